@@ -1,0 +1,224 @@
+//! The `madoguchi` command.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand};
+use diesel::{Connection, PgConnection};
+
+use crate::config::Config;
+use crate::db::tenant::Tenant;
+use crate::domain::{cards, holidays, slots, tenant_file, Clock};
+
+/// The demo tenant, built into the binary so `seed-demo` works from any directory.
+pub const DEMO_TENANT: &str = include_str!("../../../docs/examples/demo-tenant.toml");
+pub const DEMO_HOLIDAYS: &str = "syukujitsu-2025-2027.cp932.csv";
+pub const DEMO_CARDS: &str = "jlis-cards-sample.utf8.csv";
+
+#[derive(Parser)]
+#[command(name = "madoguchi", version, about = "Booking service for My Number card counters")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server (and, without DATABASE_URL, the embedded PostgreSQL).
+    Serve,
+    /// Apply pending database migrations.
+    Migrate,
+    /// Create the demo tenant with holidays, sample cards and slots.
+    SeedDemo,
+    /// Tenant configuration files.
+    Tenant {
+        #[command(subcommand)]
+        command: TenantCommand,
+    },
+    /// Import the Cabinet Office holiday CSV (CP932, as published).
+    ImportHolidays { file: PathBuf },
+    /// (Re)generate slots from timetables.
+    Slots {
+        #[command(subcommand)]
+        command: SlotsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum TenantCommand {
+    /// Create or update a tenant from a TOML file.
+    Apply {
+        file: PathBuf,
+        /// Print what would change without changing anything.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum SlotsCommand {
+    /// Generate slots for one tenant (or all) from today over the horizon, or for a range.
+    Generate {
+        #[arg(long)]
+        tenant: Option<String>,
+        #[arg(long, requires = "to")]
+        from: Option<NaiveDate>,
+        #[arg(long, requires = "from")]
+        to: Option<NaiveDate>,
+    },
+}
+
+pub fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,actix_server=warn".into()),
+        )
+        .init();
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = Config::from_env()?;
+    match cli.command {
+        Command::Serve => actix_web::rt::System::new().block_on(crate::server::serve(config)),
+        Command::Migrate => with_database(&config, |_| Ok(())),
+        Command::SeedDemo => with_database(&config, |conn| seed_demo(conn, &config)),
+        Command::Tenant {
+            command: TenantCommand::Apply { file, dry_run },
+        } => {
+            let text = String::from_utf8(crate::server::read_file(&file)?)
+                .with_context(|| format!("{} is not UTF-8 text", file.display()))?;
+            let parsed = tenant_file::parse(&text).with_context(|| format!("reading {}", file.display()))?;
+            with_database(&config, |conn| apply_tenant(conn, &config, &parsed, dry_run))
+        }
+        Command::ImportHolidays { file } => {
+            let bytes = crate::server::read_file(&file)?;
+            with_database(&config, |conn| {
+                let result = holidays::import(conn, &bytes)?;
+                println!("{} holidays read and stored", result.rows);
+                regenerate_all(conn, &config)
+            })
+        }
+        Command::Slots {
+            command: SlotsCommand::Generate { tenant, from, to },
+        } => with_database(&config, |conn| {
+            let clock = Clock::system(config.time_zone);
+            for t in Tenant::all(conn)? {
+                if tenant.as_ref().is_some_and(|code| code != &t.code) {
+                    continue;
+                }
+                let report = match (from, to) {
+                    (Some(from), Some(to)) => slots::generate(conn, &clock, &t, from, to),
+                    _ => slots::generate_horizon(conn, &clock, &t),
+                }
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+                print_generation(&t.code, &report);
+            }
+            Ok(())
+        }),
+    }
+}
+
+/// Runs `work` against the configured database; with the embedded default, starts the
+/// cluster for the command and stops it again unless it was already running.
+fn with_database(
+    config: &Config,
+    work: impl FnOnce(&mut PgConnection) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let database = crate::server::prepare_database(config)?;
+    let result = (|| {
+        let mut conn =
+            PgConnection::establish(&database.url).with_context(|| format!("connecting to {}", database.url))?;
+        for version in crate::db::run_migrations(&mut conn)? {
+            println!("applied migration {version}");
+        }
+        work(&mut conn)
+    })();
+    if let (Some(cluster), true) = (&database.cluster, database.started_here) {
+        cluster.stop()?;
+    }
+    result
+}
+
+fn apply_tenant(
+    conn: &mut PgConnection,
+    config: &Config,
+    file: &tenant_file::TenantFile,
+    dry_run: bool,
+) -> anyhow::Result<()> {
+    let report = tenant_file::apply(conn, file, dry_run)?;
+    if report.changes.is_empty() {
+        println!("tenant {}: no changes", file.code);
+    }
+    for line in &report.changes {
+        println!("{line}");
+    }
+    if dry_run {
+        println!("(dry run: nothing was changed)");
+        return Ok(());
+    }
+    let tenant = Tenant::by_code(conn, &file.code)?.context("tenant vanished after apply")?;
+    let report = slots::generate_horizon(conn, &Clock::system(config.time_zone), &tenant)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    print_generation(&tenant.code, &report);
+    Ok(())
+}
+
+fn regenerate_all(conn: &mut PgConnection, config: &Config) -> anyhow::Result<()> {
+    let clock = Clock::system(config.time_zone);
+    for tenant in Tenant::all(conn)? {
+        let report = slots::generate_horizon(conn, &clock, &tenant).map_err(|e| anyhow::anyhow!("{e}"))?;
+        print_generation(&tenant.code, &report);
+    }
+    Ok(())
+}
+
+fn print_generation(tenant: &str, report: &slots::GenerationReport) {
+    println!(
+        "slots of {tenant}: {} created, {} updated, {} closed, {} reopened",
+        report.created, report.updated, report.closed, report.reopened
+    );
+    for slot in &report.needing_attention {
+        println!(
+            "  attention: slot {} at {} holds {} bookings, the timetable now gives {}",
+            slot.slot_id, slot.starts_at, slot.booked, slot.timetable_capacity
+        );
+    }
+}
+
+/// The demo: the tenant file, the national holidays and the 200 sample cards.
+pub fn seed_demo(conn: &mut PgConnection, config: &Config) -> anyhow::Result<()> {
+    let holidays_path = config.demo_data_dir.join(DEMO_HOLIDAYS);
+    match std::fs::read(&holidays_path) {
+        Ok(bytes) => {
+            let result = holidays::import(conn, &bytes)?;
+            println!("holidays: {} read from {}", result.rows, holidays_path.display());
+        }
+        Err(e) => eprintln!(
+            "warning: no holidays loaded ({}: {e}); set MADOGUCHI_DEMO_DATA to the folder holding {DEMO_HOLIDAYS}",
+            holidays_path.display()
+        ),
+    }
+    let file = tenant_file::parse(DEMO_TENANT)?;
+    let report = tenant_file::apply(conn, &file, false)?;
+    println!("demo tenant: {} changes", report.changes.len());
+    let cards_path = config.demo_data_dir.join(DEMO_CARDS);
+    match std::fs::read(&cards_path) {
+        Ok(bytes) => {
+            let loaded = cards::load_csv(conn, report.tenant_id, &bytes)?;
+            println!("cards: {loaded} new from {}", cards_path.display());
+        }
+        Err(e) => eprintln!("warning: no cards loaded ({}: {e})", cards_path.display()),
+    }
+    regenerate_all(conn, config)
+}

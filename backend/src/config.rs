@@ -1,0 +1,74 @@
+//! Configuration from environment variables, each with a working default.
+//! The README lists every variable.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::{anyhow, Context};
+use chrono_tz::Tz;
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// MADOGUCHI_BIND: address the HTTP server listens on.
+    pub bind: SocketAddr,
+    /// DATABASE_URL: an existing PostgreSQL; unset means the embedded cluster under `var_dir`.
+    pub database_url: Option<String>,
+    /// MADOGUCHI_VAR_DIR: where the embedded cluster and other local state live.
+    pub var_dir: PathBuf,
+    /// MADOGUCHI_DB_POOL_SIZE: connections per server process.
+    pub db_pool_size: u32,
+    /// MADOGUCHI_HTTP_WORKERS: actix worker threads (0 = one per core).
+    pub http_workers: usize,
+    /// MADOGUCHI_TIME_ZONE: the zone of every date and time residents and staff see.
+    pub time_zone: Tz,
+    /// MADOGUCHI_DEMO_DATA: folder with the demo cards and holiday list used by `seed-demo`.
+    pub demo_data_dir: PathBuf,
+    /// MADOGUCHI_SEED_DEMO: `auto` seeds the demo tenant into an empty embedded database,
+    /// `always` into any empty database, `never` does not.
+    pub seed_demo: SeedDemo,
+    /// MADOGUCHI_PROOF_CHECKS_PER_MINUTE: identification attempts allowed per client address.
+    pub proof_checks_per_minute: u32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SeedDemo {
+    Auto,
+    Always,
+    Never,
+}
+
+impl Config {
+    pub fn from_env() -> anyhow::Result<Config> {
+        Self::from_lookup(|key| std::env::var(key).ok())
+    }
+
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> anyhow::Result<Config> {
+        let var = |key: &str, default: &str| get(key).unwrap_or_else(|| default.to_string());
+        let parse_num = |key: &str, default: &str| -> anyhow::Result<u64> {
+            var(key, default)
+                .parse::<u64>()
+                .with_context(|| format!("{key} must be a whole number"))
+        };
+        Ok(Config {
+            bind: var("MADOGUCHI_BIND", "127.0.0.1:8080")
+                .parse()
+                .context("MADOGUCHI_BIND must be an address such as 127.0.0.1:8080")?,
+            database_url: get("DATABASE_URL").filter(|url| !url.is_empty()),
+            var_dir: PathBuf::from(var("MADOGUCHI_VAR_DIR", "var")),
+            db_pool_size: parse_num("MADOGUCHI_DB_POOL_SIZE", "16")?.clamp(1, 200) as u32,
+            http_workers: parse_num("MADOGUCHI_HTTP_WORKERS", "0")? as usize,
+            time_zone: var("MADOGUCHI_TIME_ZONE", "Asia/Tokyo")
+                .parse()
+                .map_err(|e| anyhow!("MADOGUCHI_TIME_ZONE: {e}"))?,
+            demo_data_dir: PathBuf::from(var("MADOGUCHI_DEMO_DATA", "../shared/data")),
+            seed_demo: match var("MADOGUCHI_SEED_DEMO", "auto").as_str() {
+                "auto" => SeedDemo::Auto,
+                "always" => SeedDemo::Always,
+                "never" => SeedDemo::Never,
+                other => anyhow::bail!("MADOGUCHI_SEED_DEMO must be auto, always or never, not {other}"),
+            },
+            proof_checks_per_minute: parse_num("MADOGUCHI_PROOF_CHECKS_PER_MINUTE", "30")?
+                .clamp(1, 1_000_000) as u32,
+        })
+    }
+}

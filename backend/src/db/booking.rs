@@ -1,0 +1,154 @@
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+
+use super::schema::{booking_events, booking_members, bookings};
+
+/// Statuses in which a booking is still ahead or under way: it blocks another booking
+/// for the same card or person.
+pub const ONGOING_STATUSES: [&str; 2] = ["booked", "checked_in"];
+
+#[derive(Queryable, Selectable, Identifiable, Debug, Clone)]
+#[diesel(table_name = bookings)]
+pub struct Booking {
+    pub id: i64,
+    pub tenant_id: i64,
+    pub code: String,
+    pub slot_id: i64,
+    pub procedure_id: i64,
+    pub status: String,
+    pub channel: String,
+    pub party_size: i32,
+    pub contact_email: Option<String>,
+    pub contact_phone: Option<String>,
+    pub contact_name: Option<String>,
+    pub note: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub cancelled_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Insertable, Debug)]
+#[diesel(table_name = bookings)]
+pub struct NewBooking<'a> {
+    pub tenant_id: i64,
+    pub code: &'a str,
+    pub slot_id: i64,
+    pub procedure_id: i64,
+    pub channel: &'a str,
+    pub party_size: i32,
+    pub contact_email: Option<&'a str>,
+    pub contact_phone: Option<&'a str>,
+    pub contact_name: Option<&'a str>,
+    pub note: &'a str,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Queryable, Selectable, Debug, Clone)]
+#[diesel(table_name = booking_members)]
+pub struct BookingMember {
+    pub id: i64,
+    pub booking_id: i64,
+    pub position: i32,
+    pub card_id: Option<i64>,
+    pub person_key: Option<String>,
+    pub active: bool,
+}
+
+#[derive(Insertable, Debug)]
+#[diesel(table_name = booking_members)]
+pub struct NewBookingMember<'a> {
+    pub tenant_id: i64,
+    pub booking_id: i64,
+    pub position: i32,
+    pub procedure_id: i64,
+    pub card_id: Option<i64>,
+    pub person_key: Option<&'a str>,
+    pub active: bool,
+}
+
+#[derive(Queryable, Selectable, Debug, Clone)]
+#[diesel(table_name = booking_events)]
+pub struct BookingEvent {
+    pub id: i64,
+    pub booking_id: i64,
+    pub kind: String,
+    pub actor: String,
+    pub channel: String,
+    pub from_slot_id: Option<i64>,
+    pub to_slot_id: Option<i64>,
+    pub details: serde_json::Value,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Insertable, Debug)]
+#[diesel(table_name = booking_events)]
+pub struct NewBookingEvent<'a> {
+    pub tenant_id: i64,
+    pub booking_id: i64,
+    pub kind: &'a str,
+    pub actor: &'a str,
+    pub channel: &'a str,
+    pub from_slot_id: Option<i64>,
+    pub to_slot_id: Option<i64>,
+    pub details: serde_json::Value,
+    pub created_at: DateTime<Utc>,
+}
+
+impl Booking {
+    pub fn by_code(
+        conn: &mut PgConnection,
+        tenant_id: i64,
+        code: &str,
+    ) -> QueryResult<Option<Booking>> {
+        bookings::table
+            .filter(bookings::tenant_id.eq(tenant_id))
+            .filter(bookings::code.eq(code))
+            .select(Booking::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    pub fn code_taken(conn: &mut PgConnection, tenant_id: i64, code: &str) -> QueryResult<bool> {
+        diesel::select(diesel::dsl::exists(
+            bookings::table
+                .filter(bookings::tenant_id.eq(tenant_id))
+                .filter(bookings::code.eq(code)),
+        ))
+        .get_result(conn)
+    }
+
+    pub fn members(&self, conn: &mut PgConnection) -> QueryResult<Vec<BookingMember>> {
+        booking_members::table
+            .filter(booking_members::booking_id.eq(self.id))
+            .order(booking_members::position)
+            .select(BookingMember::as_select())
+            .load(conn)
+    }
+
+    pub fn events(&self, conn: &mut PgConnection) -> QueryResult<Vec<BookingEvent>> {
+        booking_events::table
+            .filter(booking_events::booking_id.eq(self.id))
+            .order(booking_events::id)
+            .select(BookingEvent::as_select())
+            .load(conn)
+    }
+
+    pub fn set_members_active(
+        conn: &mut PgConnection,
+        booking_id: i64,
+        active: bool,
+    ) -> QueryResult<usize> {
+        diesel::update(booking_members::table.filter(booking_members::booking_id.eq(booking_id)))
+            .set(booking_members::active.eq(active))
+            .execute(conn)
+    }
+}
+
+impl NewBookingEvent<'_> {
+    pub fn insert(&self, conn: &mut PgConnection) -> QueryResult<usize> {
+        diesel::insert_into(booking_events::table)
+            .values(self)
+            .execute(conn)
+    }
+}

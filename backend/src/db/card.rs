@@ -1,0 +1,116 @@
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+
+use super::schema::card_records;
+
+#[derive(Queryable, Selectable, Identifiable, Debug, Clone)]
+#[diesel(table_name = card_records)]
+pub struct CardRecord {
+    pub id: i64,
+    pub tenant_id: i64,
+    pub application_id: String,
+    pub manufacture_number: String,
+    pub reservation_number: Option<String>,
+    pub password_hash: Option<String>,
+    pub name: String,
+    pub name_kana: String,
+    pub birth_date: NaiveDate,
+    pub location_id: i64,
+    pub shipment_number: String,
+    pub manufactured_on: Option<NaiveDate>,
+    pub status: String,
+    pub failed_proofs: i32,
+    pub locked_until: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Insertable, Debug)]
+#[diesel(table_name = card_records)]
+pub struct NewCardRecord {
+    pub tenant_id: i64,
+    pub application_id: String,
+    pub manufacture_number: String,
+    pub reservation_number: Option<String>,
+    pub password_hash: Option<String>,
+    pub name: String,
+    pub name_kana: String,
+    pub birth_date: NaiveDate,
+    pub location_id: i64,
+    pub shipment_number: String,
+    pub manufactured_on: Option<NaiveDate>,
+}
+
+impl CardRecord {
+    pub fn by_reservation_number(
+        conn: &mut PgConnection,
+        tenant_id: i64,
+        number: &str,
+    ) -> QueryResult<Option<CardRecord>> {
+        card_records::table
+            .filter(card_records::tenant_id.eq(tenant_id))
+            .filter(card_records::reservation_number.eq(number))
+            .select(CardRecord::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    pub fn by_manufacture_number(
+        conn: &mut PgConnection,
+        tenant_id: i64,
+        number: &str,
+    ) -> QueryResult<Option<CardRecord>> {
+        card_records::table
+            .filter(card_records::tenant_id.eq(tenant_id))
+            .filter(card_records::manufacture_number.eq(number))
+            .select(CardRecord::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    pub fn by_ids(
+        conn: &mut PgConnection,
+        tenant_id: i64,
+        ids: &[i64],
+    ) -> QueryResult<Vec<CardRecord>> {
+        card_records::table
+            .filter(card_records::tenant_id.eq(tenant_id))
+            .filter(card_records::id.eq_any(ids))
+            .select(CardRecord::as_select())
+            .load(conn)
+    }
+
+    /// Counts a failed proof; the fifth in a row locks the card until `lock_until`.
+    pub fn record_failed_proof(
+        conn: &mut PgConnection,
+        id: i64,
+        lock_after: i32,
+        lock_until: DateTime<Utc>,
+    ) -> QueryResult<CardRecord> {
+        use diesel::dsl::sql;
+        use diesel::sql_types::{Integer, Nullable, Timestamptz};
+        diesel::update(card_records::table.find(id))
+            .set((
+                card_records::failed_proofs.eq(sql::<Integer>(&format!(
+                    "CASE WHEN failed_proofs + 1 >= {lock_after} THEN 0 ELSE failed_proofs + 1 END"
+                ))),
+                card_records::locked_until.eq(sql::<Nullable<Timestamptz>>(&format!(
+                    "CASE WHEN failed_proofs + 1 >= {lock_after} THEN "
+                ))
+                .bind::<Timestamptz, _>(lock_until)
+                .sql(" ELSE locked_until END")),
+            ))
+            .returning(CardRecord::as_returning())
+            .get_result(conn)
+    }
+
+    pub fn clear_failed_proofs(conn: &mut PgConnection, id: i64) -> QueryResult<usize> {
+        diesel::update(
+            card_records::table
+                .find(id)
+                .filter(card_records::failed_proofs.ne(0)),
+        )
+        .set(card_records::failed_proofs.eq(0))
+        .execute(conn)
+    }
+}

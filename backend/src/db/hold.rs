@@ -1,0 +1,65 @@
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+
+use super::schema::holds;
+
+#[derive(Queryable, Selectable, Identifiable, Debug, Clone)]
+#[diesel(table_name = holds)]
+pub struct Hold {
+    pub id: i64,
+    pub tenant_id: i64,
+    pub slot_id: i64,
+    pub client_token: String,
+    pub procedure_id: i64,
+    pub places: i32,
+    pub channel: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+#[derive(Insertable, Debug)]
+#[diesel(table_name = holds)]
+pub struct NewHold<'a> {
+    pub tenant_id: i64,
+    pub slot_id: i64,
+    pub client_token: &'a str,
+    pub procedure_id: i64,
+    pub places: i32,
+    pub channel: &'a str,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+impl Hold {
+    pub fn of_client(
+        conn: &mut PgConnection,
+        tenant_id: i64,
+        client_token: &str,
+    ) -> QueryResult<Option<Hold>> {
+        holds::table
+            .filter(holds::tenant_id.eq(tenant_id))
+            .filter(holds::client_token.eq(client_token))
+            .select(Hold::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    pub fn release_client(
+        conn: &mut PgConnection,
+        tenant_id: i64,
+        client_token: &str,
+    ) -> QueryResult<usize> {
+        diesel::delete(
+            holds::table
+                .filter(holds::tenant_id.eq(tenant_id))
+                .filter(holds::client_token.eq(client_token)),
+        )
+        .execute(conn)
+    }
+
+    /// Removes holds that expired before `before`; only tidiness, since expired holds
+    /// already count for nothing.
+    pub fn sweep_expired(conn: &mut PgConnection, before: DateTime<Utc>) -> QueryResult<usize> {
+        diesel::delete(holds::table.filter(holds::expires_at.lt(before))).execute(conn)
+    }
+}

@@ -1,0 +1,96 @@
+//! PostgreSQL access: the r2d2 pool, embedded migrations, model files per table.
+
+pub mod audit;
+pub mod booking;
+pub mod card;
+pub mod embedded;
+pub mod hold;
+pub mod lane;
+pub mod location;
+pub mod procedure;
+pub mod schema;
+pub mod slot;
+pub mod tenant;
+pub mod timetable;
+
+use anyhow::Context;
+use diesel::pg::PgConnection;
+use diesel::prelude::*;
+use diesel::r2d2::{ConnectionManager, Pool, PooledConnection};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+use crate::error::AppError;
+
+pub type PgPool = Pool<ConnectionManager<PgConnection>>;
+pub type PooledPg = PooledConnection<ConnectionManager<PgConnection>>;
+
+pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations");
+
+/// A pool that starts even when the database is down, so the server can come up and
+/// answer 503 until it returns.
+pub fn pool(url: &str, size: u32) -> PgPool {
+    Pool::builder()
+        .max_size(size)
+        .min_idle(Some(1))
+        .connection_timeout(std::time::Duration::from_secs(5))
+        .build_unchecked(ConnectionManager::new(url))
+}
+
+pub fn run_migrations(conn: &mut PgConnection) -> anyhow::Result<Vec<String>> {
+    let applied = conn
+        .run_pending_migrations(MIGRATIONS)
+        .map_err(|e| anyhow::anyhow!("applying migrations: {e}"))?;
+    Ok(applied.iter().map(|v| v.to_string()).collect())
+}
+
+/// Creates `database` through the server's maintenance database when it does not exist.
+pub fn create_database_if_missing(maintenance_url: &str, database: &str) -> anyhow::Result<()> {
+    let mut conn = PgConnection::establish(maintenance_url)
+        .with_context(|| format!("connecting to {maintenance_url}"))?;
+    #[derive(QueryableByName)]
+    struct Exists {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        exists: bool,
+    }
+    let found: Exists =
+        diesel::sql_query("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS exists")
+            .bind::<diesel::sql_types::Text, _>(database)
+            .get_result(&mut conn)?;
+    if !found.exists {
+        diesel::sql_query(format!("CREATE DATABASE \"{}\"", database.replace('"', "")))
+            .execute(&mut conn)?;
+    }
+    Ok(())
+}
+
+/// Runs `work` in a transaction, again (up to three tries) when PostgreSQL reports a
+/// deadlock or serialization failure, which a fresh attempt resolves.
+pub fn transaction<T>(
+    conn: &mut PgConnection,
+    mut work: impl FnMut(&mut PgConnection) -> Result<T, AppError>,
+) -> Result<T, AppError> {
+    const TRIES: u32 = 3;
+    let mut attempt = 1;
+    loop {
+        match conn.transaction(&mut work) {
+            Err(e) if e.is_retryable() && attempt < TRIES => {
+                tracing::warn!(attempt, "retrying transaction after {e}");
+                attempt += 1;
+            }
+            result => return result,
+        }
+    }
+}
+
+/// Takes a pooled connection and runs blocking database work on actix's blocking pool.
+pub async fn run<T: Send + 'static>(
+    pool: &PgPool,
+    work: impl FnOnce(&mut PgConnection) -> Result<T, AppError> + Send + 'static,
+) -> Result<T, AppError> {
+    let pool = pool.clone();
+    actix_web::web::block(move || {
+        let mut conn = pool.get()?;
+        work(&mut conn)
+    })
+    .await?
+}

@@ -1,0 +1,76 @@
+use diesel::prelude::*;
+
+use super::schema::procedures;
+
+#[derive(Queryable, Selectable, Identifiable, Debug, Clone)]
+#[diesel(table_name = procedures)]
+pub struct Procedure {
+    pub id: i64,
+    pub tenant_id: i64,
+    pub code: String,
+    pub name_ja: String,
+    pub name_en: String,
+    pub needs_card: bool,
+    pub notes_ja: String,
+    pub notes_en: String,
+    pub sort_order: i32,
+    pub active: bool,
+}
+
+#[derive(Insertable, AsChangeset, serde::Serialize, Debug, Clone, PartialEq)]
+#[diesel(table_name = procedures)]
+pub struct ProcedureFields {
+    pub code: String,
+    pub name_ja: String,
+    pub name_en: String,
+    pub needs_card: bool,
+    pub notes_ja: String,
+    pub notes_en: String,
+    pub sort_order: i32,
+    pub active: bool,
+}
+
+impl Procedure {
+    pub fn fields(&self) -> ProcedureFields {
+        ProcedureFields {
+            code: self.code.clone(),
+            name_ja: self.name_ja.clone(),
+            name_en: self.name_en.clone(),
+            needs_card: self.needs_card,
+            notes_ja: self.notes_ja.clone(),
+            notes_en: self.notes_en.clone(),
+            sort_order: self.sort_order,
+            active: self.active,
+        }
+    }
+
+    pub fn for_tenant(conn: &mut PgConnection, tenant_id: i64) -> QueryResult<Vec<Procedure>> {
+        procedures::table
+            .filter(procedures::tenant_id.eq(tenant_id))
+            .order((procedures::sort_order, procedures::code))
+            .select(Procedure::as_select())
+            .load(conn)
+    }
+
+    pub fn active_by_code(
+        conn: &mut PgConnection,
+        tenant_id: i64,
+        code: &str,
+    ) -> QueryResult<Option<Procedure>> {
+        procedures::table
+            .filter(procedures::tenant_id.eq(tenant_id))
+            .filter(procedures::code.eq(code))
+            .filter(procedures::active.eq(true))
+            .select(Procedure::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    pub fn by_id(conn: &mut PgConnection, tenant_id: i64, id: i64) -> QueryResult<Procedure> {
+        procedures::table
+            .filter(procedures::tenant_id.eq(tenant_id))
+            .find(id)
+            .select(Procedure::as_select())
+            .first(conn)
+    }
+}

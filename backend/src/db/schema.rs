@@ -1,0 +1,263 @@
+// Diesel table definitions; kept in step with migrations/ by the schema test.
+
+diesel::table! {
+    tenants (id) {
+        id -> Int8,
+        code -> Text,
+        name -> Text,
+        name_en -> Text,
+        hold_minutes -> Int4,
+        booking_opens_days -> Int4,
+        cutoff_days_before -> Int4,
+        cutoff_time -> Time,
+        change_deadline_days_before -> Int4,
+        change_deadline_time -> Time,
+        deadlines_skip_closed_days -> Bool,
+        max_party_size -> Int4,
+        pickup_number_kind -> Text,
+        pickup_proof_kind -> Text,
+        allow_transfers -> Bool,
+        closed_on_national_holidays -> Bool,
+        closed_over_new_year -> Bool,
+        slot_horizon_days -> Int4,
+        contact_email -> Text,
+        contact_phone -> Text,
+        contact_name -> Text,
+        inquiry_phone -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    locations (id) {
+        id -> Int8,
+        tenant_id -> Int8,
+        code -> Text,
+        name -> Text,
+        name_en -> Text,
+        address -> Text,
+        issues_cards -> Bool,
+        active -> Bool,
+    }
+}
+
+diesel::table! {
+    procedures (id) {
+        id -> Int8,
+        tenant_id -> Int8,
+        code -> Text,
+        name_ja -> Text,
+        name_en -> Text,
+        needs_card -> Bool,
+        notes_ja -> Text,
+        notes_en -> Text,
+        sort_order -> Int4,
+        active -> Bool,
+    }
+}
+
+diesel::table! {
+    lanes (id) {
+        id -> Int8,
+        tenant_id -> Int8,
+        location_id -> Int8,
+        code -> Text,
+        name -> Text,
+        active -> Bool,
+    }
+}
+
+diesel::table! {
+    lane_procedures (lane_id, procedure_id) {
+        lane_id -> Int8,
+        location_id -> Int8,
+        procedure_id -> Int8,
+        tenant_id -> Int8,
+    }
+}
+
+diesel::table! {
+    timetables (id) {
+        id -> Int8,
+        tenant_id -> Int8,
+        lane_id -> Int8,
+        effective_from -> Date,
+        slot_minutes -> Int4,
+        capacity -> Int4,
+        web_capacity -> Int4,
+    }
+}
+
+diesel::table! {
+    timetable_periods (timetable_id, weekday, opens) {
+        timetable_id -> Int8,
+        weekday -> Int2,
+        opens -> Time,
+        closes -> Time,
+    }
+}
+
+diesel::table! {
+    national_holidays (day) {
+        day -> Date,
+        name -> Text,
+    }
+}
+
+diesel::table! {
+    closures (id) {
+        id -> Int8,
+        tenant_id -> Int8,
+        location_id -> Nullable<Int8>,
+        day -> Date,
+        reason -> Text,
+    }
+}
+
+diesel::table! {
+    slots (id) {
+        id -> Int8,
+        tenant_id -> Int8,
+        location_id -> Int8,
+        lane_id -> Int8,
+        starts_at -> Timestamptz,
+        ends_at -> Timestamptz,
+        capacity -> Int4,
+        web_capacity -> Int4,
+        booked -> Int4,
+        closed -> Bool,
+    }
+}
+
+diesel::table! {
+    holds (id) {
+        id -> Int8,
+        tenant_id -> Int8,
+        slot_id -> Int8,
+        client_token -> Text,
+        procedure_id -> Int8,
+        places -> Int4,
+        channel -> Text,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    card_records (id) {
+        id -> Int8,
+        tenant_id -> Int8,
+        application_id -> Text,
+        manufacture_number -> Text,
+        reservation_number -> Nullable<Text>,
+        password_hash -> Nullable<Text>,
+        name -> Text,
+        name_kana -> Text,
+        birth_date -> Date,
+        location_id -> Int8,
+        shipment_number -> Text,
+        manufactured_on -> Nullable<Date>,
+        status -> Text,
+        failed_proofs -> Int4,
+        locked_until -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    bookings (id) {
+        id -> Int8,
+        tenant_id -> Int8,
+        code -> Text,
+        slot_id -> Int8,
+        procedure_id -> Int8,
+        status -> Text,
+        channel -> Text,
+        party_size -> Int4,
+        contact_email -> Nullable<Text>,
+        contact_phone -> Nullable<Text>,
+        contact_name -> Nullable<Text>,
+        note -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        cancelled_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    booking_members (id) {
+        id -> Int8,
+        tenant_id -> Int8,
+        booking_id -> Int8,
+        position -> Int4,
+        procedure_id -> Int8,
+        card_id -> Nullable<Int8>,
+        person_key -> Nullable<Text>,
+        active -> Bool,
+    }
+}
+
+diesel::table! {
+    booking_events (id) {
+        id -> Int8,
+        tenant_id -> Int8,
+        booking_id -> Int8,
+        kind -> Text,
+        actor -> Text,
+        channel -> Text,
+        from_slot_id -> Nullable<Int8>,
+        to_slot_id -> Nullable<Int8>,
+        details -> Jsonb,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> Int8,
+        tenant_id -> Nullable<Int8>,
+        actor -> Text,
+        action -> Text,
+        target -> Text,
+        client_addr -> Nullable<Text>,
+        details -> Jsonb,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(locations -> tenants (tenant_id));
+diesel::joinable!(procedures -> tenants (tenant_id));
+diesel::joinable!(lanes -> locations (location_id));
+diesel::joinable!(lane_procedures -> lanes (lane_id));
+diesel::joinable!(lane_procedures -> procedures (procedure_id));
+diesel::joinable!(timetables -> lanes (lane_id));
+diesel::joinable!(timetable_periods -> timetables (timetable_id));
+diesel::joinable!(slots -> lanes (lane_id));
+diesel::joinable!(slots -> locations (location_id));
+diesel::joinable!(holds -> slots (slot_id));
+diesel::joinable!(bookings -> slots (slot_id));
+diesel::joinable!(bookings -> procedures (procedure_id));
+diesel::joinable!(booking_members -> bookings (booking_id));
+diesel::joinable!(booking_events -> bookings (booking_id));
+diesel::joinable!(card_records -> locations (location_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    tenants,
+    locations,
+    procedures,
+    lanes,
+    lane_procedures,
+    timetables,
+    timetable_periods,
+    national_holidays,
+    closures,
+    slots,
+    holds,
+    card_records,
+    bookings,
+    booking_members,
+    booking_events,
+    audit_log,
+);

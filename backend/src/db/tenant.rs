@@ -1,0 +1,65 @@
+use chrono::{DateTime, NaiveTime, Utc};
+use diesel::prelude::*;
+
+use super::schema::tenants;
+
+#[derive(Queryable, Selectable, Identifiable, Debug, Clone)]
+#[diesel(table_name = tenants)]
+pub struct Tenant {
+    pub id: i64,
+    #[diesel(embed)]
+    pub settings: TenantSettings,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl std::ops::Deref for Tenant {
+    type Target = TenantSettings;
+    fn deref(&self) -> &TenantSettings {
+        &self.settings
+    }
+}
+
+/// The settings a tenant file sets; also the tenant's insert and update set.
+#[derive(Queryable, Selectable, Insertable, AsChangeset, serde::Serialize, Debug, Clone, PartialEq)]
+#[diesel(table_name = tenants)]
+pub struct TenantSettings {
+    pub code: String,
+    pub name: String,
+    pub name_en: String,
+    pub hold_minutes: i32,
+    pub booking_opens_days: i32,
+    pub cutoff_days_before: i32,
+    pub cutoff_time: NaiveTime,
+    pub change_deadline_days_before: i32,
+    pub change_deadline_time: NaiveTime,
+    pub deadlines_skip_closed_days: bool,
+    pub max_party_size: i32,
+    pub pickup_number_kind: String,
+    pub pickup_proof_kind: String,
+    pub allow_transfers: bool,
+    pub closed_on_national_holidays: bool,
+    pub closed_over_new_year: bool,
+    pub slot_horizon_days: i32,
+    pub contact_email: String,
+    pub contact_phone: String,
+    pub contact_name: String,
+    pub inquiry_phone: String,
+}
+
+impl Tenant {
+    pub fn by_code(conn: &mut PgConnection, code: &str) -> QueryResult<Option<Tenant>> {
+        tenants::table
+            .filter(tenants::code.eq(code))
+            .select(Tenant::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    pub fn all(conn: &mut PgConnection) -> QueryResult<Vec<Tenant>> {
+        tenants::table
+            .order(tenants::code)
+            .select(Tenant::as_select())
+            .load(conn)
+    }
+}

@@ -1,0 +1,266 @@
+use diesel::prelude::*;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel::PgConnection;
+use serde_json::json;
+
+use super::identify::identify_card;
+use super::rules::{ensure_bookable, ensure_party_size, ensure_room, lock_slot};
+use super::{record_change, BookingDetails, BookingRequest, Contact, Party, Placement};
+use crate::db::booking::{Booking, NewBooking, NewBookingMember};
+use crate::db::card::CardRecord;
+use crate::db::hold::Hold;
+use crate::db::location::Location;
+use crate::db::procedure::Procedure;
+use crate::db::schema::{booking_members, bookings};
+use crate::db::slot::Slot;
+use crate::db::tenant::Tenant;
+use crate::domain::input::BookingCode;
+use crate::domain::{Actor, Clock};
+use crate::error::{AppError, Resource};
+
+/// Books a visit. Cards are identified first; then, in one transaction under the slot's
+/// row lock, the rules are checked, the booking and its members are written, the slot's
+/// count goes up, and the event and audit line are recorded.
+pub fn book(
+    conn: &mut PgConnection,
+    clock: &Clock,
+    tenant: &Tenant,
+    request: &BookingRequest,
+    actor: &Actor,
+) -> Result<BookingDetails, AppError> {
+    let procedure = Procedure::by_id(conn, tenant.id, request.procedure_id)
+        .optional()?
+        .ok_or(AppError::NotFound(Resource::Procedure))?;
+    let cards = identify_party(conn, clock, tenant, &procedure, &request.party)?;
+    let places = match &request.party {
+        Party::Cards(_) => cards.len() as i32,
+        Party::People(count) => *count,
+    };
+    ensure_party_size(tenant, places)?;
+    ensure_contact(tenant, &request.contact)?;
+    let person_key = cards.is_empty().then(|| person_key(&request.contact)).flatten();
+
+    crate::db::transaction(conn, |conn| {
+        let slot_id = match &request.placement {
+            Placement::Slot { slot_id } => *slot_id,
+            Placement::Hold { client_token } => take_hold(conn, clock, tenant, client_token, &procedure, places)?,
+        };
+        let slot = lock_slot(conn, tenant, slot_id)?;
+        ensure_bookable(conn, clock, tenant, &slot, procedure.id, actor.channel)?;
+        ensure_room(conn, clock, &slot, places, actor.channel)?;
+        ensure_cards_can_come(conn, tenant, &slot, &cards)?;
+
+        let code = fresh_code(conn, tenant)?;
+        let booking: Booking = diesel::insert_into(bookings::table)
+            .values(NewBooking {
+                tenant_id: tenant.id,
+                code: code.as_str(),
+                slot_id: slot.id,
+                procedure_id: procedure.id,
+                channel: actor.channel.as_str(),
+                party_size: places,
+                contact_email: request.contact.email.as_ref().map(|e| e.as_str()),
+                contact_phone: request.contact.phone.as_ref().map(|p| p.digits()),
+                contact_name: request.contact.name.as_deref(),
+                note: &request.note,
+                created_at: clock.now,
+                updated_at: clock.now,
+            })
+            .returning(Booking::as_returning())
+            .get_result(conn)?;
+        let members: Vec<NewBookingMember> = (0..places)
+            .map(|i| NewBookingMember {
+                tenant_id: tenant.id,
+                booking_id: booking.id,
+                position: i + 1,
+                procedure_id: procedure.id,
+                card_id: cards.get(i as usize).map(|c| c.id),
+                person_key: if i == 0 { person_key.as_deref() } else { None },
+                active: true,
+            })
+            .collect();
+        diesel::insert_into(booking_members::table)
+            .values(&members)
+            .execute(conn)
+            .map_err(already_booked)?;
+        Slot::add_booked(conn, slot.id, places)?;
+        record_change(
+            conn,
+            clock,
+            tenant,
+            &booking,
+            "created",
+            actor,
+            (None, Some(slot.id)),
+            json!({ "party_size": places, "procedure": procedure.code }),
+        )?;
+        BookingDetails::load(conn, tenant, booking)
+    })
+}
+
+fn identify_party(
+    conn: &mut PgConnection,
+    clock: &Clock,
+    tenant: &Tenant,
+    procedure: &Procedure,
+    party: &Party,
+) -> Result<Vec<CardRecord>, AppError> {
+    match party {
+        Party::Cards(identifications) if procedure.needs_card => {
+            if identifications.is_empty() {
+                return Err(AppError::invalid(
+                    "members",
+                    "受け取る方の番号を入力してください。",
+                    "Enter the number of each person picking up a card.",
+                ));
+            }
+            let mut cards: Vec<CardRecord> = Vec::new();
+            for (i, identification) in identifications.iter().enumerate() {
+                let card = identify_card(conn, clock, tenant, identification)
+                    .map_err(|e| prefix_field(e, &format!("members[{i}].")))?;
+                if cards.iter().any(|c| c.id == card.id) {
+                    return Err(AppError::invalid(
+                        &format!("members[{i}].number"),
+                        "同じカードが2回入力されています。",
+                        "The same card was entered twice.",
+                    ));
+                }
+                cards.push(card);
+            }
+            Ok(cards)
+        }
+        Party::Cards(_) => Err(AppError::invalid(
+            "members",
+            "この手続きではカードの番号は不要です。",
+            "This procedure takes no card numbers.",
+        )),
+        Party::People(_) if procedure.needs_card => Err(AppError::invalid(
+            "members",
+            "カードの受け取りには交付通知書の番号が必要です。",
+            "A card pickup needs the number on the issuance notice.",
+        )),
+        Party::People(_) => Ok(Vec::new()),
+    }
+}
+
+fn prefix_field(error: AppError, prefix: &str) -> AppError {
+    match error {
+        AppError::Invalid { field, ja, en } => AppError::Invalid {
+            field: format!("{prefix}{field}"),
+            ja,
+            en,
+        },
+        AppError::IdentificationFailed { field } => AppError::IdentificationFailed {
+            field: format!("{prefix}{field}"),
+        },
+        other => other,
+    }
+}
+
+fn ensure_contact(tenant: &Tenant, contact: &Contact) -> Result<(), AppError> {
+    if tenant.contact_email == "required" && contact.email.is_none() {
+        return Err(AppError::invalid(
+            "contact.email",
+            "メールアドレスを入力してください。",
+            "Enter your e-mail address.",
+        ));
+    }
+    if tenant.contact_phone == "required" && contact.phone.is_none() {
+        return Err(AppError::invalid(
+            "contact.phone",
+            "電話番号を入力してください。",
+            "Enter your phone number.",
+        ));
+    }
+    if tenant.contact_name == "required"
+        && contact.name.as_deref().is_none_or(|n| n.trim().is_empty())
+    {
+        return Err(AppError::invalid(
+            "contact.name",
+            "お名前を入力してください。",
+            "Enter your name.",
+        ));
+    }
+    Ok(())
+}
+
+/// What makes a person unique for procedures without a card: their e-mail or phone.
+fn person_key(contact: &Contact) -> Option<String> {
+    contact
+        .email
+        .as_ref()
+        .map(|e| format!("mail:{}", e.as_str().to_lowercase()))
+        .or_else(|| contact.phone.as_ref().map(|p| format!("tel:{}", p.digits())))
+}
+
+/// Consumes the client's unexpired hold and returns its slot.
+pub(super) fn take_hold(
+    conn: &mut PgConnection,
+    clock: &Clock,
+    tenant: &Tenant,
+    client_token: &str,
+    procedure: &Procedure,
+    places: i32,
+) -> Result<i64, AppError> {
+    let hold = Hold::of_client(conn, tenant.id, client_token)?
+        .filter(|hold| hold.expires_at > clock.now)
+        .ok_or(AppError::HoldExpired)?;
+    if hold.procedure_id != procedure.id {
+        return Err(AppError::invalid(
+            "procedure",
+            "仮押さえした手続きと異なります。",
+            "The procedure differs from the one held.",
+        ));
+    }
+    if places > hold.places {
+        return Err(AppError::invalid(
+            "party_size",
+            "仮押さえした人数より多くなっています。",
+            "The party is larger than the places held.",
+        ));
+    }
+    Hold::release_client(conn, tenant.id, client_token)?;
+    Ok(hold.slot_id)
+}
+
+/// A card is picked up where it is kept, or at any issuing location when the tenant moves
+/// cards between locations.
+pub(super) fn ensure_cards_can_come(
+    conn: &mut PgConnection,
+    tenant: &Tenant,
+    slot: &Slot,
+    cards: &[CardRecord],
+) -> Result<(), AppError> {
+    if cards.iter().all(|card| card.location_id == slot.location_id) {
+        return Ok(());
+    }
+    if tenant.allow_transfers && Location::by_id(conn, tenant.id, slot.location_id)?.issues_cards {
+        return Ok(());
+    }
+    Err(AppError::WrongLocation)
+}
+
+fn fresh_code(conn: &mut PgConnection, tenant: &Tenant) -> Result<BookingCode, AppError> {
+    let mut rng = rand::thread_rng();
+    loop {
+        let code = BookingCode::generate(&mut rng);
+        if !Booking::code_taken(conn, tenant.id, code.as_str())? {
+            return Ok(code);
+        }
+    }
+}
+
+/// The unique partial indexes on booking members speak for "one active booking per card
+/// and per person": a racing second request fails there.
+pub(super) fn already_booked(error: DieselError) -> AppError {
+    match &error {
+        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info)
+            if info
+                .constraint_name()
+                .is_some_and(|name| name.starts_with("booking_members_one_active")) =>
+        {
+            AppError::AlreadyBooked
+        }
+        _ => AppError::from(error),
+    }
+}

@@ -1,0 +1,44 @@
+use chrono::Duration;
+use diesel::PgConnection;
+
+use super::rules::{ensure_bookable, ensure_party_size, ensure_room, lock_slot};
+use super::HoldRequest;
+use crate::db::hold::{Hold, NewHold};
+use crate::db::tenant::Tenant;
+use crate::domain::{Actor, Clock};
+use crate::error::AppError;
+
+/// Holds places in a slot for one client for the tenant's hold minutes. A client has one
+/// hold at a time: a new pick releases the previous one. An expired hold simply stops
+/// counting; nothing has to sweep it for the place to be free again.
+pub fn place_hold(
+    conn: &mut PgConnection,
+    clock: &Clock,
+    tenant: &Tenant,
+    request: &HoldRequest,
+    actor: &Actor,
+) -> Result<Hold, AppError> {
+    ensure_party_size(tenant, request.places)?;
+    crate::db::transaction(conn, |conn| {
+        Hold::release_client(conn, tenant.id, &request.client_token)?;
+        let slot = lock_slot(conn, tenant, request.slot_id)?;
+        ensure_bookable(conn, clock, tenant, &slot, request.procedure_id, actor.channel)?;
+        ensure_room(conn, clock, &slot, request.places, actor.channel)?;
+        let hold = diesel::insert_into(crate::db::schema::holds::table)
+            .values(NewHold {
+                tenant_id: tenant.id,
+                slot_id: slot.id,
+                client_token: &request.client_token,
+                procedure_id: request.procedure_id,
+                places: request.places,
+                channel: actor.channel.as_str(),
+                created_at: clock.now,
+                expires_at: clock.now + Duration::minutes(tenant.hold_minutes.into()),
+            })
+            .returning(Hold::as_returning())
+            .get_result(conn)?;
+        Ok(hold)
+    })
+}
+
+use diesel::prelude::*;

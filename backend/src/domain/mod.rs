@@ -1,0 +1,103 @@
+//! Booking rules and the transactional services that apply them.
+
+pub mod availability;
+pub mod booking;
+pub mod calendar;
+pub mod cards;
+pub mod holidays;
+pub mod input;
+pub mod slots;
+pub mod tenant_file;
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono_tz::Tz;
+
+/// "Now" and the zone residents live in. Passed into every rule so that tests can stand
+/// at any instant, such as one second before a cut-off.
+#[derive(Clone, Copy, Debug)]
+pub struct Clock {
+    pub now: DateTime<Utc>,
+    pub tz: Tz,
+}
+
+impl Clock {
+    pub fn system(tz: Tz) -> Clock {
+        Clock {
+            now: Utc::now(),
+            tz,
+        }
+    }
+
+    pub fn today(&self) -> NaiveDate {
+        self.now.with_timezone(&self.tz).date_naive()
+    }
+
+    pub fn local_date(&self, instant: DateTime<Utc>) -> NaiveDate {
+        instant.with_timezone(&self.tz).date_naive()
+    }
+
+    /// The instant of a local wall-clock time; for a time skipped or repeated by a
+    /// daylight-saving change (none in Japan) the earliest sensible instant.
+    pub fn instant(&self, local: NaiveDateTime) -> DateTime<Utc> {
+        match self.tz.from_local_datetime(&local) {
+            chrono::LocalResult::Single(t) | chrono::LocalResult::Ambiguous(t, _) => {
+                t.with_timezone(&Utc)
+            }
+            chrono::LocalResult::None => self
+                .tz
+                .from_utc_datetime(&local)
+                .with_timezone(&Utc),
+        }
+    }
+}
+
+/// How a booking reached us.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Channel {
+    Web,
+    Phone,
+    Counter,
+    Migration,
+}
+
+impl Channel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Web => "web",
+            Channel::Phone => "phone",
+            Channel::Counter => "counter",
+            Channel::Migration => "migration",
+        }
+    }
+
+    /// Residents online may only use the web share of a slot; staff may use all of it.
+    pub fn uses_web_share(self) -> bool {
+        self == Channel::Web
+    }
+}
+
+/// Who acts, through which channel, from which address: written to events and the audit log.
+#[derive(Clone, Debug)]
+pub struct Actor {
+    pub label: String,
+    pub channel: Channel,
+    pub client_addr: Option<String>,
+}
+
+impl Actor {
+    pub fn resident(client_addr: Option<String>) -> Actor {
+        Actor {
+            label: "resident".into(),
+            channel: Channel::Web,
+            client_addr,
+        }
+    }
+
+    pub fn system(label: &str) -> Actor {
+        Actor {
+            label: label.into(),
+            channel: Channel::Counter,
+            client_addr: None,
+        }
+    }
+}

@@ -1,0 +1,337 @@
+//! The one error type of requests and domain services: a stable snake_case `code`, an HTTP
+//! status, and a message in Japanese and English. Rendered as RFC 9457 problem+json.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use chrono::{DateTime, Utc};
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use serde_json::json;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{0} not found")]
+    NotFound(Resource),
+    /// A request value that is malformed or breaks a rule of its own; `field` names it.
+    #[error("invalid {field}: {en}")]
+    Invalid {
+        field: String,
+        ja: String,
+        en: String,
+    },
+    #[error("the request body is too large")]
+    PayloadTooLarge,
+    #[error("the slot is full")]
+    SlotFull,
+    #[error("the slot is closed")]
+    SlotClosed,
+    #[error("outside the booking window")]
+    OutsideBookingWindow,
+    #[error("the change and cancel deadline has passed")]
+    ChangeDeadlinePassed,
+    #[error("the card is kept at another location")]
+    WrongLocation,
+    #[error("an active booking already exists")]
+    AlreadyBooked,
+    #[error("the hold has expired")]
+    HoldExpired,
+    #[error("the procedure is not offered there")]
+    ProcedureNotOffered,
+    #[error("the party is larger than allowed")]
+    PartyTooLarge { max: i32 },
+    #[error("identification failed")]
+    IdentificationFailed { field: String },
+    #[error("card locked until {until}")]
+    CardLocked { until: DateTime<Utc> },
+    #[error("too many requests")]
+    TooManyRequests,
+    #[error("database unavailable: {0}")]
+    DatabaseUnavailable(String),
+    #[error(transparent)]
+    Database(DieselError),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resource {
+    Tenant,
+    Location,
+    Procedure,
+    Slot,
+    Hold,
+    Booking,
+    Card,
+    Page,
+}
+
+impl Resource {
+    fn code(self) -> &'static str {
+        match self {
+            Resource::Tenant => "tenant_not_found",
+            Resource::Location => "location_not_found",
+            Resource::Procedure => "procedure_not_found",
+            Resource::Slot => "slot_not_found",
+            Resource::Hold => "hold_not_found",
+            Resource::Booking => "booking_not_found",
+            Resource::Card => "card_not_found",
+            Resource::Page => "not_found",
+        }
+    }
+
+    fn names(self) -> (&'static str, &'static str) {
+        match self {
+            Resource::Tenant => ("自治体", "municipality"),
+            Resource::Location => ("窓口", "location"),
+            Resource::Procedure => ("手続き", "procedure"),
+            Resource::Slot => ("予約枠", "time slot"),
+            Resource::Hold => ("仮押さえ", "hold"),
+            Resource::Booking => ("予約", "booking"),
+            Resource::Card => ("カード", "card"),
+            Resource::Page => ("ページ", "page"),
+        }
+    }
+}
+
+impl std::fmt::Display for Resource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.names().1)
+    }
+}
+
+impl AppError {
+    pub fn invalid(field: &str, ja: impl Into<String>, en: impl Into<String>) -> AppError {
+        AppError::Invalid {
+            field: field.to_string(),
+            ja: ja.into(),
+            en: en.into(),
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::NotFound(resource) => resource.code(),
+            AppError::Invalid { .. } => "invalid_input",
+            AppError::PayloadTooLarge => "payload_too_large",
+            AppError::SlotFull => "slot_full",
+            AppError::SlotClosed => "slot_closed",
+            AppError::OutsideBookingWindow => "outside_booking_window",
+            AppError::ChangeDeadlinePassed => "change_deadline_passed",
+            AppError::WrongLocation => "wrong_location",
+            AppError::AlreadyBooked => "already_booked",
+            AppError::HoldExpired => "hold_expired",
+            AppError::ProcedureNotOffered => "procedure_not_offered",
+            AppError::PartyTooLarge { .. } => "party_too_large",
+            AppError::IdentificationFailed { .. } => "identification_failed",
+            AppError::CardLocked { .. } => "card_locked",
+            AppError::TooManyRequests => "too_many_requests",
+            AppError::DatabaseUnavailable(_) => "service_unavailable",
+            AppError::Database(e) if is_unavailable(e) => "service_unavailable",
+            AppError::Database(_) | AppError::Internal(_) => "internal_error",
+        }
+    }
+
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            AppError::Invalid { field, .. } | AppError::IdentificationFailed { field } => {
+                Some(field)
+            }
+            _ => None,
+        }
+    }
+
+    /// The message for people, in Japanese and in English.
+    pub fn messages(&self) -> (String, String) {
+        let pair = |ja: &str, en: &str| (ja.to_string(), en.to_string());
+        match self {
+            AppError::NotFound(resource) => {
+                let (ja, en) = resource.names();
+                (format!("{ja}が見つかりません。"), format!("The {en} was not found."))
+            }
+            AppError::Invalid { ja, en, .. } => (ja.clone(), en.clone()),
+            AppError::PayloadTooLarge => pair(
+                "送信された内容が大きすぎます（64 KiB まで）。",
+                "The request body is too large (64 KiB at most).",
+            ),
+            AppError::SlotFull => pair(
+                "選んだ時間は満員になりました。別の時間を選んでください。",
+                "That time is now full. Please choose another time.",
+            ),
+            AppError::SlotClosed => pair(
+                "選んだ時間は受け付けていません。",
+                "That time is not open for bookings.",
+            ),
+            AppError::OutsideBookingWindow => pair(
+                "選んだ日は予約の受付期間外です。",
+                "That day is outside the booking period.",
+            ),
+            AppError::ChangeDeadlinePassed => pair(
+                "変更・取消の受付期限を過ぎています。窓口へお電話ください。",
+                "The deadline for changes and cancellations has passed. Please call the office.",
+            ),
+            AppError::WrongLocation => pair(
+                "このカードは別の窓口で保管されています。カードのある窓口を選んでください。",
+                "This card is kept at another location. Please choose the location holding it.",
+            ),
+            AppError::AlreadyBooked => pair(
+                "この手続きの予約はすでにあります。変更は予約の確認ページから行えます。",
+                "There is already a booking for this. You can change it from your booking page.",
+            ),
+            AppError::HoldExpired => pair(
+                "仮押さえの期限が切れました。もう一度時間を選んでください。",
+                "Your hold on that time has expired. Please choose a time again.",
+            ),
+            AppError::ProcedureNotOffered => pair(
+                "この窓口ではこの手続きを受け付けていません。",
+                "This procedure is not offered at that location.",
+            ),
+            AppError::PartyTooLarge { max } => (
+                format!("一度に予約できるのは{max}人までです。"),
+                format!("A booking can cover at most {max} people."),
+            ),
+            AppError::IdentificationFailed { .. } => pair(
+                "入力された内容では本人確認ができませんでした。",
+                "We could not confirm your identity with the details given.",
+            ),
+            AppError::CardLocked { until } => {
+                let local = until.with_timezone(&chrono_tz::Asia::Tokyo);
+                (
+                    format!(
+                        "確認に続けて失敗したため、{}まで受付を停止しています。",
+                        local.format("%H:%M")
+                    ),
+                    format!(
+                        "Too many failed attempts: locked until {} (Japan time).",
+                        local.format("%H:%M")
+                    ),
+                )
+            }
+            AppError::TooManyRequests => pair(
+                "短時間に多くの操作がありました。しばらくしてからお試しください。",
+                "Too many attempts. Please wait a moment and try again.",
+            ),
+            AppError::DatabaseUnavailable(_) => pair(
+                "ただいまご利用いただけません。しばらくしてからお試しください。",
+                "The service is unavailable. Please try again shortly.",
+            ),
+            AppError::Database(e) if is_unavailable(e) => pair(
+                "ただいまご利用いただけません。しばらくしてからお試しください。",
+                "The service is unavailable. Please try again shortly.",
+            ),
+            AppError::Database(_) | AppError::Internal(_) => pair(
+                "システムエラーが発生しました。",
+                "Something went wrong on our side.",
+            ),
+        }
+    }
+
+    /// Whether a transaction that failed with this error may simply be run again.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            AppError::Database(DieselError::DatabaseError(kind, info)) => {
+                matches!(kind, DatabaseErrorKind::SerializationFailure)
+                    || info.message().contains("deadlock detected")
+                    // a freshly drawn booking code collided with an existing one
+                    || info.constraint_name() == Some("bookings_tenant_id_code_key")
+            }
+            _ => false,
+        }
+    }
+}
+
+fn is_unavailable(e: &DieselError) -> bool {
+    matches!(
+        e,
+        DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, _)
+            | DieselError::BrokenTransactionManager
+    ) || matches!(e, DieselError::DatabaseError(_, info)
+        if info.message().contains("terminating connection")
+            || info.message().contains("server closed the connection")
+            || info.message().contains("no connection to the server"))
+}
+
+impl From<DieselError> for AppError {
+    fn from(e: DieselError) -> Self {
+        match e {
+            DieselError::NotFound => AppError::Internal(anyhow::anyhow!("row not found")),
+            other => AppError::Database(other),
+        }
+    }
+}
+
+impl From<diesel::r2d2::PoolError> for AppError {
+    fn from(e: diesel::r2d2::PoolError) -> Self {
+        AppError::DatabaseUnavailable(e.to_string())
+    }
+}
+
+impl From<actix_web::error::BlockingError> for AppError {
+    fn from(e: actix_web::error::BlockingError) -> Self {
+        AppError::Internal(anyhow::anyhow!("blocking task failed: {e}"))
+    }
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::Invalid { .. }
+            | AppError::ProcedureNotOffered
+            | AppError::PartyTooLarge { .. }
+            | AppError::IdentificationFailed { .. }
+            | AppError::WrongLocation => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::SlotFull
+            | AppError::SlotClosed
+            | AppError::OutsideBookingWindow
+            | AppError::ChangeDeadlinePassed
+            | AppError::AlreadyBooked
+            | AppError::HoldExpired => StatusCode::CONFLICT,
+            AppError::CardLocked { .. } | AppError::TooManyRequests => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
+            AppError::DatabaseUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Database(e) if is_unavailable(e) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Database(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        if status.is_server_error() {
+            log_with_sources(self);
+        }
+        let (ja, en) = self.messages();
+        let mut body = json!({
+            "type": format!("/problems/{}", self.code()),
+            "title": en,
+            "status": status.as_u16(),
+            "code": self.code(),
+            "detail": ja,
+            "message_ja": ja,
+            "message_en": en,
+        });
+        if let Some(field) = self.field() {
+            body["field"] = json!(field);
+        }
+        let mut response = HttpResponse::build(status);
+        response.content_type("application/problem+json");
+        if status == StatusCode::SERVICE_UNAVAILABLE || status == StatusCode::TOO_MANY_REQUESTS {
+            response.insert_header(("Retry-After", "5"));
+        }
+        response.body(body.to_string())
+    }
+}
+
+fn log_with_sources(error: &AppError) {
+    let mut chain = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(inner) = source {
+        chain.push_str(": ");
+        chain.push_str(&inner.to_string());
+        source = inner.source();
+    }
+    if let AppError::Internal(e) = error {
+        chain = format!("{e:#}");
+    }
+    tracing::error!(code = error.code(), "{chain}");
+}

@@ -1,0 +1,314 @@
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::local_time;
+use super::slot_ref::{load_procedure, SlotRef};
+use crate::db::tenant::Tenant;
+use crate::domain::booking::{
+    self, BookingDetails, BookingRequest, CardIdentification, CardProof, Contact, OwnerProof,
+    Party, Placement,
+};
+use crate::domain::input::{parse_date, BookingCode, Email, PhoneNumber};
+use crate::domain::{Actor, Clock};
+use crate::error::{AppError, Resource};
+use crate::http::extract::{client_addr, client_ip, load_tenant, JsonBody};
+use crate::http::AppState;
+
+// `flatten` cannot be combined with deny_unknown_fields in serde.
+#[derive(Deserialize)]
+pub struct BookingBody {
+    /// Book the place this client holds…
+    hold_token: Option<String>,
+    /// …or a slot directly.
+    #[serde(flatten)]
+    slot: SlotRef,
+    procedure: String,
+    /// One per person picking up a card.
+    members: Option<Vec<MemberBody>>,
+    /// Number of people, for procedures without a card.
+    party_size: Option<i32>,
+    #[serde(default)]
+    contact: ContactBody,
+    #[serde(default)]
+    note: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MemberBody {
+    number: String,
+    birth_date: Option<String>,
+    password: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ContactBody {
+    email: Option<String>,
+    phone: Option<String>,
+    name: Option<String>,
+}
+
+// `flatten` cannot be combined with deny_unknown_fields in serde.
+#[derive(Deserialize)]
+pub struct ChangeBody {
+    hold_token: Option<String>,
+    #[serde(flatten)]
+    slot: SlotRef,
+}
+
+pub async fn create(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: JsonBody<BookingBody>,
+) -> Result<HttpResponse, AppError> {
+    let tenant_code = path.into_inner();
+    let body = body.0;
+    let party = match (&body.members, body.party_size) {
+        (Some(members), _) => {
+            state.check_proof_rate(client_ip(&req))?;
+            Party::Cards(
+                members
+                    .iter()
+                    .enumerate()
+                    .map(|(i, m)| member_identification(m, &format!("members[{i}].")))
+                    .collect::<Result<_, _>>()?,
+            )
+        }
+        (None, size) => Party::People(size.unwrap_or(1)),
+    };
+    let contact = parse_contact(&body.contact)?;
+    let clock = state.clock();
+    let actor = Actor::resident(client_addr(&req));
+    let response = crate::db::run(&state.pool, move |conn| {
+        let tenant = load_tenant(conn, &tenant_code)?;
+        let procedure = load_procedure(conn, &tenant, &body.procedure)?;
+        let placement = match (&body.hold_token, body.slot.is_empty()) {
+            (Some(token), true) => Placement::Hold {
+                client_token: token.clone(),
+            },
+            (None, _) => Placement::Slot {
+                slot_id: body.slot.resolve(conn, &clock, &tenant, &procedure)?,
+            },
+            (Some(_), false) => return Err(both_placements()),
+        };
+        let details = booking::book(
+            conn,
+            &clock,
+            &tenant,
+            &BookingRequest {
+                procedure_id: procedure.id,
+                placement,
+                party,
+                contact,
+                note: body.note.clone(),
+            },
+            &actor,
+        )?;
+        Ok(booking_json(&details, &clock))
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(response))
+}
+
+pub async fn show(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (tenant_code, code, proof) = owner_request(&state, &req, path.into_inner())?;
+    let clock = state.clock();
+    let response = crate::db::run(&state.pool, move |conn| {
+        let tenant = load_tenant(conn, &tenant_code)?;
+        let booking = booking::find_owned(conn, &clock, &tenant, &code, &proof)?;
+        Ok(booking_json(&BookingDetails::load(conn, &tenant, booking)?, &clock))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(response))
+}
+
+pub async fn change(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    body: JsonBody<ChangeBody>,
+) -> Result<HttpResponse, AppError> {
+    let (tenant_code, code, proof) = owner_request(&state, &req, path.into_inner())?;
+    let body = body.0;
+    let clock = state.clock();
+    let actor = Actor::resident(client_addr(&req));
+    let response = crate::db::run(&state.pool, move |conn| {
+        let tenant = load_tenant(conn, &tenant_code)?;
+        let booking = booking::find_owned(conn, &clock, &tenant, &code, &proof)?;
+        let placement = match (&body.hold_token, body.slot.is_empty()) {
+            (Some(token), true) => Placement::Hold {
+                client_token: token.clone(),
+            },
+            (None, false) => {
+                let procedure = crate::db::procedure::Procedure::by_id(conn, tenant.id, booking.procedure_id)?;
+                Placement::Slot {
+                    slot_id: body.slot.resolve(conn, &clock, &tenant, &procedure)?,
+                }
+            }
+            (None, true) => {
+                return Err(AppError::invalid(
+                    "slot_id",
+                    "変更先の予約枠を指定してください。",
+                    "Name the slot to move to.",
+                ))
+            }
+            (Some(_), false) => return Err(both_placements()),
+        };
+        let details = booking::move_booking(conn, &clock, &tenant, booking.id, &placement, &actor)?;
+        Ok(booking_json(&details, &clock))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(response))
+}
+
+pub async fn cancel(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (tenant_code, code, proof) = owner_request(&state, &req, path.into_inner())?;
+    let clock = state.clock();
+    let actor = Actor::resident(client_addr(&req));
+    let response = crate::db::run(&state.pool, move |conn| {
+        let tenant: Tenant = load_tenant(conn, &tenant_code)?;
+        let booking = booking::find_owned(conn, &clock, &tenant, &code, &proof)?;
+        let details = booking::cancel(conn, &clock, &tenant, booking.id, &actor)?;
+        Ok(booking_json(&details, &clock))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(response))
+}
+
+fn both_placements() -> AppError {
+    AppError::invalid(
+        "hold_token",
+        "hold_token と予約枠の指定はどちらか一方にしてください。",
+        "Give either hold_token or a slot, not both.",
+    )
+}
+
+/// The proof of ownership travels in headers, never in the URL (which ends up in logs):
+/// `X-Card-Number` with `X-Birth-Date` or `X-Password`, or `X-Contact`.
+fn owner_request(
+    state: &AppState,
+    req: &HttpRequest,
+    (tenant_code, code): (String, String),
+) -> Result<(String, BookingCode, OwnerProof), AppError> {
+    state.check_proof_rate(client_ip(req))?;
+    let code = BookingCode::parse(&code).ok_or(AppError::NotFound(Resource::Booking))?;
+    let header = |name: &str| {
+        req.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let proof = match (header("X-Card-Number"), header("X-Contact")) {
+        (Some(number), _) => OwnerProof::Card(member_identification(
+            &MemberBody {
+                number,
+                birth_date: header("X-Birth-Date"),
+                password: header("X-Password"),
+            },
+            "",
+        )?),
+        (None, Some(contact)) => OwnerProof::Contact(contact),
+        (None, None) => {
+            return Err(AppError::invalid(
+                "X-Contact",
+                "予約時の番号と生年月日、またはメールアドレスか電話番号が必要です。",
+                "Send the card number with the birth date or password, or the contact used to book.",
+            ))
+        }
+    };
+    Ok((tenant_code, code, proof))
+}
+
+fn member_identification(member: &MemberBody, prefix: &str) -> Result<CardIdentification, AppError> {
+    let proof = match (&member.birth_date, &member.password) {
+        (Some(date), _) => CardProof::BirthDate(parse_date(date).ok_or_else(|| {
+            AppError::invalid(
+                &format!("{prefix}birth_date"),
+                "生年月日は実在する日付で入力してください（例 1980-04-01、昭和55年4月1日）。",
+                "Enter a real date of birth, such as 1980-04-01.",
+            )
+        })?),
+        (None, Some(password)) => CardProof::Password(password.clone()),
+        (None, None) => {
+            return Err(AppError::invalid(
+                &format!("{prefix}birth_date"),
+                "生年月日またはパスワードを入力してください。",
+                "Enter the date of birth or the password.",
+            ))
+        }
+    };
+    Ok(CardIdentification {
+        number: member.number.clone(),
+        proof,
+    })
+}
+
+fn parse_contact(body: &ContactBody) -> Result<Contact, AppError> {
+    let present = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_string);
+    let email = present(&body.email)
+        .map(|text| {
+            Email::parse(&text).ok_or_else(|| {
+                AppError::invalid(
+                    "contact.email",
+                    "メールアドレスの形式が正しくありません（例 taro@example.jp）。",
+                    "Enter an e-mail address such as taro@example.jp.",
+                )
+            })
+        })
+        .transpose()?;
+    let phone = present(&body.phone)
+        .map(|text| {
+            PhoneNumber::parse(&text).ok_or_else(|| {
+                AppError::invalid(
+                    "contact.phone",
+                    "電話番号は10〜15桁の数字で入力してください（例 090-1234-5678）。",
+                    "Enter a phone number of 10 to 15 digits, such as 090-1234-5678.",
+                )
+            })
+        })
+        .transpose()?;
+    Ok(Contact {
+        email,
+        phone,
+        name: present(&body.name),
+    })
+}
+
+fn booking_json(details: &BookingDetails, clock: &Clock) -> Value {
+    let booking = &details.booking;
+    let code = BookingCode::parse(&booking.code);
+    json!({
+        "code": booking.code,
+        "code_display": code.map(|c| c.display()),
+        "status": booking.status,
+        "channel": booking.channel,
+        "procedure": details.procedure.code,
+        "location": {
+            "code": details.location.code,
+            "name": details.location.name,
+            "address": details.location.address,
+        },
+        "slot_id": details.slot.id,
+        "start": local_time(details.slot.starts_at, clock.tz),
+        "end": local_time(details.slot.ends_at, clock.tz),
+        "party_size": booking.party_size,
+        "contact": {
+            "email": booking.contact_email,
+            "phone": booking.contact_phone,
+            "name": booking.contact_name,
+        },
+        "created_at": local_time(booking.created_at, clock.tz),
+        "cancelled_at": booking.cancelled_at.map(|t| local_time(t, clock.tz)),
+    })
+}

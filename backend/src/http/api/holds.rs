@@ -1,0 +1,76 @@
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::local_time;
+use super::slot_ref::{load_procedure, SlotRef};
+use crate::domain::booking::{place_hold, HoldRequest};
+use crate::domain::input::new_client_token;
+use crate::domain::Actor;
+use crate::error::AppError;
+use crate::http::extract::{client_addr, load_tenant, JsonBody};
+use crate::http::AppState;
+
+// `flatten` cannot be combined with deny_unknown_fields in serde.
+#[derive(Deserialize)]
+pub struct HoldBody {
+    #[serde(flatten)]
+    slot: SlotRef,
+    procedure: String,
+    #[serde(default = "one")]
+    places: i32,
+    /// The client's token from an earlier hold; the new hold replaces that one.
+    client_token: Option<String>,
+}
+
+fn one() -> i32 {
+    1
+}
+
+pub async fn create(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: JsonBody<HoldBody>,
+) -> Result<HttpResponse, AppError> {
+    let tenant_code = path.into_inner();
+    let body = body.0;
+    let client_token = match body.client_token {
+        Some(token) if (16..=100).contains(&token.len()) && token.chars().all(|c| c.is_ascii_alphanumeric()) => token,
+        Some(_) => {
+            return Err(AppError::invalid(
+                "client_token",
+                "client_token は英数字16〜100文字です。",
+                "client_token must be 16 to 100 letters and digits.",
+            ))
+        }
+        None => new_client_token(&mut rand::thread_rng()),
+    };
+    let clock = state.clock();
+    let actor = Actor::resident(client_addr(&req));
+    let response = crate::db::run(&state.pool, move |conn| {
+        let tenant = load_tenant(conn, &tenant_code)?;
+        let procedure = load_procedure(conn, &tenant, &body.procedure)?;
+        let slot_id = body.slot.resolve(conn, &clock, &tenant, &procedure)?;
+        let hold = place_hold(
+            conn,
+            &clock,
+            &tenant,
+            &HoldRequest {
+                slot_id,
+                procedure_id: procedure.id,
+                places: body.places,
+                client_token,
+            },
+            &actor,
+        )?;
+        Ok(json!({
+            "hold_token": hold.client_token,
+            "slot_id": hold.slot_id,
+            "places": hold.places,
+            "expires_at": local_time(hold.expires_at, clock.tz),
+        }))
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(response))
+}

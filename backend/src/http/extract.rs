@@ -1,0 +1,82 @@
+//! Request parsing at the boundary: JSON bodies with a size limit and the failing field
+//! named, client addresses, tenant lookup.
+
+use std::net::IpAddr;
+
+use actix_web::dev::Payload;
+use actix_web::{web, FromRequest, HttpRequest};
+use futures_util::future::LocalBoxFuture;
+use futures_util::StreamExt;
+use serde::de::DeserializeOwned;
+
+use crate::db::tenant::Tenant;
+use crate::error::{AppError, Resource};
+
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// A JSON body of at most 64 KiB; a value of the wrong shape is refused with its path.
+pub struct JsonBody<T>(pub T);
+
+impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let declared = req
+            .headers()
+            .get(actix_web::http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        let mut payload = payload.take();
+        Box::pin(async move {
+            if declared.is_some_and(|len| len > BODY_LIMIT) {
+                return Err(AppError::PayloadTooLarge);
+            }
+            let mut body = web::BytesMut::new();
+            while let Some(chunk) = payload.next().await {
+                let chunk = chunk.map_err(|e| {
+                    AppError::invalid("body", "送信内容を読み取れませんでした。", format!("The body could not be read: {e}"))
+                })?;
+                if body.len() + chunk.len() > BODY_LIMIT {
+                    return Err(AppError::PayloadTooLarge);
+                }
+                body.extend_from_slice(&chunk);
+            }
+            parse_json(&body).map(JsonBody)
+        })
+    }
+}
+
+pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+        let inner = error.inner().to_string();
+        let path = error.path().to_string();
+        let field = match inner.strip_prefix("missing field `") {
+            Some(rest) => {
+                let name = rest.split('`').next().unwrap_or("");
+                if path == "." { name.to_string() } else { format!("{path}.{name}") }
+            }
+            None if path == "." => "body".to_string(),
+            None => path,
+        };
+        let message = inner.split(" at line ").next().unwrap_or(&inner).to_string();
+        AppError::invalid(
+            &field,
+            format!("「{field}」の値が正しくありません（{message}）。"),
+            format!("The value of \"{field}\" is not valid: {message}."),
+        )
+    })
+}
+
+pub fn client_ip(req: &HttpRequest) -> Option<IpAddr> {
+    req.peer_addr().map(|addr| addr.ip())
+}
+
+pub fn client_addr(req: &HttpRequest) -> Option<String> {
+    client_ip(req).map(|ip| ip.to_string())
+}
+
+pub fn load_tenant(conn: &mut diesel::PgConnection, code: &str) -> Result<Tenant, AppError> {
+    Tenant::by_code(conn, code)?.ok_or(AppError::NotFound(Resource::Tenant))
+}

@@ -1,0 +1,110 @@
+//! Server-rendered pages (Leptos). Handlers read, build a view model, render.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use madoguchi_frontend::i18n::Lang;
+use madoguchi_frontend::pages::{tenant_home, tenant_list};
+use madoguchi_frontend::view_models::{LocationVm, ProcedureVm, TenantHomeVm, TenantLinkVm, TenantListVm};
+
+use crate::db::location::Location;
+use crate::db::procedure::Procedure;
+use crate::db::tenant::Tenant;
+use crate::error::AppError;
+use crate::http::extract::load_tenant;
+use crate::http::AppState;
+
+const STYLESHEET: &str = include_str!("site.css");
+
+/// `?lang=en` picks English; Japanese otherwise.
+fn lang_of(req: &HttpRequest) -> Lang {
+    web::Query::<std::collections::HashMap<String, String>>::from_query(req.query_string())
+        .ok()
+        .and_then(|q| q.get("lang").and_then(|code| Lang::from_code(code)))
+        .unwrap_or(Lang::Ja)
+}
+
+fn html(body: String) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header(("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'"))
+        .insert_header(("X-Content-Type-Options", "nosniff"))
+        .insert_header(("Referrer-Policy", "same-origin"))
+        .body(body)
+}
+
+pub async fn stylesheet() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/css; charset=utf-8")
+        .insert_header(("Cache-Control", "public, max-age=3600"))
+        .body(STYLESHEET)
+}
+
+pub async fn tenant_list(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, AppError> {
+    let lang = lang_of(&req);
+    let tenants = crate::db::run(&state.pool, |conn| Ok(Tenant::all(conn)?)).await?;
+    let vm = TenantListVm {
+        lang,
+        tenants: tenants
+            .into_iter()
+            .map(|t| TenantLinkVm {
+                name: pick(lang, &t.name, &t.name_en),
+                code: t.code.clone(),
+            })
+            .collect(),
+    };
+    Ok(html(tenant_list::render(vm)))
+}
+
+pub async fn add_slash(path: web::Path<String>) -> HttpResponse {
+    HttpResponse::PermanentRedirect()
+        .insert_header(("Location", format!("/{}/", path.into_inner())))
+        .finish()
+}
+
+pub async fn tenant_home(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let lang = lang_of(&req);
+    let code = path.into_inner();
+    let vm = crate::db::run(&state.pool, move |conn| {
+        let tenant = load_tenant(conn, &code)?;
+        let locations = Location::for_tenant(conn, tenant.id)?;
+        let procedures = Procedure::for_tenant(conn, tenant.id)?;
+        Ok(TenantHomeVm {
+            lang,
+            tenant_code: tenant.code.clone(),
+            tenant_name: pick(lang, &tenant.name, &tenant.name_en),
+            locations: locations
+                .into_iter()
+                .filter(|l| l.active)
+                .map(|l| LocationVm {
+                    name: pick(lang, &l.name, &l.name_en),
+                    code: l.code,
+                    address: l.address,
+                    issues_cards: l.issues_cards,
+                })
+                .collect(),
+            procedures: procedures
+                .into_iter()
+                .filter(|p| p.active)
+                .map(|p| ProcedureVm {
+                    name: pick(lang, &p.name_ja, &p.name_en),
+                    notes: pick(lang, &p.notes_ja, &p.notes_en),
+                    code: p.code,
+                    needs_card: p.needs_card,
+                })
+                .collect(),
+        })
+    })
+    .await?;
+    Ok(html(tenant_home::render(vm)))
+}
+
+/// The English text where there is one, else the Japanese.
+fn pick(lang: Lang, ja: &str, en: &str) -> String {
+    match lang {
+        Lang::En if !en.is_empty() => en.to_string(),
+        _ => ja.to_string(),
+    }
+}

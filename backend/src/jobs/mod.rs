@@ -1,0 +1,48 @@
+//! Work outside requests, in the server process: slot generation over each tenant's
+//! horizon and tidying of expired holds. Safe with any number of servers: generation
+//! takes a per-tenant advisory lock and is idempotent.
+
+use std::time::Duration;
+
+use chrono_tz::Tz;
+
+use crate::db::hold::Hold;
+use crate::db::tenant::Tenant;
+use crate::db::PgPool;
+use crate::domain::{slots, Clock};
+
+const PERIOD: Duration = Duration::from_secs(3600);
+
+pub fn spawn(pool: PgPool, tz: Tz) {
+    actix_web::rt::spawn(async move {
+        loop {
+            let pool = pool.clone();
+            let outcome = actix_web::web::block(move || run_once(&pool, tz)).await;
+            match outcome {
+                Ok(Err(e)) => tracing::warn!("maintenance run failed: {e:#}"),
+                Err(e) => tracing::warn!("maintenance run failed: {e}"),
+                Ok(Ok(())) => {}
+            }
+            actix_web::rt::time::sleep(PERIOD).await;
+        }
+    });
+}
+
+pub fn run_once(pool: &PgPool, tz: Tz) -> anyhow::Result<()> {
+    let mut conn = pool.get()?;
+    let clock = Clock::system(tz);
+    for tenant in Tenant::all(&mut conn)? {
+        let report = slots::generate_horizon(&mut conn, &clock, &tenant)
+            .map_err(|e| anyhow::anyhow!("generating slots of {}: {e}", tenant.code))?;
+        if report.created > 0 || !report.needing_attention.is_empty() {
+            tracing::info!(
+                tenant = tenant.code,
+                created = report.created,
+                attention = report.needing_attention.len(),
+                "slots generated"
+            );
+        }
+    }
+    Hold::sweep_expired(&mut conn, clock.now - chrono::Duration::hours(1))?;
+    Ok(())
+}

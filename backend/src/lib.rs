@@ -1,0 +1,12 @@
+//! Madoguchi: booking service for the My Number card counters of Japanese municipalities.
+
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod http;
+pub mod jobs;
+pub mod server;
+
+pub use error::AppError;

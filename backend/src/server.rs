@@ -1,0 +1,105 @@
+//! Starting the HTTP server: on a given listener (tests) or from configuration, with the
+//! embedded PostgreSQL cluster when no DATABASE_URL is set.
+
+use std::net::TcpListener;
+use std::path::Path;
+
+use actix_web::dev::Server;
+use actix_web::middleware::{Logger, NormalizePath, TrailingSlash};
+use actix_web::{web, App, HttpServer};
+use anyhow::Context;
+use diesel::{Connection, PgConnection};
+
+use crate::config::{Config, SeedDemo};
+use crate::db::embedded::{ClusterOptions, EmbeddedCluster};
+use crate::db::PgPool;
+use crate::http::{routes, AppState};
+
+pub const DATABASE_NAME: &str = "madoguchi";
+
+/// The server on `listener`; the caller runs the returned future.
+pub fn build(config: Config, pool: PgPool, listener: TcpListener) -> anyhow::Result<Server> {
+    let state = web::Data::from(AppState::new(pool, config.clone()));
+    let mut server = HttpServer::new(move || {
+        App::new()
+            .wrap(NormalizePath::new(TrailingSlash::MergeOnly))
+            .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
+            .app_data(state.clone())
+            .configure(routes)
+    })
+    .listen(listener)?;
+    if config.http_workers > 0 {
+        server = server.workers(config.http_workers);
+    }
+    Ok(server.run())
+}
+
+/// The database in use: DATABASE_URL, or the embedded cluster under `var/`.
+pub struct Database {
+    pub url: String,
+    pub cluster: Option<EmbeddedCluster>,
+    /// Whether this process started the embedded cluster (and so should stop it).
+    pub started_here: bool,
+}
+
+/// Without DATABASE_URL, creates the embedded cluster on first run and starts it.
+pub fn prepare_database(config: &Config) -> anyhow::Result<Database> {
+    if let Some(url) = &config.database_url {
+        return Ok(Database {
+            url: url.clone(),
+            cluster: None,
+            started_here: false,
+        });
+    }
+    let cluster = EmbeddedCluster::in_dir(&config.var_dir)?;
+    if cluster.ensure_initialized(&ClusterOptions {
+        unsafe_fast: false,
+        max_connections: 100,
+    })? {
+        tracing::info!("created a PostgreSQL cluster in {}", config.var_dir.display());
+    }
+    let started_here = cluster.start()?;
+    crate::db::create_database_if_missing(&cluster.url("postgres"), DATABASE_NAME)?;
+    Ok(Database {
+        url: cluster.url(DATABASE_NAME),
+        cluster: Some(cluster),
+        started_here,
+    })
+}
+
+pub async fn serve(config: Config) -> anyhow::Result<()> {
+    let database = prepare_database(&config)?;
+    let result = serve_with(config, &database.url, database.cluster.is_some()).await;
+    if let Some(cluster) = database.cluster {
+        tracing::info!("stopping the embedded PostgreSQL cluster");
+        cluster.stop()?;
+    }
+    result
+}
+
+async fn serve_with(config: Config, url: &str, embedded: bool) -> anyhow::Result<()> {
+    let mut conn = PgConnection::establish(url).with_context(|| format!("connecting to {url}"))?;
+    for version in crate::db::run_migrations(&mut conn)? {
+        tracing::info!("applied migration {version}");
+    }
+    let seed = match config.seed_demo {
+        SeedDemo::Always => true,
+        SeedDemo::Auto => embedded,
+        SeedDemo::Never => false,
+    };
+    if seed && crate::db::tenant::Tenant::all(&mut conn)?.is_empty() {
+        crate::cli::seed_demo(&mut conn, &config)?;
+    }
+    drop(conn);
+    let pool = crate::db::pool(url, config.db_pool_size);
+    let listener = TcpListener::bind(config.bind).with_context(|| format!("binding {}", config.bind))?;
+    tracing::info!("Madoguchi listening on http://{}", config.bind);
+    crate::jobs::spawn(pool.clone(), config.time_zone);
+    build(config, pool, listener)?.await?;
+    Ok(())
+}
+
+/// Reads a file named on the command line, saying which one could not be read.
+pub fn read_file(path: &Path) -> anyhow::Result<Vec<u8>> {
+    std::fs::read(path).with_context(|| format!("reading {}", path.display()))
+}

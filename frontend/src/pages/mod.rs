@@ -1,0 +1,2 @@
+pub mod tenant_home;
+pub mod tenant_list;

@@ -1,0 +1,17 @@
+DROP TABLE audit_log;
+DROP TABLE booking_events;
+DROP FUNCTION refuse_history_rewrite();
+DROP TABLE booking_members;
+DROP TABLE bookings;
+DROP TABLE card_records;
+DROP TABLE holds;
+DROP TABLE slots;
+DROP TABLE closures;
+DROP TABLE national_holidays;
+DROP TABLE timetable_periods;
+DROP TABLE timetables;
+DROP TABLE lane_procedures;
+DROP TABLE lanes;
+DROP TABLE procedures;
+DROP TABLE locations;
+DROP TABLE tenants;
