@@ -65,7 +65,9 @@ impl Config {
                 "auto" => SeedDemo::Auto,
                 "always" => SeedDemo::Always,
                 "never" => SeedDemo::Never,
-                other => anyhow::bail!("MADOGUCHI_SEED_DEMO must be auto, always or never, not {other}"),
+                other => {
+                    anyhow::bail!("MADOGUCHI_SEED_DEMO must be auto, always or never, not {other}")
+                }
             },
             proof_checks_per_minute: parse_num("MADOGUCHI_PROOF_CHECKS_PER_MINUTE", "30")?
                 .clamp(1, 1_000_000) as u32,

@@ -145,7 +145,10 @@ impl AppError {
         match self {
             AppError::NotFound(resource) => {
                 let (ja, en) = resource.names();
-                (format!("{ja}が見つかりません。"), format!("The {en} was not found."))
+                (
+                    format!("{ja}が見つかりません。"),
+                    format!("The {en} was not found."),
+                )
             }
             AppError::Invalid { ja, en, .. } => (ja.clone(), en.clone()),
             AppError::PayloadTooLarge => pair(

@@ -56,7 +56,10 @@ pub fn prepare_database(config: &Config) -> anyhow::Result<Database> {
         unsafe_fast: false,
         max_connections: 100,
     })? {
-        tracing::info!("created a PostgreSQL cluster in {}", config.var_dir.display());
+        tracing::info!(
+            "created a PostgreSQL cluster in {}",
+            config.var_dir.display()
+        );
     }
     let started_here = cluster.start()?;
     crate::db::create_database_if_missing(&cluster.url("postgres"), DATABASE_NAME)?;
@@ -92,7 +95,8 @@ async fn serve_with(config: Config, url: &str, embedded: bool) -> anyhow::Result
     }
     drop(conn);
     let pool = crate::db::pool(url, config.db_pool_size);
-    let listener = TcpListener::bind(config.bind).with_context(|| format!("binding {}", config.bind))?;
+    let listener =
+        TcpListener::bind(config.bind).with_context(|| format!("binding {}", config.bind))?;
     tracing::info!("Madoguchi listening on http://{}", config.bind);
     crate::jobs::spawn(pool.clone(), config.time_zone);
     build(config, pool, listener)?.await?;

@@ -18,7 +18,11 @@ pub const DEMO_HOLIDAYS: &str = "syukujitsu-2025-2027.cp932.csv";
 pub const DEMO_CARDS: &str = "jlis-cards-sample.utf8.csv";
 
 #[derive(Parser)]
-#[command(name = "madoguchi", version, about = "Booking service for My Number card counters")]
+#[command(
+    name = "madoguchi",
+    version,
+    about = "Booking service for My Number card counters"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -98,8 +102,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let text = String::from_utf8(crate::server::read_file(&file)?)
                 .with_context(|| format!("{} is not UTF-8 text", file.display()))?;
-            let parsed = tenant_file::parse(&text).with_context(|| format!("reading {}", file.display()))?;
-            with_database(&config, |conn| apply_tenant(conn, &config, &parsed, dry_run))
+            let parsed =
+                tenant_file::parse(&text).with_context(|| format!("reading {}", file.display()))?;
+            with_database(&config, |conn| {
+                apply_tenant(conn, &config, &parsed, dry_run)
+            })
         }
         Command::ImportHolidays { file } => {
             let bytes = crate::server::read_file(&file)?;
@@ -137,8 +144,8 @@ fn with_database(
 ) -> anyhow::Result<()> {
     let database = crate::server::prepare_database(config)?;
     let result = (|| {
-        let mut conn =
-            PgConnection::establish(&database.url).with_context(|| format!("connecting to {}", database.url))?;
+        let mut conn = PgConnection::establish(&database.url)
+            .with_context(|| format!("connecting to {}", database.url))?;
         for version in crate::db::run_migrations(&mut conn)? {
             println!("applied migration {version}");
         }
@@ -177,7 +184,8 @@ fn apply_tenant(
 fn regenerate_all(conn: &mut PgConnection, config: &Config) -> anyhow::Result<()> {
     let clock = Clock::system(config.time_zone);
     for tenant in Tenant::all(conn)? {
-        let report = slots::generate_horizon(conn, &clock, &tenant).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let report =
+            slots::generate_horizon(conn, &clock, &tenant).map_err(|e| anyhow::anyhow!("{e}"))?;
         print_generation(&tenant.code, &report);
     }
     Ok(())

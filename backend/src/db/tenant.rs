@@ -21,7 +21,9 @@ impl std::ops::Deref for Tenant {
 }
 
 /// The settings a tenant file sets; also the tenant's insert and update set.
-#[derive(Queryable, Selectable, Insertable, AsChangeset, serde::Serialize, Debug, Clone, PartialEq)]
+#[derive(
+    Queryable, Selectable, Insertable, AsChangeset, serde::Serialize, Debug, Clone, PartialEq,
+)]
 #[diesel(table_name = tenants)]
 pub struct TenantSettings {
     pub code: String,

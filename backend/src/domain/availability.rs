@@ -31,9 +31,14 @@ pub fn for_days(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<SlotAvailability>, AppError> {
-    let lane = Lane::serving(conn, location.id, procedure.id)?.ok_or(AppError::ProcedureNotOffered)?;
+    let lane =
+        Lane::serving(conn, location.id, procedure.id)?.ok_or(AppError::ProcedureNotOffered)?;
     let start = clock.instant(from.and_hms_opt(0, 0, 0).unwrap_or_default());
-    let end = clock.instant((to + Duration::days(1)).and_hms_opt(0, 0, 0).unwrap_or_default());
+    let end = clock.instant(
+        (to + Duration::days(1))
+            .and_hms_opt(0, 0, 0)
+            .unwrap_or_default(),
+    );
     let slots: Vec<Slot> = Slot::on_lane_between(conn, lane.id, start, end)?
         .into_iter()
         .filter(|slot| !slot.closed)
@@ -50,7 +55,14 @@ pub fn for_days(
         let cutoff = match cutoffs.get(&day) {
             Some(cutoff) => *cutoff,
             None => {
-                let cutoff = deadline(conn, clock, tenant, day, tenant.cutoff_days_before, tenant.cutoff_time)?;
+                let cutoff = deadline(
+                    conn,
+                    clock,
+                    tenant,
+                    day,
+                    tenant.cutoff_days_before,
+                    tenant.cutoff_time,
+                )?;
                 cutoffs.insert(day, cutoff);
                 cutoff
             }

@@ -50,7 +50,8 @@ pub fn load_csv(conn: &mut PgConnection, tenant_id: i64, bytes: &[u8]) -> anyhow
         let record = record.with_context(|| format!("line {line}"))?;
         let field = |name: &str| record.get(position[name]).unwrap_or("").trim().to_string();
         let date = |name: &str| {
-            parse_date(&field(name)).ok_or_else(|| anyhow!("line {line}: {name} is not a real date"))
+            parse_date(&field(name))
+                .ok_or_else(|| anyhow!("line {line}: {name} is not a real date"))
         };
         let location = field("交付場所コード");
         cards.push(NewCardRecord {

@@ -65,7 +65,12 @@ pub fn import(conn: &mut PgConnection, bytes: &[u8]) -> anyhow::Result<HolidayIm
         for chunk in holidays.chunks(1000) {
             let rows: Vec<_> = chunk
                 .iter()
-                .map(|(day, name)| (national_holidays::day.eq(day), national_holidays::name.eq(name)))
+                .map(|(day, name)| {
+                    (
+                        national_holidays::day.eq(day),
+                        national_holidays::name.eq(name),
+                    )
+                })
                 .collect();
             total += diesel::insert_into(national_holidays::table)
                 .values(&rows)

@@ -33,6 +33,14 @@ pub struct ReservationNumber(String);
 
 impl ReservationNumber {
     pub fn parse(input: &str) -> Option<ReservationNumber> {
+        // A hyphen is optional, but where one is typed it must stand after the third sign.
+        let spaced: String = fold_width(input)
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        if spaced.contains('-') && spaced.find('-') != Some(3) {
+            return None;
+        }
         let compact = compact_code(input);
         let valid = compact.len() == 9
             && compact[..3].chars().all(|c| c.is_ascii_alphanumeric())
@@ -52,8 +60,8 @@ pub struct ManufactureNumber(String);
 impl ManufactureNumber {
     pub fn parse(input: &str) -> Option<ManufactureNumber> {
         let compact = compact_code(input);
-        let valid = (8..=20).contains(&compact.len())
-            && compact.chars().all(|c| c.is_ascii_alphanumeric());
+        let valid =
+            (8..=20).contains(&compact.len()) && compact.chars().all(|c| c.is_ascii_alphanumeric());
         valid.then_some(ManufactureNumber(compact))
     }
 
@@ -127,10 +135,14 @@ pub fn parse_date(input: &str) -> Option<NaiveDate> {
     let [year, month, day] = parts.as_slice() else {
         return None;
     };
-    if ![year, month, day].iter().all(|p| p.bytes().all(|b| b.is_ascii_digit())) {
+    if ![year, month, day]
+        .iter()
+        .all(|p| p.bytes().all(|b| b.is_ascii_digit()))
+    {
         return None;
     }
-    let (year, month, day): (i32, u32, u32) = (year.parse().ok()?, month.parse().ok()?, day.parse().ok()?);
+    let (year, month, day): (i32, u32, u32) =
+        (year.parse().ok()?, month.parse().ok()?, day.parse().ok()?);
     match era_start {
         None => {
             if !(1800..=9999).contains(&year) {
@@ -147,8 +159,7 @@ pub fn parse_date(input: &str) -> Option<NaiveDate> {
             // An era date must fall inside its era: 平成31年5月1日 does not exist.
             let next_start = ERAS
                 .iter()
-                .map(|(_, _, (y, m, d))| NaiveDate::from_ymd_opt(*y, *m, *d))
-                .filter_map(|d| d)
+                .filter_map(|(_, _, (y, m, d))| NaiveDate::from_ymd_opt(*y, *m, *d))
                 .filter(|d| *d > start)
                 .min();
             let inside = date >= start && next_start.is_none_or(|next| date < next);
@@ -220,7 +231,13 @@ mod tests {
 
     #[test]
     fn reservation_numbers_accept_how_people_type_them() {
-        for typed in ["1SD-175722", "1sd175722", "１ＳＤ－１７５７２２", "1SD ー 175722", " 1sd‐175722 "] {
+        for typed in [
+            "1SD-175722",
+            "1sd175722",
+            "１ＳＤ－１７５７２２",
+            "1SD ー 175722",
+            " 1sd‐175722 ",
+        ] {
             assert_eq!(
                 ReservationNumber::parse(typed).map(|n| n.as_str().to_string()),
                 Some("1SD-175722".to_string()),

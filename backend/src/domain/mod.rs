@@ -43,10 +43,7 @@ impl Clock {
             chrono::LocalResult::Single(t) | chrono::LocalResult::Ambiguous(t, _) => {
                 t.with_timezone(&Utc)
             }
-            chrono::LocalResult::None => self
-                .tz
-                .from_utc_datetime(&local)
-                .with_timezone(&Utc),
+            chrono::LocalResult::None => self.tz.from_utc_datetime(&local).with_timezone(&Utc),
         }
     }
 }

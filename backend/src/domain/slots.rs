@@ -76,7 +76,11 @@ fn generate_locked(
     }
     let mut report = GenerationReport::default();
     let range_start = clock.instant(from.and_hms_opt(0, 0, 0).unwrap_or_default());
-    let range_end = clock.instant((to + Duration::days(1)).and_hms_opt(0, 0, 0).unwrap_or_default());
+    let range_end = clock.instant(
+        (to + Duration::days(1))
+            .and_hms_opt(0, 0, 0)
+            .unwrap_or_default(),
+    );
 
     for lane in Lane::for_tenant(conn, tenant.id)? {
         let lane_timetables: Vec<&Timetable> =
@@ -87,8 +91,10 @@ fn generate_locked(
             while day <= to {
                 if !closed.location_closed(lane.location_id, day) {
                     // timetables are sorted by effective_from: the last one started wins
-                    if let Some(timetable) =
-                        lane_timetables.iter().rev().find(|t| t.effective_from <= day)
+                    if let Some(timetable) = lane_timetables
+                        .iter()
+                        .rev()
+                        .find(|t| t.effective_from <= day)
                     {
                         add_day_slots(clock, timetable, &periods, day, &mut expected);
                     }

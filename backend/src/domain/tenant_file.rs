@@ -12,7 +12,9 @@ use serde::{Deserialize, Serialize};
 use crate::db::lane::{Lane, NewLaneProcedure};
 use crate::db::location::{Location, LocationFields};
 use crate::db::procedure::{Procedure, ProcedureFields};
-use crate::db::schema::{closures, lane_procedures, lanes, locations, procedures, tenants, timetable_periods, timetables};
+use crate::db::schema::{
+    closures, lane_procedures, lanes, locations, procedures, tenants, timetable_periods, timetables,
+};
 use crate::db::tenant::{Tenant, TenantSettings};
 use crate::db::timetable::{Closure, Period, Timetable};
 
@@ -228,21 +230,50 @@ fn plan(file: &TenantFile) -> Result<Plan, Vec<String>> {
     let rules = &file.rules;
     let time = |path: &str, text: &str, errors: &mut Vec<String>| {
         NaiveTime::parse_from_str(text, "%H:%M").unwrap_or_else(|_| {
-            errors.push(format!("{path}: \"{text}\" is not a time of day such as 17:00"));
+            errors.push(format!(
+                "{path}: \"{text}\" is not a time of day such as 17:00"
+            ));
             NaiveTime::MIN
         })
     };
     let cutoff_time = time("rules.cutoff.at", &rules.cutoff.at, &mut errors);
-    let change_time = time("rules.change_deadline.at", &rules.change_deadline.at, &mut errors);
+    let change_time = time(
+        "rules.change_deadline.at",
+        &rules.change_deadline.at,
+        &mut errors,
+    );
     for (path, value, allowed) in [
-        ("rules.pickup_number", &rules.pickup_number, &["reservation_number", "manufacture_number"][..]),
-        ("rules.pickup_proof", &rules.pickup_proof, &["birth_date", "password"][..]),
-        ("contact.email", &file.contact.email, &["required", "optional", "off"][..]),
-        ("contact.phone", &file.contact.phone, &["required", "optional", "off"][..]),
-        ("contact.name", &file.contact.name, &["required", "optional", "off"][..]),
+        (
+            "rules.pickup_number",
+            &rules.pickup_number,
+            &["reservation_number", "manufacture_number"][..],
+        ),
+        (
+            "rules.pickup_proof",
+            &rules.pickup_proof,
+            &["birth_date", "password"][..],
+        ),
+        (
+            "contact.email",
+            &file.contact.email,
+            &["required", "optional", "off"][..],
+        ),
+        (
+            "contact.phone",
+            &file.contact.phone,
+            &["required", "optional", "off"][..],
+        ),
+        (
+            "contact.name",
+            &file.contact.name,
+            &["required", "optional", "off"][..],
+        ),
     ] {
         if !allowed.contains(&value.as_str()) {
-            errors.push(format!("{path}: \"{value}\" is not one of {}", allowed.join(", ")));
+            errors.push(format!(
+                "{path}: \"{value}\" is not one of {}",
+                allowed.join(", ")
+            ));
         }
     }
     let settings = TenantSettings {
@@ -333,7 +364,9 @@ fn plan(file: &TenantFile) -> Result<Plan, Vec<String>> {
         };
         if let Some(code) = &closure.location {
             if !location_codes.contains(code.as_str()) {
-                errors.push(format!("closures[{ci}].location: unknown location \"{code}\""));
+                errors.push(format!(
+                    "closures[{ci}].location: unknown location \"{code}\""
+                ));
             }
         }
         closures.push((closure.location.clone(), day, closure.reason.clone()));
@@ -350,17 +383,26 @@ fn plan(file: &TenantFile) -> Result<Plan, Vec<String>> {
     }
 }
 
-fn plan_timetable(path: &str, file: &TimetableFile, errors: &mut Vec<String>) -> Option<TimetablePlan> {
+fn plan_timetable(
+    path: &str,
+    file: &TimetableFile,
+    errors: &mut Vec<String>,
+) -> Option<TimetablePlan> {
     let effective_from = file.effective_from.parse();
     if effective_from.is_none() {
         errors.push(format!("{path}.effective_from: not a real date"));
     }
     if ![10, 15, 20, 30, 60].contains(&file.slot_minutes) {
-        errors.push(format!("{path}.slot_minutes: must be 10, 15, 20, 30 or 60, not {}", file.slot_minutes));
+        errors.push(format!(
+            "{path}.slot_minutes: must be 10, 15, 20, 30 or 60, not {}",
+            file.slot_minutes
+        ));
     }
     let web_capacity = file.web_capacity.unwrap_or(file.capacity);
     if file.capacity < 1 || web_capacity < 0 || web_capacity > file.capacity {
-        errors.push(format!("{path}: capacity must be at least 1 and web_capacity between 0 and capacity"));
+        errors.push(format!(
+            "{path}: capacity must be at least 1 and web_capacity between 0 and capacity"
+        ));
     }
     let mut periods = Vec::new();
     for (key, ranges) in &file.hours {
@@ -374,7 +416,9 @@ fn plan_timetable(path: &str, file: &TimetableFile, errors: &mut Vec<String>) ->
             "sun" => vec![7],
             "weekdays" => vec![1, 2, 3, 4, 5],
             other => {
-                errors.push(format!("{path}.hours: \"{other}\" is not mon … sun or weekdays"));
+                errors.push(format!(
+                    "{path}.hours: \"{other}\" is not mon … sun or weekdays"
+                ));
                 continue;
             }
         };
@@ -399,7 +443,10 @@ fn plan_timetable(path: &str, file: &TimetableFile, errors: &mut Vec<String>) ->
     periods.sort();
     for pair in periods.windows(2) {
         if pair[0].0 == pair[1].0 && pair[1].1 < pair[0].2 {
-            errors.push(format!("{path}.hours: periods overlap on weekday {}", pair[0].0));
+            errors.push(format!(
+                "{path}.hours: periods overlap on weekday {}",
+                pair[0].0
+            ));
         }
     }
     Some(TimetablePlan {
@@ -423,8 +470,14 @@ impl From<diesel::result::Error> for Stop {
 }
 
 /// Applies the file; on a dry run nothing is kept. Returns the changes.
-pub fn apply(conn: &mut PgConnection, file: &TenantFile, dry_run: bool) -> anyhow::Result<ApplyReport> {
-    let plan = plan(file).map_err(|errors| anyhow::anyhow!("the tenant file has errors:\n  {}", errors.join("\n  ")))?;
+pub fn apply(
+    conn: &mut PgConnection,
+    file: &TenantFile,
+    dry_run: bool,
+) -> anyhow::Result<ApplyReport> {
+    let plan = plan(file).map_err(|errors| {
+        anyhow::anyhow!("the tenant file has errors:\n  {}", errors.join("\n  "))
+    })?;
     let outcome = conn.transaction(|conn| {
         let report = apply_plan(conn, &plan)?;
         if dry_run {
@@ -459,7 +512,11 @@ fn apply_plan(conn: &mut PgConnection, plan: &Plan) -> Result<ApplyReport, Stop>
     let mut changes = Vec::new();
     let tenant_id = match Tenant::by_code(conn, &plan.settings.code)? {
         Some(existing) => {
-            let diff = diff_fields(&format!("tenant {}", existing.code), &existing.settings, &plan.settings);
+            let diff = diff_fields(
+                &format!("tenant {}", existing.code),
+                &existing.settings,
+                &plan.settings,
+            );
             if !diff.is_empty() {
                 diesel::update(tenants::table.find(existing.id))
                     .set((&plan.settings, tenants::updated_at.eq(diesel::dsl::now)))
@@ -469,7 +526,10 @@ fn apply_plan(conn: &mut PgConnection, plan: &Plan) -> Result<ApplyReport, Stop>
             existing.id
         }
         None => {
-            changes.push(format!("+ tenant {} ({})", plan.settings.code, plan.settings.name));
+            changes.push(format!(
+                "+ tenant {} ({})",
+                plan.settings.code, plan.settings.name
+            ));
             diesel::insert_into(tenants::table)
                 .values(&plan.settings)
                 .returning(tenants::id)
@@ -487,7 +547,9 @@ fn apply_plan(conn: &mut PgConnection, plan: &Plan) -> Result<ApplyReport, Stop>
             Some(old) => {
                 let diff = diff_fields(&format!("procedure {}", old.code), &old.fields(), fields);
                 if !diff.is_empty() {
-                    diesel::update(procedures::table.find(old.id)).set(fields).execute(conn)?;
+                    diesel::update(procedures::table.find(old.id))
+                        .set(fields)
+                        .execute(conn)?;
                     changes.extend(diff);
                 }
                 old.id
@@ -502,7 +564,10 @@ fn apply_plan(conn: &mut PgConnection, plan: &Plan) -> Result<ApplyReport, Stop>
         };
         procedure_ids.insert(fields.code.clone(), id);
     }
-    for old in existing.values().filter(|p| p.active && !procedure_ids.contains_key(&p.code)) {
+    for old in existing
+        .values()
+        .filter(|p| p.active && !procedure_ids.contains_key(&p.code))
+    {
         changes.push(format!("- procedure {} (no longer offered)", old.code));
         diesel::update(procedures::table.find(old.id))
             .set(procedures::active.eq(false))
@@ -519,7 +584,9 @@ fn apply_plan(conn: &mut PgConnection, plan: &Plan) -> Result<ApplyReport, Stop>
             Some(old) => {
                 let diff = diff_fields(&format!("location {}", old.code), &old.fields(), fields);
                 if !diff.is_empty() {
-                    diesel::update(locations::table.find(old.id)).set(fields).execute(conn)?;
+                    diesel::update(locations::table.find(old.id))
+                        .set(fields)
+                        .execute(conn)?;
                     changes.extend(diff);
                 }
                 old.id
@@ -533,9 +600,20 @@ fn apply_plan(conn: &mut PgConnection, plan: &Plan) -> Result<ApplyReport, Stop>
             }
         };
         location_ids.insert(fields.code.clone(), id);
-        apply_lanes(conn, tenant_id, id, &fields.code, lanes, &procedure_ids, &mut changes)?;
+        apply_lanes(
+            conn,
+            tenant_id,
+            id,
+            &fields.code,
+            lanes,
+            &procedure_ids,
+            &mut changes,
+        )?;
     }
-    for old in existing.values().filter(|l| l.active && !location_ids.contains_key(&l.code)) {
+    for old in existing
+        .values()
+        .filter(|l| l.active && !location_ids.contains_key(&l.code))
+    {
         changes.push(format!("- location {} (closed for bookings)", old.code));
         diesel::update(locations::table.find(old.id))
             .set(locations::active.eq(false))
@@ -588,11 +666,19 @@ fn apply_lanes(
                     .get_result(conn)?
             }
         };
-        let mut wanted: Vec<i64> = lane.procedures.iter().filter_map(|c| procedure_ids.get(c).copied()).collect();
+        let mut wanted: Vec<i64> = lane
+            .procedures
+            .iter()
+            .filter_map(|c| procedure_ids.get(c).copied())
+            .collect();
         wanted.sort();
         if Lane::procedure_ids(conn, lane_id)? != wanted {
-            changes.push(format!("~ {label}: procedures {}", lane.procedures.join(", ")));
-            diesel::delete(lane_procedures::table.filter(lane_procedures::lane_id.eq(lane_id))).execute(conn)?;
+            changes.push(format!(
+                "~ {label}: procedures {}",
+                lane.procedures.join(", ")
+            ));
+            diesel::delete(lane_procedures::table.filter(lane_procedures::lane_id.eq(lane_id)))
+                .execute(conn)?;
             let rows: Vec<NewLaneProcedure> = wanted
                 .iter()
                 .map(|procedure_id| NewLaneProcedure {
@@ -602,14 +688,21 @@ fn apply_lanes(
                     tenant_id,
                 })
                 .collect();
-            diesel::insert_into(lane_procedures::table).values(&rows).execute(conn)?;
+            diesel::insert_into(lane_procedures::table)
+                .values(&rows)
+                .execute(conn)?;
         }
         apply_timetables(conn, tenant_id, lane_id, &label, &lane.timetables, changes)?;
     }
     let planned: BTreeSet<&str> = plans.iter().map(|l| l.code.as_str()).collect();
-    for old in existing.values().filter(|l| l.active && !planned.contains(l.code.as_str())) {
+    for old in existing
+        .values()
+        .filter(|l| l.active && !planned.contains(l.code.as_str()))
+    {
         changes.push(format!("- lane {location_code}/{} (closed)", old.code));
-        diesel::update(lanes::table.find(old.id)).set(lanes::active.eq(false)).execute(conn)?;
+        diesel::update(lanes::table.find(old.id))
+            .set(lanes::active.eq(false))
+            .execute(conn)?;
     }
     Ok(())
 }
@@ -650,7 +743,9 @@ fn apply_timetables(
         })
         .collect();
     for plan in plans {
-        let same_day = current.iter().find(|(_, c)| c.effective_from == plan.effective_from);
+        let same_day = current
+            .iter()
+            .find(|(_, c)| c.effective_from == plan.effective_from);
         if let Some((_, old)) = same_day {
             if old == plan {
                 continue;
@@ -683,7 +778,9 @@ fn apply_timetables(
                 closes: *closes,
             })
             .collect();
-        diesel::insert_into(timetable_periods::table).values(&rows).execute(conn)?;
+        diesel::insert_into(timetable_periods::table)
+            .values(&rows)
+            .execute(conn)?;
     }
     for (id, old) in &current {
         if !plans.iter().any(|p| p.effective_from == old.effective_from) {
@@ -704,9 +801,17 @@ fn apply_closures(
     let existing = Closure::for_tenant(conn, tenant_id)?;
     let mut kept = BTreeSet::new();
     for (location_code, day, reason) in plans {
-        let location_id = location_code.as_ref().and_then(|c| location_ids.get(c).copied());
-        let label = format!("closure {day} {}", location_code.as_deref().unwrap_or("(all locations)"));
-        match existing.iter().find(|c| c.location_id == location_id && c.day == *day) {
+        let location_id = location_code
+            .as_ref()
+            .and_then(|c| location_ids.get(c).copied());
+        let label = format!(
+            "closure {day} {}",
+            location_code.as_deref().unwrap_or("(all locations)")
+        );
+        match existing
+            .iter()
+            .find(|c| c.location_id == location_id && c.day == *day)
+        {
             Some(old) => {
                 kept.insert(old.id);
                 if &old.reason != reason {

@@ -35,7 +35,11 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
             let mut body = web::BytesMut::new();
             while let Some(chunk) = payload.next().await {
                 let chunk = chunk.map_err(|e| {
-                    AppError::invalid("body", "送信内容を読み取れませんでした。", format!("The body could not be read: {e}"))
+                    AppError::invalid(
+                        "body",
+                        "送信内容を読み取れませんでした。",
+                        format!("The body could not be read: {e}"),
+                    )
                 })?;
                 if body.len() + chunk.len() > BODY_LIMIT {
                     return Err(AppError::PayloadTooLarge);
@@ -52,15 +56,36 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
     serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
         let inner = error.inner().to_string();
         let path = error.path().to_string();
-        let field = match inner.strip_prefix("missing field `") {
+        if let Some(rest) = inner.strip_prefix("missing field `") {
+            let name = rest.split('`').next().unwrap_or("");
+            let field = if path == "." {
+                name.to_string()
+            } else {
+                format!("{path}.{name}")
+            };
+            return AppError::invalid(
+                &field,
+                format!("「{field}」を指定してください。"),
+                format!("\"{field}\" is required."),
+            );
+        }
+        let field = match inner.strip_prefix("unknown field `") {
             Some(rest) => {
                 let name = rest.split('`').next().unwrap_or("");
-                if path == "." { name.to_string() } else { format!("{path}.{name}") }
+                if path == "." {
+                    name.to_string()
+                } else {
+                    format!("{path}.{name}")
+                }
             }
             None if path == "." => "body".to_string(),
             None => path,
         };
-        let message = inner.split(" at line ").next().unwrap_or(&inner).to_string();
+        let message = inner
+            .split(" at line ")
+            .next()
+            .unwrap_or(&inner)
+            .to_string();
         AppError::invalid(
             &field,
             format!("「{field}」の値が正しくありません（{message}）。"),

@@ -40,7 +40,9 @@ impl AppState {
 
     pub fn check_proof_rate(&self, client: Option<IpAddr>) -> Result<(), AppError> {
         match client {
-            Some(ip) if self.proof_limiter.check_key(&ip).is_err() => Err(AppError::TooManyRequests),
+            Some(ip) if self.proof_limiter.check_key(&ip).is_err() => {
+                Err(AppError::TooManyRequests)
+            }
             _ => Ok(()),
         }
     }

@@ -3,7 +3,9 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use madoguchi_frontend::i18n::Lang;
 use madoguchi_frontend::pages::{tenant_home, tenant_list};
-use madoguchi_frontend::view_models::{LocationVm, ProcedureVm, TenantHomeVm, TenantLinkVm, TenantListVm};
+use madoguchi_frontend::view_models::{
+    LocationVm, ProcedureVm, TenantHomeVm, TenantLinkVm, TenantListVm,
+};
 
 use crate::db::location::Location;
 use crate::db::procedure::Procedure;
@@ -25,7 +27,10 @@ fn lang_of(req: &HttpRequest) -> Lang {
 fn html(body: String) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
-        .insert_header(("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'"))
+        .insert_header((
+            "Content-Security-Policy",
+            "default-src 'self'; frame-ancestors 'none'",
+        ))
         .insert_header(("X-Content-Type-Options", "nosniff"))
         .insert_header(("Referrer-Policy", "same-origin"))
         .body(body)
@@ -38,7 +43,10 @@ pub async fn stylesheet() -> HttpResponse {
         .body(STYLESHEET)
 }
 
-pub async fn tenant_list(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, AppError> {
+pub async fn tenant_list(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, AppError> {
     let lang = lang_of(&req);
     let tenants = crate::db::run(&state.pool, |conn| Ok(Tenant::all(conn)?)).await?;
     let vm = TenantListVm {

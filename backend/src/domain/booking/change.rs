@@ -30,9 +30,14 @@ pub fn move_booking(
         let procedure = Procedure::by_id(conn, tenant.id, booking.procedure_id)?;
         let new_slot_id = match target {
             Placement::Slot { slot_id } => *slot_id,
-            Placement::Hold { client_token } => {
-                take_hold(conn, clock, tenant, client_token, &procedure, booking.party_size)?
-            }
+            Placement::Hold { client_token } => take_hold(
+                conn,
+                clock,
+                tenant,
+                client_token,
+                &procedure,
+                booking.party_size,
+            )?,
         };
         if new_slot_id == booking.slot_id {
             return Err(AppError::invalid(

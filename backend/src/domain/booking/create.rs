@@ -38,12 +38,17 @@ pub fn book(
     };
     ensure_party_size(tenant, places)?;
     ensure_contact(tenant, &request.contact)?;
-    let person_key = cards.is_empty().then(|| person_key(&request.contact)).flatten();
+    let person_key = cards
+        .is_empty()
+        .then(|| person_key(&request.contact))
+        .flatten();
 
     crate::db::transaction(conn, |conn| {
         let slot_id = match &request.placement {
             Placement::Slot { slot_id } => *slot_id,
-            Placement::Hold { client_token } => take_hold(conn, clock, tenant, client_token, &procedure, places)?,
+            Placement::Hold { client_token } => {
+                take_hold(conn, clock, tenant, client_token, &procedure, places)?
+            }
         };
         let slot = lock_slot(conn, tenant, slot_id)?;
         ensure_bookable(conn, clock, tenant, &slot, procedure.id, actor.channel)?;
@@ -190,7 +195,12 @@ fn person_key(contact: &Contact) -> Option<String> {
         .email
         .as_ref()
         .map(|e| format!("mail:{}", e.as_str().to_lowercase()))
-        .or_else(|| contact.phone.as_ref().map(|p| format!("tel:{}", p.digits())))
+        .or_else(|| {
+            contact
+                .phone
+                .as_ref()
+                .map(|p| format!("tel:{}", p.digits()))
+        })
 }
 
 /// Consumes the client's unexpired hold and returns its slot.
@@ -231,7 +241,10 @@ pub(super) fn ensure_cards_can_come(
     slot: &Slot,
     cards: &[CardRecord],
 ) -> Result<(), AppError> {
-    if cards.iter().all(|card| card.location_id == slot.location_id) {
+    if cards
+        .iter()
+        .all(|card| card.location_id == slot.location_id)
+    {
         return Ok(());
     }
     if tenant.allow_transfers && Location::by_id(conn, tenant.id, slot.location_id)?.issues_cards {

@@ -22,7 +22,14 @@ pub fn place_hold(
     crate::db::transaction(conn, |conn| {
         Hold::release_client(conn, tenant.id, &request.client_token)?;
         let slot = lock_slot(conn, tenant, request.slot_id)?;
-        ensure_bookable(conn, clock, tenant, &slot, request.procedure_id, actor.channel)?;
+        ensure_bookable(
+            conn,
+            clock,
+            tenant,
+            &slot,
+            request.procedure_id,
+            actor.channel,
+        )?;
         ensure_room(conn, clock, &slot, request.places, actor.channel)?;
         let hold = diesel::insert_into(crate::db::schema::holds::table)
             .values(NewHold {

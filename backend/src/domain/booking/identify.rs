@@ -73,9 +73,10 @@ pub fn identify_card(
     }
     let (proven, field) = match (&identification.proof, tenant.pickup_proof_kind.as_str()) {
         (CardProof::BirthDate(date), "birth_date") => (*date == card.birth_date, "birth_date"),
-        (CardProof::Password(password), "password") => {
-            (password_matches(card.password_hash.as_deref(), password), "password")
-        }
+        (CardProof::Password(password), "password") => (
+            password_matches(card.password_hash.as_deref(), password),
+            "password",
+        ),
         (_, "password") => {
             return Err(AppError::invalid(
                 "password",
@@ -124,8 +125,8 @@ pub fn find_owned(
     code: &BookingCode,
     proof: &OwnerProof,
 ) -> Result<Booking, AppError> {
-    let booking =
-        Booking::by_code(conn, tenant.id, code.as_str())?.ok_or(AppError::NotFound(Resource::Booking))?;
+    let booking = Booking::by_code(conn, tenant.id, code.as_str())?
+        .ok_or(AppError::NotFound(Resource::Booking))?;
     let owns = match proof {
         OwnerProof::Card(identification) => {
             let card = identify_card(conn, clock, tenant, identification)?;

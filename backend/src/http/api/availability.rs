@@ -25,9 +25,17 @@ pub async fn list(
     let query = query.into_inner();
     let clock = state.clock();
     let required = |name: &str| {
-        query.get(name).filter(|v| !v.is_empty()).cloned().ok_or_else(|| {
-            AppError::invalid(name, format!("{name} を指定してください。"), format!("{name} is required."))
-        })
+        query
+            .get(name)
+            .filter(|v| !v.is_empty())
+            .cloned()
+            .ok_or_else(|| {
+                AppError::invalid(
+                    name,
+                    format!("{name} を指定してください。"),
+                    format!("{name} is required."),
+                )
+            })
     };
     let location_code = required("location")?;
     let procedure_code = required("procedure")?;
@@ -60,20 +68,21 @@ pub async fn list(
         let location = Location::active_by_code(conn, tenant.id, &location_code)?
             .ok_or(AppError::NotFound(Resource::Location))?;
         let procedure = load_procedure(conn, &tenant, &procedure_code)?;
-        let slots: Vec<_> = availability::for_days(conn, &clock, &tenant, &location, &procedure, from, to)?
-            .into_iter()
-            .map(|a| {
-                json!({
-                    "id": a.slot.id,
-                    "start": local_time(a.slot.starts_at, tz),
-                    "end": local_time(a.slot.ends_at, tz),
-                    "capacity": a.slot.capacity,
-                    "web_capacity": a.slot.web_capacity,
-                    "remaining": a.remaining,
-                    "bookable": a.bookable,
+        let slots: Vec<_> =
+            availability::for_days(conn, &clock, &tenant, &location, &procedure, from, to)?
+                .into_iter()
+                .map(|a| {
+                    json!({
+                        "id": a.slot.id,
+                        "start": local_time(a.slot.starts_at, tz),
+                        "end": local_time(a.slot.ends_at, tz),
+                        "capacity": a.slot.capacity,
+                        "web_capacity": a.slot.web_capacity,
+                        "remaining": a.remaining,
+                        "bookable": a.bookable,
+                    })
                 })
-            })
-            .collect();
+                .collect();
         Ok(json!({
             "location": location.code, "procedure": procedure.code,
             "from": from, "to": to, "slots": slots,

@@ -15,14 +15,15 @@ use crate::error::{AppError, Resource};
 use crate::http::extract::{client_addr, client_ip, load_tenant, JsonBody};
 use crate::http::AppState;
 
-// `flatten` cannot be combined with deny_unknown_fields in serde.
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct BookingBody {
     /// Book the place this client holds…
     hold_token: Option<String>,
-    /// …or a slot directly.
-    #[serde(flatten)]
-    slot: SlotRef,
+    /// …or a slot directly, by id or by location and start.
+    slot_id: Option<i64>,
+    location: Option<String>,
+    start: Option<String>,
     procedure: String,
     /// One per person picking up a card.
     members: Option<Vec<MemberBody>>,
@@ -32,6 +33,16 @@ pub struct BookingBody {
     contact: ContactBody,
     #[serde(default)]
     note: String,
+}
+
+impl BookingBody {
+    fn slot_ref(&self) -> SlotRef {
+        SlotRef {
+            slot_id: self.slot_id,
+            location: self.location.clone(),
+            start: self.start.clone(),
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -50,12 +61,23 @@ pub struct ContactBody {
     name: Option<String>,
 }
 
-// `flatten` cannot be combined with deny_unknown_fields in serde.
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ChangeBody {
     hold_token: Option<String>,
-    #[serde(flatten)]
-    slot: SlotRef,
+    slot_id: Option<i64>,
+    location: Option<String>,
+    start: Option<String>,
+}
+
+impl ChangeBody {
+    fn slot_ref(&self) -> SlotRef {
+        SlotRef {
+            slot_id: self.slot_id,
+            location: self.location.clone(),
+            start: self.start.clone(),
+        }
+    }
 }
 
 pub async fn create(
@@ -85,12 +107,12 @@ pub async fn create(
     let response = crate::db::run(&state.pool, move |conn| {
         let tenant = load_tenant(conn, &tenant_code)?;
         let procedure = load_procedure(conn, &tenant, &body.procedure)?;
-        let placement = match (&body.hold_token, body.slot.is_empty()) {
+        let placement = match (&body.hold_token, body.slot_ref().is_empty()) {
             (Some(token), true) => Placement::Hold {
                 client_token: token.clone(),
             },
             (None, _) => Placement::Slot {
-                slot_id: body.slot.resolve(conn, &clock, &tenant, &procedure)?,
+                slot_id: body.slot_ref().resolve(conn, &clock, &tenant, &procedure)?,
             },
             (Some(_), false) => return Err(both_placements()),
         };
@@ -123,7 +145,10 @@ pub async fn show(
     let response = crate::db::run(&state.pool, move |conn| {
         let tenant = load_tenant(conn, &tenant_code)?;
         let booking = booking::find_owned(conn, &clock, &tenant, &code, &proof)?;
-        Ok(booking_json(&BookingDetails::load(conn, &tenant, booking)?, &clock))
+        Ok(booking_json(
+            &BookingDetails::load(conn, &tenant, booking)?,
+            &clock,
+        ))
     })
     .await?;
     Ok(HttpResponse::Ok().json(response))
@@ -142,14 +167,15 @@ pub async fn change(
     let response = crate::db::run(&state.pool, move |conn| {
         let tenant = load_tenant(conn, &tenant_code)?;
         let booking = booking::find_owned(conn, &clock, &tenant, &code, &proof)?;
-        let placement = match (&body.hold_token, body.slot.is_empty()) {
+        let placement = match (&body.hold_token, body.slot_ref().is_empty()) {
             (Some(token), true) => Placement::Hold {
                 client_token: token.clone(),
             },
             (None, false) => {
-                let procedure = crate::db::procedure::Procedure::by_id(conn, tenant.id, booking.procedure_id)?;
+                let procedure =
+                    crate::db::procedure::Procedure::by_id(conn, tenant.id, booking.procedure_id)?;
                 Placement::Slot {
-                    slot_id: body.slot.resolve(conn, &clock, &tenant, &procedure)?,
+                    slot_id: body.slot_ref().resolve(conn, &clock, &tenant, &procedure)?,
                 }
             }
             (None, true) => {
@@ -219,18 +245,19 @@ fn owner_request(
             "",
         )?),
         (None, Some(contact)) => OwnerProof::Contact(contact),
-        (None, None) => {
-            return Err(AppError::invalid(
-                "X-Contact",
-                "予約時の番号と生年月日、またはメールアドレスか電話番号が必要です。",
-                "Send the card number with the birth date or password, or the contact used to book.",
-            ))
-        }
+        (None, None) => return Err(AppError::invalid(
+            "X-Contact",
+            "予約時の番号と生年月日、またはメールアドレスか電話番号が必要です。",
+            "Send the card number with the birth date or password, or the contact used to book.",
+        )),
     };
     Ok((tenant_code, code, proof))
 }
 
-fn member_identification(member: &MemberBody, prefix: &str) -> Result<CardIdentification, AppError> {
+fn member_identification(
+    member: &MemberBody,
+    prefix: &str,
+) -> Result<CardIdentification, AppError> {
     let proof = match (&member.birth_date, &member.password) {
         (Some(date), _) => CardProof::BirthDate(parse_date(date).ok_or_else(|| {
             AppError::invalid(
@@ -255,7 +282,12 @@ fn member_identification(member: &MemberBody, prefix: &str) -> Result<CardIdenti
 }
 
 fn parse_contact(body: &ContactBody) -> Result<Contact, AppError> {
-    let present = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_string);
+    let present = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
+    };
     let email = present(&body.email)
         .map(|text| {
             Email::parse(&text).ok_or_else(|| {

@@ -11,16 +11,27 @@ use crate::error::AppError;
 use crate::http::extract::{client_addr, load_tenant, JsonBody};
 use crate::http::AppState;
 
-// `flatten` cannot be combined with deny_unknown_fields in serde.
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct HoldBody {
-    #[serde(flatten)]
-    slot: SlotRef,
+    slot_id: Option<i64>,
+    location: Option<String>,
+    start: Option<String>,
     procedure: String,
     #[serde(default = "one")]
     places: i32,
     /// The client's token from an earlier hold; the new hold replaces that one.
     client_token: Option<String>,
+}
+
+impl HoldBody {
+    fn slot_ref(&self) -> SlotRef {
+        SlotRef {
+            slot_id: self.slot_id,
+            location: self.location.clone(),
+            start: self.start.clone(),
+        }
+    }
 }
 
 fn one() -> i32 {
@@ -35,8 +46,13 @@ pub async fn create(
 ) -> Result<HttpResponse, AppError> {
     let tenant_code = path.into_inner();
     let body = body.0;
-    let client_token = match body.client_token {
-        Some(token) if (16..=100).contains(&token.len()) && token.chars().all(|c| c.is_ascii_alphanumeric()) => token,
+    let client_token = match body.client_token.clone() {
+        Some(token)
+            if (16..=100).contains(&token.len())
+                && token.chars().all(|c| c.is_ascii_alphanumeric()) =>
+        {
+            token
+        }
         Some(_) => {
             return Err(AppError::invalid(
                 "client_token",
@@ -51,7 +67,7 @@ pub async fn create(
     let response = crate::db::run(&state.pool, move |conn| {
         let tenant = load_tenant(conn, &tenant_code)?;
         let procedure = load_procedure(conn, &tenant, &body.procedure)?;
-        let slot_id = body.slot.resolve(conn, &clock, &tenant, &procedure)?;
+        let slot_id = body.slot_ref().resolve(conn, &clock, &tenant, &procedure)?;
         let hold = place_hold(
             conn,
             &clock,

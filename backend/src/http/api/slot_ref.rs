@@ -2,7 +2,6 @@
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::PgConnection;
-use serde::Deserialize;
 
 use crate::db::lane::Lane;
 use crate::db::location::Location;
@@ -12,7 +11,9 @@ use crate::db::tenant::Tenant;
 use crate::domain::Clock;
 use crate::error::{AppError, Resource};
 
-#[derive(Deserialize, Debug, Default)]
+/// Request bodies embed these three fields (`#[serde(flatten)]` would lose the path of a
+/// field in error, so each body lists them and calls `slot_ref()`).
+#[derive(Debug, Default)]
 pub struct SlotRef {
     pub slot_id: Option<i64>,
     pub location: Option<String>,
@@ -46,7 +47,8 @@ impl SlotRef {
         };
         let location = Location::active_by_code(conn, tenant.id, location)?
             .ok_or(AppError::NotFound(Resource::Location))?;
-        let lane = Lane::serving(conn, location.id, procedure.id)?.ok_or(AppError::ProcedureNotOffered)?;
+        let lane =
+            Lane::serving(conn, location.id, procedure.id)?.ok_or(AppError::ProcedureNotOffered)?;
         let starts_at = parse_instant(clock, start)?;
         Slot::on_lane_at(conn, lane.id, starts_at)?
             .map(|slot| slot.id)

@@ -1,0 +1,192 @@
+use std::net::TcpListener;
+use std::path::PathBuf;
+
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use diesel::prelude::*;
+use madoguchi::config::Config;
+use madoguchi::db::tenant::Tenant;
+use madoguchi::db::{PgPool, PooledPg};
+use madoguchi::domain::{cards, holidays, slots, tenant_file, Clock};
+use serde_json::Value;
+
+use super::TestDatabase;
+
+pub struct TestApp {
+    /// http://127.0.0.1:PORT
+    pub address: String,
+    pub pool: PgPool,
+    pub config: Config,
+    pub db: TestDatabase,
+    /// Keeps cookies, follows no redirects.
+    pub client: reqwest::Client,
+}
+
+/// Status and JSON body of a response.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub body: Value,
+}
+
+impl Answer {
+    /// The problem code of a refused request; empty when the request succeeded.
+    pub fn code(&self) -> &str {
+        if self.status < 400 {
+            return "";
+        }
+        self.body["code"].as_str().unwrap_or("")
+    }
+}
+
+pub fn shared_data(file: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/data")
+        .join(file)
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// Starts the real server on a free port, against a fresh database.
+    pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+        let db = tokio::task::spawn_blocking(TestDatabase::create)
+            .await
+            .expect("creating the test database");
+        let mut config = Config::from_lookup(|_| None).expect("default configuration");
+        config.database_url = Some(db.url.clone());
+        config.http_workers = 2;
+        config.proof_checks_per_minute = 1_000_000;
+        adjust(&mut config);
+        let pool = madoguchi::db::pool(&db.url, 20);
+        let listener = TcpListener::bind("127.0.0.1:0").expect("binding a free port");
+        let address = format!("http://{}", listener.local_addr().expect("local address"));
+        let server = madoguchi::server::build(config.clone(), pool.clone(), listener)
+            .expect("building the server");
+        tokio::spawn(server);
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .cookie_store(true)
+            .build()
+            .expect("building the client");
+        TestApp {
+            address,
+            pool,
+            config,
+            db,
+            client,
+        }
+    }
+
+    pub fn conn(&self) -> PooledPg {
+        self.pool.get().expect("a database connection")
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    /// The demo tenant of docs/examples with the national holidays, the 200 sample cards
+    /// and its slots from today over the horizon.
+    pub fn with_demo_tenant(&self) -> Tenant {
+        let mut conn = self.conn();
+        holidays::import(
+            &mut conn,
+            &std::fs::read(shared_data("syukujitsu-2025-2027.cp932.csv")).expect("holiday file"),
+        )
+        .expect("importing holidays");
+        let tenant = self.with_tenant(madoguchi::cli::DEMO_TENANT);
+        cards::load_csv(
+            &mut conn,
+            tenant.id,
+            &std::fs::read(shared_data("jlis-cards-sample.utf8.csv")).expect("cards"),
+        )
+        .expect("loading cards");
+        tenant
+    }
+
+    /// Applies a tenant file and generates its slots from today.
+    pub fn with_tenant(&self, toml: &str) -> Tenant {
+        let mut conn = self.conn();
+        let file = tenant_file::parse(toml).expect("tenant file");
+        tenant_file::apply(&mut conn, &file, false).expect("applying the tenant file");
+        let tenant = Tenant::by_code(&mut conn, &file.code)
+            .expect("query")
+            .expect("tenant");
+        slots::generate_horizon(&mut conn, &self.clock(), &tenant).expect("generating slots");
+        tenant
+    }
+
+    pub fn clock(&self) -> Clock {
+        Clock::system(self.config.time_zone)
+    }
+
+    /// A clock standing at a wall-clock time in Tokyo.
+    pub fn clock_at(&self, y: i32, m: u32, d: u32, hh: u32, mm: u32, ss: u32) -> Clock {
+        let now: DateTime<Utc> = self
+            .config
+            .time_zone
+            .with_ymd_and_hms(y, m, d, hh, mm, ss)
+            .single()
+            .expect("a real time")
+            .with_timezone(&Utc);
+        Clock {
+            now,
+            tz: self.config.time_zone,
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Answer {
+        answer(self.client.get(self.url(path)).send().await.expect("GET")).await
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> Answer {
+        answer(
+            self.client
+                .post(self.url(path))
+                .json(body)
+                .send()
+                .await
+                .expect("POST"),
+        )
+        .await
+    }
+
+    /// Slots (as returned by the availability API) of `procedure` at `location` on `day`.
+    pub async fn slots_on(&self, location: &str, procedure: &str, day: NaiveDate) -> Vec<Value> {
+        let answer = self
+            .get(&format!(
+                "/api/v1/demo/availability?location={location}&procedure={procedure}&from={day}&to={day}"
+            ))
+            .await;
+        assert_eq!(answer.status, 200, "{:?}", answer.body);
+        answer.body["slots"].as_array().cloned().unwrap_or_default()
+    }
+
+    /// The first working day after today whose slots are all still bookable online.
+    pub async fn next_open_day(&self, location: &str, procedure: &str) -> (NaiveDate, Vec<Value>) {
+        let mut day = self.clock().today() + chrono::Duration::days(2);
+        loop {
+            let slots = self.slots_on(location, procedure, day).await;
+            if !slots.is_empty() && slots.iter().all(|s| s["bookable"] == Value::Bool(true)) {
+                return (day, slots);
+            }
+            day += chrono::Duration::days(1);
+        }
+    }
+
+    /// Runs a query on this test's database.
+    pub fn query<T>(&self, work: impl FnOnce(&mut PgConnection) -> QueryResult<T>) -> T {
+        work(&mut self.conn()).expect("query")
+    }
+}
+
+pub async fn answer(response: reqwest::Response) -> Answer {
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap_or_default();
+    Answer {
+        status,
+        body: serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    }
+}

@@ -1,0 +1,8 @@
+//! The test harness: one throwaway PostgreSQL cluster per test run, a fresh database per
+//! test cloned from a migrated template, and the real server on a free port.
+
+mod app;
+mod cluster;
+
+pub use app::{answer, shared_data, TestApp};
+pub use cluster::TestDatabase;

@@ -1,0 +1,13 @@
+//! Integration tests against the real server, a real PostgreSQL and real HTTP.
+
+mod helpers;
+
+mod api_errors;
+mod booking_flow;
+mod booking_rules;
+mod embedded_server;
+mod pages;
+mod races;
+mod schema;
+mod slot_generation;
+mod tenant_file;

@@ -1,0 +1,57 @@
+//! The server-rendered landing page of a tenant.
+
+use crate::helpers::TestApp;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tenant_page_lists_its_locations_and_procedures_in_both_languages() {
+    let app = TestApp::spawn().await;
+    app.with_demo_tenant();
+    let response = app.client.get(app.url("/demo/")).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    assert!(response.headers().contains_key("content-security-policy"));
+    let page = response.text().await.unwrap();
+    assert!(page.starts_with("<!DOCTYPE html><html lang=\"ja\">"));
+    for text in [
+        "デモ市",
+        "デモ市役所 本庁舎",
+        "西地区市民センター",
+        "マイナンバーカードの受け取り（交付）",
+        "暗証番号の再設定",
+        "デモ県デモ市本町1-1-1",
+    ] {
+        assert!(page.contains(text), "missing {text}");
+    }
+    assert!(
+        page.contains("href=\"/demo/?lang=en\""),
+        "no language switch"
+    );
+
+    let english = app
+        .client
+        .get(app.url("/demo/?lang=en"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(english.contains("<html lang=\"en\">"));
+    for text in [
+        "Demo City",
+        "Card pickup",
+        "West Community Center",
+        "Counters",
+    ] {
+        assert!(english.contains(text), "missing {text}");
+    }
+
+    let unknown = app.client.get(app.url("/nowhere/")).send().await.unwrap();
+    assert_eq!(unknown.status(), 404);
+    let bare = app.client.get(app.url("/demo")).send().await.unwrap();
+    assert_eq!(bare.status(), 308);
+    assert_eq!(bare.headers()["location"], "/demo/");
+}
