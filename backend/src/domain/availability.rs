@@ -33,12 +33,8 @@ pub fn for_days(
 ) -> Result<Vec<SlotAvailability>, AppError> {
     let lane =
         Lane::serving(conn, location.id, procedure.id)?.ok_or(AppError::ProcedureNotOffered)?;
-    let start = clock.instant(from.and_hms_opt(0, 0, 0).unwrap_or_default());
-    let end = clock.instant(
-        (to + Duration::days(1))
-            .and_hms_opt(0, 0, 0)
-            .unwrap_or_default(),
-    );
+    let start = clock.start_of(from);
+    let end = clock.start_of(to + Duration::days(1));
     let slots: Vec<Slot> = Slot::on_lane_between(conn, lane.id, start, end)?
         .into_iter()
         .filter(|slot| !slot.closed)

@@ -36,6 +36,11 @@ impl Clock {
         instant.with_timezone(&self.tz).date_naive()
     }
 
+    /// Midnight at the start of `day`, local time.
+    pub fn start_of(&self, day: NaiveDate) -> DateTime<Utc> {
+        self.instant(day.and_time(chrono::NaiveTime::MIN))
+    }
+
     /// The instant of a local wall-clock time; for a time skipped or repeated by a
     /// daylight-saving change (none in Japan) the earliest sensible instant.
     pub fn instant(&self, local: NaiveDateTime) -> DateTime<Utc> {

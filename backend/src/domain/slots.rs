@@ -75,12 +75,8 @@ fn generate_locked(
         periods.entry(period.timetable_id).or_default().push(period);
     }
     let mut report = GenerationReport::default();
-    let range_start = clock.instant(from.and_hms_opt(0, 0, 0).unwrap_or_default());
-    let range_end = clock.instant(
-        (to + Duration::days(1))
-            .and_hms_opt(0, 0, 0)
-            .unwrap_or_default(),
-    );
+    let range_start = clock.start_of(from);
+    let range_end = clock.start_of(to + Duration::days(1));
 
     for lane in Lane::for_tenant(conn, tenant.id)? {
         let lane_timetables: Vec<&Timetable> =

@@ -312,3 +312,37 @@ async fn history_tables_refuse_updates_and_deletes() {
         .execute(&mut conn)
         .is_err());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_pick_releases_the_clients_previous_hold() {
+    let app = TestApp::spawn().await;
+    app.with_demo_tenant();
+    let (day, day_slots) = app.next_open_day("0103", "apply").await;
+    let (a, b) = (&day_slots[0]["id"], &day_slots[1]["id"]);
+    let first = app
+        .post(
+            "/api/v1/demo/holds",
+            &json!({ "slot_id": a, "procedure": "apply", "places": 2 }),
+        )
+        .await;
+    assert_eq!(first.status, 201, "{:?}", first.body);
+    let remaining = |slots: &[serde_json::Value], id: &serde_json::Value| {
+        slots
+            .iter()
+            .find(|s| &s["id"] == id)
+            .map(|s| s["remaining"].clone())
+    };
+    assert_eq!(
+        remaining(&app.slots_on("0103", "apply", day).await, a),
+        Some(json!(2))
+    );
+    let second = app
+        .post("/api/v1/demo/holds", &json!({ "slot_id": b, "procedure": "apply", "client_token": first.body["hold_token"] }))
+        .await;
+    assert_eq!(second.status, 201, "{:?}", second.body);
+    let now = app.slots_on("0103", "apply", day).await;
+    assert_eq!(
+        (remaining(&now, a), remaining(&now, b)),
+        (Some(json!(4)), Some(json!(3)))
+    );
+}

@@ -63,7 +63,7 @@ fn open_weekday(app: &TestApp, days_ahead: i64) -> NaiveDate {
     loop {
         if matches!(day.weekday(), chrono::Weekday::Wed | chrono::Weekday::Thu) {
             let clock = app.clock();
-            let from = clock.instant(day.and_hms_opt(0, 0, 0).expect("midnight"));
+            let from = clock.start_of(day);
             let open_locations: Vec<String> = app.query(|conn| {
                 slots::table
                     .inner_join(locations::table)
@@ -336,4 +336,107 @@ async fn the_database_refuses_a_count_above_capacity_whatever_the_code_does() {
         .set(slots::booked.eq(slots::capacity + 1))
         .execute(&mut app.conn());
     assert!(overfill.is_err(), "a slot accepted more than its capacity");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn online_changes_end_at_the_deadline_and_closed_slots_take_no_bookings() {
+    let app = TestApp::spawn().await;
+    let tenant = app.with_demo_tenant();
+    let apply = procedure_id(&app, &tenant, "apply");
+    let day = open_weekday(&app, 14);
+    let eve = day - Duration::days(1);
+    let slot = slot_at(&app, "0102", day, 9, 0);
+    let other = slot_at(&app, "0102", day, 9, 15);
+    let mut conn = app.conn();
+    let early = app.clock_at(eve.year(), eve.month(), eve.day(), 9, 0, 0);
+    let booked = booking::book(
+        &mut conn,
+        &early,
+        &tenant,
+        &apply_request(apply, slot.id, "m@example.jp"),
+        &resident(),
+    )
+    .expect("book");
+    let at_deadline = app.clock_at(eve.year(), eve.month(), eve.day(), 17, 0, 0);
+    let moved = booking::move_booking(
+        &mut conn,
+        &at_deadline,
+        &tenant,
+        booked.booking.id,
+        &Placement::Slot { slot_id: other.id },
+        &resident(),
+    );
+    assert!(
+        matches!(moved, Err(AppError::ChangeDeadlinePassed)),
+        "{moved:?}"
+    );
+    let cancelled = booking::cancel(
+        &mut conn,
+        &at_deadline,
+        &tenant,
+        booked.booking.id,
+        &resident(),
+    );
+    assert!(
+        matches!(cancelled, Err(AppError::ChangeDeadlinePassed)),
+        "{cancelled:?}"
+    );
+    let before = Clock {
+        now: at_deadline.now - Duration::seconds(1),
+        ..at_deadline
+    };
+    assert!(booking::cancel(&mut conn, &before, &tenant, booked.booking.id, &resident()).is_ok());
+
+    diesel::update(slots::table.find(other.id))
+        .set(slots::closed.eq(true))
+        .execute(&mut conn)
+        .expect("closing a slot");
+    let refused = booking::book(
+        &mut conn,
+        &early,
+        &tenant,
+        &apply_request(apply, other.id, "c@example.jp"),
+        &resident(),
+    );
+    assert!(matches!(refused, Err(AppError::SlotClosed)), "{refused:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cutoff_counted_in_open_days_skips_the_weekend() {
+    let app = TestApp::spawn().await;
+    let tenant = app.with_tenant(&madoguchi::cli::DEMO_TENANT.replace(
+        "deadlines_skip_closed_days = false",
+        "deadlines_skip_closed_days = true",
+    ));
+    let apply = procedure_id(&app, &tenant, "apply");
+    // A Monday visit: one open day before is the Friday.
+    let mut monday = open_weekday(&app, 14);
+    while monday.weekday() != chrono::Weekday::Mon {
+        monday += Duration::days(1);
+    }
+    let slot = slot_at(&app, "0102", monday, 10, 0);
+    let friday = monday - Duration::days(3);
+    let saturday = monday - Duration::days(2);
+    let mut conn = app.conn();
+    let on_friday = app.clock_at(friday.year(), friday.month(), friday.day(), 16, 59, 59);
+    assert!(booking::book(
+        &mut conn,
+        &on_friday,
+        &tenant,
+        &apply_request(apply, slot.id, "f@example.jp"),
+        &resident()
+    )
+    .is_ok());
+    let on_saturday = app.clock_at(saturday.year(), saturday.month(), saturday.day(), 10, 0, 0);
+    let refused = booking::book(
+        &mut conn,
+        &on_saturday,
+        &tenant,
+        &apply_request(apply, slot.id, "s@example.jp"),
+        &resident(),
+    );
+    assert!(
+        matches!(refused, Err(AppError::OutsideBookingWindow)),
+        "{refused:?}"
+    );
 }

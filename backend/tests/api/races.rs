@@ -239,6 +239,7 @@ async fn ten_seconds_of_holds_books_moves_and_cancels_never_overfill_a_slot() {
             *refused.entry(code).or_default() += count;
         }
     }
+    eprintln!("churn over 10 s: {ok} requests succeeded, refused: {refused:?}");
     assert!(
         ok > 100,
         "too little happened: {ok} successes, refused {refused:?}"

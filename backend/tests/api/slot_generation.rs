@@ -46,7 +46,7 @@ fn next_monday(app: &TestApp) -> NaiveDate {
 
 fn slots_of(app: &TestApp, tenant: &Tenant, day: NaiveDate) -> Vec<Slot> {
     let clock = app.clock();
-    let from = clock.instant(day.and_hms_opt(0, 0, 0).unwrap());
+    let from = clock.start_of(day);
     app.query(|conn| {
         slots::table
             .filter(slots::tenant_id.eq(tenant.id))
