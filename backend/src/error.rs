@@ -107,7 +107,19 @@ impl AppError {
         }
     }
 
+    /// The database cannot be reached (down, restarting, connections cut): 503, retry later.
+    pub fn is_service_unavailable(&self) -> bool {
+        match self {
+            AppError::DatabaseUnavailable(_) => true,
+            AppError::Database(e) => is_unavailable(e),
+            _ => false,
+        }
+    }
+
     pub fn code(&self) -> &'static str {
+        if self.is_service_unavailable() {
+            return "service_unavailable";
+        }
         match self {
             AppError::NotFound(resource) => resource.code(),
             AppError::Invalid { .. } => "invalid_input",
@@ -124,9 +136,9 @@ impl AppError {
             AppError::IdentificationFailed { .. } => "identification_failed",
             AppError::CardLocked { .. } => "card_locked",
             AppError::TooManyRequests => "too_many_requests",
-            AppError::DatabaseUnavailable(_) => "service_unavailable",
-            AppError::Database(e) if is_unavailable(e) => "service_unavailable",
-            AppError::Database(_) | AppError::Internal(_) => "internal_error",
+            AppError::DatabaseUnavailable(_) | AppError::Database(_) | AppError::Internal(_) => {
+                "internal_error"
+            }
         }
     }
 
@@ -142,6 +154,12 @@ impl AppError {
     /// The message for people, in Japanese and in English.
     pub fn messages(&self) -> (String, String) {
         let pair = |ja: &str, en: &str| (ja.to_string(), en.to_string());
+        if self.is_service_unavailable() {
+            return pair(
+                "ただいまご利用いただけません。しばらくしてからお試しください。",
+                "The service is unavailable. Please try again shortly.",
+            );
+        }
         match self {
             AppError::NotFound(resource) => {
                 let (ja, en) = resource.names();
@@ -212,18 +230,12 @@ impl AppError {
                 "短時間に多くの操作がありました。しばらくしてからお試しください。",
                 "Too many attempts. Please wait a moment and try again.",
             ),
-            AppError::DatabaseUnavailable(_) => pair(
-                "ただいまご利用いただけません。しばらくしてからお試しください。",
-                "The service is unavailable. Please try again shortly.",
-            ),
-            AppError::Database(e) if is_unavailable(e) => pair(
-                "ただいまご利用いただけません。しばらくしてからお試しください。",
-                "The service is unavailable. Please try again shortly.",
-            ),
-            AppError::Database(_) | AppError::Internal(_) => pair(
-                "システムエラーが発生しました。",
-                "Something went wrong on our side.",
-            ),
+            AppError::DatabaseUnavailable(_) | AppError::Database(_) | AppError::Internal(_) => {
+                pair(
+                    "システムエラーが発生しました。",
+                    "Something went wrong on our side.",
+                )
+            }
         }
     }
 
@@ -275,6 +287,9 @@ impl From<actix_web::error::BlockingError> for AppError {
 
 impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
+        if self.is_service_unavailable() {
+            return StatusCode::SERVICE_UNAVAILABLE;
+        }
         match self {
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Invalid { .. }
@@ -292,9 +307,9 @@ impl ResponseError for AppError {
             AppError::CardLocked { .. } | AppError::TooManyRequests => {
                 StatusCode::TOO_MANY_REQUESTS
             }
-            AppError::DatabaseUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            AppError::Database(e) if is_unavailable(e) => StatusCode::SERVICE_UNAVAILABLE,
-            AppError::Database(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::DatabaseUnavailable(_) | AppError::Database(_) | AppError::Internal(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
         }
     }
 

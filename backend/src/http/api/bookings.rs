@@ -4,6 +4,10 @@ use serde_json::{json, Value};
 
 use super::local_time;
 use super::slot_ref::{load_procedure, SlotRef};
+use diesel::PgConnection;
+
+use crate::db::booking::Booking;
+use crate::db::procedure::Procedure;
 use crate::db::tenant::Tenant;
 use crate::domain::booking::{
     self, BookingDetails, BookingRequest, CardIdentification, CardProof, Contact, OwnerProof,
@@ -107,15 +111,14 @@ pub async fn create(
     let response = crate::db::run(&state.pool, move |conn| {
         let tenant = load_tenant(conn, &tenant_code)?;
         let procedure = load_procedure(conn, &tenant, &body.procedure)?;
-        let placement = match (&body.hold_token, body.slot_ref().is_empty()) {
-            (Some(token), true) => Placement::Hold {
-                client_token: token.clone(),
-            },
-            (None, _) => Placement::Slot {
-                slot_id: body.slot_ref().resolve(conn, &clock, &tenant, &procedure)?,
-            },
-            (Some(_), false) => return Err(both_placements()),
-        };
+        let placement = placement(
+            conn,
+            &clock,
+            &tenant,
+            &procedure,
+            &body.hold_token,
+            &body.slot_ref(),
+        )?;
         let details = booking::book(
             conn,
             &clock,
@@ -140,18 +143,13 @@ pub async fn show(
     req: HttpRequest,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, AppError> {
-    let (tenant_code, code, proof) = owner_request(&state, &req, path.into_inner())?;
-    let clock = state.clock();
-    let response = crate::db::run(&state.pool, move |conn| {
-        let tenant = load_tenant(conn, &tenant_code)?;
-        let booking = booking::find_owned(conn, &clock, &tenant, &code, &proof)?;
-        Ok(booking_json(
-            &BookingDetails::load(conn, &tenant, booking)?,
-            &clock,
-        ))
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(response))
+    on_owned_booking(
+        &state,
+        &req,
+        path.into_inner(),
+        |conn, _, tenant, booking, _| BookingDetails::load(conn, tenant, booking),
+    )
+    .await
 }
 
 pub async fn change(
@@ -160,38 +158,25 @@ pub async fn change(
     path: web::Path<(String, String)>,
     body: JsonBody<ChangeBody>,
 ) -> Result<HttpResponse, AppError> {
-    let (tenant_code, code, proof) = owner_request(&state, &req, path.into_inner())?;
     let body = body.0;
-    let clock = state.clock();
-    let actor = Actor::resident(client_addr(&req));
-    let response = crate::db::run(&state.pool, move |conn| {
-        let tenant = load_tenant(conn, &tenant_code)?;
-        let booking = booking::find_owned(conn, &clock, &tenant, &code, &proof)?;
-        let placement = match (&body.hold_token, body.slot_ref().is_empty()) {
-            (Some(token), true) => Placement::Hold {
-                client_token: token.clone(),
-            },
-            (None, false) => {
-                let procedure =
-                    crate::db::procedure::Procedure::by_id(conn, tenant.id, booking.procedure_id)?;
-                Placement::Slot {
-                    slot_id: body.slot_ref().resolve(conn, &clock, &tenant, &procedure)?,
-                }
-            }
-            (None, true) => {
-                return Err(AppError::invalid(
-                    "slot_id",
-                    "変更先の予約枠を指定してください。",
-                    "Name the slot to move to.",
-                ))
-            }
-            (Some(_), false) => return Err(both_placements()),
-        };
-        let details = booking::move_booking(conn, &clock, &tenant, booking.id, &placement, &actor)?;
-        Ok(booking_json(&details, &clock))
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(response))
+    on_owned_booking(
+        &state,
+        &req,
+        path.into_inner(),
+        move |conn, clock, tenant, booking, actor| {
+            let procedure = Procedure::by_id(conn, tenant.id, booking.procedure_id)?;
+            let placement = placement(
+                conn,
+                clock,
+                tenant,
+                &procedure,
+                &body.hold_token,
+                &body.slot_ref(),
+            )?;
+            booking::move_booking(conn, clock, tenant, booking.id, &placement, actor)
+        },
+    )
+    .await
 }
 
 pub async fn cancel(
@@ -199,17 +184,66 @@ pub async fn cancel(
     req: HttpRequest,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, AppError> {
-    let (tenant_code, code, proof) = owner_request(&state, &req, path.into_inner())?;
+    on_owned_booking(
+        &state,
+        &req,
+        path.into_inner(),
+        |conn, clock, tenant, booking, actor| {
+            booking::cancel(conn, clock, tenant, booking.id, actor)
+        },
+    )
+    .await
+}
+
+/// Runs `work` on the booking named in the path once the caller has proven they own it,
+/// and answers with the booking as it then is.
+async fn on_owned_booking(
+    state: &AppState,
+    req: &HttpRequest,
+    path: (String, String),
+    work: impl FnOnce(
+            &mut PgConnection,
+            &Clock,
+            &Tenant,
+            Booking,
+            &Actor,
+        ) -> Result<BookingDetails, AppError>
+        + Send
+        + 'static,
+) -> Result<HttpResponse, AppError> {
+    let (tenant_code, code, proof) = owner_request(state, req, path)?;
     let clock = state.clock();
-    let actor = Actor::resident(client_addr(&req));
+    let actor = Actor::resident(client_addr(req));
     let response = crate::db::run(&state.pool, move |conn| {
-        let tenant: Tenant = load_tenant(conn, &tenant_code)?;
+        let tenant = load_tenant(conn, &tenant_code)?;
         let booking = booking::find_owned(conn, &clock, &tenant, &code, &proof)?;
-        let details = booking::cancel(conn, &clock, &tenant, booking.id, &actor)?;
-        Ok(booking_json(&details, &clock))
+        Ok(booking_json(
+            &work(conn, &clock, &tenant, booking, &actor)?,
+            &clock,
+        ))
     })
     .await?;
     Ok(HttpResponse::Ok().json(response))
+}
+
+/// The place a booking goes to: the client's hold, or a slot named in the body.
+fn placement(
+    conn: &mut PgConnection,
+    clock: &Clock,
+    tenant: &Tenant,
+    procedure: &Procedure,
+    hold_token: &Option<String>,
+    slot: &SlotRef,
+) -> Result<Placement, AppError> {
+    match (hold_token, slot.is_empty()) {
+        (Some(token), true) => Ok(Placement::Hold {
+            client_token: token.clone(),
+        }),
+        (Some(_), false) => Err(both_placements()),
+        (None, _) => Ok(Placement::Slot {
+            slot_id: slot.resolve(conn, clock, tenant, procedure)?,
+        }),
+    }
 }
 
 fn both_placements() -> AppError {
