@@ -239,6 +239,16 @@ impl AppError {
         }
     }
 
+    /// The message in one language: `ja` true for Japanese.
+    pub fn message(&self, japanese: bool) -> String {
+        let (ja, en) = self.messages();
+        if japanese {
+            ja
+        } else {
+            en
+        }
+    }
+
     /// Whether a transaction that failed with this error may simply be run again.
     pub fn is_retryable(&self) -> bool {
         match self {

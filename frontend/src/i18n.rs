@@ -1,4 +1,8 @@
-//! The message catalogue: every string a page shows, in Japanese and English.
+//! The message catalogue: one TOML file per language under `locales/`, the same keys in
+//! each. Adding a language is adding a file (and a `Lang`).
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Lang {
@@ -30,36 +34,58 @@ impl Lang {
     }
 }
 
-#[derive(Clone, Copy, Debug)]
-pub enum Msg {
-    SiteName,
-    Locations,
-    Procedures,
-    NeedsCard,
-    IssuesCards,
-    SwitchLanguage,
-    NoLocations,
-    Tenants,
+type Catalogue = HashMap<String, String>;
+
+fn load(text: &str) -> Catalogue {
+    // The files are part of the build; a broken one fails the catalogue test.
+    toml::from_str(text).unwrap_or_default()
 }
 
-pub fn t(lang: Lang, msg: Msg) -> &'static str {
-    use Msg::*;
-    match (lang, msg) {
-        (Lang::Ja, SiteName) => "マイナンバーカード窓口予約",
-        (Lang::En, SiteName) => "My Number Card counter booking",
-        (Lang::Ja, Locations) => "窓口の一覧",
-        (Lang::En, Locations) => "Counters",
-        (Lang::Ja, Procedures) => "予約できる手続き",
-        (Lang::En, Procedures) => "Procedures you can book",
-        (Lang::Ja, NeedsCard) => "交付通知書の番号が必要です",
-        (Lang::En, NeedsCard) => "You need the number on your issuance notice",
-        (Lang::Ja, IssuesCards) => "カードの交付を行います",
-        (Lang::En, IssuesCards) => "Cards are handed over here",
-        (Lang::Ja, SwitchLanguage) => "English",
-        (Lang::En, SwitchLanguage) => "日本語",
-        (Lang::Ja, NoLocations) => "現在予約を受け付けている窓口はありません。",
-        (Lang::En, NoLocations) => "No counter takes bookings at the moment.",
-        (Lang::Ja, Tenants) => "自治体を選んでください",
-        (Lang::En, Tenants) => "Choose your municipality",
+static JA: LazyLock<Catalogue> = LazyLock::new(|| load(include_str!("../locales/ja.toml")));
+static EN: LazyLock<Catalogue> = LazyLock::new(|| load(include_str!("../locales/en.toml")));
+
+fn catalogue(lang: Lang) -> &'static Catalogue {
+    match lang {
+        Lang::Ja => &JA,
+        Lang::En => &EN,
+    }
+}
+
+/// The text of `key`; the key itself when it is missing, so a gap shows but never breaks a page.
+pub fn t(lang: Lang, key: &str) -> String {
+    catalogue(lang)
+        .get(key)
+        .cloned()
+        .unwrap_or_else(|| key.to_string())
+}
+
+/// The text of `key` with `{name}` placeholders filled.
+pub fn tf(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
+    args.iter().fold(t(lang, key), |text, (name, value)| {
+        text.replace(&format!("{{{name}}}"), value)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_language_has_every_key() {
+        let mut ja: Vec<&String> = JA.keys().collect();
+        let mut en: Vec<&String> = EN.keys().collect();
+        ja.sort();
+        en.sort();
+        assert!(ja.len() > 40, "the Japanese catalogue did not load");
+        assert_eq!(ja, en);
+    }
+
+    #[test]
+    fn placeholders_are_filled() {
+        assert_eq!(
+            tf(Lang::En, "time_places_left", &[("n", "3")]),
+            "3 places left"
+        );
+        assert_eq!(tf(Lang::Ja, "time_places_left", &[("n", "3")]), "残り3人");
     }
 }

@@ -2,11 +2,28 @@
 
 use crate::i18n::Lang;
 
+/// What every page frame needs.
+#[derive(Clone, Debug)]
+pub struct PageFrame {
+    pub lang: Lang,
+    pub title: String,
+    /// The same page in the other language.
+    pub switch_href: String,
+    pub back_href: Option<String>,
+    pub errors: Vec<FieldError>,
+}
+
+/// A problem with one form field: `field` is the id of its input.
+#[derive(Clone, Debug)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
 #[derive(Clone, Debug)]
 pub struct TenantHomeVm {
-    pub lang: Lang,
+    pub frame: PageFrame,
     pub tenant_code: String,
-    pub tenant_name: String,
     pub locations: Vec<LocationVm>,
     pub procedures: Vec<ProcedureVm>,
 }
@@ -25,11 +42,13 @@ pub struct ProcedureVm {
     pub name: String,
     pub notes: String,
     pub needs_card: bool,
+    /// Where booking this procedure starts.
+    pub book_href: String,
 }
 
 #[derive(Clone, Debug)]
 pub struct TenantListVm {
-    pub lang: Lang,
+    pub frame: PageFrame,
     pub tenants: Vec<TenantLinkVm>,
 }
 
@@ -37,4 +56,132 @@ pub struct TenantListVm {
 pub struct TenantLinkVm {
     pub code: String,
     pub name: String,
+}
+
+/// A form page: where it posts and its CSRF token.
+#[derive(Clone, Debug)]
+pub struct FormVm {
+    pub action: String,
+    pub csrf: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct IdentifyVm {
+    pub frame: PageFrame,
+    pub form: FormVm,
+    /// `reservation_number` or `manufacture_number`
+    pub number_kind: String,
+    /// `birth_date` or `password`
+    pub proof_kind: String,
+    pub number: String,
+    pub birth_date: String,
+    pub number_error: Option<String>,
+    pub proof_error: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct CalendarVm {
+    pub frame: PageFrame,
+    /// e.g. 2026年12月 / December 2026
+    pub month_label: String,
+    pub previous_href: Option<String>,
+    pub next_href: Option<String>,
+    /// Weeks of seven days, Monday first; None outside the month.
+    pub weeks: Vec<Vec<Option<DayVm>>>,
+}
+
+#[derive(Clone, Debug)]
+pub struct DayVm {
+    pub day: u32,
+    /// ◎ △ × —
+    pub sign: &'static str,
+    /// The sign in words, for screen readers and for people who do not know the signs.
+    pub sign_text: String,
+    /// Set when the day can be chosen.
+    pub href: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct TimesVm {
+    pub frame: PageFrame,
+    pub form: FormVm,
+    pub date_label: String,
+    pub times: Vec<TimeVm>,
+    pub error: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct TimeVm {
+    pub slot_id: i64,
+    /// 10:15〜10:30
+    pub label: String,
+    pub places_text: String,
+    pub available: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct ContactVm {
+    pub frame: PageFrame,
+    pub form: FormVm,
+    pub held_until: Option<String>,
+    pub email: FieldVm,
+    pub phone: FieldVm,
+    pub name: FieldVm,
+}
+
+/// One contact field as the tenant wants it.
+#[derive(Clone, Debug, Default)]
+pub struct FieldVm {
+    /// `required`, `optional` or `off`
+    pub mode: String,
+    pub value: String,
+    pub error: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct CheckVm {
+    pub frame: PageFrame,
+    pub form: FormVm,
+    pub held_until: Option<String>,
+    pub rows: Vec<SummaryRow>,
+}
+
+#[derive(Clone, Debug)]
+pub struct SummaryRow {
+    pub label: String,
+    pub value: String,
+    pub change_href: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct DoneVm {
+    pub frame: PageFrame,
+    pub code_display: String,
+    pub rows: Vec<SummaryRow>,
+    pub bring: String,
+    pub manage_href: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct MessageVm {
+    pub frame: PageFrame,
+    pub text: String,
+    pub link_href: String,
+    pub link_text: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct LocationChoiceVm {
+    pub frame: PageFrame,
+    pub form: FormVm,
+    pub options: Vec<LocationOptionVm>,
+    pub error: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct LocationOptionVm {
+    pub code: String,
+    pub name: String,
+    pub address: String,
+    pub selected: bool,
 }

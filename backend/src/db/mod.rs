@@ -12,6 +12,7 @@ pub mod schema;
 pub mod slot;
 pub mod tenant;
 pub mod timetable;
+pub mod web_session;
 
 use anyhow::Context;
 use diesel::pg::PgConnection;

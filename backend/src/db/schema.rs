@@ -261,3 +261,17 @@ diesel::allow_tables_to_appear_in_same_query!(
     booking_events,
     audit_log,
 );
+
+diesel::table! {
+    web_sessions (token) {
+        token -> Text,
+        tenant_id -> Int8,
+        csrf_token -> Text,
+        state -> Jsonb,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(web_sessions -> tenants (tenant_id));
+diesel::allow_tables_to_appear_in_same_query!(web_sessions, tenants);

@@ -3,6 +3,7 @@
 mod api;
 mod extract;
 mod pages;
+mod resident;
 
 use std::net::IpAddr;
 use std::num::NonZeroU32;
@@ -64,6 +65,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .default_service(web::to(api_not_found)),
         )
         .route("/static/site.css", web::get().to(pages::stylesheet))
+        .configure(resident::routes)
         .route("/", web::get().to(pages::tenant_list))
         .route("/{tenant}", web::get().to(pages::add_slash))
         .route("/{tenant}/", web::get().to(pages::tenant_home))

@@ -1,11 +1,14 @@
 //! Server-rendered pages (Leptos). Handlers read, build a view model, render.
 
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use madoguchi_frontend::i18n::Lang;
+use madoguchi_frontend::i18n::{t, Lang};
 use madoguchi_frontend::pages::{tenant_home, tenant_list};
 use madoguchi_frontend::view_models::{
-    LocationVm, ProcedureVm, TenantHomeVm, TenantLinkVm, TenantListVm,
+    LocationVm, PageFrame, ProcedureVm, TenantHomeVm, TenantLinkVm, TenantListVm,
 };
+
+use super::resident::lang_of;
 
 use crate::db::location::Location;
 use crate::db::procedure::Procedure;
@@ -17,15 +20,19 @@ use crate::http::AppState;
 const STYLESHEET: &str = include_str!("site.css");
 
 /// `?lang=en` picks English; Japanese otherwise.
-fn lang_of(req: &HttpRequest) -> Lang {
-    web::Query::<std::collections::HashMap<String, String>>::from_query(req.query_string())
-        .ok()
-        .and_then(|q| q.get("lang").and_then(|code| Lang::from_code(code)))
-        .unwrap_or(Lang::Ja)
+fn frame(lang: Lang, title: String, switch_href: String) -> PageFrame {
+    PageFrame {
+        lang,
+        title,
+        switch_href,
+        back_href: None,
+        errors: Vec::new(),
+    }
 }
 
-fn html(body: String) -> HttpResponse {
-    HttpResponse::Ok()
+/// An HTML page with the security headers every page carries.
+pub fn html(status: actix_web::http::StatusCode, body: String) -> HttpResponse {
+    HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .insert_header((
             "Content-Security-Policy",
@@ -50,7 +57,11 @@ pub async fn tenant_list(
     let lang = lang_of(&req);
     let tenants = crate::db::run(&state.pool, |conn| Ok(Tenant::all(conn)?)).await?;
     let vm = TenantListVm {
-        lang,
+        frame: frame(
+            lang,
+            t(lang, "tenants"),
+            format!("/?lang={}", lang.other().code()),
+        ),
         tenants: tenants
             .into_iter()
             .map(|t| TenantLinkVm {
@@ -59,7 +70,7 @@ pub async fn tenant_list(
             })
             .collect(),
     };
-    Ok(html(tenant_list::render(vm)))
+    Ok(html(StatusCode::OK, tenant_list::render(vm)))
 }
 
 pub async fn add_slash(path: web::Path<String>) -> HttpResponse {
@@ -80,9 +91,12 @@ pub async fn tenant_home(
         let locations = Location::for_tenant(conn, tenant.id)?;
         let procedures = Procedure::for_tenant(conn, tenant.id)?;
         Ok(TenantHomeVm {
-            lang,
+            frame: frame(
+                lang,
+                pick(lang, &tenant.name, &tenant.name_en),
+                format!("/{}/?lang={}", tenant.code, lang.other().code()),
+            ),
             tenant_code: tenant.code.clone(),
-            tenant_name: pick(lang, &tenant.name, &tenant.name_en),
             locations: locations
                 .into_iter()
                 .filter(|l| l.active)
@@ -97,6 +111,7 @@ pub async fn tenant_home(
                 .into_iter()
                 .filter(|p| p.active)
                 .map(|p| ProcedureVm {
+                    book_href: format!("/{}/book/{}/?lang={}", tenant.code, p.code, lang.code()),
                     name: pick(lang, &p.name_ja, &p.name_en),
                     notes: pick(lang, &p.notes_ja, &p.notes_en),
                     code: p.code,
@@ -106,11 +121,11 @@ pub async fn tenant_home(
         })
     })
     .await?;
-    Ok(html(tenant_home::render(vm)))
+    Ok(html(StatusCode::OK, tenant_home::render(vm)))
 }
 
 /// The English text where there is one, else the Japanese.
-fn pick(lang: Lang, ja: &str, en: &str) -> String {
+pub fn pick(lang: Lang, ja: &str, en: &str) -> String {
     match lang {
         Lang::En if !en.is_empty() => en.to_string(),
         _ => ja.to_string(),

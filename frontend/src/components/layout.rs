@@ -1,32 +1,57 @@
 use leptos::prelude::*;
 
-use crate::i18n::{t, Lang, Msg};
+use crate::i18n::{t, Lang};
+use crate::view_models::{FieldError, PageFrame};
 
-/// The frame of every page: language, title, skip link, language switch.
-/// `switch_href` is the same page in the other language, so the reader keeps their place.
+/// The frame of every page: language, title, language switch (same page, other language),
+/// a back link where there is one, and the error summary at the top of the content.
 #[component]
-pub fn Layout(lang: Lang, title: String, switch_href: String, children: Children) -> impl IntoView {
+pub fn Layout(frame: PageFrame, children: Children) -> impl IntoView {
+    let lang = frame.lang;
     let other = lang.other();
+    let has_errors = !frame.errors.is_empty();
+    let title = if has_errors {
+        format!("{}: {}", t(lang, "error_summary_title"), frame.title)
+    } else {
+        frame.title.clone()
+    };
     view! {
         <html lang=lang.code()>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
-                <title>{title.clone()}</title>
+                <title>{title}</title>
                 <link rel="stylesheet" href="/static/site.css"/>
             </head>
             <body>
                 <header class="site-header">
-                    <p class="site-name">{t(lang, Msg::SiteName)}</p>
-                    <a class="lang-switch" href=switch_href hreflang=other.code() lang=other.code()>
-                        {t(lang, Msg::SwitchLanguage)}
+                    <p class="site-name">{t(lang, "site_name")}</p>
+                    <a class="lang-switch" href=frame.switch_href hreflang=other.code() lang=other.code()>
+                        {t(lang, "switch_language")}
                     </a>
                 </header>
                 <main id="main">
-                    <h1>{title}</h1>
+                    {frame.back_href.map(|href| view! { <a class="back" href=href>{t(lang, "back")}</a> })}
+                    {has_errors.then(|| view! { <ErrorSummary lang=lang errors=frame.errors/> })}
+                    <h1>{frame.title}</h1>
                     {children()}
                 </main>
             </body>
         </html>
+    }
+}
+
+/// The list of problems at the top of a page, each linking to its field.
+#[component]
+fn ErrorSummary(lang: Lang, errors: Vec<FieldError>) -> impl IntoView {
+    view! {
+        <div class="error-summary" role="alert" aria-labelledby="error-summary-title" tabindex="-1">
+            <h2 id="error-summary-title">{t(lang, "error_summary_title")}</h2>
+            <ul>
+                {errors.into_iter().map(|e| view! {
+                    <li><a href=format!("#{}", e.field)>{e.message}</a></li>
+                }).collect_view()}
+            </ul>
+        </div>
     }
 }

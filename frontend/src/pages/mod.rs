@@ -1,2 +1,4 @@
+pub mod booking;
+pub mod message;
 pub mod tenant_home;
 pub mod tenant_list;

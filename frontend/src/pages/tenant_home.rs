@@ -1,38 +1,41 @@
 use leptos::prelude::*;
 
 use crate::components::layout::Layout;
-use crate::i18n::{t, Msg};
+use crate::i18n::t;
 use crate::view_models::TenantHomeVm;
 
-/// A tenant's start page: its counters and the procedures residents can book.
+/// A tenant's start page: the procedures residents can book, and its counters.
 #[component]
 pub fn TenantHome(vm: TenantHomeVm) -> impl IntoView {
-    let lang = vm.lang;
-    let switch_href = format!("/{}/?lang={}", vm.tenant_code, lang.other().code());
+    let lang = vm.frame.lang;
     let no_locations = vm.locations.is_empty();
     view! {
-        <Layout lang=lang title=vm.tenant_name.clone() switch_href=switch_href>
+        <Layout frame=vm.frame>
             <section aria-labelledby="procedures-heading">
-                <h2 id="procedures-heading">{t(lang, Msg::Procedures)}</h2>
+                <h2 id="procedures-heading">{t(lang, "procedures")}</h2>
                 <ul class="procedures">
                     {vm.procedures.into_iter().map(|p| view! {
                         <li data-code=p.code>
-                            <strong>{p.name}</strong>
+                            <h3>{p.name.clone()}</h3>
                             {(!p.notes.is_empty()).then(|| view! { <p>{p.notes}</p> })}
-                            {p.needs_card.then(|| view! { <p class="hint">{t(lang, Msg::NeedsCard)}</p> })}
+                            {p.needs_card.then(|| view! { <p class="hint">{t(lang, "needs_card")}</p> })}
+                            <a class="button" href=p.book_href>
+                                {t(lang, "book_this")}
+                                <span class="visually-hidden">{format!("（{}）", p.name)}</span>
+                            </a>
                         </li>
                     }).collect_view()}
                 </ul>
             </section>
             <section aria-labelledby="locations-heading">
-                <h2 id="locations-heading">{t(lang, Msg::Locations)}</h2>
-                {no_locations.then(|| view! { <p>{t(lang, Msg::NoLocations)}</p> })}
+                <h2 id="locations-heading">{t(lang, "locations")}</h2>
+                {no_locations.then(|| view! { <p>{t(lang, "no_locations")}</p> })}
                 <ul class="locations">
                     {vm.locations.into_iter().map(|l| view! {
                         <li data-code=l.code>
                             <strong>{l.name}</strong>
                             <p>{l.address}</p>
-                            {l.issues_cards.then(|| view! { <p class="hint">{t(lang, Msg::IssuesCards)}</p> })}
+                            {l.issues_cards.then(|| view! { <p class="hint">{t(lang, "issues_cards")}</p> })}
                         </li>
                     }).collect_view()}
                 </ul>

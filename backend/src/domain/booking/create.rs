@@ -33,7 +33,7 @@ pub fn book(
         .ok_or(AppError::NotFound(Resource::Procedure))?;
     let cards = identify_party(conn, clock, tenant, &procedure, &request.party)?;
     let places = match &request.party {
-        Party::Cards(_) => cards.len() as i32,
+        Party::Cards(_) | Party::IdentifiedCards(_) => cards.len() as i32,
         Party::People(count) => *count,
     };
     ensure_party_size(tenant, places)?;
@@ -134,7 +134,14 @@ fn identify_party(
             }
             Ok(cards)
         }
-        Party::Cards(_) => Err(AppError::invalid(
+        Party::IdentifiedCards(ids) if procedure.needs_card && !ids.is_empty() => {
+            let cards = CardRecord::by_ids(conn, tenant.id, ids)?;
+            if cards.len() != ids.len() {
+                return Err(AppError::NotFound(Resource::Card));
+            }
+            Ok(cards)
+        }
+        Party::Cards(_) | Party::IdentifiedCards(_) => Err(AppError::invalid(
             "members",
             "この手続きではカードの番号は不要です。",
             "This procedure takes no card numbers.",

@@ -45,6 +45,8 @@ pub struct HoldRequest {
 #[derive(Clone, Debug)]
 pub enum Party {
     Cards(Vec<CardIdentification>),
+    /// Cards already identified earlier in the same web session, by id.
+    IdentifiedCards(Vec<i64>),
     People(i32),
 }
 

@@ -1,0 +1,409 @@
+//! The last steps: contact details, checking the answers, booking, and the confirmation.
+
+use std::collections::HashMap;
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use diesel::PgConnection;
+use madoguchi_frontend::i18n::tf;
+use madoguchi_frontend::pages::booking::{check, contact, done};
+use madoguchi_frontend::view_models::{CheckVm, ContactVm, DoneVm, FieldVm, SummaryRow};
+
+use super::schedule::date_label;
+use super::session::Flow;
+use super::steps::ensure_flow;
+use super::{field_error, invalid_page, page, redirect, run_step, Cx, Outcome};
+use crate::db::booking::Booking;
+use crate::db::hold::Hold;
+use crate::db::location::Location;
+use crate::db::slot::Slot;
+use crate::domain::booking::{self, BookingDetails, BookingRequest, Contact, Party, Placement};
+use crate::domain::input::{BookingCode, Email, PhoneNumber};
+use crate::domain::Actor;
+use crate::error::{AppError, Resource};
+use crate::http::AppState;
+
+type StepPath = web::Path<(String, String)>;
+
+/// "Held for you until 10:42", while the hold lasts.
+fn held_until(conn: &mut PgConnection, cx: &Cx) -> Result<Option<String>, AppError> {
+    let hold = Hold::of_client(conn, cx.tenant.id, &cx.session.token)?
+        .filter(|h| h.expires_at > cx.clock.now);
+    Ok(hold.map(|h| {
+        let time = h
+            .expires_at
+            .with_timezone(&cx.clock.tz)
+            .format("%H:%M")
+            .to_string();
+        tf(cx.lang, "held_until", &[("time", &time)])
+    }))
+}
+
+/// The flow must have reached a time; otherwise back to the day's times (or the start).
+fn ensure_time(cx: &Cx, procedure: &str) -> Option<Outcome> {
+    ensure_flow(cx, procedure).or_else(|| {
+        cx.session
+            .state
+            .flow
+            .slot_id
+            .is_none()
+            .then(|| Outcome::Redirect(cx.book_url(procedure, "date")))
+    })
+}
+
+struct ContactAnswers {
+    email: FieldVm,
+    phone: FieldVm,
+    name: FieldVm,
+}
+
+fn contact_answers(cx: &Cx, flow: &Flow) -> ContactAnswers {
+    let field = |mode: &str, value: &str| FieldVm {
+        mode: mode.to_string(),
+        value: value.to_string(),
+        error: None,
+    };
+    ContactAnswers {
+        email: field(&cx.tenant.contact_email, &flow.email),
+        phone: field(&cx.tenant.contact_phone, &flow.phone),
+        name: field(&cx.tenant.contact_name, &flow.name),
+    }
+}
+
+fn contact_vm(
+    conn: &mut PgConnection,
+    cx: &Cx,
+    procedure: &str,
+    answers: ContactAnswers,
+) -> Result<ContactVm, AppError> {
+    let errors = [
+        ("email", &answers.email),
+        ("phone", &answers.phone),
+        ("name", &answers.name),
+    ]
+    .into_iter()
+    .filter_map(|(id, f)| f.error.clone().map(|e| field_error(id, e)))
+    .collect();
+    let date = cx
+        .session
+        .state
+        .flow
+        .date
+        .map(|d| format!("time?date={d}"))
+        .unwrap_or_else(|| "date".into());
+    Ok(ContactVm {
+        frame: cx.frame(
+            cx.text("contact_title"),
+            Some(cx.book_url(procedure, &date)),
+            errors,
+        ),
+        form: cx.form(cx.book_url(procedure, "contact")),
+        held_until: held_until(conn, cx)?,
+        email: answers.email,
+        phone: answers.phone,
+        name: answers.name,
+    })
+}
+
+pub async fn contact_form(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: StepPath,
+) -> HttpResponse {
+    let (tenant, procedure) = path.into_inner();
+    run_step(&state, &req, tenant, None, move |conn, cx, _| {
+        if let Some(back) = ensure_time(cx, &procedure) {
+            return Ok(back);
+        }
+        let answers = contact_answers(cx, &cx.session.state.flow);
+        page(contact::render(contact_vm(conn, cx, &procedure, answers)?))
+    })
+    .await
+}
+
+pub async fn contact_submit(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: StepPath,
+    form: web::Form<HashMap<String, String>>,
+) -> HttpResponse {
+    let (tenant, procedure) = path.into_inner();
+    run_step(
+        &state,
+        &req,
+        tenant,
+        Some(form.into_inner()),
+        move |conn, cx, form| {
+            if let Some(back) = ensure_time(cx, &procedure) {
+                return Ok(back);
+            }
+            let form = form.unwrap_or_default();
+            let value = |key: &str| {
+                form.get(key)
+                    .map(|v| v.trim().to_string())
+                    .unwrap_or_default()
+            };
+            let mut flow = cx.session.state.flow.clone();
+            flow.email = value("email");
+            flow.phone = value("phone");
+            flow.name = value("name");
+            let mut answers = contact_answers(cx, &flow);
+            check_field(
+                cx,
+                &mut answers.email,
+                |v| Email::parse(v).is_some(),
+                "contact_email_missing",
+                "contact_email_invalid",
+            );
+            check_field(
+                cx,
+                &mut answers.phone,
+                |v| PhoneNumber::parse(v).is_some(),
+                "contact_phone_missing",
+                "contact_phone_invalid",
+            );
+            check_field(
+                cx,
+                &mut answers.name,
+                |v| v.chars().count() <= 100,
+                "contact_name_missing",
+                "contact_name_missing",
+            );
+            if [&answers.email, &answers.phone, &answers.name]
+                .iter()
+                .any(|f| f.error.is_some())
+            {
+                return invalid_page(contact::render(contact_vm(conn, cx, &procedure, answers)?));
+            }
+            flow.contact_given = true;
+            cx.session.state.flow = flow;
+            redirect(cx.book_url(&procedure, "check"))
+        },
+    )
+    .await
+}
+
+fn check_field(
+    cx: &Cx,
+    field: &mut FieldVm,
+    valid: impl Fn(&str) -> bool,
+    missing: &str,
+    invalid: &str,
+) {
+    if field.mode == "off" {
+        field.value.clear();
+    } else if field.value.is_empty() {
+        if field.mode == "required" {
+            field.error = Some(cx.text(missing));
+        }
+    } else if !valid(&field.value) {
+        field.error = Some(cx.text(invalid));
+    }
+}
+
+fn when_label(cx: &Cx, slot: &Slot) -> String {
+    let tz = cx.clock.tz;
+    format!(
+        "{} {}〜{}",
+        date_label(cx.lang, cx.clock.local_date(slot.starts_at)),
+        slot.starts_at.with_timezone(&tz).format("%H:%M"),
+        slot.ends_at.with_timezone(&tz).format("%H:%M")
+    )
+}
+
+fn location_label(cx: &Cx, location: &Location) -> String {
+    format!(
+        "{}（{}）",
+        cx.pick(&location.name, &location.name_en),
+        location.address
+    )
+}
+
+fn contact_label(flow: &Flow) -> String {
+    [&flow.email, &flow.phone, &flow.name]
+        .into_iter()
+        .filter(|v| !v.is_empty())
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(" / ")
+}
+
+pub async fn check_form(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: StepPath,
+) -> HttpResponse {
+    let (tenant, procedure) = path.into_inner();
+    run_step(&state, &req, tenant, None, move |conn, cx, _| {
+        if let Some(back) = ensure_time(cx, &procedure) {
+            return Ok(back);
+        }
+        if !cx.session.state.flow.contact_given {
+            return redirect(cx.book_url(&procedure, "contact"));
+        }
+        let flow = cx.session.state.flow.clone();
+        let procedure_row = cx.procedure(conn, &procedure)?;
+        let slot = Slot::find(conn, cx.tenant.id, flow.slot_id.unwrap_or_default())?
+            .ok_or(AppError::NotFound(Resource::Slot))?;
+        let location = Location::by_id(conn, cx.tenant.id, slot.location_id)?;
+        let date = flow
+            .date
+            .map(|d| format!("time?date={d}"))
+            .unwrap_or_else(|| "date".into());
+        let location_change =
+            (!procedure_row.needs_card).then(|| cx.book_url(&procedure, "location"));
+        let rows = vec![
+            SummaryRow {
+                label: cx.text("check_procedure"),
+                value: cx.pick(&procedure_row.name_ja, &procedure_row.name_en),
+                change_href: None,
+            },
+            SummaryRow {
+                label: cx.text("check_location"),
+                value: location_label(cx, &location),
+                change_href: location_change,
+            },
+            SummaryRow {
+                label: cx.text("check_when"),
+                value: when_label(cx, &slot),
+                change_href: Some(cx.book_url(&procedure, &date)),
+            },
+            SummaryRow {
+                label: cx.text("check_contact"),
+                value: contact_label(&flow),
+                change_href: Some(cx.book_url(&procedure, "contact")),
+            },
+        ];
+        page(check::render(CheckVm {
+            frame: cx.frame(
+                cx.text("check_title"),
+                Some(cx.book_url(&procedure, "contact")),
+                Vec::new(),
+            ),
+            form: cx.form(cx.book_url(&procedure, "check")),
+            held_until: held_until(conn, cx)?,
+            rows,
+        }))
+    })
+    .await
+}
+
+pub async fn check_submit(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: StepPath,
+    form: web::Form<HashMap<String, String>>,
+) -> HttpResponse {
+    let (tenant, procedure) = path.into_inner();
+    let actor = Actor::resident(crate::http::extract::client_addr(&req));
+    run_step(
+        &state,
+        &req,
+        tenant,
+        Some(form.into_inner()),
+        move |conn, cx, _| {
+            // A second click on "book" arrives after the first has booked: show that booking.
+            if cx.session.state.flow.procedure.is_none() {
+                if let Some(code) = cx.session.state.booked.last() {
+                    return redirect(cx.url(&format!("/{}/book/done/{code}", cx.tenant.code)));
+                }
+            }
+            if let Some(back) = ensure_time(cx, &procedure) {
+                return Ok(back);
+            }
+            let flow = cx.session.state.flow.clone();
+            let procedure_row = cx.procedure(conn, &procedure)?;
+            let party = if procedure_row.needs_card {
+                Party::IdentifiedCards(flow.card_ids.clone())
+            } else {
+                Party::People(1)
+            };
+            let request = BookingRequest {
+                procedure_id: procedure_row.id,
+                placement: Placement::Hold {
+                    client_token: cx.session.token.clone(),
+                },
+                party,
+                contact: Contact {
+                    email: Email::parse(&flow.email),
+                    phone: PhoneNumber::parse(&flow.phone),
+                    name: (!flow.name.is_empty()).then(|| flow.name.clone()),
+                },
+                note: String::new(),
+            };
+            match booking::book(conn, &cx.clock, &cx.tenant, &request, &actor) {
+                Ok(details) => {
+                    cx.session.state.booked.push(details.booking.code.clone());
+                    cx.session.state.flow = Flow::default();
+                    redirect(cx.url(&format!(
+                        "/{}/book/done/{}",
+                        cx.tenant.code, details.booking.code
+                    )))
+                }
+                Err(AppError::HoldExpired) | Err(AppError::SlotFull) => {
+                    cx.session.state.flow.notice = Some("hold_expired".into());
+                    cx.session.state.flow.slot_id = None;
+                    let date = flow
+                        .date
+                        .map(|d| format!("time?date={d}"))
+                        .unwrap_or_else(|| "date".into());
+                    redirect(cx.book_url(&procedure, &date))
+                }
+                Err(other) => Err(other),
+            }
+        },
+    )
+    .await
+}
+
+pub async fn done(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+) -> HttpResponse {
+    let (tenant, code) = path.into_inner();
+    run_step(&state, &req, tenant, None, move |conn, cx, _| {
+        let code = BookingCode::parse(&code).ok_or(AppError::NotFound(Resource::Booking))?;
+        if !cx.session.state.booked.iter().any(|c| c == code.as_str()) {
+            return Err(AppError::NotFound(Resource::Booking));
+        }
+        let booking = Booking::by_code(conn, cx.tenant.id, code.as_str())?
+            .ok_or(AppError::NotFound(Resource::Booking))?;
+        let details = BookingDetails::load(conn, &cx.tenant, booking)?;
+        let contact = Flow {
+            email: details.booking.contact_email.clone().unwrap_or_default(),
+            phone: details.booking.contact_phone.clone().unwrap_or_default(),
+            name: details.booking.contact_name.clone().unwrap_or_default(),
+            ..Flow::default()
+        };
+        let rows = vec![
+            SummaryRow {
+                label: cx.text("check_procedure"),
+                value: cx.pick(&details.procedure.name_ja, &details.procedure.name_en),
+                change_href: None,
+            },
+            SummaryRow {
+                label: cx.text("check_location"),
+                value: location_label(cx, &details.location),
+                change_href: None,
+            },
+            SummaryRow {
+                label: cx.text("check_when"),
+                value: when_label(cx, &details.slot),
+                change_href: None,
+            },
+            SummaryRow {
+                label: cx.text("check_contact"),
+                value: contact_label(&contact),
+                change_href: None,
+            },
+        ];
+        page(done::render(DoneVm {
+            frame: cx.frame(cx.text("done_title"), None, Vec::new()),
+            code_display: code.display(),
+            rows,
+            bring: cx.pick(&details.procedure.notes_ja, &details.procedure.notes_en),
+            manage_href: cx.url(&format!("/{}/", cx.tenant.code)),
+        }))
+    })
+    .await
+}

@@ -1,0 +1,290 @@
+//! The resident's booking pages: server-rendered, plain forms, POST → redirect → GET.
+//! Every step reads and writes the answers in the server-side session.
+
+mod finish;
+mod schedule;
+mod session;
+mod steps;
+
+use std::collections::HashMap;
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use diesel::{Connection, PgConnection};
+use madoguchi_frontend::i18n::{t, Lang};
+use madoguchi_frontend::pages::message;
+use madoguchi_frontend::view_models::{FieldError, FormVm, MessageVm, PageFrame};
+
+use self::session::Session;
+use super::extract::load_tenant;
+use super::AppState;
+use crate::db::procedure::Procedure;
+use crate::db::tenant::Tenant;
+use crate::domain::Clock;
+use crate::error::{AppError, Resource};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/{tenant}/book")
+            .route("/done/{code}", web::get().to(finish::done))
+            .route("/{procedure}/", web::get().to(steps::start))
+            .route("/{procedure}/identify", web::get().to(steps::identify_form))
+            .route(
+                "/{procedure}/identify",
+                web::post().to(steps::identify_submit),
+            )
+            .route("/{procedure}/location", web::get().to(steps::location_form))
+            .route(
+                "/{procedure}/location",
+                web::post().to(steps::location_submit),
+            )
+            .route("/{procedure}/date", web::get().to(schedule::calendar))
+            .route("/{procedure}/time", web::get().to(schedule::times_form))
+            .route("/{procedure}/time", web::post().to(schedule::times_submit))
+            .route("/{procedure}/contact", web::get().to(finish::contact_form))
+            .route(
+                "/{procedure}/contact",
+                web::post().to(finish::contact_submit),
+            )
+            .route("/{procedure}/check", web::get().to(finish::check_form))
+            .route("/{procedure}/check", web::post().to(finish::check_submit)),
+    );
+}
+
+type StepResult = Result<(Outcome, Option<actix_web::cookie::Cookie<'static>>), AppError>;
+
+/// The body of `run_step` on a connection (inside a transaction for submissions, which
+/// lock the session row first).
+#[allow(clippy::too_many_arguments)]
+fn step(
+    conn: &mut PgConnection,
+    clock: Clock,
+    tenant: Tenant,
+    cookie: Option<String>,
+    path: String,
+    query: HashMap<String, String>,
+    lang: Lang,
+    secure: bool,
+    form: Option<HashMap<String, String>>,
+    work: impl FnOnce(
+        &mut PgConnection,
+        &mut Cx,
+        Option<HashMap<String, String>>,
+    ) -> Result<Outcome, AppError>,
+) -> StepResult {
+    let session = Session::open(conn, &clock, &tenant, cookie.as_deref(), form.is_some())?;
+    let mut cx = Cx {
+        tenant,
+        session,
+        lang,
+        clock,
+        path,
+        query,
+    };
+    let outcome = match form {
+        Some(form)
+            if !cx
+                .session
+                .csrf_matches(form.get("csrf").map(String::as_str)) =>
+        {
+            expired_page(&cx)
+        }
+        form => work(conn, &mut cx, form)?,
+    };
+    cx.session.save(conn, &clock)?;
+    Ok((outcome, cx.session.cookie(secure)))
+}
+
+/// What a page step decided: show a page, or send the browser elsewhere (303).
+pub enum Outcome {
+    Page(StatusCode, String),
+    Redirect(String),
+}
+
+/// Everything a step works with, inside its database transaction.
+pub struct Cx {
+    pub tenant: Tenant,
+    pub session: Session,
+    pub lang: Lang,
+    pub clock: Clock,
+    /// The path of this page without query, for the language switch.
+    pub path: String,
+    pub query: HashMap<String, String>,
+}
+
+impl Cx {
+    /// `path` with the language kept.
+    pub fn url(&self, path: &str) -> String {
+        let separator = if path.contains('?') { '&' } else { '?' };
+        format!("{path}{separator}lang={}", self.lang.code())
+    }
+
+    pub fn book_url(&self, procedure: &str, step: &str) -> String {
+        self.url(&format!("/{}/book/{procedure}/{step}", self.tenant.code))
+    }
+
+    pub fn frame(&self, title: String, back: Option<String>, errors: Vec<FieldError>) -> PageFrame {
+        let mut query: Vec<(String, String)> = self
+            .query
+            .iter()
+            .filter(|(k, _)| k.as_str() != "lang")
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        query.sort();
+        query.push(("lang".into(), self.lang.other().code().into()));
+        let query: Vec<String> = query.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        PageFrame {
+            lang: self.lang,
+            title,
+            switch_href: format!("{}?{}", self.path, query.join("&")),
+            back_href: back,
+            errors,
+        }
+    }
+
+    pub fn form(&self, action: String) -> FormVm {
+        FormVm {
+            action,
+            csrf: self.session.csrf.clone(),
+        }
+    }
+
+    pub fn text(&self, key: &str) -> String {
+        t(self.lang, key)
+    }
+
+    pub fn pick(&self, ja: &str, en: &str) -> String {
+        super::pages::pick(self.lang, ja, en)
+    }
+
+    pub fn procedure(&self, conn: &mut PgConnection, code: &str) -> Result<Procedure, AppError> {
+        Procedure::active_by_code(conn, self.tenant.id, code)?
+            .ok_or(AppError::NotFound(Resource::Procedure))
+    }
+}
+
+pub fn lang_of(req: &HttpRequest) -> Lang {
+    query_of(req)
+        .get("lang")
+        .and_then(|code| Lang::from_code(code))
+        .unwrap_or(Lang::Ja)
+}
+
+fn query_of(req: &HttpRequest) -> HashMap<String, String> {
+    web::Query::<HashMap<String, String>>::from_query(req.query_string())
+        .map(|q| q.into_inner())
+        .unwrap_or_default()
+}
+
+/// Runs one step: loads the tenant and the session, lets `work` decide, saves the session,
+/// and turns the outcome (or an error) into a response. With `form`, the CSRF token is
+/// checked first; a stale or forged form gets a page that offers to start again.
+pub async fn run_step(
+    state: &AppState,
+    req: &HttpRequest,
+    tenant_code: String,
+    form: Option<HashMap<String, String>>,
+    work: impl FnOnce(
+            &mut PgConnection,
+            &mut Cx,
+            Option<HashMap<String, String>>,
+        ) -> Result<Outcome, AppError>
+        + Send
+        + 'static,
+) -> HttpResponse {
+    let lang = lang_of(req);
+    let cookie = req.cookie(session::COOKIE).map(|c| c.value().to_string());
+    let secure = req.connection_info().scheme() == "https";
+    let clock = state.clock();
+    let path = req.path().to_string();
+    let query = query_of(req);
+    let submitted = form.is_some();
+    let result = crate::db::run(&state.pool, move |conn| {
+        let tenant = load_tenant(conn, &tenant_code)?;
+        if submitted {
+            conn.transaction(|conn| {
+                step(
+                    conn, clock, tenant, cookie, path, query, lang, secure, form, work,
+                )
+            })
+        } else {
+            step(
+                conn, clock, tenant, cookie, path, query, lang, secure, form, work,
+            )
+        }
+    })
+    .await;
+    match result {
+        Ok((outcome, cookie)) => {
+            let mut response = match outcome {
+                Outcome::Page(status, html) => super::pages::html(status, html),
+                Outcome::Redirect(to) => HttpResponse::SeeOther()
+                    .insert_header(("Location", to))
+                    .finish(),
+            };
+            if let Some(cookie) = cookie {
+                let _ = response.add_cookie(&cookie);
+            }
+            response
+        }
+        Err(error) => error_page(lang, &error),
+    }
+}
+
+fn expired_page(cx: &Cx) -> Outcome {
+    let html = message::render(MessageVm {
+        frame: cx.frame(cx.text("expired_title"), None, Vec::new()),
+        text: cx.text("expired_text"),
+        link_href: cx.url(&format!("/{}/", cx.tenant.code)),
+        link_text: cx.text("start_again"),
+    });
+    Outcome::Page(StatusCode::FORBIDDEN, html)
+}
+
+/// An error as a page in the reader's language, never a raw error.
+pub fn error_page(lang: Lang, error: &AppError) -> HttpResponse {
+    use actix_web::ResponseError;
+    let status = error.status_code();
+    if status.is_server_error() {
+        // The API renderer logs with the whole source chain.
+        let _ = error.error_response();
+    }
+    let (ja, en) = error.messages();
+    let (title, text) = match lang {
+        Lang::Ja => (ja.clone(), ja),
+        Lang::En => (en.clone(), en),
+    };
+    let html = message::render(MessageVm {
+        frame: PageFrame {
+            lang,
+            title,
+            switch_href: format!("?lang={}", lang.other().code()),
+            back_href: None,
+            errors: Vec::new(),
+        },
+        text,
+        link_href: "/".into(),
+        link_text: t(lang, "start_again"),
+    });
+    super::pages::html(status, html)
+}
+
+/// A field error of a form.
+pub fn field_error(field: &str, message: String) -> FieldError {
+    FieldError {
+        field: field.to_string(),
+        message,
+    }
+}
+
+pub fn page(html: String) -> Result<Outcome, AppError> {
+    Ok(Outcome::Page(StatusCode::OK, html))
+}
+
+pub fn invalid_page(html: String) -> Result<Outcome, AppError> {
+    Ok(Outcome::Page(StatusCode::UNPROCESSABLE_ENTITY, html))
+}
+
+pub fn redirect(to: String) -> Result<Outcome, AppError> {
+    Ok(Outcome::Redirect(to))
+}

@@ -1,0 +1,123 @@
+//! Server-side sessions of residents: the cookie holds a random token; the answers given
+//! so far and the CSRF token live in `web_sessions`.
+
+use actix_web::cookie::{Cookie, SameSite};
+use chrono::{Duration, NaiveDate};
+use diesel::PgConnection;
+use serde::{Deserialize, Serialize};
+
+use crate::db::tenant::Tenant;
+use crate::db::web_session::WebSession;
+use crate::domain::input::new_client_token;
+use crate::domain::Clock;
+use crate::error::AppError;
+
+pub const COOKIE: &str = "madoguchi_session";
+/// A session lives this long after its last use.
+const IDLE: Duration = Duration::minutes(60);
+
+/// The answers of one booking in progress.
+#[derive(Serialize, Deserialize, Default, Debug, Clone)]
+pub struct Flow {
+    pub procedure: Option<String>,
+    pub card_ids: Vec<i64>,
+    pub location: Option<String>,
+    pub date: Option<NaiveDate>,
+    pub slot_id: Option<i64>,
+    pub email: String,
+    pub phone: String,
+    pub name: String,
+    pub contact_given: bool,
+    /// A message key to show on the next page (e.g. the chosen time filled up).
+    pub notice: Option<String>,
+}
+
+#[derive(Serialize, Deserialize, Default, Debug, Clone)]
+pub struct State {
+    #[serde(default)]
+    pub flow: Flow,
+    /// Codes of the bookings made in this session: their confirmation pages may be shown.
+    #[serde(default)]
+    pub booked: Vec<String>,
+}
+
+pub struct Session {
+    pub token: String,
+    pub csrf: String,
+    pub state: State,
+    pub is_new: bool,
+}
+
+impl Session {
+    /// The live session named by the cookie, or a new one.
+    pub fn open(
+        conn: &mut PgConnection,
+        clock: &Clock,
+        tenant: &Tenant,
+        cookie: Option<&str>,
+        lock: bool,
+    ) -> Result<Session, AppError> {
+        if let Some(found) = cookie
+            .map(|token| WebSession::find_live(conn, tenant.id, token, clock.now, lock))
+            .transpose()?
+            .flatten()
+        {
+            return Ok(Session {
+                token: found.token,
+                csrf: found.csrf_token,
+                state: serde_json::from_value(found.state).unwrap_or_default(),
+                is_new: false,
+            });
+        }
+        let mut rng = rand::thread_rng();
+        let session = Session {
+            token: format!(
+                "{}{}",
+                new_client_token(&mut rng),
+                new_client_token(&mut rng)
+            ),
+            csrf: new_client_token(&mut rng),
+            state: State::default(),
+            is_new: true,
+        };
+        WebSession {
+            token: session.token.clone(),
+            tenant_id: tenant.id,
+            csrf_token: session.csrf.clone(),
+            state: serde_json::json!({}),
+            created_at: clock.now,
+            expires_at: clock.now + IDLE,
+        }
+        .insert(conn)?;
+        Ok(session)
+    }
+
+    pub fn save(&self, conn: &mut PgConnection, clock: &Clock) -> Result<(), AppError> {
+        let state = serde_json::to_value(&self.state).map_err(|e| AppError::Internal(e.into()))?;
+        WebSession::save_state(conn, &self.token, &state, clock.now + IDLE)?;
+        Ok(())
+    }
+
+    /// Whether a submitted form carries this session's CSRF token.
+    pub fn csrf_matches(&self, submitted: Option<&str>) -> bool {
+        !self.is_new
+            && submitted
+                .is_some_and(|token| constant_time_eq(token.as_bytes(), self.csrf.as_bytes()))
+    }
+
+    /// The cookie to send when the session is new.
+    pub fn cookie(&self, secure: bool) -> Option<Cookie<'static>> {
+        self.is_new.then(|| {
+            Cookie::build(COOKIE, self.token.clone())
+                .path("/")
+                .http_only(true)
+                .same_site(SameSite::Lax)
+                .secure(secure)
+                .finish()
+        })
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}

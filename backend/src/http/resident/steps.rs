@@ -1,0 +1,283 @@
+//! The first steps: choosing the procedure, proving the card (pickups) or choosing the
+//! location (other procedures).
+
+use std::collections::HashMap;
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use diesel::PgConnection;
+use madoguchi_frontend::i18n::tf;
+use madoguchi_frontend::pages::booking::{identify, location};
+use madoguchi_frontend::view_models::{IdentifyVm, LocationChoiceVm, LocationOptionVm};
+
+use super::session::Flow;
+use super::{field_error, invalid_page, page, redirect, run_step, Cx, Outcome};
+use crate::db::location::Location;
+use crate::domain::booking::{identify_card, CardIdentification, CardProof};
+use crate::domain::input::parse_date;
+use crate::error::AppError;
+use crate::http::extract::client_ip;
+use crate::http::AppState;
+
+type StepPath = web::Path<(String, String)>;
+
+/// Starting (again) to book a procedure: forget earlier answers, ask the first question.
+pub async fn start(state: web::Data<AppState>, req: HttpRequest, path: StepPath) -> HttpResponse {
+    let (tenant, procedure) = path.into_inner();
+    run_step(&state, &req, tenant, None, move |conn, cx, _| {
+        let found = cx.procedure(conn, &procedure)?;
+        cx.session.state.flow = Flow {
+            procedure: Some(found.code.clone()),
+            ..Flow::default()
+        };
+        let first = if found.needs_card {
+            "identify"
+        } else {
+            "location"
+        };
+        redirect(cx.book_url(&found.code, first))
+    })
+    .await
+}
+
+/// Sends the reader back to the start unless the flow is for `procedure`.
+pub fn ensure_flow(cx: &Cx, procedure: &str) -> Option<Outcome> {
+    (cx.session.state.flow.procedure.as_deref() != Some(procedure))
+        .then(|| Outcome::Redirect(cx.book_url(procedure, "")))
+}
+
+pub async fn identify_form(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: StepPath,
+) -> HttpResponse {
+    let (tenant, procedure) = path.into_inner();
+    run_step(&state, &req, tenant, None, move |_, cx, _| {
+        if let Some(back) = ensure_flow(cx, &procedure) {
+            return Ok(back);
+        }
+        page(identify::render(identify_vm(
+            cx, &procedure, "", "", None, None,
+        )))
+    })
+    .await
+}
+
+fn identify_vm(
+    cx: &Cx,
+    procedure: &str,
+    number: &str,
+    birth_date: &str,
+    number_error: Option<String>,
+    proof_error: Option<String>,
+) -> IdentifyVm {
+    let errors = [("number", &number_error), (proof_field(cx), &proof_error)]
+        .into_iter()
+        .filter_map(|(field, error)| error.clone().map(|e| field_error(field, e)))
+        .collect();
+    IdentifyVm {
+        frame: cx.frame(
+            cx.text("identify_title"),
+            Some(cx.url(&format!("/{}/", cx.tenant.code))),
+            errors,
+        ),
+        form: cx.form(cx.book_url(procedure, "identify")),
+        number_kind: cx.tenant.pickup_number_kind.clone(),
+        proof_kind: cx.tenant.pickup_proof_kind.clone(),
+        number: number.to_string(),
+        birth_date: birth_date.to_string(),
+        number_error,
+        proof_error,
+    }
+}
+
+fn proof_field(cx: &Cx) -> &'static str {
+    if cx.tenant.pickup_proof_kind == "password" {
+        "password"
+    } else {
+        "birth_date"
+    }
+}
+
+pub async fn identify_submit(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: StepPath,
+    form: web::Form<HashMap<String, String>>,
+) -> HttpResponse {
+    let (tenant, procedure) = path.into_inner();
+    let rate = state.check_proof_rate(client_ip(&req));
+    run_step(
+        &state,
+        &req,
+        tenant,
+        Some(form.into_inner()),
+        move |conn, cx, form| {
+            if let Some(back) = ensure_flow(cx, &procedure) {
+                return Ok(back);
+            }
+            let form = form.unwrap_or_default();
+            let number = form
+                .get("number")
+                .map(|s| s.trim().to_string())
+                .unwrap_or_default();
+            let birth_date = form
+                .get("birth_date")
+                .map(|s| s.trim().to_string())
+                .unwrap_or_default();
+            let password = form.get("password").cloned().unwrap_or_default();
+            let show = |cx: &Cx, number_error: Option<String>, proof_error: Option<String>| {
+                invalid_page(identify::render(identify_vm(
+                    cx,
+                    &procedure,
+                    &number,
+                    &birth_date,
+                    number_error,
+                    proof_error,
+                )))
+            };
+            if let Err(limited) = &rate {
+                return show(
+                    cx,
+                    None,
+                    Some(limited.message(cx.lang == madoguchi_frontend::i18n::Lang::Ja)),
+                );
+            }
+            if number.is_empty() {
+                return show(
+                    cx,
+                    Some(
+                        cx.text("identify_unknown_number")
+                            .replace("{phone}", &cx.tenant.inquiry_phone),
+                    ),
+                    None,
+                );
+            }
+            let proof = if proof_field(cx) == "password" {
+                CardProof::Password(password)
+            } else {
+                match parse_date(&birth_date) {
+                    Some(date) => CardProof::BirthDate(date),
+                    None => return show(cx, None, Some(cx.text("identify_birth_date_hint"))),
+                }
+            };
+            let identification = CardIdentification {
+                number: number.clone(),
+                proof,
+            };
+            match identify_card(conn, &cx.clock, &cx.tenant, &identification) {
+                Ok(card) => {
+                    let location = Location::by_id(conn, cx.tenant.id, card.location_id)?;
+                    cx.session.state.flow.card_ids = vec![card.id];
+                    cx.session.state.flow.location = Some(location.code);
+                    redirect(cx.book_url(&procedure, "date"))
+                }
+                Err(AppError::NotFound(_)) | Err(AppError::Invalid { .. }) => {
+                    let text = tf(
+                        cx.lang,
+                        "identify_unknown_number",
+                        &[("phone", &cx.tenant.inquiry_phone)],
+                    );
+                    show(cx, Some(text), None)
+                }
+                Err(AppError::IdentificationFailed { .. }) => {
+                    show(cx, None, Some(cx.text("identify_failed")))
+                }
+                Err(locked @ AppError::CardLocked { .. }) => show(
+                    cx,
+                    None,
+                    Some(locked.message(cx.lang == madoguchi_frontend::i18n::Lang::Ja)),
+                ),
+                Err(other) => Err(other),
+            }
+        },
+    )
+    .await
+}
+
+pub async fn location_form(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: StepPath,
+) -> HttpResponse {
+    let (tenant, procedure) = path.into_inner();
+    run_step(&state, &req, tenant, None, move |conn, cx, _| {
+        if let Some(back) = ensure_flow(cx, &procedure) {
+            return Ok(back);
+        }
+        page(location::render(location_vm(conn, cx, &procedure, None)?))
+    })
+    .await
+}
+
+fn location_vm(
+    conn: &mut PgConnection,
+    cx: &Cx,
+    procedure: &str,
+    error: Option<String>,
+) -> Result<LocationChoiceVm, AppError> {
+    let procedure_id = cx.procedure(conn, procedure)?.id;
+    let offered = Location::offered_procedures(conn, cx.tenant.id)?;
+    let chosen = cx.session.state.flow.location.clone();
+    let options = Location::for_tenant(conn, cx.tenant.id)?
+        .into_iter()
+        .filter(|l| l.active && offered.contains(&(l.id, procedure_id)))
+        .map(|l| LocationOptionVm {
+            selected: chosen.as_deref() == Some(l.code.as_str()),
+            name: cx.pick(&l.name, &l.name_en),
+            code: l.code,
+            address: l.address,
+        })
+        .collect();
+    let errors = error
+        .iter()
+        .map(|e| field_error("location", e.clone()))
+        .collect();
+    Ok(LocationChoiceVm {
+        frame: cx.frame(
+            cx.text("location_title"),
+            Some(cx.url(&format!("/{}/", cx.tenant.code))),
+            errors,
+        ),
+        form: cx.form(cx.book_url(procedure, "location")),
+        options,
+        error,
+    })
+}
+
+pub async fn location_submit(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: StepPath,
+    form: web::Form<HashMap<String, String>>,
+) -> HttpResponse {
+    let (tenant, procedure) = path.into_inner();
+    run_step(
+        &state,
+        &req,
+        tenant,
+        Some(form.into_inner()),
+        move |conn, cx, form| {
+            if let Some(back) = ensure_flow(cx, &procedure) {
+                return Ok(back);
+            }
+            let choice = form
+                .unwrap_or_default()
+                .get("location")
+                .cloned()
+                .unwrap_or_default();
+            let vm = location_vm(conn, cx, &procedure, None)?;
+            if !vm.options.iter().any(|o| o.code == choice) {
+                let error = cx.text("location_missing");
+                return invalid_page(location::render(location_vm(
+                    conn,
+                    cx,
+                    &procedure,
+                    Some(error),
+                )?));
+            }
+            cx.session.state.flow.location = Some(choice);
+            redirect(cx.book_url(&procedure, "date"))
+        },
+    )
+    .await
+}

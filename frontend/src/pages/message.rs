@@ -1,0 +1,19 @@
+use leptos::prelude::*;
+
+use crate::components::layout::Layout;
+use crate::view_models::MessageVm;
+
+/// A page that only says something and offers one way on (expired form, unknown page…).
+#[component]
+pub fn Message(vm: MessageVm) -> impl IntoView {
+    view! {
+        <Layout frame=vm.frame>
+            <p>{vm.text}</p>
+            <p><a class="button" href=vm.link_href>{vm.link_text}</a></p>
+        </Layout>
+    }
+}
+
+pub fn render(vm: MessageVm) -> String {
+    crate::render_document(move || view! { <Message vm=vm/> })
+}

@@ -1,0 +1,111 @@
+// Test support for the browser tests: the real `madoguchi serve` on the embedded default
+// (its own PostgreSQL in a temporary folder, demo tenant seeded), Debian's Chromium driven
+// by playwright-core, and axe-core for the WCAG 2.0 A/AA rules.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const repoRoot = path.resolve(here, '../../..');
+const binary = process.env.MADOGUCHI_BIN ?? path.join(repoRoot, 'target/debug/madoguchi');
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** A phone-sized window, JavaScript off: how the main flows must work. */
+export const PHONE = { viewport: { width: 375, height: 667 }, javaScriptEnabled: false };
+
+async function freePort() {
+  const server = net.createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address();
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+/** Starts a server of our own; `stop()` ends it (and its PostgreSQL) and removes its data. */
+export async function startServer() {
+  const varDir = mkdtempSync(path.join(tmpdir(), 'madoguchi-browser-'));
+  chmodSync(varDir, 0o755); // PostgreSQL runs as `postgres` when the tests run as root
+  const port = await freePort();
+  const env = { ...process.env, MADOGUCHI_VAR_DIR: varDir, MADOGUCHI_BIND: `127.0.0.1:${port}`,
+    MADOGUCHI_DEMO_DATA: path.join(repoRoot, '../shared/data'), RUST_LOG: 'warn' };
+  delete env.DATABASE_URL;
+  const child = spawn(binary, ['serve'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    assert.equal(child.exitCode, null, 'madoguchi serve exited early');
+    try {
+      if ((await fetch(`${base}/health`)).ok) break;
+    } catch { /* not listening yet */ }
+    assert.ok(Date.now() < deadline, 'madoguchi serve did not come up');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return {
+    base,
+    async stop() {
+      child.kill('SIGTERM');
+      if (child.exitCode === null) await once(child, 'exit');
+      rmSync(varDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/**
+ * Runs axe-core on what `page` shows. The page itself has JavaScript off, so its HTML is
+ * served again, at the same address, to a page with JavaScript on; styles load as usual.
+ */
+export async function expectAccessible(browser, page) {
+  const html = await page.content();
+  const url = page.url();
+  const context = await browser.newContext({ viewport: PHONE.viewport });
+  try {
+    const checker = await context.newPage();
+    await checker.route(url, (route) =>
+      route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html }));
+    await checker.goto(url);
+    await checker.addScriptTag({ content: axeSource });
+    const violations = await checker.evaluate(async () => {
+      const result = await globalThis.axe.run(document, {
+        runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] },
+      });
+      return result.violations.map((v) => `${v.id}: ${v.help} @ ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`);
+    });
+    assert.deepEqual(violations, [], `accessibility violations on ${url}`);
+  } finally {
+    await context.close();
+  }
+}
+
+/** Writes a screenshot of the page for the user guide. */
+export async function screenshot(page, name) {
+  const folder = path.join(repoRoot, 'docs/screenshots');
+  mkdirSync(folder, { recursive: true });
+  await page.screenshot({ path: path.join(folder, `${name}.png`), fullPage: true });
+}
+
+/** A card of the sample file kept at `location`: [reservation number, birth date]. */
+export function sampleCard(location, skip = 0) {
+  const lines = readFileSync(path.join(repoRoot, '../shared/data/jlis-cards-sample.utf8.csv'), 'utf8')
+    .replace(/^\uFEFF/, '').trim().split(/\r?\n/).slice(1).map((line) => line.split(','));
+  const rows = lines.filter((cells) => cells[6] === location);
+  const [, , number, , , birth] = rows[skip];
+  return [number, birth];
+}
