@@ -185,3 +185,39 @@ pub struct LocationOptionVm {
     pub address: String,
     pub selected: bool,
 }
+
+#[derive(Clone, Debug)]
+pub struct LookupVm {
+    pub frame: PageFrame,
+    pub form: FormVm,
+    pub code: String,
+    pub birth_date: String,
+    pub contact: String,
+    pub code_error: Option<String>,
+    pub proof_error: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ManageVm {
+    pub frame: PageFrame,
+    pub notice: Option<String>,
+    pub code_display: String,
+    pub status_text: String,
+    pub rows: Vec<SummaryRow>,
+    /// "Changes possible until …" or "… ended at …; please call …".
+    pub deadline_text: String,
+    /// Links shown while the booking may still be changed online.
+    pub change_href: Option<String>,
+    pub cancel_href: Option<String>,
+}
+
+/// A page that asks "are you sure?" before an action.
+#[derive(Clone, Debug)]
+pub struct ConfirmVm {
+    pub frame: PageFrame,
+    pub form: FormVm,
+    pub lead: String,
+    pub rows: Vec<SummaryRow>,
+    pub button_label: String,
+    pub held_until: Option<String>,
+}

@@ -2,7 +2,7 @@
 // (its own PostgreSQL in a temporary folder, demo tenant seeded), Debian's Chromium driven
 // by playwright-core, and axe-core for the WCAG 2.0 A/AA rules.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -52,6 +52,11 @@ export async function startServer() {
   }
   return {
     base,
+    /** Runs SQL in the server's own database, to arrange what a test needs. */
+    sql(statement) {
+      return execFileSync('psql', [`postgresql://postgres@/madoguchi?host=${varDir}/pg-run`,
+        '-v', 'ON_ERROR_STOP=1', '-qtA', '-c', statement], { encoding: 'utf8' }).trim();
+    },
     async stop() {
       child.kill('SIGTERM');
       if (child.exitCode === null) await once(child, 'exit');

@@ -34,6 +34,9 @@ pub enum OwnerProof {
     Card(CardIdentification),
     /// The e-mail address or phone number given when booking.
     Contact(String),
+    /// The date of birth of a person whose card the booking is for (with the booking code,
+    /// on the "manage my booking" page). Failures count towards the card's lockout.
+    BirthDate(NaiveDate),
 }
 
 /// Finds the card and checks the proof. Failures are counted in their own transaction so
@@ -134,6 +137,37 @@ pub fn find_owned(
                 .members(conn)?
                 .iter()
                 .any(|member| member.card_id == Some(card.id))
+        }
+        OwnerProof::BirthDate(date) => {
+            let card_ids: Vec<i64> = booking
+                .members(conn)?
+                .iter()
+                .filter_map(|m| m.card_id)
+                .collect();
+            let cards = CardRecord::by_ids(conn, tenant.id, &card_ids)?;
+            if let Some(until) = cards
+                .iter()
+                .filter_map(|c| c.locked_until)
+                .find(|u| *u > clock.now)
+            {
+                return Err(AppError::CardLocked { until });
+            }
+            let owns = cards.iter().any(|card| card.birth_date == *date);
+            if !owns {
+                if let Some(card) = cards.first() {
+                    let lock_until = clock.now + Duration::minutes(LOCK_MINUTES);
+                    let updated = CardRecord::record_failed_proof(
+                        conn,
+                        card.id,
+                        LOCK_AFTER_FAILURES,
+                        lock_until,
+                    )?;
+                    if let Some(until) = updated.locked_until.filter(|until| *until > clock.now) {
+                        return Err(AppError::CardLocked { until });
+                    }
+                }
+            }
+            owns
         }
         OwnerProof::Contact(contact) => {
             let by_email = Email::parse(contact)

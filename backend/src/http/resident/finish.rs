@@ -25,7 +25,7 @@ use crate::http::AppState;
 type StepPath = web::Path<(String, String)>;
 
 /// "Held for you until 10:42", while the hold lasts.
-fn held_until(conn: &mut PgConnection, cx: &Cx) -> Result<Option<String>, AppError> {
+pub(super) fn held_until(conn: &mut PgConnection, cx: &Cx) -> Result<Option<String>, AppError> {
     let hold = Hold::of_client(conn, cx.tenant.id, &cx.session.token)?
         .filter(|h| h.expires_at > cx.clock.now);
     Ok(hold.map(|h| {
@@ -200,7 +200,7 @@ fn check_field(
     }
 }
 
-fn when_label(cx: &Cx, slot: &Slot) -> String {
+pub(super) fn when_label(cx: &Cx, slot: &Slot) -> String {
     let tz = cx.clock.tz;
     format!(
         "{} {}〜{}",
@@ -210,7 +210,7 @@ fn when_label(cx: &Cx, slot: &Slot) -> String {
     )
 }
 
-fn location_label(cx: &Cx, location: &Location) -> String {
+pub(super) fn location_label(cx: &Cx, location: &Location) -> String {
     format!(
         "{}（{}）",
         cx.pick(&location.name, &location.name_en),
@@ -218,7 +218,7 @@ fn location_label(cx: &Cx, location: &Location) -> String {
     )
 }
 
-fn contact_label(flow: &Flow) -> String {
+pub(super) fn contact_label(flow: &Flow) -> String {
     [&flow.email, &flow.phone, &flow.name]
         .into_iter()
         .filter(|v| !v.is_empty())
@@ -402,7 +402,7 @@ pub async fn done(
             code_display: code.display(),
             rows,
             bring: cx.pick(&details.procedure.notes_ja, &details.procedure.notes_en),
-            manage_href: cx.url(&format!("/{}/", cx.tenant.code)),
+            manage_href: cx.url(&format!("/{}/booking/{}", cx.tenant.code, code.as_str())),
         }))
     })
     .await

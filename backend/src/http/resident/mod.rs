@@ -2,6 +2,7 @@
 //! Every step reads and writes the answers in the server-side session.
 
 mod finish;
+mod manage;
 mod schedule;
 mod session;
 mod steps;
@@ -24,6 +25,29 @@ use crate::domain::Clock;
 use crate::error::{AppError, Resource};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/{tenant}/booking", web::get().to(manage::lookup_form))
+        .route("/{tenant}/booking", web::post().to(manage::lookup_submit))
+        .route("/{tenant}/booking/{code}", web::get().to(manage::show))
+        .route(
+            "/{tenant}/booking/{code}/change",
+            web::get().to(manage::change),
+        )
+        .route(
+            "/{tenant}/booking/{code}/move",
+            web::get().to(manage::move_form),
+        )
+        .route(
+            "/{tenant}/booking/{code}/move",
+            web::post().to(manage::move_submit),
+        )
+        .route(
+            "/{tenant}/booking/{code}/cancel",
+            web::get().to(manage::cancel_form),
+        )
+        .route(
+            "/{tenant}/booking/{code}/cancel",
+            web::post().to(manage::cancel_submit),
+        );
     cfg.service(
         web::scope("/{tenant}/book")
             .route("/done/{code}", web::get().to(finish::done))

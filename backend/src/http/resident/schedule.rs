@@ -283,7 +283,8 @@ pub async fn times_submit(
                 .get("slot")
                 .and_then(|s| s.parse::<i64>().ok());
             let procedure_id = cx.procedure(conn, &procedure)?.id;
-            let places = cx.session.state.flow.card_ids.len().max(1) as i32;
+            let flow = &cx.session.state.flow;
+            let places = (flow.card_ids.len() as i32).max(flow.party_size).max(1);
             let result = match chosen {
                 None => Err(cx.text("time_title")),
                 Some(slot_id) => {
@@ -307,6 +308,11 @@ pub async fn times_submit(
                 Ok(slot_id) => {
                     cx.session.state.flow.slot_id = Some(slot_id);
                     cx.session.state.flow.date = Some(date);
+                    if let Some(code) = cx.session.state.flow.changing.clone() {
+                        return redirect(
+                            cx.url(&format!("/{}/booking/{code}/move", cx.tenant.code)),
+                        );
+                    }
                     let next = if cx.session.state.flow.contact_given {
                         "check"
                     } else {

@@ -16,8 +16,10 @@ pub const COOKIE: &str = "madoguchi_session";
 /// A session lives this long after its last use.
 const IDLE: Duration = Duration::minutes(60);
 
-/// The answers of one booking in progress.
+/// The answers of one booking in progress. Every field has a default, so a session saved
+/// by an older version still reads.
 #[derive(Serialize, Deserialize, Default, Debug, Clone)]
+#[serde(default)]
 pub struct Flow {
     pub procedure: Option<String>,
     pub card_ids: Vec<i64>,
@@ -30,6 +32,10 @@ pub struct Flow {
     pub contact_given: bool,
     /// A message key to show on the next page (e.g. the chosen time filled up).
     pub notice: Option<String>,
+    /// People the booking covers, when changing a booking without cards (0: one person).
+    pub party_size: i32,
+    /// Set when the flow picks a new time for this existing booking.
+    pub changing: Option<String>,
 }
 
 #[derive(Serialize, Deserialize, Default, Debug, Clone)]
@@ -39,6 +45,18 @@ pub struct State {
     /// Codes of the bookings made in this session: their confirmation pages may be shown.
     #[serde(default)]
     pub booked: Vec<String>,
+    /// Codes of bookings this session has proven to own on the lookup page.
+    #[serde(default)]
+    pub managing: Vec<String>,
+    /// A message key for the next page of "manage my booking".
+    #[serde(default)]
+    pub notice: Option<String>,
+}
+
+impl State {
+    pub fn owns(&self, code: &str) -> bool {
+        self.booked.iter().chain(&self.managing).any(|c| c == code)
+    }
 }
 
 pub struct Session {

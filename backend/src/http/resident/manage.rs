@@ -1,0 +1,398 @@
+//! "Manage my booking": look a booking up with its code and the same proof as when
+//! booking, see it, move it to another time (same calendar and hold flow) or cancel it,
+//! each only until the tenant's deadline.
+
+use std::collections::HashMap;
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::DateTime;
+use diesel::PgConnection;
+use madoguchi_frontend::i18n::{tf, Lang};
+use madoguchi_frontend::pages::manage::{confirm, lookup, view};
+use madoguchi_frontend::view_models::{ConfirmVm, LookupVm, ManageVm, SummaryRow};
+
+use super::finish::{contact_label, held_until, location_label, when_label};
+use super::schedule::date_label;
+use super::session::Flow;
+use super::{field_error, invalid_page, page, redirect, run_step, Cx, Outcome};
+use crate::db::booking::Booking;
+use crate::db::hold::Hold;
+use crate::db::slot::Slot;
+use crate::domain::booking::rules::deadline;
+use crate::domain::booking::{self, find_owned, BookingDetails, OwnerProof, Placement};
+use crate::domain::input::{parse_date, BookingCode};
+use crate::domain::Actor;
+use crate::error::{AppError, Resource};
+use crate::http::extract::{client_addr, client_ip};
+use crate::http::AppState;
+
+type CodePath = web::Path<(String, String)>;
+
+fn lookup_vm(
+    cx: &Cx,
+    form: &HashMap<String, String>,
+    code_error: Option<String>,
+    proof_error: Option<String>,
+) -> LookupVm {
+    let value = |key: &str| form.get(key).cloned().unwrap_or_default();
+    let mut errors = Vec::new();
+    if let Some(e) = &code_error {
+        errors.push(field_error("code", e.clone()));
+    }
+    if let Some(e) = &proof_error {
+        errors.push(field_error("birth_date", e.clone()));
+    }
+    LookupVm {
+        frame: cx.frame(
+            cx.text("manage_title"),
+            Some(cx.url(&format!("/{}/", cx.tenant.code))),
+            errors,
+        ),
+        form: cx.form(cx.url(&format!("/{}/booking", cx.tenant.code))),
+        code: value("code"),
+        birth_date: value("birth_date"),
+        contact: value("contact"),
+        code_error,
+        proof_error,
+    }
+}
+
+pub async fn lookup_form(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> HttpResponse {
+    run_step(&state, &req, path.into_inner(), None, |_, cx, _| {
+        page(lookup::render(lookup_vm(cx, &HashMap::new(), None, None)))
+    })
+    .await
+}
+
+pub async fn lookup_submit(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    form: web::Form<HashMap<String, String>>,
+) -> HttpResponse {
+    let rate = state.check_proof_rate(client_ip(&req));
+    run_step(
+        &state,
+        &req,
+        path.into_inner(),
+        Some(form.into_inner()),
+        move |conn, cx, form| {
+            let form = form.unwrap_or_default();
+            let show = |cx: &Cx, code_error: Option<String>, proof_error: Option<String>| {
+                invalid_page(lookup::render(lookup_vm(
+                    cx,
+                    &form,
+                    code_error,
+                    proof_error,
+                )))
+            };
+            let japanese = cx.lang == Lang::Ja;
+            if let Err(limited) = &rate {
+                return show(cx, None, Some(limited.message(japanese)));
+            }
+            let Some(code) = form.get("code").and_then(|c| BookingCode::parse(c)) else {
+                return show(cx, Some(cx.text("manage_code_invalid")), None);
+            };
+            let birth_date = form.get("birth_date").map(|s| s.trim()).unwrap_or("");
+            let contact = form.get("contact").map(|s| s.trim()).unwrap_or("");
+            let proof = if !birth_date.is_empty() {
+                match parse_date(birth_date) {
+                    Some(date) => OwnerProof::BirthDate(date),
+                    None => return show(cx, None, Some(cx.text("identify_birth_date_hint"))),
+                }
+            } else if !contact.is_empty() {
+                OwnerProof::Contact(contact.to_string())
+            } else {
+                return show(cx, None, Some(cx.text("manage_proof_missing")));
+            };
+            match find_owned(conn, &cx.clock, &cx.tenant, &code, &proof) {
+                Ok(found) => {
+                    cx.session.state.managing.push(found.code.clone());
+                    redirect(cx.url(&format!("/{}/booking/{}", cx.tenant.code, found.code)))
+                }
+                Err(AppError::NotFound(_)) | Err(AppError::IdentificationFailed { .. }) => {
+                    show(cx, None, Some(cx.text("manage_not_found")))
+                }
+                Err(locked @ AppError::CardLocked { .. }) => {
+                    show(cx, None, Some(locked.message(japanese)))
+                }
+                Err(other) => Err(other),
+            }
+        },
+    )
+    .await
+}
+
+/// The booking named in the path, when this session booked it or proved it owns it.
+fn owned_booking(conn: &mut PgConnection, cx: &Cx, code: &str) -> Result<BookingDetails, AppError> {
+    let code = BookingCode::parse(code).ok_or(AppError::NotFound(Resource::Booking))?;
+    if !cx.session.state.owns(code.as_str()) {
+        return Err(AppError::NotFound(Resource::Booking));
+    }
+    let booking = Booking::by_code(conn, cx.tenant.id, code.as_str())?
+        .ok_or(AppError::NotFound(Resource::Booking))?;
+    BookingDetails::load(conn, &cx.tenant, booking)
+}
+
+/// Until when the resident may change or cancel online.
+fn change_deadline(
+    conn: &mut PgConnection,
+    cx: &Cx,
+    slot: &Slot,
+) -> Result<DateTime<chrono::Utc>, AppError> {
+    let visit_day = cx.clock.local_date(slot.starts_at);
+    let limit = deadline(
+        conn,
+        &cx.clock,
+        &cx.tenant,
+        visit_day,
+        cx.tenant.change_deadline_days_before,
+        cx.tenant.change_deadline_time,
+    )?;
+    Ok(limit.min(slot.starts_at))
+}
+
+fn summary(cx: &Cx, details: &BookingDetails) -> Vec<SummaryRow> {
+    let contact = Flow {
+        email: details.booking.contact_email.clone().unwrap_or_default(),
+        phone: details.booking.contact_phone.clone().unwrap_or_default(),
+        name: details.booking.contact_name.clone().unwrap_or_default(),
+        ..Flow::default()
+    };
+    let row = |label: &str, value: String| SummaryRow {
+        label: cx.text(label),
+        value,
+        change_href: None,
+    };
+    vec![
+        row(
+            "check_procedure",
+            cx.pick(&details.procedure.name_ja, &details.procedure.name_en),
+        ),
+        row("check_location", location_label(cx, &details.location)),
+        row("check_when", when_label(cx, &details.slot)),
+        row("check_contact", contact_label(&contact)),
+    ]
+}
+
+pub async fn show(state: web::Data<AppState>, req: HttpRequest, path: CodePath) -> HttpResponse {
+    let (tenant, code) = path.into_inner();
+    run_step(&state, &req, tenant, None, move |conn, cx, _| {
+        let details = owned_booking(conn, cx, &code)?;
+        let limit = change_deadline(conn, cx, &details.slot)?;
+        let limit_text = format!(
+            "{} {}",
+            date_label(cx.lang, cx.clock.local_date(limit)),
+            limit.with_timezone(&cx.clock.tz).format("%H:%M")
+        );
+        let booked = details.booking.status == "booked";
+        let open = booked && cx.clock.now < limit;
+        let deadline_text = match (booked, open) {
+            (false, _) => String::new(),
+            (true, true) => tf(
+                cx.lang,
+                "manage_deadline_open",
+                &[("deadline", &limit_text)],
+            ),
+            (true, false) => tf(
+                cx.lang,
+                "manage_deadline_passed",
+                &[
+                    ("deadline", &limit_text),
+                    ("phone", &cx.tenant.inquiry_phone),
+                ],
+            ),
+        };
+        let status_key = match details.booking.status.as_str() {
+            "booked" => "manage_status_booked",
+            "cancelled" => "manage_status_cancelled",
+            _ => "manage_status_done",
+        };
+        let base = format!("/{}/booking/{}", cx.tenant.code, details.booking.code);
+        let notice = cx.session.state.notice.take().map(|key| cx.text(&key));
+        page(view::render(ManageVm {
+            frame: cx.frame(cx.text("manage_booking_title"), None, Vec::new()),
+            notice,
+            code_display: BookingCode::parse(&details.booking.code)
+                .map(|c| c.display())
+                .unwrap_or_default(),
+            status_text: cx.text(status_key),
+            rows: summary(cx, &details),
+            deadline_text,
+            change_href: open.then(|| cx.url(&format!("{base}/change"))),
+            cancel_href: open.then(|| cx.url(&format!("{base}/cancel"))),
+        }))
+    })
+    .await
+}
+
+/// Starts the calendar and hold flow for a new time of this booking.
+pub async fn change(state: web::Data<AppState>, req: HttpRequest, path: CodePath) -> HttpResponse {
+    let (tenant, code) = path.into_inner();
+    run_step(&state, &req, tenant, None, move |conn, cx, _| {
+        let details = owned_booking(conn, cx, &code)?;
+        cx.session.state.flow = Flow {
+            procedure: Some(details.procedure.code.clone()),
+            card_ids: details.members.iter().filter_map(|m| m.card_id).collect(),
+            location: Some(details.location.code.clone()),
+            party_size: details.booking.party_size,
+            changing: Some(details.booking.code.clone()),
+            ..Flow::default()
+        };
+        redirect(cx.book_url(&details.procedure.code, "date"))
+    })
+    .await
+}
+
+fn back_to_booking(cx: &Cx, code: &str) -> Result<Outcome, AppError> {
+    redirect(cx.url(&format!("/{}/booking/{code}", cx.tenant.code)))
+}
+
+pub async fn move_form(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: CodePath,
+) -> HttpResponse {
+    let (tenant, code) = path.into_inner();
+    run_step(&state, &req, tenant, None, move |conn, cx, _| {
+        let details = owned_booking(conn, cx, &code)?;
+        let Some(hold) = Hold::of_client(conn, cx.tenant.id, &cx.session.token)?
+            .filter(|h| h.expires_at > cx.clock.now)
+        else {
+            return back_to_booking(cx, &details.booking.code);
+        };
+        let new_slot = Slot::find(conn, cx.tenant.id, hold.slot_id)?
+            .ok_or(AppError::NotFound(Resource::Slot))?;
+        let rows = vec![
+            SummaryRow {
+                label: cx.text("move_from"),
+                value: when_label(cx, &details.slot),
+                change_href: None,
+            },
+            SummaryRow {
+                label: cx.text("move_to"),
+                value: when_label(cx, &new_slot),
+                change_href: Some(cx.url(&format!(
+                    "/{}/booking/{}/change",
+                    cx.tenant.code, details.booking.code
+                ))),
+            },
+        ];
+        page(confirm::render(ConfirmVm {
+            frame: cx.frame(
+                cx.text("move_title"),
+                Some(cx.url(&format!(
+                    "/{}/booking/{}",
+                    cx.tenant.code, details.booking.code
+                ))),
+                Vec::new(),
+            ),
+            form: cx.form(cx.url(&format!(
+                "/{}/booking/{}/move",
+                cx.tenant.code, details.booking.code
+            ))),
+            lead: cx.text("move_lead"),
+            rows,
+            button_label: cx.text("move_button"),
+            held_until: held_until(conn, cx)?,
+        }))
+    })
+    .await
+}
+
+pub async fn move_submit(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: CodePath,
+    form: web::Form<HashMap<String, String>>,
+) -> HttpResponse {
+    let (tenant, code) = path.into_inner();
+    let actor = Actor::resident(client_addr(&req));
+    run_step(
+        &state,
+        &req,
+        tenant,
+        Some(form.into_inner()),
+        move |conn, cx, _| {
+            let details = owned_booking(conn, cx, &code)?;
+            let placement = Placement::Hold {
+                client_token: cx.session.token.clone(),
+            };
+            match booking::move_booking(
+                conn,
+                &cx.clock,
+                &cx.tenant,
+                details.booking.id,
+                &placement,
+                &actor,
+            ) {
+                Ok(_) => {
+                    cx.session.state.flow = Flow::default();
+                    cx.session.state.notice = Some("moved_notice".into());
+                    back_to_booking(cx, &details.booking.code)
+                }
+                Err(AppError::HoldExpired) | Err(AppError::SlotFull) => {
+                    cx.session.state.flow.notice = Some("hold_expired".into());
+                    let date = cx
+                        .session
+                        .state
+                        .flow
+                        .date
+                        .map(|d| format!("time?date={d}"))
+                        .unwrap_or_else(|| "date".into());
+                    redirect(cx.book_url(&details.procedure.code, &date))
+                }
+                Err(other) => Err(other),
+            }
+        },
+    )
+    .await
+}
+
+pub async fn cancel_form(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: CodePath,
+) -> HttpResponse {
+    let (tenant, code) = path.into_inner();
+    run_step(&state, &req, tenant, None, move |conn, cx, _| {
+        let details = owned_booking(conn, cx, &code)?;
+        let base = format!("/{}/booking/{}", cx.tenant.code, details.booking.code);
+        page(confirm::render(ConfirmVm {
+            frame: cx.frame(cx.text("cancel_title"), Some(cx.url(&base)), Vec::new()),
+            form: cx.form(cx.url(&format!("{base}/cancel"))),
+            lead: cx.text("cancel_lead"),
+            rows: summary(cx, &details),
+            button_label: cx.text("cancel_button"),
+            held_until: None,
+        }))
+    })
+    .await
+}
+
+pub async fn cancel_submit(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: CodePath,
+    form: web::Form<HashMap<String, String>>,
+) -> HttpResponse {
+    let (tenant, code) = path.into_inner();
+    let actor = Actor::resident(client_addr(&req));
+    run_step(
+        &state,
+        &req,
+        tenant,
+        Some(form.into_inner()),
+        move |conn, cx, _| {
+            let details = owned_booking(conn, cx, &code)?;
+            booking::cancel(conn, &cx.clock, &cx.tenant, details.booking.id, &actor)?;
+            cx.session.state.notice = Some("cancelled_notice".into());
+            back_to_booking(cx, &details.booking.code)
+        },
+    )
+    .await
+}

@@ -1,0 +1,29 @@
+use leptos::prelude::*;
+
+use crate::components::layout::Layout;
+use crate::i18n::t;
+use crate::pages::booking::check::Summary;
+use crate::view_models::ManageVm;
+
+#[component]
+pub fn ManageBooking(vm: ManageVm) -> impl IntoView {
+    let lang = vm.frame.lang;
+    view! {
+        <Layout frame=vm.frame>
+            {vm.notice.map(|text| view! { <p class="notice" role="status">{text}</p> })}
+            <div class="booking-code">
+                <p>{t(lang, "done_code")}</p>
+                <p class="code" lang="en">{vm.code_display}</p>
+                <p class="status">{vm.status_text}</p>
+            </div>
+            <Summary lang=lang rows=vm.rows/>
+            <p>{vm.deadline_text}</p>
+            {vm.change_href.map(|href| view! { <p><a class="button" href=href>{t(lang, "manage_change")}</a></p> })}
+            {vm.cancel_href.map(|href| view! { <p><a href=href>{t(lang, "manage_cancel")}</a></p> })}
+        </Layout>
+    }
+}
+
+pub fn render(vm: ManageVm) -> String {
+    crate::render_document(move || view! { <ManageBooking vm=vm/> })
+}
