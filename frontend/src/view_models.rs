@@ -153,9 +153,18 @@ pub struct SummaryRow {
     pub change_href: Option<String>,
 }
 
+/// Links that go with a booking: its QR code image, calendar file and map.
+#[derive(Clone, Debug)]
+pub struct BookingLinks {
+    pub qr_src: String,
+    pub ics_href: String,
+    pub map_href: String,
+}
+
 #[derive(Clone, Debug)]
 pub struct DoneVm {
     pub frame: PageFrame,
+    pub links: BookingLinks,
     pub code_display: String,
     pub rows: Vec<SummaryRow>,
     pub bring: String,
@@ -200,6 +209,7 @@ pub struct LookupVm {
 #[derive(Clone, Debug)]
 pub struct ManageVm {
     pub frame: PageFrame,
+    pub links: BookingLinks,
     pub notice: Option<String>,
     pub code_display: String,
     pub status_text: String,

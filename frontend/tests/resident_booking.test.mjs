@@ -78,6 +78,16 @@ test('a resident books a card pickup from the start page to the confirmation', a
   await expectAccessible(browser, page);
   await screenshot(page, '07-done');
 
+  // The QR code and the calendar file belong to the booking.
+  const qrSrc = await page.locator('img.qr').getAttribute('src');
+  const qr = await context.request.get(new URL(qrSrc, page.url()).href);
+  assert.equal(qr.headers()['content-type'], 'image/svg+xml');
+  assert.match(await qr.text(), /<svg/);
+  const ics = await context.request.get(new URL(await page.getByRole('link', { name: /カレンダーに追加する/ }).getAttribute('href'), page.url()).href);
+  const calendar = await ics.text();
+  assert.match(calendar, /^BEGIN:VCALENDAR\r\n/);
+  assert.ok(calendar.replaceAll('\r\n ', '').includes(`UID:${code.replaceAll('-', '')}@demo.madoguchi`));
+
   // The booking is real: the API shows it to its owner.
   const response = await fetch(`${server.base}/api/v1/demo/bookings/${code}`, {
     headers: { 'X-Card-Number': number, 'X-Birth-Date': birthDate },

@@ -5,6 +5,7 @@ pub mod booking;
 pub mod calendar;
 pub mod cards;
 pub mod holidays;
+pub mod ics;
 pub mod input;
 pub mod slots;
 pub mod tenant_file;

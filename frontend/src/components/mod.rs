@@ -1,2 +1,3 @@
+pub mod booking;
 pub mod form;
 pub mod layout;

@@ -33,6 +33,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::get().to(manage::change),
         )
         .route(
+            "/{tenant}/booking/{code}/qr.svg",
+            web::get().to(manage::qr_code),
+        )
+        .route(
+            "/{tenant}/booking/{code}/calendar.ics",
+            web::get().to(manage::calendar_file),
+        )
+        .route(
             "/{tenant}/booking/{code}/move",
             web::get().to(manage::move_form),
         )
@@ -123,6 +131,11 @@ fn step(
 pub enum Outcome {
     Page(StatusCode, String),
     Redirect(String),
+    /// A download or image belonging to a page (QR code, calendar file).
+    File {
+        content_type: &'static str,
+        body: String,
+    },
 }
 
 /// Everything a step works with, inside its database transaction.
@@ -245,6 +258,11 @@ pub async fn run_step(
                 Outcome::Redirect(to) => HttpResponse::SeeOther()
                     .insert_header(("Location", to))
                     .finish(),
+                Outcome::File { content_type, body } => HttpResponse::Ok()
+                    .content_type(content_type)
+                    .insert_header(("Cache-Control", "private, no-store"))
+                    .insert_header(("X-Content-Type-Options", "nosniff"))
+                    .body(body),
             };
             if let Some(cookie) = cookie {
                 let _ = response.add_cookie(&cookie);

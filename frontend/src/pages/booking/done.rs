@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 
 use super::check::Summary;
+use crate::components::booking::{BookingCode, BookingLinksList};
 use crate::components::layout::Layout;
 use crate::i18n::t;
 use crate::view_models::DoneVm;
@@ -11,11 +12,9 @@ pub fn Done(vm: DoneVm) -> impl IntoView {
     let lang = vm.frame.lang;
     view! {
         <Layout frame=vm.frame>
-            <div class="booking-code">
-                <p>{t(lang, "done_code")}</p>
-                <p class="code" lang="en">{vm.code_display}</p>
-            </div>
+            <BookingCode lang=lang code=vm.code_display links=vm.links.clone() status=None/>
             <Summary lang=lang rows=vm.rows/>
+            <BookingLinksList lang=lang links=vm.links/>
             <h2>{t(lang, "done_bring")}</h2>
             <p>{vm.bring}</p>
             <p><a href=vm.manage_href>{t(lang, "done_manage")}</a></p>

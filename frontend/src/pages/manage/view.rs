@@ -1,5 +1,6 @@
 use leptos::prelude::*;
 
+use crate::components::booking::{BookingCode, BookingLinksList};
 use crate::components::layout::Layout;
 use crate::i18n::t;
 use crate::pages::booking::check::Summary;
@@ -11,12 +12,9 @@ pub fn ManageBooking(vm: ManageVm) -> impl IntoView {
     view! {
         <Layout frame=vm.frame>
             {vm.notice.map(|text| view! { <p class="notice" role="status">{text}</p> })}
-            <div class="booking-code">
-                <p>{t(lang, "done_code")}</p>
-                <p class="code" lang="en">{vm.code_display}</p>
-                <p class="status">{vm.status_text}</p>
-            </div>
+            <BookingCode lang=lang code=vm.code_display links=vm.links.clone() status=Some(vm.status_text)/>
             <Summary lang=lang rows=vm.rows/>
+            <BookingLinksList lang=lang links=vm.links/>
             <p>{vm.deadline_text}</p>
             {vm.change_href.map(|href| view! { <p><a class="button" href=href>{t(lang, "manage_change")}</a></p> })}
             {vm.cancel_href.map(|href| view! { <p><a href=href>{t(lang, "manage_cancel")}</a></p> })}
