@@ -23,6 +23,9 @@ pub struct FieldError {
 #[derive(Clone, Debug)]
 pub struct TenantHomeVm {
     pub frame: PageFrame,
+    pub notice: String,
+    pub maintenance: String,
+    pub manage_href: String,
     pub tenant_code: String,
     pub locations: Vec<LocationVm>,
     pub procedures: Vec<ProcedureVm>,

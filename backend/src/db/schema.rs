@@ -26,6 +26,10 @@ diesel::table! {
         inquiry_phone -> Text,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        notice_ja -> Text,
+        notice_en -> Text,
+        maintenance_ja -> Text,
+        maintenance_en -> Text,
     }
 }
 

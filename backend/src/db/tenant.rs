@@ -47,6 +47,10 @@ pub struct TenantSettings {
     pub contact_phone: String,
     pub contact_name: String,
     pub inquiry_phone: String,
+    pub notice_ja: String,
+    pub notice_en: String,
+    pub maintenance_ja: String,
+    pub maintenance_en: String,
 }
 
 impl Tenant {

@@ -29,6 +29,8 @@ pub struct TenantFile {
     pub rules: RulesFile,
     #[serde(default)]
     pub contact: ContactFile,
+    #[serde(default)]
+    pub texts: TextsFile,
     pub procedures: Vec<ProcedureFile>,
     pub locations: Vec<LocationFile>,
     #[serde(default)]
@@ -105,6 +107,16 @@ impl Default for ContactFile {
             name: "off".into(),
         }
     }
+}
+
+/// Texts of the start page; empty means none.
+#[derive(Deserialize, Debug, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct TextsFile {
+    pub notice_ja: String,
+    pub notice_en: String,
+    pub maintenance_ja: String,
+    pub maintenance_en: String,
 }
 
 #[derive(Deserialize, Debug)]
@@ -298,6 +310,10 @@ fn plan(file: &TenantFile) -> Result<Plan, Vec<String>> {
         contact_phone: file.contact.phone.clone(),
         contact_name: file.contact.name.clone(),
         inquiry_phone: rules.inquiry_phone.clone(),
+        notice_ja: file.texts.notice_ja.clone(),
+        notice_en: file.texts.notice_en.clone(),
+        maintenance_ja: file.texts.maintenance_ja.clone(),
+        maintenance_en: file.texts.maintenance_en.clone(),
     };
     let procedure_codes: BTreeSet<&str> = file.procedures.iter().map(|p| p.code.as_str()).collect();
     if procedure_codes.len() != file.procedures.len() {

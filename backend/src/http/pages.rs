@@ -30,16 +30,11 @@ fn frame(lang: Lang, title: String, switch_href: String) -> PageFrame {
     }
 }
 
-/// An HTML page with the security headers every page carries.
-pub fn html(status: actix_web::http::StatusCode, body: String) -> HttpResponse {
+/// An HTML page; never cached, since pages show personal answers.
+pub fn html(status: StatusCode, body: String) -> HttpResponse {
     HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
-        .insert_header((
-            "Content-Security-Policy",
-            "default-src 'self'; frame-ancestors 'none'",
-        ))
-        .insert_header(("X-Content-Type-Options", "nosniff"))
-        .insert_header(("Referrer-Policy", "same-origin"))
+        .insert_header(("Cache-Control", "no-store"))
         .body(body)
 }
 
@@ -96,6 +91,9 @@ pub async fn tenant_home(
                 pick(lang, &tenant.name, &tenant.name_en),
                 format!("/{}/?lang={}", tenant.code, lang.other().code()),
             ),
+            notice: pick(lang, &tenant.notice_ja, &tenant.notice_en),
+            maintenance: pick(lang, &tenant.maintenance_ja, &tenant.maintenance_en),
+            manage_href: format!("/{}/booking?lang={}", tenant.code, lang.code()),
             tenant_code: tenant.code.clone(),
             locations: locations
                 .into_iter()

@@ -1,5 +1,5 @@
 //! Work outside requests, in the server process: slot generation over each tenant's
-//! horizon and tidying of expired holds. Safe with any number of servers: generation
+//! horizon and tidying of expired holds and sessions. Safe with any number of servers: generation
 //! takes a per-tenant advisory lock and is idempotent.
 
 use std::time::Duration;
@@ -8,6 +8,7 @@ use chrono_tz::Tz;
 
 use crate::db::hold::Hold;
 use crate::db::tenant::Tenant;
+use crate::db::web_session::WebSession;
 use crate::db::PgPool;
 use crate::domain::{slots, Clock};
 
@@ -44,5 +45,6 @@ pub fn run_once(pool: &PgPool, tz: Tz) -> anyhow::Result<()> {
         }
     }
     Hold::sweep_expired(&mut conn, clock.now - chrono::Duration::hours(1))?;
+    WebSession::sweep_expired(&mut conn, clock.now)?;
     Ok(())
 }

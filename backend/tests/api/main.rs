@@ -8,6 +8,7 @@ mod booking_rules;
 mod embedded_server;
 mod pages;
 mod races;
+mod resident_pages;
 mod schema;
 mod slot_generation;
 mod tenant_file;

@@ -55,3 +55,25 @@ async fn a_tenant_page_lists_its_locations_and_procedures_in_both_languages() {
     assert_eq!(bare.status(), 308);
     assert_eq!(bare.headers()["location"], "/demo/");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_start_page_shows_the_tenant_notice_and_a_maintenance_banner_while_set() {
+    let app = TestApp::spawn().await;
+    app.with_demo_tenant();
+    let page = |app: &TestApp| {
+        let url = app.url("/demo/");
+        let client = app.client.clone();
+        async move { client.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    let before = page(&app).await;
+    assert!(before.contains("交付通知書が届いてから予約してください"));
+    assert!(!before.contains("class=\"banner\""));
+    app.with_tenant(&madoguchi::cli::DEMO_TENANT.replacen(
+        "maintenance_ja = \"\"",
+        "maintenance_ja = \"12月20日 2時〜4時は点検のため予約できません。\"",
+        1,
+    ));
+    let during = page(&app).await;
+    assert!(during.contains("class=\"banner\""));
+    assert!(during.contains("12月20日 2時〜4時は点検のため予約できません。"));
+}

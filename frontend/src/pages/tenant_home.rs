@@ -11,6 +11,10 @@ pub fn TenantHome(vm: TenantHomeVm) -> impl IntoView {
     let no_locations = vm.locations.is_empty();
     view! {
         <Layout frame=vm.frame>
+            {(!vm.maintenance.is_empty()).then(|| view! {
+                <div class="banner" role="status"><strong>{t(lang, "maintenance")}</strong>" "{vm.maintenance}</div>
+            })}
+            {(!vm.notice.is_empty()).then(|| view! { <p class="notice">{vm.notice}</p> })}
             <section aria-labelledby="procedures-heading">
                 <h2 id="procedures-heading">{t(lang, "procedures")}</h2>
                 <ul class="procedures">
@@ -27,6 +31,7 @@ pub fn TenantHome(vm: TenantHomeVm) -> impl IntoView {
                     }).collect_view()}
                 </ul>
             </section>
+            <p><a href=vm.manage_href>{t(lang, "manage_title")}</a></p>
             <section aria-labelledby="locations-heading">
                 <h2 id="locations-heading">{t(lang, "locations")}</h2>
                 {no_locations.then(|| view! { <p>{t(lang, "no_locations")}</p> })}

@@ -261,7 +261,6 @@ pub async fn run_step(
                 Outcome::File { content_type, body } => HttpResponse::Ok()
                     .content_type(content_type)
                     .insert_header(("Cache-Control", "private, no-store"))
-                    .insert_header(("X-Content-Type-Options", "nosniff"))
                     .body(body),
             };
             if let Some(cookie) = cookie {
