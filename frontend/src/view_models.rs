@@ -85,6 +85,8 @@ pub struct IdentifyVm {
 #[derive(Clone, Debug)]
 pub struct CalendarVm {
     pub frame: PageFrame,
+    /// The counter the visit is at, with its address.
+    pub location_text: String,
     /// e.g. 2026年12月 / December 2026
     pub month_label: String,
     pub previous_href: Option<String>,

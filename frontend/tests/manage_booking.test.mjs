@@ -94,7 +94,7 @@ test('a booking is looked up, moved to another day and cancelled', async () => {
   await context.close();
 });
 
-test('a time lost while the resident types sends them back to that day with a message', async () => {
+test('a time filled by others during the contact step sends the resident back to that day with a message', async () => {
   const [number, birthDate] = sampleCard('0103', 1);
   const context = await browser.newContext(PHONE);
   const page = await context.newPage();
@@ -107,10 +107,7 @@ test('a time lost while the resident types sends them back to that day with a me
   const slotId = await choice.getAttribute('value');
   await choice.check();
   await page.getByRole('button', { name: 'この時間にする' }).click();
-  await page.getByLabel('メールアドレス').fill('late@example.jp');
-  await page.getByRole('button', { name: '次へ進む' }).click();
-  assert.equal(await heading(page), '予約内容の確認');
-
+  assert.equal(await heading(page), '連絡先を入力してください');
   // Meanwhile the hold runs out and other people take every place of that time.
   server.sql(`UPDATE holds SET created_at = now() - interval '20 minutes', expires_at = now() - interval '10 minutes' WHERE slot_id = ${slotId}`);
   const left = Number(server.sql(`SELECT web_capacity - booked FROM slots WHERE id = ${slotId}`));
@@ -123,7 +120,9 @@ test('a time lost while the resident types sends them back to that day with a me
     assert.equal(response.status, 201, await response.text());
   }
 
-  await page.getByRole('button', { name: 'この内容で予約する' }).click();
+  // The resident finishes typing and goes on: back to that day's times, with a message.
+  await page.getByLabel('メールアドレス').fill('late@example.jp');
+  await page.getByRole('button', { name: '次へ進む' }).click();
   assert.equal(await heading(page), '時間を選んでください');
   assert.match(await page.locator('.error-summary').textContent(), /仮押さえの期限が切れました/);
   assert.equal(await page.locator(`input[value="${slotId}"]`).isDisabled(), true);

@@ -23,6 +23,8 @@ pub struct AppState {
     pub config: Config,
     /// Attempts to prove ownership of a card or booking, per client address.
     pub proof_limiter: DefaultKeyedRateLimiter<IpAddr>,
+    /// Identification attempts per card number, whichever address they come from.
+    pub card_limiter: DefaultKeyedRateLimiter<String>,
 }
 
 impl AppState {
@@ -31,6 +33,7 @@ impl AppState {
         Arc::new(AppState {
             pool,
             proof_limiter: RateLimiter::keyed(Quota::per_minute(per_minute)),
+            card_limiter: RateLimiter::keyed(Quota::per_minute(per_minute)),
             config,
         })
     }
@@ -46,6 +49,19 @@ impl AppState {
             }
             _ => Ok(()),
         }
+    }
+
+    /// Limits identification attempts on one card number (as typed, folded and compacted).
+    pub fn check_card_rate(&self, number: &str) -> Result<(), AppError> {
+        let key: String = crate::domain::input::fold_width(number)
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .map(|c| c.to_ascii_uppercase())
+            .collect();
+        if self.card_limiter.check_key(&key).is_err() {
+            return Err(AppError::TooManyRequests);
+        }
+        Ok(())
     }
 }
 

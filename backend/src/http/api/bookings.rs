@@ -95,6 +95,9 @@ pub async fn create(
     let party = match (&body.members, body.party_size) {
         (Some(members), _) => {
             state.check_proof_rate(client_ip(&req))?;
+            for member in members {
+                state.check_card_rate(&member.number)?;
+            }
             Party::Cards(
                 members
                     .iter()

@@ -175,6 +175,17 @@ pub async fn contact_submit(
                 return invalid_page(contact::render(contact_vm(conn, cx, &procedure, answers)?));
             }
             flow.contact_given = true;
+            // The hold ran out while the resident typed: back to that day's times.
+            if held_until(conn, cx)?.is_none() {
+                flow.notice = Some("hold_expired".into());
+                flow.slot_id = None;
+                let date = flow
+                    .date
+                    .map(|d| format!("time?date={d}"))
+                    .unwrap_or_else(|| "date".into());
+                cx.session.state.flow = flow;
+                return redirect(cx.book_url(&procedure, &date));
+            }
             cx.session.state.flow = flow;
             redirect(cx.book_url(&procedure, "check"))
         },

@@ -158,6 +158,11 @@ pub async fn calendar(
                 Some(cx.book_url(&procedure, first_step)),
                 Vec::new(),
             ),
+            location_text: tf(
+                cx.lang,
+                "date_location",
+                &[("location", &super::finish::location_label(cx, &location))],
+            ),
             month_label: month_label(cx.lang, first),
             previous_href: (first > first_of_month(today))
                 .then(|| month_param(first_of_month(first - Duration::days(1)))),

@@ -105,7 +105,10 @@ pub async fn identify_submit(
     form: web::Form<HashMap<String, String>>,
 ) -> HttpResponse {
     let (tenant, procedure) = path.into_inner();
-    let rate = state.check_proof_rate(client_ip(&req));
+    let rate = state.check_proof_rate(client_ip(&req)).and_then(|()| {
+        let number = form.get("number").map(String::as_str).unwrap_or("");
+        state.check_card_rate(number)
+    });
     run_step(
         &state,
         &req,

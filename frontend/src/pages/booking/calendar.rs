@@ -12,6 +12,7 @@ pub fn Calendar(vm: CalendarVm) -> impl IntoView {
     let weekdays: Vec<String> = t(lang, "weekdays").split(',').map(str::to_string).collect();
     view! {
         <Layout frame=vm.frame>
+            <p class="notice">{vm.location_text}</p>
             <nav class="month-nav" aria-label=vm.month_label.clone()>
                 {vm.previous_href.map(|href| view! { <a href=href rel="prev">{t(lang, "date_previous_month")}</a> })}
                 {vm.next_href.map(|href| view! { <a href=href rel="next">{t(lang, "date_next_month")}</a> })}
