@@ -68,6 +68,24 @@ impl CardRecord {
             .optional()
     }
 
+    /// The cards of the people a booking is for (pickups; none otherwise).
+    pub fn of_booking(
+        conn: &mut PgConnection,
+        tenant_id: i64,
+        booking_id: i64,
+    ) -> QueryResult<Vec<CardRecord>> {
+        use super::schema::booking_members;
+        card_records::table
+            .inner_join(
+                booking_members::table.on(booking_members::card_id.eq(card_records::id.nullable())),
+            )
+            .filter(card_records::tenant_id.eq(tenant_id))
+            .filter(booking_members::booking_id.eq(booking_id))
+            .order(booking_members::position)
+            .select(CardRecord::as_select())
+            .load(conn)
+    }
+
     pub fn by_ids(
         conn: &mut PgConnection,
         tenant_id: i64,

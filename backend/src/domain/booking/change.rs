@@ -61,12 +61,7 @@ pub fn move_booking(
         ensure_changeable(conn, clock, tenant, &old_slot, actor.channel)?;
         ensure_bookable(conn, clock, tenant, &new_slot, procedure.id, actor.channel)?;
         ensure_room(conn, clock, &new_slot, booking.party_size, actor.channel)?;
-        let card_ids: Vec<i64> = booking
-            .members(conn)?
-            .iter()
-            .filter_map(|m| m.card_id)
-            .collect();
-        let cards = CardRecord::by_ids(conn, tenant.id, &card_ids)?;
+        let cards = CardRecord::of_booking(conn, tenant.id, booking.id)?;
         ensure_cards_can_come(conn, tenant, &new_slot, &cards)?;
 
         Slot::add_booked(conn, old_slot.id, -booking.party_size)?;

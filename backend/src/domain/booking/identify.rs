@@ -139,12 +139,7 @@ pub fn find_owned(
                 .any(|member| member.card_id == Some(card.id))
         }
         OwnerProof::BirthDate(date) => {
-            let card_ids: Vec<i64> = booking
-                .members(conn)?
-                .iter()
-                .filter_map(|m| m.card_id)
-                .collect();
-            let cards = CardRecord::by_ids(conn, tenant.id, &card_ids)?;
+            let cards = CardRecord::of_booking(conn, tenant.id, booking.id)?;
             if let Some(until) = cards
                 .iter()
                 .filter_map(|c| c.locked_until)

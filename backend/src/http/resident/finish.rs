@@ -10,8 +10,7 @@ use madoguchi_frontend::view_models::{CheckVm, ContactVm, DoneVm, FieldVm, Summa
 
 use super::schedule::date_label;
 use super::session::Flow;
-use super::steps::ensure_flow;
-use super::{field_error, invalid_page, page, redirect, run_step, Cx, Outcome};
+use super::{field_error, invalid_page, page, redirect, run_flow_step, run_step, Cx, Reached};
 use crate::db::booking::Booking;
 use crate::db::hold::Hold;
 use crate::db::location::Location;
@@ -36,18 +35,6 @@ pub(super) fn held_until(conn: &mut PgConnection, cx: &Cx) -> Result<Option<Stri
             .to_string();
         tf(cx.lang, "held_until", &[("time", &time)])
     }))
-}
-
-/// The flow must have reached a time; otherwise back to the day's times (or the start).
-fn ensure_time(cx: &Cx, procedure: &str) -> Option<Outcome> {
-    ensure_flow(cx, procedure).or_else(|| {
-        cx.session
-            .state
-            .flow
-            .slot_id
-            .is_none()
-            .then(|| Outcome::Redirect(cx.book_url(procedure, "date")))
-    })
 }
 
 struct ContactAnswers {
@@ -109,14 +96,17 @@ pub async fn contact_form(
     req: HttpRequest,
     path: StepPath,
 ) -> HttpResponse {
-    let (tenant, procedure) = path.into_inner();
-    run_step(&state, &req, tenant, None, move |conn, cx, _| {
-        if let Some(back) = ensure_time(cx, &procedure) {
-            return Ok(back);
-        }
-        let answers = contact_answers(cx, &cx.session.state.flow);
-        page(contact::render(contact_vm(conn, cx, &procedure, answers)?))
-    })
+    run_flow_step(
+        &state,
+        &req,
+        path.into_inner(),
+        None,
+        Reached::Time,
+        move |conn, cx, procedure, _| {
+            let answers = contact_answers(cx, &cx.session.state.flow);
+            page(contact::render(contact_vm(conn, cx, procedure, answers)?))
+        },
+    )
     .await
 }
 
@@ -126,16 +116,13 @@ pub async fn contact_submit(
     path: StepPath,
     form: web::Form<HashMap<String, String>>,
 ) -> HttpResponse {
-    let (tenant, procedure) = path.into_inner();
-    run_step(
+    run_flow_step(
         &state,
         &req,
-        tenant,
+        path.into_inner(),
         Some(form.into_inner()),
-        move |conn, cx, form| {
-            if let Some(back) = ensure_time(cx, &procedure) {
-                return Ok(back);
-            }
+        Reached::Time,
+        move |conn, cx, procedure, form| {
             let form = form.unwrap_or_default();
             let value = |key: &str| {
                 form.get(key)
@@ -172,7 +159,7 @@ pub async fn contact_submit(
                 .iter()
                 .any(|f| f.error.is_some())
             {
-                return invalid_page(contact::render(contact_vm(conn, cx, &procedure, answers)?));
+                return invalid_page(contact::render(contact_vm(conn, cx, procedure, answers)?));
             }
             flow.contact_given = true;
             // The hold ran out while the resident typed: back to that day's times.
@@ -184,10 +171,10 @@ pub async fn contact_submit(
                     .map(|d| format!("time?date={d}"))
                     .unwrap_or_else(|| "date".into());
                 cx.session.state.flow = flow;
-                return redirect(cx.book_url(&procedure, &date));
+                return redirect(cx.book_url(procedure, &date));
             }
             cx.session.state.flow = flow;
-            redirect(cx.book_url(&procedure, "check"))
+            redirect(cx.book_url(procedure, "check"))
         },
     )
     .await
@@ -243,58 +230,61 @@ pub async fn check_form(
     req: HttpRequest,
     path: StepPath,
 ) -> HttpResponse {
-    let (tenant, procedure) = path.into_inner();
-    run_step(&state, &req, tenant, None, move |conn, cx, _| {
-        if let Some(back) = ensure_time(cx, &procedure) {
-            return Ok(back);
-        }
-        if !cx.session.state.flow.contact_given {
-            return redirect(cx.book_url(&procedure, "contact"));
-        }
-        let flow = cx.session.state.flow.clone();
-        let procedure_row = cx.procedure(conn, &procedure)?;
-        let slot = Slot::find(conn, cx.tenant.id, flow.slot_id.unwrap_or_default())?
-            .ok_or(AppError::NotFound(Resource::Slot))?;
-        let location = Location::by_id(conn, cx.tenant.id, slot.location_id)?;
-        let date = flow
-            .date
-            .map(|d| format!("time?date={d}"))
-            .unwrap_or_else(|| "date".into());
-        let location_change =
-            (!procedure_row.needs_card).then(|| cx.book_url(&procedure, "location"));
-        let rows = vec![
-            SummaryRow {
-                label: cx.text("check_procedure"),
-                value: cx.pick(&procedure_row.name_ja, &procedure_row.name_en),
-                change_href: None,
-            },
-            SummaryRow {
-                label: cx.text("check_location"),
-                value: location_label(cx, &location),
-                change_href: location_change,
-            },
-            SummaryRow {
-                label: cx.text("check_when"),
-                value: when_label(cx, &slot),
-                change_href: Some(cx.book_url(&procedure, &date)),
-            },
-            SummaryRow {
-                label: cx.text("check_contact"),
-                value: contact_label(&flow),
-                change_href: Some(cx.book_url(&procedure, "contact")),
-            },
-        ];
-        page(check::render(CheckVm {
-            frame: cx.frame(
-                cx.text("check_title"),
-                Some(cx.book_url(&procedure, "contact")),
-                Vec::new(),
-            ),
-            form: cx.form(cx.book_url(&procedure, "check")),
-            held_until: held_until(conn, cx)?,
-            rows,
-        }))
-    })
+    run_flow_step(
+        &state,
+        &req,
+        path.into_inner(),
+        None,
+        Reached::Time,
+        move |conn, cx, procedure, _| {
+            if !cx.session.state.flow.contact_given {
+                return redirect(cx.book_url(procedure, "contact"));
+            }
+            let flow = cx.session.state.flow.clone();
+            let procedure_row = cx.procedure(conn, procedure)?;
+            let slot = Slot::find(conn, cx.tenant.id, flow.slot_id.unwrap_or_default())?
+                .ok_or(AppError::NotFound(Resource::Slot))?;
+            let location = Location::by_id(conn, cx.tenant.id, slot.location_id)?;
+            let date = flow
+                .date
+                .map(|d| format!("time?date={d}"))
+                .unwrap_or_else(|| "date".into());
+            let location_change =
+                (!procedure_row.needs_card).then(|| cx.book_url(procedure, "location"));
+            let rows = vec![
+                SummaryRow {
+                    label: cx.text("check_procedure"),
+                    value: cx.pick(&procedure_row.name_ja, &procedure_row.name_en),
+                    change_href: None,
+                },
+                SummaryRow {
+                    label: cx.text("check_location"),
+                    value: location_label(cx, &location),
+                    change_href: location_change,
+                },
+                SummaryRow {
+                    label: cx.text("check_when"),
+                    value: when_label(cx, &slot),
+                    change_href: Some(cx.book_url(procedure, &date)),
+                },
+                SummaryRow {
+                    label: cx.text("check_contact"),
+                    value: contact_label(&flow),
+                    change_href: Some(cx.book_url(procedure, "contact")),
+                },
+            ];
+            page(check::render(CheckVm {
+                frame: cx.frame(
+                    cx.text("check_title"),
+                    Some(cx.book_url(procedure, "contact")),
+                    Vec::new(),
+                ),
+                form: cx.form(cx.book_url(procedure, "check")),
+                held_until: held_until(conn, cx)?,
+                rows,
+            }))
+        },
+    )
     .await
 }
 
@@ -318,7 +308,7 @@ pub async fn check_submit(
                     return redirect(cx.url(&format!("/{}/book/done/{code}", cx.tenant.code)));
                 }
             }
-            if let Some(back) = ensure_time(cx, &procedure) {
+            if let Some(back) = Reached::Time.check(cx, &procedure) {
                 return Ok(back);
             }
             let flow = cx.session.state.flow.clone();

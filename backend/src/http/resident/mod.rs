@@ -282,6 +282,59 @@ fn expired_page(cx: &Cx) -> Outcome {
     Outcome::Page(StatusCode::FORBIDDEN, html)
 }
 
+/// How far the booking flow must have come for a step.
+#[derive(Clone, Copy)]
+pub enum Reached {
+    /// The flow is for this procedure.
+    Procedure,
+    /// …and a time has been chosen (and held).
+    Time,
+}
+
+impl Reached {
+    /// Where to send a reader who has not come that far (a bookmark, a stale tab).
+    pub fn check(self, cx: &Cx, procedure: &str) -> Option<Outcome> {
+        let flow = &cx.session.state.flow;
+        if flow.procedure.as_deref() != Some(procedure) {
+            return Some(Outcome::Redirect(cx.book_url(procedure, "")));
+        }
+        if matches!(self, Reached::Time) && flow.slot_id.is_none() {
+            return Some(Outcome::Redirect(cx.book_url(procedure, "date")));
+        }
+        None
+    }
+}
+
+/// A step of the booking flow of the procedure in the path: `run_step`, after sending a
+/// reader who has not reached the step back to where they belong.
+pub async fn run_flow_step(
+    state: &AppState,
+    req: &HttpRequest,
+    (tenant, procedure): (String, String),
+    form: Option<HashMap<String, String>>,
+    reached: Reached,
+    work: impl FnOnce(
+            &mut PgConnection,
+            &mut Cx,
+            &str,
+            Option<HashMap<String, String>>,
+        ) -> Result<Outcome, AppError>
+        + Send
+        + 'static,
+) -> HttpResponse {
+    run_step(
+        state,
+        req,
+        tenant,
+        form,
+        move |conn, cx, form| match reached.check(cx, &procedure) {
+            Some(back) => Ok(back),
+            None => work(conn, cx, &procedure, form),
+        },
+    )
+    .await
+}
+
 /// An error as a page in the reader's language, never a raw error.
 pub fn error_page(lang: Lang, error: &AppError) -> HttpResponse {
     use actix_web::ResponseError;

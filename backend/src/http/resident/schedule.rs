@@ -10,8 +10,7 @@ use madoguchi_frontend::i18n::{tf, Lang};
 use madoguchi_frontend::pages::booking::{calendar, times};
 use madoguchi_frontend::view_models::{CalendarVm, DayVm, TimeVm, TimesVm};
 
-use super::steps::ensure_flow;
-use super::{field_error, page, redirect, run_step, Cx, Outcome};
+use super::{field_error, page, redirect, run_flow_step, Cx, Outcome, Reached};
 use crate::db::location::Location;
 use crate::domain::availability::{self, SlotAvailability};
 use crate::domain::booking::{place_hold, HoldRequest};
@@ -71,105 +70,109 @@ pub async fn calendar(
     req: HttpRequest,
     path: StepPath,
 ) -> HttpResponse {
-    let (tenant, procedure) = path.into_inner();
-    run_step(&state, &req, tenant, None, move |conn, cx, _| {
-        if let Some(back) = ensure_flow(cx, &procedure) {
-            return Ok(back);
-        }
-        let location = match flow_location(conn, cx, &procedure)? {
-            Ok(location) => location,
-            Err(outcome) => return Ok(outcome),
-        };
-        let procedure_row = cx.procedure(conn, &procedure)?;
-        let today = cx.clock.today();
-        let last_day = today + Duration::days(cx.tenant.booking_opens_days.into());
-        let requested = cx
-            .query
-            .get("month")
-            .and_then(|m| NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").ok());
-        let first = requested
-            .filter(|m| *m >= first_of_month(today) && *m <= last_day)
-            .unwrap_or_else(|| first_of_month(cx.session.state.flow.date.unwrap_or(today)));
-        let last = next_month(first) - Duration::days(1);
-        let slots = availability::for_days(
-            conn,
-            &cx.clock,
-            &cx.tenant,
-            &location,
-            &procedure_row,
-            first,
-            last,
-        )?;
-        let mut per_day: BTreeMap<NaiveDate, (i64, i64)> = BTreeMap::new();
-        for SlotAvailability {
-            slot,
-            remaining,
-            bookable,
-        } in &slots
-        {
-            if *bookable {
-                let entry = per_day
-                    .entry(cx.clock.local_date(slot.starts_at))
-                    .or_default();
-                entry.0 += i64::from(*remaining);
-                entry.1 += i64::from(slot.web_capacity);
-            }
-        }
-        let month_param =
-            |m: NaiveDate| cx.book_url(&procedure, &format!("date?month={}", m.format("%Y-%m")));
-        let mut weeks = Vec::new();
-        let mut week: Vec<Option<DayVm>> =
-            vec![None; first.weekday().num_days_from_monday() as usize];
-        let mut day = first;
-        while day <= last {
-            let (remaining, capacity) = per_day.get(&day).copied().unwrap_or((0, 0));
-            let (sign, key) = if capacity == 0 {
-                ("—", "date_closed")
-            } else if remaining == 0 {
-                ("×", "date_full")
-            } else if remaining * 10 <= capacity * 3 {
-                ("△", "date_few")
-            } else {
-                ("◎", "date_many")
+    run_flow_step(
+        &state,
+        &req,
+        path.into_inner(),
+        None,
+        Reached::Procedure,
+        move |conn, cx, procedure, _| {
+            let location = match flow_location(conn, cx, procedure)? {
+                Ok(location) => location,
+                Err(outcome) => return Ok(outcome),
             };
-            week.push(Some(DayVm {
-                day: day.day(),
-                sign,
-                sign_text: cx.text(key),
-                href: (remaining > 0).then(|| cx.book_url(&procedure, &format!("time?date={day}"))),
-            }));
-            if week.len() == 7 {
-                weeks.push(std::mem::take(&mut week));
+            let procedure_row = cx.procedure(conn, procedure)?;
+            let today = cx.clock.today();
+            let last_day = today + Duration::days(cx.tenant.booking_opens_days.into());
+            let requested = cx
+                .query
+                .get("month")
+                .and_then(|m| NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").ok());
+            let first = requested
+                .filter(|m| *m >= first_of_month(today) && *m <= last_day)
+                .unwrap_or_else(|| first_of_month(cx.session.state.flow.date.unwrap_or(today)));
+            let last = next_month(first) - Duration::days(1);
+            let slots = availability::for_days(
+                conn,
+                &cx.clock,
+                &cx.tenant,
+                &location,
+                &procedure_row,
+                first,
+                last,
+            )?;
+            let mut per_day: BTreeMap<NaiveDate, (i64, i64)> = BTreeMap::new();
+            for SlotAvailability {
+                slot,
+                remaining,
+                bookable,
+            } in &slots
+            {
+                if *bookable {
+                    let entry = per_day
+                        .entry(cx.clock.local_date(slot.starts_at))
+                        .or_default();
+                    entry.0 += i64::from(*remaining);
+                    entry.1 += i64::from(slot.web_capacity);
+                }
             }
-            day += Duration::days(1);
-        }
-        if !week.is_empty() {
-            week.resize(7, None);
-            weeks.push(week);
-        }
-        let first_step = if procedure_row.needs_card {
-            "identify"
-        } else {
-            "location"
-        };
-        page(calendar::render(CalendarVm {
-            frame: cx.frame(
-                cx.text("date_title"),
-                Some(cx.book_url(&procedure, first_step)),
-                Vec::new(),
-            ),
-            location_text: tf(
-                cx.lang,
-                "date_location",
-                &[("location", &super::finish::location_label(cx, &location))],
-            ),
-            month_label: month_label(cx.lang, first),
-            previous_href: (first > first_of_month(today))
-                .then(|| month_param(first_of_month(first - Duration::days(1)))),
-            next_href: (next_month(first) <= last_day).then(|| month_param(next_month(first))),
-            weeks,
-        }))
-    })
+            let month_param =
+                |m: NaiveDate| cx.book_url(procedure, &format!("date?month={}", m.format("%Y-%m")));
+            let mut weeks = Vec::new();
+            let mut week: Vec<Option<DayVm>> =
+                vec![None; first.weekday().num_days_from_monday() as usize];
+            let mut day = first;
+            while day <= last {
+                let (remaining, capacity) = per_day.get(&day).copied().unwrap_or((0, 0));
+                let (sign, key) = if capacity == 0 {
+                    ("—", "date_closed")
+                } else if remaining == 0 {
+                    ("×", "date_full")
+                } else if remaining * 10 <= capacity * 3 {
+                    ("△", "date_few")
+                } else {
+                    ("◎", "date_many")
+                };
+                week.push(Some(DayVm {
+                    day: day.day(),
+                    sign,
+                    sign_text: cx.text(key),
+                    href: (remaining > 0)
+                        .then(|| cx.book_url(procedure, &format!("time?date={day}"))),
+                }));
+                if week.len() == 7 {
+                    weeks.push(std::mem::take(&mut week));
+                }
+                day += Duration::days(1);
+            }
+            if !week.is_empty() {
+                week.resize(7, None);
+                weeks.push(week);
+            }
+            let first_step = if procedure_row.needs_card {
+                "identify"
+            } else {
+                "location"
+            };
+            page(calendar::render(CalendarVm {
+                frame: cx.frame(
+                    cx.text("date_title"),
+                    Some(cx.book_url(procedure, first_step)),
+                    Vec::new(),
+                ),
+                location_text: tf(
+                    cx.lang,
+                    "date_location",
+                    &[("location", &super::finish::location_label(cx, &location))],
+                ),
+                month_label: month_label(cx.lang, first),
+                previous_href: (first > first_of_month(today))
+                    .then(|| month_param(first_of_month(first - Duration::days(1)))),
+                next_href: (next_month(first) <= last_day).then(|| month_param(next_month(first))),
+                weeks,
+            }))
+        },
+    )
     .await
 }
 
@@ -247,19 +250,22 @@ pub async fn times_form(
     req: HttpRequest,
     path: StepPath,
 ) -> HttpResponse {
-    let (tenant, procedure) = path.into_inner();
-    run_step(&state, &req, tenant, None, move |conn, cx, _| {
-        if let Some(back) = ensure_flow(cx, &procedure) {
-            return Ok(back);
-        }
-        let Some(date) = requested_date(cx) else {
-            return redirect(cx.book_url(&procedure, "date"));
-        };
-        match times_vm(conn, cx, &procedure, date, None)? {
-            Ok(vm) => page(times::render(vm)),
-            Err(outcome) => Ok(outcome),
-        }
-    })
+    run_flow_step(
+        &state,
+        &req,
+        path.into_inner(),
+        None,
+        Reached::Procedure,
+        move |conn, cx, procedure, _| {
+            let Some(date) = requested_date(cx) else {
+                return redirect(cx.book_url(procedure, "date"));
+            };
+            match times_vm(conn, cx, procedure, date, None)? {
+                Ok(vm) => page(times::render(vm)),
+                Err(outcome) => Ok(outcome),
+            }
+        },
+    )
     .await
 }
 
@@ -269,25 +275,22 @@ pub async fn times_submit(
     path: StepPath,
     form: web::Form<HashMap<String, String>>,
 ) -> HttpResponse {
-    let (tenant, procedure) = path.into_inner();
     let actor = Actor::resident(crate::http::extract::client_addr(&req));
-    run_step(
+    run_flow_step(
         &state,
         &req,
-        tenant,
+        path.into_inner(),
         Some(form.into_inner()),
-        move |conn, cx, form| {
-            if let Some(back) = ensure_flow(cx, &procedure) {
-                return Ok(back);
-            }
+        Reached::Procedure,
+        move |conn, cx, procedure, form| {
             let Some(date) = requested_date(cx) else {
-                return redirect(cx.book_url(&procedure, "date"));
+                return redirect(cx.book_url(procedure, "date"));
             };
             let chosen = form
                 .unwrap_or_default()
                 .get("slot")
                 .and_then(|s| s.parse::<i64>().ok());
-            let procedure_id = cx.procedure(conn, &procedure)?.id;
+            let procedure_id = cx.procedure(conn, procedure)?.id;
             let flow = &cx.session.state.flow;
             let places = (flow.card_ids.len() as i32).max(flow.party_size).max(1);
             let result = match chosen {
@@ -323,9 +326,9 @@ pub async fn times_submit(
                     } else {
                         "contact"
                     };
-                    redirect(cx.book_url(&procedure, next))
+                    redirect(cx.book_url(procedure, next))
                 }
-                Err(message) => match times_vm(conn, cx, &procedure, date, Some(message))? {
+                Err(message) => match times_vm(conn, cx, procedure, date, Some(message))? {
                     Ok(vm) => Ok(Outcome::Page(StatusCode::CONFLICT, times::render(vm))),
                     Err(outcome) => Ok(outcome),
                 },

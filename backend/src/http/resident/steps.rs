@@ -10,7 +10,7 @@ use madoguchi_frontend::pages::booking::{identify, location};
 use madoguchi_frontend::view_models::{IdentifyVm, LocationChoiceVm, LocationOptionVm};
 
 use super::session::Flow;
-use super::{field_error, invalid_page, page, redirect, run_step, Cx, Outcome};
+use super::{field_error, invalid_page, page, redirect, run_flow_step, run_step, Cx, Reached};
 use crate::db::location::Location;
 use crate::domain::booking::{identify_card, CardIdentification, CardProof};
 use crate::domain::input::parse_date;
@@ -39,26 +39,23 @@ pub async fn start(state: web::Data<AppState>, req: HttpRequest, path: StepPath)
     .await
 }
 
-/// Sends the reader back to the start unless the flow is for `procedure`.
-pub fn ensure_flow(cx: &Cx, procedure: &str) -> Option<Outcome> {
-    (cx.session.state.flow.procedure.as_deref() != Some(procedure))
-        .then(|| Outcome::Redirect(cx.book_url(procedure, "")))
-}
-
 pub async fn identify_form(
     state: web::Data<AppState>,
     req: HttpRequest,
     path: StepPath,
 ) -> HttpResponse {
-    let (tenant, procedure) = path.into_inner();
-    run_step(&state, &req, tenant, None, move |_, cx, _| {
-        if let Some(back) = ensure_flow(cx, &procedure) {
-            return Ok(back);
-        }
-        page(identify::render(identify_vm(
-            cx, &procedure, "", "", None, None,
-        )))
-    })
+    run_flow_step(
+        &state,
+        &req,
+        path.into_inner(),
+        None,
+        Reached::Procedure,
+        move |_, cx, procedure, _| {
+            page(identify::render(identify_vm(
+                cx, procedure, "", "", None, None,
+            )))
+        },
+    )
     .await
 }
 
@@ -104,20 +101,17 @@ pub async fn identify_submit(
     path: StepPath,
     form: web::Form<HashMap<String, String>>,
 ) -> HttpResponse {
-    let (tenant, procedure) = path.into_inner();
     let rate = state.check_proof_rate(client_ip(&req)).and_then(|()| {
         let number = form.get("number").map(String::as_str).unwrap_or("");
         state.check_card_rate(number)
     });
-    run_step(
+    run_flow_step(
         &state,
         &req,
-        tenant,
+        path.into_inner(),
         Some(form.into_inner()),
-        move |conn, cx, form| {
-            if let Some(back) = ensure_flow(cx, &procedure) {
-                return Ok(back);
-            }
+        Reached::Procedure,
+        move |conn, cx, procedure, form| {
             let form = form.unwrap_or_default();
             let number = form
                 .get("number")
@@ -131,7 +125,7 @@ pub async fn identify_submit(
             let show = |cx: &Cx, number_error: Option<String>, proof_error: Option<String>| {
                 invalid_page(identify::render(identify_vm(
                     cx,
-                    &procedure,
+                    procedure,
                     &number,
                     &birth_date,
                     number_error,
@@ -172,7 +166,7 @@ pub async fn identify_submit(
                     let location = Location::by_id(conn, cx.tenant.id, card.location_id)?;
                     cx.session.state.flow.card_ids = vec![card.id];
                     cx.session.state.flow.location = Some(location.code);
-                    redirect(cx.book_url(&procedure, "date"))
+                    redirect(cx.book_url(procedure, "date"))
                 }
                 Err(AppError::NotFound(_)) | Err(AppError::Invalid { .. }) => {
                     let text = tf(
@@ -202,13 +196,16 @@ pub async fn location_form(
     req: HttpRequest,
     path: StepPath,
 ) -> HttpResponse {
-    let (tenant, procedure) = path.into_inner();
-    run_step(&state, &req, tenant, None, move |conn, cx, _| {
-        if let Some(back) = ensure_flow(cx, &procedure) {
-            return Ok(back);
-        }
-        page(location::render(location_vm(conn, cx, &procedure, None)?))
-    })
+    run_flow_step(
+        &state,
+        &req,
+        path.into_inner(),
+        None,
+        Reached::Procedure,
+        move |conn, cx, procedure, _| {
+            page(location::render(location_vm(conn, cx, procedure, None)?))
+        },
+    )
     .await
 }
 
@@ -253,33 +250,30 @@ pub async fn location_submit(
     path: StepPath,
     form: web::Form<HashMap<String, String>>,
 ) -> HttpResponse {
-    let (tenant, procedure) = path.into_inner();
-    run_step(
+    run_flow_step(
         &state,
         &req,
-        tenant,
+        path.into_inner(),
         Some(form.into_inner()),
-        move |conn, cx, form| {
-            if let Some(back) = ensure_flow(cx, &procedure) {
-                return Ok(back);
-            }
+        Reached::Procedure,
+        move |conn, cx, procedure, form| {
             let choice = form
                 .unwrap_or_default()
                 .get("location")
                 .cloned()
                 .unwrap_or_default();
-            let vm = location_vm(conn, cx, &procedure, None)?;
+            let vm = location_vm(conn, cx, procedure, None)?;
             if !vm.options.iter().any(|o| o.code == choice) {
                 let error = cx.text("location_missing");
                 return invalid_page(location::render(location_vm(
                     conn,
                     cx,
-                    &procedure,
+                    procedure,
                     Some(error),
                 )?));
             }
             cx.session.state.flow.location = Some(choice);
-            redirect(cx.book_url(&procedure, "date"))
+            redirect(cx.book_url(procedure, "date"))
         },
     )
     .await
