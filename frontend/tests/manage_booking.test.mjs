@@ -53,6 +53,7 @@ test('a booking is looked up, moved to another day and cancelled', async () => {
   await page.getByLabel('生年月日（カードの受け取りの場合）').fill('1900-01-01');
   await page.getByRole('button', { name: '予約を確認する' }).click();
   assert.match(await page.locator('.error-summary').textContent(), /一致する予約はありません/);
+  await expectAccessible(browser, page);
   await page.getByLabel('生年月日（カードの受け取りの場合）').fill(birthDate);
   await page.getByRole('button', { name: '予約を確認する' }).click();
 

@@ -34,16 +34,18 @@ fn flow_location(
 }
 
 pub fn date_label(lang: Lang, date: NaiveDate) -> String {
-    let weekday = date.weekday().num_days_from_monday() as usize;
     match lang {
         Lang::Ja => {
-            let names = ["月", "火", "水", "木", "金", "土", "日"];
+            let weekdays = madoguchi_frontend::i18n::t(lang, "weekdays");
+            let weekday = weekdays
+                .split(',')
+                .nth(date.weekday().num_days_from_monday() as usize)
+                .unwrap_or_default();
             format!(
-                "{}年{}月{}日（{}）",
+                "{}年{}月{}日（{weekday}）",
                 date.year(),
                 date.month(),
-                date.day(),
-                names[weekday]
+                date.day()
             )
         }
         Lang::En => date.format("%A %-d %B %Y").to_string(),
