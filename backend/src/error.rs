@@ -5,6 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use chrono::{DateTime, Utc};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use madoguchi_frontend::i18n::{t, tf, Lang};
 use serde_json::json;
 
 #[derive(Debug, thiserror::Error)]
@@ -78,23 +79,24 @@ impl Resource {
         }
     }
 
-    fn names(self) -> (&'static str, &'static str) {
+    /// The catalogue key of its name: `resource_<key>`.
+    fn key(self) -> &'static str {
         match self {
-            Resource::Tenant => ("自治体", "municipality"),
-            Resource::Location => ("窓口", "location"),
-            Resource::Procedure => ("手続き", "procedure"),
-            Resource::Slot => ("予約枠", "time slot"),
-            Resource::Hold => ("仮押さえ", "hold"),
-            Resource::Booking => ("予約", "booking"),
-            Resource::Card => ("カード", "card"),
-            Resource::Page => ("ページ", "page"),
+            Resource::Tenant => "tenant",
+            Resource::Location => "location",
+            Resource::Procedure => "procedure",
+            Resource::Slot => "slot",
+            Resource::Hold => "hold",
+            Resource::Booking => "booking",
+            Resource::Card => "card",
+            Resource::Page => "page",
         }
     }
 }
 
 impl std::fmt::Display for Resource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.names().1)
+        f.write_str(self.key())
     }
 }
 
@@ -153,99 +155,40 @@ impl AppError {
 
     /// The message for people, in Japanese and in English.
     pub fn messages(&self) -> (String, String) {
-        let pair = |ja: &str, en: &str| (ja.to_string(), en.to_string());
-        if self.is_service_unavailable() {
-            return pair(
-                "ただいまご利用いただけません。しばらくしてからお試しください。",
-                "The service is unavailable. Please try again shortly.",
-            );
-        }
+        (self.message_in(Lang::Ja), self.message_in(Lang::En))
+    }
+
+    /// The message for people in one language, from the message catalogue.
+    pub fn message_in(&self, lang: Lang) -> String {
         match self {
-            AppError::NotFound(resource) => {
-                let (ja, en) = resource.names();
-                (
-                    format!("{ja}が見つかりません。"),
-                    format!("The {en} was not found."),
-                )
+            AppError::Invalid { ja, en, .. } => match lang {
+                Lang::Ja => ja.clone(),
+                Lang::En => en.clone(),
+            },
+            AppError::NotFound(resource) => tf(
+                lang,
+                "error_not_found",
+                &[("what", &t(lang, &format!("resource_{}", resource.key())))],
+            ),
+            AppError::PartyTooLarge { max } => {
+                tf(lang, "error_party_too_large", &[("max", &max.to_string())])
             }
-            AppError::Invalid { ja, en, .. } => (ja.clone(), en.clone()),
-            AppError::PayloadTooLarge => pair(
-                "送信された内容が大きすぎます（64 KiB まで）。",
-                "The request body is too large (64 KiB at most).",
-            ),
-            AppError::SlotFull => pair(
-                "選んだ時間は満員になりました。別の時間を選んでください。",
-                "That time is now full. Please choose another time.",
-            ),
-            AppError::SlotClosed => pair(
-                "選んだ時間は受け付けていません。",
-                "That time is not open for bookings.",
-            ),
-            AppError::OutsideBookingWindow => pair(
-                "選んだ日は予約の受付期間外です。",
-                "That day is outside the booking period.",
-            ),
-            AppError::ChangeDeadlinePassed => pair(
-                "変更・取消の受付期限を過ぎています。窓口へお電話ください。",
-                "The deadline for changes and cancellations has passed. Please call the office.",
-            ),
-            AppError::WrongLocation => pair(
-                "このカードは別の窓口で保管されています。カードのある窓口を選んでください。",
-                "This card is kept at another location. Please choose the location holding it.",
-            ),
-            AppError::AlreadyBooked => pair(
-                "この手続きの予約はすでにあります。変更は予約の確認ページから行えます。",
-                "There is already a booking for this. You can change it from your booking page.",
-            ),
-            AppError::HoldExpired => pair(
-                "仮押さえの期限が切れました。もう一度時間を選んでください。",
-                "Your hold on that time has expired. Please choose a time again.",
-            ),
-            AppError::ProcedureNotOffered => pair(
-                "この窓口ではこの手続きを受け付けていません。",
-                "This procedure is not offered at that location.",
-            ),
-            AppError::PartyTooLarge { max } => (
-                format!("一度に予約できるのは{max}人までです。"),
-                format!("A booking can cover at most {max} people."),
-            ),
-            AppError::IdentificationFailed { .. } => pair(
-                "入力された内容では本人確認ができませんでした。",
-                "We could not confirm your identity with the details given.",
-            ),
             AppError::CardLocked { until } => {
-                let local = until.with_timezone(&chrono_tz::Asia::Tokyo);
-                (
-                    format!(
-                        "確認に続けて失敗したため、{}まで受付を停止しています。",
-                        local.format("%H:%M")
-                    ),
-                    format!(
-                        "Too many failed attempts: locked until {} (Japan time).",
-                        local.format("%H:%M")
-                    ),
-                )
+                let time = until
+                    .with_timezone(&chrono_tz::Asia::Tokyo)
+                    .format("%H:%M")
+                    .to_string();
+                tf(lang, "error_card_locked", &[("time", &time)])
             }
-            AppError::TooManyRequests => pair(
-                "短時間に多くの操作がありました。しばらくしてからお試しください。",
-                "Too many attempts. Please wait a moment and try again.",
-            ),
-            AppError::DatabaseUnavailable(_) | AppError::Database(_) | AppError::Internal(_) => {
-                pair(
-                    "システムエラーが発生しました。",
-                    "Something went wrong on our side.",
-                )
-            }
+            _ => t(lang, &format!("error_{}", self.code())),
         }
     }
 
-    /// The message in one language: `ja` true for Japanese.
-    pub fn message(&self, japanese: bool) -> String {
-        let (ja, en) = self.messages();
-        if japanese {
-            ja
-        } else {
-            en
+    /// Server-side failures are logged with their whole source chain; the reader sees only
+    /// a plain message.
+    pub fn log_if_server_error(&self) {
+        if self.status_code().is_server_error() {
+            log_with_sources(self);
         }
     }
 
@@ -325,9 +268,7 @@ impl ResponseError for AppError {
 
     fn error_response(&self) -> HttpResponse {
         let status = self.status_code();
-        if status.is_server_error() {
-            log_with_sources(self);
-        }
+        self.log_if_server_error();
         let (ja, en) = self.messages();
         let mut body = json!({
             "type": format!("/problems/{}", self.code()),
@@ -362,4 +303,54 @@ fn log_with_sources(error: &AppError) {
         chain = format!("{e:#}");
     }
     tracing::error!(code = error.code(), "{chain}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_problem_has_its_message_in_both_languages() {
+        let problems = [
+            AppError::NotFound(Resource::Slot),
+            AppError::PayloadTooLarge,
+            AppError::SlotFull,
+            AppError::SlotClosed,
+            AppError::OutsideBookingWindow,
+            AppError::ChangeDeadlinePassed,
+            AppError::WrongLocation,
+            AppError::AlreadyBooked,
+            AppError::HoldExpired,
+            AppError::ProcedureNotOffered,
+            AppError::PartyTooLarge { max: 4 },
+            AppError::IdentificationFailed {
+                field: "birth_date".into(),
+            },
+            AppError::CardLocked {
+                until: chrono::Utc::now(),
+            },
+            AppError::TooManyRequests,
+            AppError::DatabaseUnavailable("down".into()),
+            AppError::Internal(anyhow::anyhow!("boom")),
+        ];
+        for problem in problems {
+            for lang in [Lang::Ja, Lang::En] {
+                let message = problem.message_in(lang);
+                assert!(
+                    !message.starts_with("error_"),
+                    "{} has no {lang:?} message",
+                    problem.code()
+                );
+                assert!(!message.contains('{'), "{message}");
+            }
+        }
+        assert_eq!(
+            AppError::NotFound(Resource::Slot).message_in(Lang::Ja),
+            "予約枠が見つかりません。"
+        );
+        assert_eq!(
+            AppError::PartyTooLarge { max: 4 }.message_in(Lang::En),
+            "A booking can cover at most 4 people."
+        );
+    }
 }

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::DateTime;
 use diesel::PgConnection;
-use madoguchi_frontend::i18n::{tf, Lang};
+use madoguchi_frontend::i18n::tf;
 use madoguchi_frontend::pages::manage::{confirm, lookup, view};
 use madoguchi_frontend::view_models::{BookingLinks, ConfirmVm, LookupVm, ManageVm, SummaryRow};
 
@@ -90,9 +90,8 @@ pub async fn lookup_submit(
                     proof_error,
                 )))
             };
-            let japanese = cx.lang == Lang::Ja;
             if let Err(limited) = &rate {
-                return show(cx, None, Some(limited.message(japanese)));
+                return show(cx, None, Some(limited.message_in(cx.lang)));
             }
             let Some(code) = form.get("code").and_then(|c| BookingCode::parse(c)) else {
                 return show(cx, Some(cx.text("manage_code_invalid")), None);
@@ -118,7 +117,7 @@ pub async fn lookup_submit(
                     show(cx, None, Some(cx.text("manage_not_found")))
                 }
                 Err(locked @ AppError::CardLocked { .. }) => {
-                    show(cx, None, Some(locked.message(japanese)))
+                    show(cx, None, Some(locked.message_in(cx.lang)))
                 }
                 Err(other) => Err(other),
             }

@@ -339,15 +339,9 @@ pub async fn run_flow_step(
 pub fn error_page(lang: Lang, error: &AppError) -> HttpResponse {
     use actix_web::ResponseError;
     let status = error.status_code();
-    if status.is_server_error() {
-        // The API renderer logs with the whole source chain.
-        let _ = error.error_response();
-    }
-    let (ja, en) = error.messages();
-    let (title, text) = match lang {
-        Lang::Ja => (ja.clone(), ja),
-        Lang::En => (en.clone(), en),
-    };
+    error.log_if_server_error();
+    let text = error.message_in(lang);
+    let title = text.clone();
     let html = message::render(MessageVm {
         frame: PageFrame {
             lang,

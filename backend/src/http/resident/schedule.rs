@@ -308,7 +308,7 @@ pub async fn times_submit(
                         Ok(_) => Ok(slot_id),
                         Err(AppError::SlotFull) => Err(cx.text("time_slot_taken")),
                         Err(e @ (AppError::SlotClosed | AppError::OutsideBookingWindow)) => {
-                            Err(e.message(cx.lang == Lang::Ja))
+                            Err(e.message_in(cx.lang))
                         }
                         Err(other) => return Err(other),
                     }

@@ -133,11 +133,7 @@ pub async fn identify_submit(
                 )))
             };
             if let Err(limited) = &rate {
-                return show(
-                    cx,
-                    None,
-                    Some(limited.message(cx.lang == madoguchi_frontend::i18n::Lang::Ja)),
-                );
+                return show(cx, None, Some(limited.message_in(cx.lang)));
             }
             if number.is_empty() {
                 return show(
@@ -179,11 +175,9 @@ pub async fn identify_submit(
                 Err(AppError::IdentificationFailed { .. }) => {
                     show(cx, None, Some(cx.text("identify_failed")))
                 }
-                Err(locked @ AppError::CardLocked { .. }) => show(
-                    cx,
-                    None,
-                    Some(locked.message(cx.lang == madoguchi_frontend::i18n::Lang::Ja)),
-                ),
+                Err(locked @ AppError::CardLocked { .. }) => {
+                    show(cx, None, Some(locked.message_in(cx.lang)))
+                }
                 Err(other) => Err(other),
             }
         },
