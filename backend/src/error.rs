@@ -45,12 +45,36 @@ pub enum AppError {
     CardLocked { until: DateTime<Utc> },
     #[error("too many requests")]
     TooManyRequests,
+    /// At the counter: the scanned booking cannot be checked in here and now.
+    #[error("check-in refused: {0:?}")]
+    CheckInRefused(CheckInProblem),
+    #[error("forbidden")]
+    Forbidden,
     #[error("database unavailable: {0}")]
     DatabaseUnavailable(String),
     #[error(transparent)]
     Database(DieselError),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckInProblem {
+    OtherDay,
+    OtherLocation,
+    Cancelled,
+    AlreadyCheckedIn,
+}
+
+impl CheckInProblem {
+    fn code(self) -> &'static str {
+        match self {
+            CheckInProblem::OtherDay => "booking_other_day",
+            CheckInProblem::OtherLocation => "booking_other_location",
+            CheckInProblem::Cancelled => "booking_cancelled",
+            CheckInProblem::AlreadyCheckedIn => "already_checked_in",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -138,6 +162,8 @@ impl AppError {
             AppError::IdentificationFailed { .. } => "identification_failed",
             AppError::CardLocked { .. } => "card_locked",
             AppError::TooManyRequests => "too_many_requests",
+            AppError::CheckInRefused(problem) => problem.code(),
+            AppError::Forbidden => "forbidden",
             AppError::DatabaseUnavailable(_) | AppError::Database(_) | AppError::Internal(_) => {
                 "internal_error"
             }
@@ -257,6 +283,8 @@ impl ResponseError for AppError {
             | AppError::ChangeDeadlinePassed
             | AppError::AlreadyBooked
             | AppError::HoldExpired => StatusCode::CONFLICT,
+            AppError::CheckInRefused(_) => StatusCode::CONFLICT,
+            AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::CardLocked { .. } | AppError::TooManyRequests => {
                 StatusCode::TOO_MANY_REQUESTS
             }
@@ -330,6 +358,11 @@ mod tests {
                 until: chrono::Utc::now(),
             },
             AppError::TooManyRequests,
+            AppError::CheckInRefused(CheckInProblem::OtherDay),
+            AppError::CheckInRefused(CheckInProblem::OtherLocation),
+            AppError::CheckInRefused(CheckInProblem::Cancelled),
+            AppError::CheckInRefused(CheckInProblem::AlreadyCheckedIn),
+            AppError::Forbidden,
             AppError::DatabaseUnavailable("down".into()),
             AppError::Internal(anyhow::anyhow!("boom")),
         ];

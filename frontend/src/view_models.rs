@@ -236,3 +236,42 @@ pub struct ConfirmVm {
     pub button_label: String,
     pub held_until: Option<String>,
 }
+
+#[derive(Clone, Debug)]
+pub struct StaffLoginVm {
+    pub frame: PageFrame,
+    pub form: FormVm,
+    pub login: String,
+    pub error: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct TodayVm {
+    pub frame: PageFrame,
+    pub staff_name: String,
+    pub logout: FormVm,
+    pub scan: FormVm,
+    /// (code, name, selected) of the locations this account works at.
+    pub locations: Vec<(String, String, bool)>,
+    pub location_action: String,
+    /// What the last scan did: (true = success, text).
+    pub scan_result: Option<(bool, String)>,
+    pub counts: Vec<(String, i64)>,
+    pub rows: Vec<TodayRow>,
+}
+
+#[derive(Clone, Debug)]
+pub struct TodayRow {
+    pub time: String,
+    pub code: String,
+    pub procedure: String,
+    pub party_size: i32,
+    pub status: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct StaffListVm {
+    pub frame: PageFrame,
+    /// (login, role, locked)
+    pub accounts: Vec<(String, String, bool)>,
+}

@@ -43,6 +43,11 @@ enum Command {
     },
     /// Import the Cabinet Office holiday CSV (CP932, as published).
     ImportHolidays { file: PathBuf },
+    /// Staff accounts of the console.
+    Staff {
+        #[command(subcommand)]
+        command: StaffCommand,
+    },
     /// (Re)generate slots from timetables.
     Slots {
         #[command(subcommand)]
@@ -58,6 +63,21 @@ enum TenantCommand {
         /// Print what would change without changing anything.
         #[arg(long)]
         dry_run: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum StaffCommand {
+    /// Create an account. The password is read from MADOGUCHI_STAFF_PASSWORD, or else
+    /// from the first line of standard input.
+    Create {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        login: String,
+        /// admin, supervisor, counter, operator or auditor
+        #[arg(long)]
+        role: String,
     },
 }
 
@@ -114,6 +134,41 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 let result = holidays::import(conn, &bytes)?;
                 println!("{} holidays read and stored", result.rows);
                 regenerate_all(conn, &config)
+            })
+        }
+        Command::Staff {
+            command:
+                StaffCommand::Create {
+                    tenant,
+                    login,
+                    role,
+                },
+        } => {
+            let role = crate::domain::staff::Role::parse(&role).with_context(|| {
+                format!("--role {role}: use admin, supervisor, counter, operator or auditor")
+            })?;
+            let password = match std::env::var("MADOGUCHI_STAFF_PASSWORD") {
+                Ok(password) => password,
+                Err(_) => {
+                    let mut line = String::new();
+                    std::io::stdin()
+                        .read_line(&mut line)
+                        .context("reading the password")?;
+                    line.trim_end_matches(['\r', '\n']).to_string()
+                }
+            };
+            with_database(&config, |conn| {
+                let tenant = Tenant::by_code(conn, &tenant)?
+                    .with_context(|| format!("no tenant {tenant}"))?;
+                let clock = Clock::system(config.time_zone);
+                let account = crate::domain::staff::create_account(
+                    conn, &clock, &tenant, &login, role, &password,
+                )?;
+                println!(
+                    "created {} ({}) for {}",
+                    account.login, account.role, tenant.code
+                );
+                Ok(())
             })
         }
         Command::Slots {

@@ -10,6 +10,7 @@ pub mod location;
 pub mod procedure;
 pub mod schema;
 pub mod slot;
+pub mod staff;
 pub mod tenant;
 pub mod timetable;
 pub mod web_session;

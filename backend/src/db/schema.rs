@@ -30,6 +30,7 @@ diesel::table! {
         notice_en -> Text,
         maintenance_ja -> Text,
         maintenance_en -> Text,
+        staff_idle_minutes -> Int4,
     }
 }
 
@@ -279,3 +280,37 @@ diesel::table! {
 
 diesel::joinable!(web_sessions -> tenants (tenant_id));
 diesel::allow_tables_to_appear_in_same_query!(web_sessions, tenants);
+
+diesel::table! {
+    staff_accounts (id) {
+        id -> Int8,
+        tenant_id -> Int8,
+        login -> Text,
+        display_name -> Text,
+        password_hash -> Text,
+        role -> Text,
+        location_ids -> Array<Int8>,
+        failed_logins -> Int4,
+        locked_until -> Nullable<Timestamptz>,
+        password_expires_at -> Nullable<Timestamptz>,
+        must_change_password -> Bool,
+        active -> Bool,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    staff_sessions (token) {
+        token -> Text,
+        tenant_id -> Int8,
+        staff_id -> Int8,
+        csrf_token -> Text,
+        client_addr -> Nullable<Text>,
+        created_at -> Timestamptz,
+        last_seen_at -> Timestamptz,
+        revoked_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::joinable!(staff_sessions -> staff_accounts (staff_id));
+diesel::allow_tables_to_appear_in_same_query!(staff_sessions, staff_accounts);

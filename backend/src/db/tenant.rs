@@ -51,6 +51,7 @@ pub struct TenantSettings {
     pub notice_en: String,
     pub maintenance_ja: String,
     pub maintenance_en: String,
+    pub staff_idle_minutes: i32,
 }
 
 impl Tenant {

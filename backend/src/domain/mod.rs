@@ -4,10 +4,12 @@ pub mod availability;
 pub mod booking;
 pub mod calendar;
 pub mod cards;
+pub mod counter;
 pub mod holidays;
 pub mod ics;
 pub mod input;
 pub mod slots;
+pub mod staff;
 pub mod tenant_file;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};

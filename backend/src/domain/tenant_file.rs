@@ -53,6 +53,8 @@ pub struct RulesFile {
     pub closed_over_new_year: bool,
     pub slot_horizon_days: i32,
     pub inquiry_phone: String,
+    /// Staff console sessions end after this many idle minutes.
+    pub staff_idle_minutes: i32,
 }
 
 impl Default for RulesFile {
@@ -71,6 +73,7 @@ impl Default for RulesFile {
             closed_over_new_year: true,
             slot_horizon_days: 120,
             inquiry_phone: String::new(),
+            staff_idle_minutes: 20,
         }
     }
 }
@@ -314,6 +317,7 @@ fn plan(file: &TenantFile) -> Result<Plan, Vec<String>> {
         notice_en: file.texts.notice_en.clone(),
         maintenance_ja: file.texts.maintenance_ja.clone(),
         maintenance_en: file.texts.maintenance_en.clone(),
+        staff_idle_minutes: rules.staff_idle_minutes,
     };
     let procedure_codes: BTreeSet<&str> = file.procedures.iter().map(|p| p.code.as_str()).collect();
     if procedure_codes.len() != file.procedures.len() {

@@ -1,9 +1,10 @@
 //! HTTP: one route table; JSON API handlers under `api/`, server-rendered pages in `pages`.
 
 mod api;
+mod console;
 mod extract;
-mod pages;
-mod resident;
+pub(crate) mod pages;
+pub(crate) mod resident;
 
 use std::net::IpAddr;
 use std::num::NonZeroU32;
@@ -82,6 +83,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/static/site.css", web::get().to(pages::stylesheet))
         .configure(resident::routes)
+        .configure(console::routes)
         .route("/", web::get().to(pages::tenant_list))
         .route("/{tenant}", web::get().to(pages::add_slash))
         .route("/{tenant}/", web::get().to(pages::tenant_home))

@@ -1,4 +1,5 @@
 pub mod booking;
+pub mod console;
 pub mod manage;
 pub mod message;
 pub mod tenant_home;

@@ -99,7 +99,7 @@ impl BookingDetails {
 
 /// Writes the booking event and the audit line of one change, in the caller's transaction.
 #[allow(clippy::too_many_arguments)]
-fn record_change(
+pub(crate) fn record_change(
     conn: &mut PgConnection,
     clock: &Clock,
     tenant: &Tenant,

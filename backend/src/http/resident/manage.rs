@@ -405,21 +405,9 @@ pub(super) fn booking_links(cx: &Cx, details: &BookingDetails) -> BookingLinks {
         ics_href: format!("{base}/calendar.ics"),
         map_href: format!(
             "https://www.openstreetmap.org/search?query={}",
-            percent_encode(&details.location.address)
+            crate::http::extract::url_encode(&details.location.address)
         ),
     }
-}
-
-/// Everything but unreserved characters, as URL query text.
-fn percent_encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// The booking code as a QR code, for the counter's scanner.

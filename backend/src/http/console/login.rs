@@ -1,0 +1,179 @@
+//! Logging in and out. One message for every refusal; the login form carries a token from
+//! a cookie of its own (there is no session yet to hold it).
+
+use std::collections::HashMap;
+
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use madoguchi_frontend::i18n::t;
+use madoguchi_frontend::pages::console::login;
+use madoguchi_frontend::view_models::{FormVm, PageFrame, StaffLoginVm};
+use serde_json::json;
+
+use super::{safe_next, session_cookie, staff_step, COOKIE};
+use crate::db::audit::NewAuditEntry;
+use crate::db::staff::StaffSession;
+use crate::domain::input::new_client_token;
+use crate::domain::staff::{log_in, LoginOutcome, Permission};
+use crate::error::AppError;
+use crate::http::extract::{client_addr, load_tenant};
+use crate::http::resident::{error_page, lang_of, Outcome};
+use crate::http::AppState;
+
+const LOGIN_TOKEN_COOKIE: &str = "madoguchi_login";
+
+fn query(req: &HttpRequest) -> HashMap<String, String> {
+    web::Query::<HashMap<String, String>>::from_query(req.query_string())
+        .map(|q| q.into_inner())
+        .unwrap_or_default()
+}
+
+fn page(
+    req: &HttpRequest,
+    tenant: &str,
+    token: &str,
+    login_value: &str,
+    error: Option<String>,
+) -> String {
+    let lang = lang_of(req);
+    let mut query = query(req);
+    query.remove("lang");
+    let next = query.get("next").cloned().unwrap_or_default();
+    let keep = if next.is_empty() {
+        String::new()
+    } else {
+        format!("&next={next}")
+    };
+    login::render(StaffLoginVm {
+        frame: PageFrame {
+            lang,
+            title: t(lang, "staff_login_title"),
+            switch_href: format!("/{tenant}/staff/login?lang={}{keep}", lang.other().code()),
+            back_href: None,
+            errors: Vec::new(),
+        },
+        form: FormVm {
+            action: format!("/{tenant}/staff/login?lang={}{keep}", lang.code()),
+            csrf: token.to_string(),
+        },
+        login: login_value.to_string(),
+        error,
+    })
+}
+
+pub async fn form(req: HttpRequest, path: web::Path<String>) -> HttpResponse {
+    let token = new_client_token(&mut rand::thread_rng());
+    let html = page(&req, &path.into_inner(), &token, "", None);
+    let mut response = crate::http::pages::html(StatusCode::OK, html);
+    let cookie = Cookie::build(LOGIN_TOKEN_COOKIE, token)
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .finish();
+    let _ = response.add_cookie(&cookie);
+    response
+}
+
+pub async fn submit(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    form: web::Form<HashMap<String, String>>,
+) -> HttpResponse {
+    let tenant_code = path.into_inner();
+    let lang = lang_of(&req);
+    let form = form.into_inner();
+    let expected = req
+        .cookie(LOGIN_TOKEN_COOKIE)
+        .map(|c| c.value().to_string());
+    let login_value = form
+        .get("login")
+        .map(|s| s.trim().to_string())
+        .unwrap_or_default();
+    if expected.is_none() || form.get("csrf") != expected.as_ref() {
+        return error_page(lang, &AppError::Forbidden);
+    }
+    let password = form.get("password").cloned().unwrap_or_default();
+    let clock = state.clock();
+    let addr = client_addr(&req);
+    let code = tenant_code.clone();
+    let login_for_check = login_value.clone();
+    let result = crate::db::run(&state.pool, move |conn| {
+        let tenant = load_tenant(conn, &code)?;
+        Ok(log_in(
+            conn,
+            &clock,
+            &tenant,
+            &login_for_check,
+            &password,
+            addr.as_deref(),
+        )?)
+    })
+    .await;
+    let secure = req.connection_info().scheme() == "https";
+    match result {
+        Ok(LoginOutcome::LoggedIn { session, .. }) => {
+            let next = safe_next(
+                query(&req).get("next"),
+                format!("/{tenant_code}/staff/today"),
+            );
+            let mut response = HttpResponse::SeeOther()
+                .insert_header(("Location", next))
+                .finish();
+            let _ = response.add_cookie(&session_cookie(session.token, secure));
+            response
+        }
+        Ok(LoginOutcome::Refused) => {
+            let token = expected.unwrap_or_default();
+            let html = page(
+                &req,
+                &tenant_code,
+                &token,
+                &login_value,
+                Some(t(lang, "staff_login_failed")),
+            );
+            crate::http::pages::html(StatusCode::UNAUTHORIZED, html)
+        }
+        Err(error) => error_page(lang, &error),
+    }
+}
+
+pub async fn logout(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    form: web::Form<HashMap<String, String>>,
+) -> HttpResponse {
+    let tenant = path.into_inner();
+    let mut response = staff_step(
+        &state,
+        &req,
+        tenant,
+        Permission::Any,
+        Some(form.into_inner()),
+        |conn, cx, _| {
+            StaffSession::revoke(conn, &cx.session.token, cx.clock.now)?;
+            NewAuditEntry {
+                tenant_id: Some(cx.tenant.id),
+                actor: &cx.actor().label,
+                action: "staff.logout",
+                target: &cx.account.login,
+                client_addr: cx.client_addr.as_deref(),
+                details: json!({}),
+                created_at: cx.clock.now,
+            }
+            .insert(conn)?;
+            Ok(Outcome::Redirect(format!(
+                "/{}/staff/login?lang={}",
+                cx.tenant.code,
+                cx.lang.code()
+            )))
+        },
+    )
+    .await;
+    let mut gone = Cookie::build(COOKIE, "").path("/").finish();
+    gone.make_removal();
+    let _ = response.add_cookie(&gone);
+    response
+}

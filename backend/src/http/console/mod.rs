@@ -1,0 +1,234 @@
+//! The staff console: server-side sessions with an idle limit, a permission check on every
+//! page and action, and a trace of every action in the audit log.
+
+mod login;
+mod today;
+
+use std::collections::HashMap;
+
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::Duration;
+use diesel::{Connection, PgConnection};
+use madoguchi_frontend::i18n::Lang;
+use madoguchi_frontend::pages::console::staff_list;
+use madoguchi_frontend::view_models::{FormVm, PageFrame, StaffListVm};
+
+use super::extract::load_tenant;
+use super::resident::{error_page, lang_of, Outcome};
+use super::AppState;
+use crate::db::staff::{StaffAccount, StaffSession};
+use crate::db::tenant::Tenant;
+use crate::domain::staff::{Permission, Role};
+use crate::domain::Clock;
+use crate::error::AppError;
+
+pub const COOKIE: &str = "madoguchi_staff";
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/{tenant}/staff/login", web::get().to(login::form))
+        .route("/{tenant}/staff/login", web::post().to(login::submit))
+        .route("/{tenant}/staff/logout", web::post().to(login::logout))
+        .route("/{tenant}/staff/today", web::get().to(today::show))
+        .route(
+            "/{tenant}/staff/today/check-in",
+            web::post().to(today::check_in),
+        )
+        .route("/{tenant}/staff/accounts", web::get().to(accounts));
+}
+
+/// What a console step works with.
+pub struct StaffCx {
+    pub tenant: Tenant,
+    pub account: StaffAccount,
+    pub session: StaffSession,
+    pub lang: Lang,
+    pub clock: Clock,
+    pub path: String,
+    pub query: HashMap<String, String>,
+    pub client_addr: Option<String>,
+}
+
+impl StaffCx {
+    pub fn url(&self, path: &str) -> String {
+        let separator = if path.contains('?') { '&' } else { '?' };
+        format!("{path}{separator}lang={}", self.lang.code())
+    }
+
+    pub fn console_url(&self, page: &str) -> String {
+        self.url(&format!("/{}/staff/{page}", self.tenant.code))
+    }
+
+    pub fn frame(&self, title: String) -> PageFrame {
+        let mut query: Vec<String> = self
+            .query
+            .iter()
+            .filter(|(k, _)| k.as_str() != "lang")
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        query.sort();
+        query.push(format!("lang={}", self.lang.other().code()));
+        PageFrame {
+            lang: self.lang,
+            title,
+            switch_href: format!("{}?{}", self.path, query.join("&")),
+            back_href: None,
+            errors: Vec::new(),
+        }
+    }
+
+    pub fn form(&self, action: String) -> FormVm {
+        FormVm {
+            action,
+            csrf: self.session.csrf_token.clone(),
+        }
+    }
+
+    /// The actor label written to events and the audit log.
+    pub fn actor(&self) -> crate::domain::Actor {
+        crate::domain::Actor {
+            label: format!("staff:{}", self.account.login),
+            channel: crate::domain::Channel::Counter,
+            client_addr: self.client_addr.clone(),
+        }
+    }
+}
+
+/// Runs a console step for a logged-in account that has `permission`. Without a live
+/// session (none, expired by idling, revoked) the browser goes to the login page and comes
+/// back here afterwards; without the permission it gets a plain 403 page. Submitted forms
+/// must carry the session's CSRF token.
+pub async fn staff_step(
+    state: &AppState,
+    req: &HttpRequest,
+    tenant_code: String,
+    permission: Permission,
+    form: Option<HashMap<String, String>>,
+    work: impl FnOnce(
+            &mut PgConnection,
+            &mut StaffCx,
+            Option<HashMap<String, String>>,
+        ) -> Result<Outcome, AppError>
+        + Send
+        + 'static,
+) -> HttpResponse {
+    let lang = lang_of(req);
+    let token = req.cookie(COOKIE).map(|c| c.value().to_string());
+    let clock = state.clock();
+    let path = req.path().to_string();
+    let query: HashMap<String, String> =
+        web::Query::<HashMap<String, String>>::from_query(req.query_string())
+            .map(|q| q.into_inner())
+            .unwrap_or_default();
+    let client_addr = super::extract::client_addr(req);
+    let back_here = if req.method() == actix_web::http::Method::GET {
+        format!("{}?{}", req.path(), req.query_string())
+    } else {
+        format!("/{tenant_code}/staff/today")
+    };
+    let result = crate::db::run(&state.pool, move |conn| {
+        conn.transaction(|conn| {
+            let tenant = load_tenant(conn, &tenant_code)?;
+            let idle_since = clock.now - Duration::minutes(tenant.staff_idle_minutes.into());
+            let found = match &token {
+                Some(token) => StaffSession::find_live(conn, tenant.id, token, idle_since)?,
+                None => None,
+            };
+            let Some((session, account)) = found else {
+                let next = crate::http::extract::url_encode(&back_here);
+                return Ok(Outcome::Redirect(format!(
+                    "/{}/staff/login?lang={}&next={next}",
+                    tenant.code,
+                    lang.code()
+                )));
+            };
+            let role = Role::parse(&account.role).ok_or(AppError::Forbidden)?;
+            if !role.may(permission) {
+                return Err(AppError::Forbidden);
+            }
+            if let Some(form) = &form {
+                let sent = form.get("csrf").map(String::as_str).unwrap_or("");
+                if sent != session.csrf_token {
+                    return Err(AppError::Forbidden);
+                }
+            }
+            StaffSession::touch(conn, &session.token, clock.now)?;
+            let mut cx = StaffCx {
+                tenant,
+                account,
+                session,
+                lang,
+                clock,
+                path,
+                query,
+                client_addr,
+            };
+            work(conn, &mut cx, form)
+        })
+    })
+    .await;
+    match result {
+        Ok(Outcome::Page(status, html)) => super::pages::html(status, html),
+        Ok(Outcome::Redirect(to)) => HttpResponse::SeeOther()
+            .insert_header(("Location", to))
+            .finish(),
+        Ok(Outcome::File { content_type, body }) => {
+            HttpResponse::Ok().content_type(content_type).body(body)
+        }
+        Err(error) => error_page(lang, &error),
+    }
+}
+
+pub fn session_cookie(token: String, secure: bool) -> Cookie<'static> {
+    Cookie::build(COOKIE, token)
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(secure)
+        .finish()
+}
+
+/// Keeps only a local path, so that `next` can never send anyone to another site.
+pub fn safe_next(next: Option<&String>, fallback: String) -> String {
+    match next {
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
+            path.clone()
+        }
+        _ => fallback,
+    }
+}
+
+/// Staff accounts (administrators only).
+async fn accounts(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> HttpResponse {
+    staff_step(
+        &state,
+        &req,
+        path.into_inner(),
+        Permission::ManageStaff,
+        None,
+        |conn, cx, _| {
+            use crate::db::schema::staff_accounts;
+            use diesel::prelude::*;
+            let rows: Vec<StaffAccount> = staff_accounts::table
+                .filter(staff_accounts::tenant_id.eq(cx.tenant.id))
+                .order(staff_accounts::login)
+                .select(StaffAccount::as_select())
+                .load(conn)?;
+            let now = cx.clock.now;
+            let html = staff_list::render(StaffListVm {
+                frame: cx.frame(madoguchi_frontend::i18n::t(cx.lang, "staff_accounts_title")),
+                accounts: rows
+                    .into_iter()
+                    .map(|a| (a.login, a.role, a.locked_until.is_some_and(|u| u > now)))
+                    .collect(),
+            });
+            Ok(Outcome::Page(StatusCode::OK, html))
+        },
+    )
+    .await
+}

@@ -1,0 +1,220 @@
+//! "Today" at a counter: the day's bookings by time, counts, and check-in by scanning or
+//! typing the booking code. Terminals see each other's check-ins on the next load.
+
+use std::collections::HashMap;
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use diesel::prelude::*;
+use diesel::PgConnection;
+use madoguchi_frontend::i18n::{t, tf};
+use madoguchi_frontend::pages::console::today;
+use madoguchi_frontend::view_models::{TodayRow, TodayVm};
+
+use super::{staff_step, StaffCx};
+use crate::db::booking::Booking;
+use crate::db::location::Location;
+use crate::db::procedure::Procedure;
+use crate::db::schema::{bookings, procedures, slots};
+use crate::db::slot::Slot;
+use crate::domain::counter;
+use crate::domain::input::BookingCode;
+use crate::domain::staff::Permission;
+use crate::error::{AppError, Resource};
+use crate::http::resident::Outcome;
+use crate::http::AppState;
+
+/// The locations this account works at, in code order.
+fn my_locations(conn: &mut PgConnection, cx: &StaffCx) -> Result<Vec<Location>, AppError> {
+    Ok(Location::for_tenant(conn, cx.tenant.id)?
+        .into_iter()
+        .filter(|l| {
+            l.active
+                && (cx.account.location_ids.is_empty() || cx.account.location_ids.contains(&l.id))
+        })
+        .collect())
+}
+
+fn chosen_location(
+    conn: &mut PgConnection,
+    cx: &StaffCx,
+    code: Option<&String>,
+) -> Result<(Location, Vec<Location>), AppError> {
+    let mine = my_locations(conn, cx)?;
+    let chosen = match code {
+        Some(code) => mine
+            .iter()
+            .find(|l| &l.code == code)
+            .cloned()
+            .ok_or(AppError::Forbidden)?,
+        None => mine.first().cloned().ok_or(AppError::Forbidden)?,
+    };
+    Ok((chosen, mine))
+}
+
+fn status_text(cx: &StaffCx, status: &str) -> String {
+    t(cx.lang, &format!("staff_status_{status}"))
+}
+
+pub async fn show(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> HttpResponse {
+    staff_step(
+        &state,
+        &req,
+        path.into_inner(),
+        Permission::CounterDesk,
+        None,
+        |conn, cx, _| {
+            let (location, mine) = chosen_location(conn, cx, cx.query.get("location"))?;
+            let start = cx.clock.start_of(cx.clock.today());
+            let end = start + chrono::Duration::days(1);
+            let rows: Vec<(Booking, Slot, Procedure)> = bookings::table
+                .inner_join(slots::table)
+                .inner_join(procedures::table)
+                .filter(bookings::tenant_id.eq(cx.tenant.id))
+                .filter(slots::location_id.eq(location.id))
+                .filter(slots::starts_at.ge(start))
+                .filter(slots::starts_at.lt(end))
+                .filter(bookings::status.ne("cancelled"))
+                .order((slots::starts_at, bookings::id))
+                .select((
+                    Booking::as_select(),
+                    Slot::as_select(),
+                    Procedure::as_select(),
+                ))
+                .load(conn)?;
+            let count = |statuses: &[&str]| {
+                rows.iter()
+                    .filter(|(b, _, _)| statuses.contains(&b.status.as_str()))
+                    .map(|(b, _, _)| i64::from(b.party_size))
+                    .sum::<i64>()
+            };
+            let counts = vec![
+                (
+                    t(cx.lang, "staff_count_booked"),
+                    count(&["booked", "checked_in", "completed", "no_show"]),
+                ),
+                (
+                    t(cx.lang, "staff_count_arrived"),
+                    count(&["checked_in", "completed"]),
+                ),
+                (t(cx.lang, "staff_count_to_come"), count(&["booked"])),
+            ];
+            let scan_result = cx.query.get("result").map(|result| {
+                let code = cx.query.get("scanned").cloned().unwrap_or_default();
+                if result == "ok" {
+                    let found = rows.iter().find(|(b, _, _)| {
+                        BookingCode::parse(&code).is_some_and(|c| c.as_str() == b.code)
+                    });
+                    let (time, procedure) = found
+                        .map(|(_, s, p)| {
+                            (
+                                s.starts_at
+                                    .with_timezone(&cx.clock.tz)
+                                    .format("%H:%M")
+                                    .to_string(),
+                                p.name_ja.clone(),
+                            )
+                        })
+                        .unwrap_or_default();
+                    (
+                        true,
+                        tf(
+                            cx.lang,
+                            "staff_checked_in",
+                            &[("code", &code), ("time", &time), ("procedure", &procedure)],
+                        ),
+                    )
+                } else {
+                    let message = if result == "booking_not_found" {
+                        AppError::NotFound(Resource::Booking).message_in(cx.lang)
+                    } else {
+                        t(cx.lang, &format!("error_{result}"))
+                    };
+                    (false, format!("{code}: {message}"))
+                }
+            });
+            let tz = cx.clock.tz;
+            let html = today::render(TodayVm {
+                frame: cx.frame(format!(
+                    "{}（{}）",
+                    t(cx.lang, "staff_today_title"),
+                    location.name
+                )),
+                staff_name: cx.account.display_name.clone(),
+                logout: cx.form(cx.console_url("logout")),
+                scan: cx
+                    .form(cx.console_url(&format!("today/check-in?location={}", location.code))),
+                locations: mine
+                    .iter()
+                    .map(|l| (l.code.clone(), l.name.clone(), l.id == location.id))
+                    .collect(),
+                location_action: format!("/{}/staff/today", cx.tenant.code),
+                scan_result,
+                counts,
+                rows: rows
+                    .iter()
+                    .map(|(b, s, p)| TodayRow {
+                        time: s.starts_at.with_timezone(&tz).format("%H:%M").to_string(),
+                        code: BookingCode::parse(&b.code)
+                            .map(|c| c.display())
+                            .unwrap_or_else(|| b.code.clone()),
+                        procedure: p.name_ja.clone(),
+                        party_size: b.party_size,
+                        status: status_text(cx, &b.status),
+                    })
+                    .collect(),
+            });
+            Ok(Outcome::Page(StatusCode::OK, html))
+        },
+    )
+    .await
+}
+
+pub async fn check_in(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    form: web::Form<HashMap<String, String>>,
+) -> HttpResponse {
+    staff_step(
+        &state,
+        &req,
+        path.into_inner(),
+        Permission::CounterDesk,
+        Some(form.into_inner()),
+        |conn, cx, form| {
+            let typed = form
+                .unwrap_or_default()
+                .get("code")
+                .cloned()
+                .unwrap_or_default();
+            let (location, _) = chosen_location(conn, cx, cx.query.get("location"))?;
+            let result = match BookingCode::parse(&typed) {
+                None => Err(AppError::NotFound(Resource::Booking)),
+                Some(code) => {
+                    counter::check_in(conn, &cx.clock, &cx.tenant, &code, location.id, &cx.actor())
+                }
+            };
+            let outcome = match result {
+                Ok(_) => "ok".to_string(),
+                Err(error @ (AppError::NotFound(_) | AppError::CheckInRefused(_))) => {
+                    error.code().to_string()
+                }
+                Err(other) => return Err(other),
+            };
+            let shown = BookingCode::parse(&typed)
+                .map(|c| c.display())
+                .unwrap_or(typed);
+            Ok(Outcome::Redirect(cx.console_url(&format!(
+                "today?location={}&scanned={}&result={outcome}",
+                location.code,
+                crate::http::extract::url_encode(&shown)
+            ))))
+        },
+    )
+    .await
+}

@@ -1,0 +1,5 @@
+//! The staff console: login, the counter's day, staff accounts.
+
+pub mod login;
+pub mod staff_list;
+pub mod today;

@@ -1,0 +1,74 @@
+use leptos::prelude::*;
+
+use crate::components::form::CsrfField;
+use crate::components::layout::Layout;
+use crate::i18n::t;
+use crate::view_models::TodayVm;
+
+/// The counter's day: counts, the scan box (a scanner types the code and Enter), and the
+/// bookings by time.
+#[component]
+pub fn Today(vm: TodayVm) -> impl IntoView {
+    let lang = vm.frame.lang;
+    view! {
+        <Layout frame=vm.frame>
+            <div class="staff-bar">
+                <span>{vm.staff_name}</span>
+                <form method="post" action=vm.logout.action>
+                    <CsrfField token=vm.logout.csrf/>
+                    <button type="submit" class="secondary">{t(lang, "staff_log_out")}</button>
+                </form>
+            </div>
+            <form method="get" action=vm.location_action class="location-picker">
+                <label for="location">{t(lang, "staff_location")}</label>
+                <select id="location" name="location">
+                    {vm.locations.into_iter().map(|(code, name, selected)| view! {
+                        <option value=code selected=selected>{name}</option>
+                    }).collect_view()}
+                </select>
+                <button type="submit" class="secondary">{t(lang, "staff_show")}</button>
+            </form>
+            <dl class="counts">
+                {vm.counts.into_iter().map(|(label, n)| view! {
+                    <div><dt>{label}</dt><dd>{n}</dd></div>
+                }).collect_view()}
+            </dl>
+            {vm.scan_result.map(|(ok, text)| view! {
+                <p class=if ok { "scan-result ok" } else { "scan-result refused" } role="status">
+                    <strong>{if ok { "✔ " } else { "✖ " }}</strong>{text}
+                </p>
+            })}
+            <form method="post" action=vm.scan.action class="scan">
+                <CsrfField token=vm.scan.csrf/>
+                <label for="code">{t(lang, "staff_scan")}</label>
+                <input type="text" id="code" name="code" autocomplete="off" autofocus=true/>
+                <button type="submit">{t(lang, "staff_check_in")}</button>
+            </form>
+            <table class="today">
+                <caption>{t(lang, "staff_today_list")}</caption>
+                <thead><tr>
+                    <th scope="col">{t(lang, "check_when")}</th>
+                    <th scope="col">{t(lang, "manage_code")}</th>
+                    <th scope="col">{t(lang, "check_procedure")}</th>
+                    <th scope="col">{t(lang, "staff_people")}</th>
+                    <th scope="col">{t(lang, "staff_status")}</th>
+                </tr></thead>
+                <tbody>
+                    {vm.rows.into_iter().map(|row| view! {
+                        <tr>
+                            <td>{row.time}</td>
+                            <td lang="en">{row.code}</td>
+                            <td>{row.procedure}</td>
+                            <td>{row.party_size}</td>
+                            <td>{row.status}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </Layout>
+    }
+}
+
+pub fn render(vm: TodayVm) -> String {
+    crate::render_document(move || view! { <Today vm=vm/> })
+}
