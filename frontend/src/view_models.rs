@@ -251,6 +251,8 @@ pub struct TodayVm {
     pub staff_name: String,
     pub logout: FormVm,
     pub scan: FormVm,
+    /// Where the per-booking buttons post.
+    pub act: FormVm,
     /// (code, name, selected) of the locations this account works at.
     pub locations: Vec<(String, String, bool)>,
     pub location_action: String,
@@ -263,7 +265,11 @@ pub struct TodayVm {
 #[derive(Clone, Debug)]
 pub struct TodayRow {
     pub time: String,
+    /// As shown: ABC-DEF-GHJ
     pub code: String,
+    /// Buttons for this booking: (action, label).
+    pub actions: Vec<(&'static str, String)>,
+    pub can_undo: bool,
     pub procedure: String,
     pub party_size: i32,
     pub status: String,

@@ -1,4 +1,5 @@
-//! At the counter: checking visitors in by their booking code.
+//! At the counter: checking visitors in by their booking code, handing cards over,
+//! marking no-shows, and undoing the last of these with a reason.
 
 use diesel::prelude::*;
 use diesel::PgConnection;
@@ -25,28 +26,9 @@ pub fn check_in(
     actor: &Actor,
 ) -> Result<BookingDetails, AppError> {
     crate::db::transaction(conn, |conn| {
-        let booking: Booking = bookings::table
-            .filter(bookings::tenant_id.eq(tenant.id))
-            .filter(bookings::code.eq(code.as_str()))
-            .select(Booking::as_select())
-            .for_update()
-            .first(conn)
-            .optional()?
-            .ok_or(AppError::NotFound(Resource::Booking))?;
-        let slot = Slot::find(conn, tenant.id, booking.slot_id)?
-            .ok_or(AppError::NotFound(Resource::Slot))?;
-        let refuse = |problem| Err(AppError::CheckInRefused(problem));
-        if booking.status == "cancelled" {
-            return refuse(CheckInProblem::Cancelled);
-        }
-        if clock.local_date(slot.starts_at) != clock.today() {
-            return refuse(CheckInProblem::OtherDay);
-        }
-        if slot.location_id != location_id {
-            return refuse(CheckInProblem::OtherLocation);
-        }
+        let (booking, slot) = lock_todays_booking(conn, clock, tenant, code, location_id)?;
         if booking.status != "booked" {
-            return refuse(CheckInProblem::AlreadyCheckedIn);
+            return Err(AppError::CheckInRefused(CheckInProblem::AlreadyCheckedIn));
         }
         let checked_in: Booking = diesel::update(bookings::table.find(booking.id))
             .set((
@@ -66,5 +48,176 @@ pub fn check_in(
             json!({ "location_id": location_id }),
         )?;
         BookingDetails::load(conn, tenant, checked_in)
+    })
+}
+
+/// Locks the booking with `code` and checks it is one of today at `location_id` and not
+/// cancelled: each of those is a distinct refusal at the scan box.
+fn lock_todays_booking(
+    conn: &mut PgConnection,
+    clock: &Clock,
+    tenant: &Tenant,
+    code: &BookingCode,
+    location_id: i64,
+) -> Result<(Booking, Slot), AppError> {
+    let booking: Booking = bookings::table
+        .filter(bookings::tenant_id.eq(tenant.id))
+        .filter(bookings::code.eq(code.as_str()))
+        .select(Booking::as_select())
+        .for_update()
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound(Resource::Booking))?;
+    let slot =
+        Slot::find(conn, tenant.id, booking.slot_id)?.ok_or(AppError::NotFound(Resource::Slot))?;
+    let refuse = |problem| Err(AppError::CheckInRefused(problem));
+    if booking.status == "cancelled" {
+        return refuse(CheckInProblem::Cancelled);
+    }
+    if clock.local_date(slot.starts_at) != clock.today() {
+        return refuse(CheckInProblem::OtherDay);
+    }
+    if slot.location_id != location_id {
+        return refuse(CheckInProblem::OtherLocation);
+    }
+    Ok((booking, slot))
+}
+
+/// What staff can do to a booking of today at the counter, after check-in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CounterAction {
+    /// 交付済: the card is handed over (the visitor was checked in).
+    HandOver,
+    /// The visitor did not come.
+    NoShow,
+    /// Undo the last counter action, with a reason.
+    Undo,
+}
+
+impl CounterAction {
+    pub fn parse(text: &str) -> Option<CounterAction> {
+        Some(match text {
+            "hand_over" => CounterAction::HandOver,
+            "no_show" => CounterAction::NoShow,
+            "undo" => CounterAction::Undo,
+            _ => return None,
+        })
+    }
+}
+
+/// Applies `action` to today's booking `code` at `location_id`. Handing over also marks
+/// the booking's cards 交付済 (issued), remembering their earlier status so an undo can
+/// restore it.
+#[allow(clippy::too_many_arguments)]
+pub fn act(
+    conn: &mut PgConnection,
+    clock: &Clock,
+    tenant: &Tenant,
+    code: &BookingCode,
+    location_id: i64,
+    action: CounterAction,
+    reason: &str,
+    actor: &Actor,
+) -> Result<BookingDetails, AppError> {
+    use crate::db::card::CardRecord;
+    use crate::db::schema::{booking_events, card_records};
+    crate::db::transaction(conn, |conn| {
+        let (booking, slot) = lock_todays_booking(conn, clock, tenant, code, location_id)?;
+        let not_now = || {
+            AppError::invalid(
+                "action",
+                "この予約の状態では、その操作はできません。",
+                "That action does not fit the booking's present status.",
+            )
+        };
+        let (kind, to, details) = match action {
+            CounterAction::HandOver => {
+                if booking.status != "checked_in" {
+                    return Err(not_now());
+                }
+                let cards = CardRecord::of_booking(conn, tenant.id, booking.id)?;
+                let before: serde_json::Map<String, serde_json::Value> = cards
+                    .iter()
+                    .map(|c| (c.id.to_string(), json!(c.status)))
+                    .collect();
+                let ids: Vec<i64> = cards.iter().map(|c| c.id).collect();
+                diesel::update(card_records::table.filter(card_records::id.eq_any(&ids)))
+                    .set((
+                        card_records::status.eq("issued"),
+                        card_records::updated_at.eq(clock.now),
+                    ))
+                    .execute(conn)?;
+                (
+                    "completed",
+                    "completed",
+                    json!({ "card_statuses_before": before }),
+                )
+            }
+            CounterAction::NoShow => {
+                if booking.status != "booked" {
+                    return Err(not_now());
+                }
+                ("no_show", "no_show", json!({}))
+            }
+            CounterAction::Undo => {
+                if reason.trim().is_empty() {
+                    return Err(AppError::invalid(
+                        "reason",
+                        "取り消す理由を入力してください。",
+                        "Give the reason for the undo.",
+                    ));
+                }
+                let previous = match booking.status.as_str() {
+                    "completed" => "checked_in",
+                    "checked_in" | "no_show" => "booked",
+                    _ => return Err(not_now()),
+                };
+                if booking.status == "completed" {
+                    // Give the cards back the status they had before the hand-over.
+                    let last: Option<serde_json::Value> = booking_events::table
+                        .filter(booking_events::booking_id.eq(booking.id))
+                        .filter(booking_events::kind.eq("completed"))
+                        .order(booking_events::id.desc())
+                        .select(booking_events::details)
+                        .first(conn)
+                        .optional()?;
+                    let before = last
+                        .and_then(|d| d.get("card_statuses_before").cloned())
+                        .unwrap_or_default();
+                    if let Some(map) = before.as_object() {
+                        for (id, status) in map {
+                            if let (Ok(id), Some(status)) = (id.parse::<i64>(), status.as_str()) {
+                                diesel::update(card_records::table.find(id))
+                                    .set((
+                                        card_records::status.eq(status),
+                                        card_records::updated_at.eq(clock.now),
+                                    ))
+                                    .execute(conn)?;
+                            }
+                        }
+                    }
+                }
+                (
+                    "reverted",
+                    previous,
+                    json!({ "reason": reason.trim(), "from": booking.status }),
+                )
+            }
+        };
+        let changed: Booking = diesel::update(bookings::table.find(booking.id))
+            .set((bookings::status.eq(to), bookings::updated_at.eq(clock.now)))
+            .returning(Booking::as_returning())
+            .get_result(conn)?;
+        record_change(
+            conn,
+            clock,
+            tenant,
+            &changed,
+            kind,
+            actor,
+            (Some(slot.id), None),
+            details,
+        )?;
+        BookingDetails::load(conn, tenant, changed)
     })
 }

@@ -22,12 +22,16 @@ closed_over_new_year = false
 [[procedures]]
 code = "apply"
 name_ja = "申請"
+[[procedures]]
+code = "pickup"
+name_ja = "交付"
+needs_card = true
 [[locations]]
 code = "0001"
 name = "本庁"
 [[locations.lanes]]
 code = "main"
-procedures = ["apply"]
+procedures = ["apply", "pickup"]
 [[locations.lanes.timetables]]
 effective_from = 2020-01-01
 slot_minutes = 60
@@ -55,6 +59,16 @@ fn town(app: &TestApp) -> Tenant {
 
 /// A booking for 22:00 today at the town's counter, made by phone early in the day.
 fn booking_today(app: &TestApp, tenant: &Tenant, email: &str) -> String {
+    booking_today_for(app, tenant, email, "apply", Party::People(1))
+}
+
+fn booking_today_for(
+    app: &TestApp,
+    tenant: &Tenant,
+    email: &str,
+    procedure: &str,
+    party: Party,
+) -> String {
     use madoguchi::db::schema::{procedures, slots};
     let clock = app.clock();
     let start = clock.start_of(clock.today()) + Duration::hours(22);
@@ -67,6 +81,7 @@ fn booking_today(app: &TestApp, tenant: &Tenant, email: &str) -> String {
         .expect("a slot at 22:00 today");
     let procedure_id: i64 = procedures::table
         .filter(procedures::tenant_id.eq(tenant.id))
+        .filter(procedures::code.eq(procedure))
         .select(procedures::id)
         .first(&mut conn)
         .expect("procedure");
@@ -82,7 +97,7 @@ fn booking_today(app: &TestApp, tenant: &Tenant, email: &str) -> String {
     let request = BookingRequest {
         procedure_id,
         placement: Placement::Slot { slot_id },
-        party: Party::People(1),
+        party,
         contact: Contact {
             email: Email::parse(email),
             ..Contact::default()
@@ -392,4 +407,139 @@ async fn two_desks_checking_in_the_same_booking_make_one_check_in() {
             .get_result(conn)
     });
     assert_eq!(events, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn handing_the_card_over_marks_it_issued_and_an_undo_with_a_reason_restores_it() {
+    use madoguchi::db::card::NewCardRecord;
+    use madoguchi::db::schema::{bookings, card_records, locations};
+    let app = TestApp::spawn().await;
+    let tenant = town(&app);
+    let card_id: i64 = app.query(|conn| {
+        let location_id: i64 = locations::table
+            .filter(locations::tenant_id.eq(tenant.id))
+            .select(locations::id)
+            .first(conn)?;
+        diesel::insert_into(card_records::table)
+            .values(NewCardRecord {
+                tenant_id: tenant.id,
+                application_id: "12345678901234567890123".into(),
+                manufacture_number: "123456789012".into(),
+                reservation_number: Some("ABC-123456".into()),
+                password_hash: None,
+                name: "髙橋 𠮷子".into(),
+                name_kana: "タカハシ ヨシコ".into(),
+                birth_date: chrono::NaiveDate::from_ymd_opt(1980, 4, 1).unwrap(),
+                location_id,
+                shipment_number: "1".into(),
+                manufactured_on: None,
+            })
+            .returning(card_records::id)
+            .get_result(conn)
+    });
+    let code = booking_today_for(
+        &app,
+        &tenant,
+        "card@example.jp",
+        "pickup",
+        Party::IdentifiedCards(vec![card_id]),
+    );
+    assert_eq!(
+        log_in(&app, &app.client, "clerk", PASSWORD).await.status(),
+        303
+    );
+    let page = app
+        .client
+        .get(app.url("/town/staff/today?location=0001"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = csrf_of(&page);
+    let post = |path: &'static str, fields: Vec<(&'static str, String)>| {
+        let client = app.client.clone();
+        let url = app.url(path);
+        let mut fields = fields;
+        fields.push(("csrf", csrf.clone()));
+        async move {
+            let response = client.post(url).form(&fields).send().await.unwrap();
+            assert_eq!(response.status(), 303);
+            let next = response.headers()["location"].to_str().unwrap().to_string();
+            client
+                .get(format!("http://{}{next}", response.url().authority()))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        }
+    };
+    let status = |app: &TestApp| -> (String, String) {
+        app.query(|conn| {
+            let booking: String = bookings::table
+                .filter(bookings::code.eq(&code))
+                .select(bookings::status)
+                .first(conn)?;
+            let card: String = card_records::table
+                .find(card_id)
+                .select(card_records::status)
+                .first(conn)?;
+            Ok((booking, card))
+        })
+    };
+    post(
+        "/town/staff/today/check-in?location=0001",
+        vec![("code", code.clone())],
+    )
+    .await;
+    let handed = post(
+        "/town/staff/today/action?location=0001",
+        vec![("code", code.clone()), ("action", "hand_over".into())],
+    )
+    .await;
+    assert!(handed.contains("交付済にしました"), "{handed}");
+    assert_eq!(
+        status(&app),
+        ("completed".to_string(), "issued".to_string())
+    );
+    let no_reason = post(
+        "/town/staff/today/action?location=0001",
+        vec![
+            ("code", code.clone()),
+            ("action", "undo".into()),
+            ("reason", " ".into()),
+        ],
+    )
+    .await;
+    assert!(no_reason.contains("取り消す理由は必須です"), "{no_reason}");
+    assert_eq!(status(&app).0, "completed");
+    let undone = post(
+        "/town/staff/today/action?location=0001",
+        vec![
+            ("code", code.clone()),
+            ("action", "undo".into()),
+            ("reason", "別の方に渡しかけたため".into()),
+        ],
+    )
+    .await;
+    assert!(undone.contains("直前の操作を取り消しました"), "{undone}");
+    assert_eq!(
+        status(&app),
+        ("checked_in".to_string(), "received".to_string())
+    );
+    let kinds: Vec<String> = app.query(|conn| {
+        booking_events::table
+            .inner_join(bookings::table)
+            .filter(bookings::code.eq(&code))
+            .order(booking_events::id)
+            .select(booking_events::kind)
+            .load(conn)
+    });
+    assert_eq!(
+        kinds,
+        vec!["created", "checked_in", "completed", "reverted"]
+    );
 }

@@ -35,6 +35,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/{tenant}/staff/today/check-in",
             web::post().to(today::check_in),
         )
+        .route("/{tenant}/staff/today/action", web::post().to(today::act))
         .route("/{tenant}/staff/accounts", web::get().to(accounts));
 }
 

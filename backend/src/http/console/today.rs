@@ -17,7 +17,7 @@ use crate::db::location::Location;
 use crate::db::procedure::Procedure;
 use crate::db::schema::{bookings, procedures, slots};
 use crate::db::slot::Slot;
-use crate::domain::counter;
+use crate::domain::counter::{self, CounterAction};
 use crate::domain::input::BookingCode;
 use crate::domain::staff::Permission;
 use crate::error::{AppError, Resource};
@@ -101,11 +101,17 @@ pub async fn show(
                     t(cx.lang, "staff_count_arrived"),
                     count(&["checked_in", "completed"]),
                 ),
+                (t(cx.lang, "staff_count_issued"), count(&["completed"])),
                 (t(cx.lang, "staff_count_to_come"), count(&["booked"])),
             ];
             let scan_result = cx.query.get("result").map(|result| {
                 let code = cx.query.get("scanned").cloned().unwrap_or_default();
-                if result == "ok" {
+                if let Some(action) = result.strip_prefix("done_") {
+                    (
+                        true,
+                        tf(cx.lang, &format!("staff_done_{action}"), &[("code", &code)]),
+                    )
+                } else if result == "ok" {
                     let found = rows.iter().find(|(b, _, _)| {
                         BookingCode::parse(&code).is_some_and(|c| c.as_str() == b.code)
                     });
@@ -148,6 +154,7 @@ pub async fn show(
                 logout: cx.form(cx.console_url("logout")),
                 scan: cx
                     .form(cx.console_url(&format!("today/check-in?location={}", location.code))),
+                act: cx.form(cx.console_url(&format!("today/action?location={}", location.code))),
                 locations: mine
                     .iter()
                     .map(|l| (l.code.clone(), l.name.clone(), l.id == location.id))
@@ -158,6 +165,15 @@ pub async fn show(
                 rows: rows
                     .iter()
                     .map(|(b, s, p)| TodayRow {
+                        actions: match b.status.as_str() {
+                            "booked" => vec![("no_show", t(cx.lang, "staff_no_show"))],
+                            "checked_in" => vec![("hand_over", t(cx.lang, "staff_hand_over"))],
+                            _ => Vec::new(),
+                        },
+                        can_undo: matches!(
+                            b.status.as_str(),
+                            "checked_in" | "completed" | "no_show"
+                        ),
                         time: s.starts_at.with_timezone(&tz).format("%H:%M").to_string(),
                         code: BookingCode::parse(&b.code)
                             .map(|c| c.display())
@@ -213,6 +229,56 @@ pub async fn check_in(
                 "today?location={}&scanned={}&result={outcome}",
                 location.code,
                 crate::http::extract::url_encode(&shown)
+            ))))
+        },
+    )
+    .await
+}
+
+/// The buttons of a row: card handed over, did not come, undo (with a reason).
+pub async fn act(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    form: web::Form<HashMap<String, String>>,
+) -> HttpResponse {
+    staff_step(
+        &state,
+        &req,
+        path.into_inner(),
+        Permission::CounterDesk,
+        Some(form.into_inner()),
+        |conn, cx, form| {
+            let form = form.unwrap_or_default();
+            let field = |key: &str| form.get(key).cloned().unwrap_or_default();
+            let (location, _) = chosen_location(conn, cx, cx.query.get("location"))?;
+            let typed = field("code");
+            let action = CounterAction::parse(&field("action")).ok_or_else(|| {
+                AppError::invalid("action", "操作が正しくありません。", "Unknown action.")
+            })?;
+            let code = BookingCode::parse(&typed).ok_or(AppError::NotFound(Resource::Booking))?;
+            let outcome = match counter::act(
+                conn,
+                &cx.clock,
+                &cx.tenant,
+                &code,
+                location.id,
+                action,
+                &field("reason"),
+                &cx.actor(),
+            ) {
+                Ok(_) => format!("done_{}", field("action")),
+                Err(
+                    error @ (AppError::NotFound(_)
+                    | AppError::CheckInRefused(_)
+                    | AppError::Invalid { .. }),
+                ) => error.code().to_string(),
+                Err(other) => return Err(other),
+            };
+            Ok(Outcome::Redirect(cx.console_url(&format!(
+                "today?location={}&scanned={}&result={outcome}",
+                location.code,
+                crate::http::extract::url_encode(&code.display())
             ))))
         },
     )

@@ -10,6 +10,7 @@ use crate::view_models::TodayVm;
 #[component]
 pub fn Today(vm: TodayVm) -> impl IntoView {
     let lang = vm.frame.lang;
+    let act = vm.act.clone();
     view! {
         <Layout frame=vm.frame>
             <div class="staff-bar">
@@ -52,15 +53,41 @@ pub fn Today(vm: TodayVm) -> impl IntoView {
                     <th scope="col">{t(lang, "check_procedure")}</th>
                     <th scope="col">{t(lang, "staff_people")}</th>
                     <th scope="col">{t(lang, "staff_status")}</th>
+                    <th scope="col">{t(lang, "staff_actions")}</th>
                 </tr></thead>
                 <tbody>
                     {vm.rows.into_iter().map(|row| view! {
                         <tr>
                             <td>{row.time}</td>
-                            <td lang="en">{row.code}</td>
+                            <td lang="en">{row.code.clone()}</td>
                             <td>{row.procedure}</td>
                             <td>{row.party_size}</td>
                             <td>{row.status}</td>
+                            <td>
+                                {row.actions.into_iter().map(|(action, label)| view! {
+                                    <form method="post" action=act.action.clone() class="row-action">
+                                        <CsrfField token=act.csrf.clone()/>
+                                        <input type="hidden" name="code" value=row.code.clone()/>
+                                        <input type="hidden" name="action" value=action/>
+                                        <button type="submit" class="secondary">
+                                            {label}<span class="visually-hidden">{format!(" {}", row.code)}</span>
+                                        </button>
+                                    </form>
+                                }).collect_view()}
+                                {row.can_undo.then(|| {
+                                    let id = format!("reason-{}", row.code);
+                                    view! {
+                                        <form method="post" action=act.action.clone() class="row-action">
+                                            <CsrfField token=act.csrf.clone()/>
+                                            <input type="hidden" name="code" value=row.code.clone()/>
+                                            <input type="hidden" name="action" value="undo"/>
+                                            <label for=id.clone()>{t(lang, "staff_undo_reason")}<span class="visually-hidden">{format!(" {}", row.code)}</span></label>
+                                            <input type="text" id=id name="reason" required=true/>
+                                            <button type="submit" class="secondary">{t(lang, "staff_undo")}</button>
+                                        </form>
+                                    }
+                                })}
+                            </td>
                         </tr>
                     }).collect_view()}
                 </tbody>
