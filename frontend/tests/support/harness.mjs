@@ -50,11 +50,19 @@ export async function startServer() {
     assert.ok(Date.now() < deadline, 'madoguchi serve did not come up');
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
+  const databaseUrl = `postgresql://postgres@/madoguchi?host=${varDir}/pg-run`;
   return {
     base,
+    /** Runs the madoguchi command against the server's database (e.g. `staff create`). */
+    cli(args, extraEnv = {}) {
+      return execFileSync(binary, args, {
+        encoding: 'utf8',
+        env: { ...env, ...extraEnv, DATABASE_URL: databaseUrl, RUST_LOG: 'error' },
+      });
+    },
     /** Runs SQL in the server's own database, to arrange what a test needs. */
     sql(statement) {
-      return execFileSync('psql', [`postgresql://postgres@/madoguchi?host=${varDir}/pg-run`,
+      return execFileSync('psql', [databaseUrl,
         '-v', 'ON_ERROR_STOP=1', '-qtA', '-c', statement], { encoding: 'utf8' }).trim();
     },
     async stop() {
