@@ -9,7 +9,7 @@ use madoguchi::domain::input::Email;
 use madoguchi::domain::staff::{create_account, Role};
 use madoguchi::domain::{Actor, Channel, Clock};
 
-use crate::helpers::TestApp;
+use crate::helpers::{csrf_of, submit_and_follow, TestApp};
 
 /// A town whose counter is open around the clock, so a test finds a slot today whenever
 /// it runs.
@@ -110,16 +110,6 @@ fn booking_today_for(
         .code
 }
 
-fn csrf_of(html: &str) -> String {
-    let start =
-        html.find("name=\"csrf\" value=\"").expect("a CSRF field") + "name=\"csrf\" value=\"".len();
-    html[start..]
-        .split('"')
-        .next()
-        .unwrap_or_default()
-        .to_string()
-}
-
 async fn log_in(
     app: &TestApp,
     client: &reqwest::Client,
@@ -143,6 +133,22 @@ async fn log_in(
             ("password", password),
         ])
         .send()
+        .await
+        .unwrap()
+}
+
+/// Logs the clerk in on the test's client and opens today's page of the town's counter.
+async fn clerk_desk(app: &TestApp) -> String {
+    assert_eq!(
+        log_in(app, &app.client, "clerk", PASSWORD).await.status(),
+        303
+    );
+    app.client
+        .get(app.url("/town/staff/today?location=0001"))
+        .send()
+        .await
+        .unwrap()
+        .text()
         .await
         .unwrap()
 }
@@ -300,43 +306,13 @@ async fn a_clerk_checks_a_visitor_in_by_the_code_and_sees_why_others_are_refused
     let app = TestApp::spawn().await;
     let tenant = town(&app);
     let code = booking_today(&app, &tenant, "visitor@example.jp");
-    assert_eq!(
-        log_in(&app, &app.client, "clerk", PASSWORD).await.status(),
-        303
-    );
-    let page = app
-        .client
-        .get(app.url("/town/staff/today?location=0001"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = clerk_desk(&app).await;
     assert!(page.contains("予約中"));
     let csrf = csrf_of(&page);
+    let url = app.url("/town/staff/today/check-in?location=0001");
     let scan = |code: String| {
-        let client = app.client.clone();
-        let url = app.url("/town/staff/today/check-in?location=0001");
-        let csrf = csrf.clone();
-        async move {
-            let response = client
-                .post(url)
-                .form(&[("csrf", csrf), ("code", code)])
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(response.status(), 303);
-            let next = response.headers()["location"].to_str().unwrap().to_string();
-            client
-                .get(format!("http://{}{next}", response.url().authority()))
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap()
-        }
+        let (client, url, csrf) = (app.client.clone(), url.clone(), csrf.clone());
+        async move { submit_and_follow(&client, &url, &[("csrf", &csrf), ("code", &code)]).await }
     };
     // Typed by hand, in lower case with hyphens.
     let typed = format!("{}-{}-{}", &code[0..3], &code[3..6], &code[6..9]).to_lowercase();
@@ -444,37 +420,15 @@ async fn handing_the_card_over_marks_it_issued_and_an_undo_with_a_reason_restore
         "pickup",
         Party::IdentifiedCards(vec![card_id]),
     );
-    assert_eq!(
-        log_in(&app, &app.client, "clerk", PASSWORD).await.status(),
-        303
-    );
-    let page = app
-        .client
-        .get(app.url("/town/staff/today?location=0001"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = clerk_desk(&app).await;
     let csrf = csrf_of(&page);
     let post = |path: &'static str, fields: Vec<(&'static str, String)>| {
-        let client = app.client.clone();
-        let url = app.url(path);
-        let mut fields = fields;
-        fields.push(("csrf", csrf.clone()));
+        let (client, url, csrf) = (app.client.clone(), app.url(path), csrf.clone());
         async move {
-            let response = client.post(url).form(&fields).send().await.unwrap();
-            assert_eq!(response.status(), 303);
-            let next = response.headers()["location"].to_str().unwrap().to_string();
-            client
-                .get(format!("http://{}{next}", response.url().authority()))
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap()
+            let mut fields: Vec<(&str, &str)> =
+                fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            fields.push(("csrf", &csrf));
+            submit_and_follow(&client, &url, &fields).await
         }
     };
     let status = |app: &TestApp| -> (String, String) {

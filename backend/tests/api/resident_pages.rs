@@ -4,17 +4,7 @@
 use diesel::prelude::*;
 use madoguchi::db::schema::bookings;
 
-use crate::helpers::TestApp;
-
-fn csrf_of(html: &str) -> String {
-    let start =
-        html.find("name=\"csrf\" value=\"").expect("a CSRF field") + "name=\"csrf\" value=\"".len();
-    html[start..]
-        .split('"')
-        .next()
-        .unwrap_or_default()
-        .to_string()
-}
+use crate::helpers::{csrf_of, TestApp};
 
 async fn html(app: &TestApp, path: &str) -> String {
     app.client

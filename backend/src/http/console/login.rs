@@ -18,16 +18,10 @@ use crate::domain::input::new_client_token;
 use crate::domain::staff::{log_in, LoginOutcome, Permission};
 use crate::error::AppError;
 use crate::http::extract::{client_addr, load_tenant};
-use crate::http::resident::{error_page, lang_of, Outcome};
+use crate::http::resident::{error_page, lang_of, query_of, Outcome};
 use crate::http::AppState;
 
 const LOGIN_TOKEN_COOKIE: &str = "madoguchi_login";
-
-fn query(req: &HttpRequest) -> HashMap<String, String> {
-    web::Query::<HashMap<String, String>>::from_query(req.query_string())
-        .map(|q| q.into_inner())
-        .unwrap_or_default()
-}
 
 fn page(
     req: &HttpRequest,
@@ -37,7 +31,7 @@ fn page(
     error: Option<String>,
 ) -> String {
     let lang = lang_of(req);
-    let mut query = query(req);
+    let mut query = query_of(req);
     query.remove("lang");
     let next = query.get("next").cloned().unwrap_or_default();
     let keep = if next.is_empty() {
@@ -115,7 +109,7 @@ pub async fn submit(
     match result {
         Ok(LoginOutcome::LoggedIn { session, .. }) => {
             let next = safe_next(
-                query(&req).get("next"),
+                query_of(&req).get("next"),
                 format!("/{tenant_code}/staff/today"),
             );
             let mut response = HttpResponse::SeeOther()

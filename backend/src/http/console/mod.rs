@@ -16,7 +16,7 @@ use madoguchi_frontend::pages::console::staff_list;
 use madoguchi_frontend::view_models::{FormVm, PageFrame, StaffListVm};
 
 use super::extract::load_tenant;
-use super::resident::{error_page, lang_of, Outcome};
+use super::resident::{error_page, lang_of, query_of, Outcome};
 use super::AppState;
 use crate::db::staff::{StaffAccount, StaffSession};
 use crate::db::tenant::Tenant;
@@ -118,10 +118,7 @@ pub async fn staff_step(
     let token = req.cookie(COOKIE).map(|c| c.value().to_string());
     let clock = state.clock();
     let path = req.path().to_string();
-    let query: HashMap<String, String> =
-        web::Query::<HashMap<String, String>>::from_query(req.query_string())
-            .map(|q| q.into_inner())
-            .unwrap_or_default();
+    let query = query_of(req);
     let client_addr = super::extract::client_addr(req);
     let back_here = if req.method() == actix_web::http::Method::GET {
         format!("{}?{}", req.path(), req.query_string())
@@ -170,13 +167,7 @@ pub async fn staff_step(
     })
     .await;
     match result {
-        Ok(Outcome::Page(status, html)) => super::pages::html(status, html),
-        Ok(Outcome::Redirect(to)) => HttpResponse::SeeOther()
-            .insert_header(("Location", to))
-            .finish(),
-        Ok(Outcome::File { content_type, body }) => {
-            HttpResponse::Ok().content_type(content_type).body(body)
-        }
+        Ok(outcome) => outcome.into_response(),
         Err(error) => error_page(lang, &error),
     }
 }

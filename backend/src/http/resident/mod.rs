@@ -138,6 +138,21 @@ pub enum Outcome {
     },
 }
 
+impl Outcome {
+    pub fn into_response(self) -> HttpResponse {
+        match self {
+            Outcome::Page(status, html) => super::pages::html(status, html),
+            Outcome::Redirect(to) => HttpResponse::SeeOther()
+                .insert_header(("Location", to))
+                .finish(),
+            Outcome::File { content_type, body } => HttpResponse::Ok()
+                .content_type(content_type)
+                .insert_header(("Cache-Control", "private, no-store"))
+                .body(body),
+        }
+    }
+}
+
 /// Everything a step works with, inside its database transaction.
 pub struct Cx {
     pub tenant: Tenant,
@@ -207,7 +222,7 @@ pub fn lang_of(req: &HttpRequest) -> Lang {
         .unwrap_or(Lang::Ja)
 }
 
-fn query_of(req: &HttpRequest) -> HashMap<String, String> {
+pub fn query_of(req: &HttpRequest) -> HashMap<String, String> {
     web::Query::<HashMap<String, String>>::from_query(req.query_string())
         .map(|q| q.into_inner())
         .unwrap_or_default()
@@ -253,16 +268,7 @@ pub async fn run_step(
     .await;
     match result {
         Ok((outcome, cookie)) => {
-            let mut response = match outcome {
-                Outcome::Page(status, html) => super::pages::html(status, html),
-                Outcome::Redirect(to) => HttpResponse::SeeOther()
-                    .insert_header(("Location", to))
-                    .finish(),
-                Outcome::File { content_type, body } => HttpResponse::Ok()
-                    .content_type(content_type)
-                    .insert_header(("Cache-Control", "private, no-store"))
-                    .body(body),
-            };
+            let mut response = outcome.into_response();
             if let Some(cookie) = cookie {
                 let _ = response.add_cookie(&cookie);
             }

@@ -190,3 +190,38 @@ pub async fn answer(response: reqwest::Response) -> Answer {
         body: serde_json::from_str(&text).unwrap_or(Value::String(text)),
     }
 }
+
+/// The CSRF token of the first form of a page.
+pub fn csrf_of(html: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let start = html.find(marker).expect("a CSRF field") + marker.len();
+    html[start..]
+        .split('"')
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Submits a form that answers with a redirect (POST → redirect → GET) and returns the
+/// page it leads to.
+pub async fn submit_and_follow(
+    client: &reqwest::Client,
+    url: &str,
+    fields: &[(&str, &str)],
+) -> String {
+    let response = client.post(url).form(fields).send().await.expect("POST");
+    assert_eq!(response.status(), 303, "{url}");
+    let next = response.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_string();
+    let page = format!("http://{}{next}", response.url().authority());
+    client
+        .get(page)
+        .send()
+        .await
+        .expect("GET")
+        .text()
+        .await
+        .expect("page")
+}

@@ -4,5 +4,5 @@
 mod app;
 mod cluster;
 
-pub use app::{answer, shared_data, TestApp};
+pub use app::{answer, csrf_of, shared_data, submit_and_follow, TestApp};
 pub use cluster::TestDatabase;
