@@ -107,6 +107,14 @@ test('a clerk logs in, checks a visitor in by typing the code and Enter, and han
   await expectAccessible(browser, page);
   await screenshot(page, 'staff-04-handed-over');
 
+  // The booking list finds it too, and exports it.
+  await page.goto(`${server.base}/town/staff/bookings?code=KTEST2345`);
+  assert.equal(await heading(page), '予約の検索');
+  assert.match(await page.locator('table.today tbody').textContent(), /KTE-ST2-345/);
+  await expectAccessible(browser, page);
+  await screenshot(page, 'staff-05-bookings');
+  await page.goto(`${server.base}/town/staff/today`);
+
   // A code that matches nothing gets its own message at the scan box.
   await page.getByLabel(/予約番号/).fill('ZZZZZZZZZ');
   await page.getByLabel(/予約番号/).press('Enter');

@@ -2,6 +2,7 @@
 
 pub mod availability;
 pub mod booking;
+pub mod booking_search;
 pub mod calendar;
 pub mod cards;
 pub mod counter;

@@ -62,6 +62,8 @@ pub enum Permission {
     CounterDesk,
     /// Manage staff accounts.
     ManageStaff,
+    /// Find, read and export bookings (every role, auditors read-only).
+    ViewBookings,
 }
 
 impl Role {
@@ -72,6 +74,7 @@ impl Role {
                 matches!(self, Role::Admin | Role::Supervisor | Role::Counter)
             }
             Permission::ManageStaff => self == Role::Admin,
+            Permission::ViewBookings => true,
         }
     }
 }

@@ -497,3 +497,75 @@ async fn handing_the_card_over_marks_it_issued_and_an_undo_with_a_reason_restore
         vec!["created", "checked_in", "completed", "reverted"]
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_booking_list_exports_as_csv_with_bom_crlf_and_every_row() {
+    let app = TestApp::spawn().await;
+    let tenant = town(&app);
+    let codes: Vec<String> = (0..3)
+        .map(|i| booking_today(&app, &tenant, &format!("list{i}@example.jp")))
+        .collect();
+    clerk_desk(&app).await;
+    let page = app
+        .client
+        .get(app.url("/town/staff/bookings"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let listed = page.matches("<tr>").count() - 1; // header row
+    assert_eq!(listed, 3);
+    for code in &codes {
+        assert!(page.contains(&format!("{}-{}-{}", &code[0..3], &code[3..6], &code[6..9])));
+    }
+
+    let response = app
+        .client
+        .get(app.url("/town/staff/bookings.csv"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(response.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .starts_with("attachment"));
+    let bytes = response.bytes().await.unwrap();
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "UTF-8 with BOM");
+    let text = std::str::from_utf8(&bytes[3..]).unwrap();
+    assert!(
+        text.contains("\r\n") && !text.replace("\r\n", "").contains('\n'),
+        "CRLF line ends"
+    );
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    assert_eq!(reader.headers().unwrap().get(0), Some("予約番号"));
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), listed, "the export has the rows of the list");
+    assert!(rows.iter().any(|r| r.get(7) == Some("list0@example.jp")));
+
+    let cp932 = app
+        .client
+        .get(app.url("/town/staff/bookings.csv?encoding=cp932"))
+        .send()
+        .await
+        .unwrap();
+    let cp932 = cp932.bytes().await.unwrap();
+    let (decoded, _, malformed) = encoding_rs::SHIFT_JIS.decode(&cp932);
+    assert!(!malformed);
+    assert!(decoded.starts_with("予約番号,"));
+    assert_eq!(
+        csv::Reader::from_reader(decoded.as_bytes())
+            .records()
+            .count(),
+        listed
+    );
+    let exports: i64 = app.query(|conn| {
+        madoguchi::db::schema::audit_log::table
+            .filter(madoguchi::db::schema::audit_log::action.eq("booking.export"))
+            .count()
+            .get_result(conn)
+    });
+    assert_eq!(exports, 2);
+}

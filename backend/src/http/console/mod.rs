@@ -1,6 +1,7 @@
 //! The staff console: server-side sessions with an idle limit, a permission check on every
 //! page and action, and a trace of every action in the audit log.
 
+mod bookings;
 mod login;
 mod today;
 
@@ -36,6 +37,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(today::check_in),
         )
         .route("/{tenant}/staff/today/action", web::post().to(today::act))
+        .route("/{tenant}/staff/bookings", web::get().to(bookings::list))
+        .route(
+            "/{tenant}/staff/bookings.csv",
+            web::get().to(bookings::export_csv),
+        )
         .route("/{tenant}/staff/accounts", web::get().to(accounts));
 }
 

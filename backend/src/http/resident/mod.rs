@@ -136,6 +136,12 @@ pub enum Outcome {
         content_type: &'static str,
         body: String,
     },
+    /// A download produced piece by piece (large exports), never whole in memory.
+    Stream {
+        content_type: &'static str,
+        filename: String,
+        chunks: tokio::sync::mpsc::Receiver<web::Bytes>,
+    },
 }
 
 impl Outcome {
@@ -149,6 +155,26 @@ impl Outcome {
                 .content_type(content_type)
                 .insert_header(("Cache-Control", "private, no-store"))
                 .body(body),
+            Outcome::Stream {
+                content_type,
+                filename,
+                chunks,
+            } => HttpResponse::Ok()
+                .content_type(content_type)
+                .insert_header(("Cache-Control", "private, no-store"))
+                .insert_header((
+                    "Content-Disposition",
+                    format!("attachment; filename=\"{filename}\""),
+                ))
+                .streaming(futures_util::stream::unfold(
+                    chunks,
+                    |mut chunks| async move {
+                        chunks
+                            .recv()
+                            .await
+                            .map(|chunk| (Ok::<_, actix_web::Error>(chunk), chunks))
+                    },
+                )),
         }
     }
 }

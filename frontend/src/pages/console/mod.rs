@@ -1,5 +1,6 @@
 //! The staff console: login, the counter's day, staff accounts.
 
+pub mod bookings;
 pub mod login;
 pub mod staff_list;
 pub mod today;
