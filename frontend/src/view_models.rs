@@ -11,6 +11,8 @@ pub struct PageFrame {
     pub switch_href: String,
     pub back_href: Option<String>,
     pub errors: Vec<FieldError>,
+    /// Console sections (href, label), shown under the header; empty on resident pages.
+    pub nav: Vec<(String, String)>,
 }
 
 /// A problem with one form field: `field` is the id of its input.

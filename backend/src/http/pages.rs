@@ -27,6 +27,7 @@ fn frame(lang: Lang, title: String, switch_href: String) -> PageFrame {
         switch_href,
         back_href: None,
         errors: Vec::new(),
+        nav: Vec::new(),
     }
 }
 

@@ -30,6 +30,15 @@ pub fn Layout(frame: PageFrame, children: Children) -> impl IntoView {
                         {t(lang, "switch_language")}
                     </a>
                 </header>
+                {(!frame.nav.is_empty()).then(|| view! {
+                    <nav class="console-nav" aria-label=t(lang, "staff_menu")>
+                        <ul>
+                            {frame.nav.into_iter().map(|(href, label)| view! {
+                                <li><a href=href>{label}</a></li>
+                            }).collect_view()}
+                        </ul>
+                    </nav>
+                })}
                 <main id="main">
                     {frame.back_href.map(|href| view! { <a class="back" href=href>{t(lang, "back")}</a> })}
                     {has_errors.then(|| view! { <ErrorSummary lang=lang errors=frame.errors/> })}

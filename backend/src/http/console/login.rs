@@ -46,6 +46,7 @@ fn page(
             switch_href: format!("/{tenant}/staff/login?lang={}{keep}", lang.other().code()),
             back_href: None,
             errors: Vec::new(),
+            nav: Vec::new(),
         },
         form: FormVm {
             action: format!("/{tenant}/staff/login?lang={}{keep}", lang.code()),

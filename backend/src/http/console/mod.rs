@@ -82,6 +82,19 @@ impl StaffCx {
             switch_href: format!("{}?{}", self.path, query.join("&")),
             back_href: None,
             errors: Vec::new(),
+            nav: [
+                ("today", "staff_today_title"),
+                ("bookings", "staff_bookings_title"),
+                ("accounts", "staff_accounts_title"),
+            ]
+            .iter()
+            .map(|(page, key)| {
+                (
+                    self.console_url(page),
+                    madoguchi_frontend::i18n::t(self.lang, key),
+                )
+            })
+            .collect(),
         }
     }
 

@@ -217,6 +217,7 @@ impl Cx {
             switch_href: format!("{}?{}", self.path, query.join("&")),
             back_href: back,
             errors,
+            nav: Vec::new(),
         }
     }
 
@@ -381,6 +382,7 @@ pub fn error_page(lang: Lang, error: &AppError) -> HttpResponse {
             switch_href: format!("?lang={}", lang.other().code()),
             back_href: None,
             errors: Vec::new(),
+            nav: Vec::new(),
         },
         text,
         link_href: "/".into(),
