@@ -297,6 +297,7 @@ pub struct BookingListVm {
     pub next_href: Option<String>,
     pub csv_href: String,
     pub csv_cp932_href: String,
+    pub xlsx_href: String,
 }
 
 #[derive(Clone, Debug)]

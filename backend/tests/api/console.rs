@@ -499,7 +499,7 @@ async fn handing_the_card_over_marks_it_issued_and_an_undo_with_a_reason_restore
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_booking_list_exports_as_csv_with_bom_crlf_and_every_row() {
+async fn the_booking_list_exports_as_csv_and_xlsx_with_every_row() {
     let app = TestApp::spawn().await;
     let tenant = town(&app);
     let codes: Vec<String> = (0..3)
@@ -561,11 +561,33 @@ async fn the_booking_list_exports_as_csv_with_bom_crlf_and_every_row() {
             .count(),
         listed
     );
+    // The Excel workbook holds the same rows, read back with calamine.
+    let xlsx = app
+        .client
+        .get(app.url("/town/staff/bookings.xlsx"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(xlsx.status(), 200);
+    let xlsx = xlsx.bytes().await.unwrap().to_vec();
+    let mut workbook: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx)).unwrap();
+    let sheet = calamine::Reader::worksheet_range(&mut workbook, "予約受付一覧表").unwrap();
+    let cells: Vec<Vec<String>> = sheet
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert_eq!(cells[0][0], "予約番号");
+    assert_eq!(cells.len() - 1, listed);
+    let csv_codes: Vec<&str> = rows.iter().map(|r| r.get(0).unwrap()).collect();
+    let xlsx_codes: Vec<&str> = cells[1..].iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(xlsx_codes, csv_codes);
+
     let exports: i64 = app.query(|conn| {
         madoguchi::db::schema::audit_log::table
             .filter(madoguchi::db::schema::audit_log::action.eq("booking.export"))
             .count()
             .get_result(conn)
     });
-    assert_eq!(exports, 2);
+    assert_eq!(exports, 3);
 }

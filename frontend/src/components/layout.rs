@@ -10,6 +10,8 @@ pub fn Layout(frame: PageFrame, children: Children) -> impl IntoView {
     let lang = frame.lang;
     let other = lang.other();
     let has_errors = !frame.errors.is_empty();
+    // Console pages are used on office screens and hold wide tables.
+    let body_class = if frame.nav.is_empty() { "" } else { "console" };
     let title = if has_errors {
         format!("{}: {}", t(lang, "error_summary_title"), frame.title)
     } else {
@@ -23,7 +25,7 @@ pub fn Layout(frame: PageFrame, children: Children) -> impl IntoView {
                 <title>{title}</title>
                 <link rel="stylesheet" href="/static/site.css"/>
             </head>
-            <body>
+            <body class=body_class>
                 <header class="site-header">
                     <p class="site-name">{t(lang, "site_name")}</p>
                     <a class="lang-switch" href=frame.switch_href hreflang=other.code() lang=other.code()>

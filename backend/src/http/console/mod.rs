@@ -42,6 +42,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/{tenant}/staff/bookings.csv",
             web::get().to(bookings::export_csv),
         )
+        .route(
+            "/{tenant}/staff/bookings.xlsx",
+            web::get().to(bookings::export_xlsx),
+        )
         .route("/{tenant}/staff/accounts", web::get().to(accounts));
 }
 

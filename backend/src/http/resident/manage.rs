@@ -424,7 +424,7 @@ pub async fn qr_code(state: web::Data<AppState>, req: HttpRequest, path: CodePat
             .build();
         Ok(Outcome::File {
             content_type: "image/svg+xml",
-            body,
+            body: body.into(),
         })
     })
     .await
@@ -464,7 +464,7 @@ pub async fn calendar_file(
         });
         Ok(Outcome::File {
             content_type: "text/calendar; charset=utf-8",
-            body,
+            body: body.into(),
         })
     })
     .await

@@ -134,7 +134,7 @@ pub enum Outcome {
     /// A download or image belonging to a page (QR code, calendar file).
     File {
         content_type: &'static str,
-        body: String,
+        body: web::Bytes,
     },
     /// A download produced piece by piece (large exports), never whole in memory.
     Stream {

@@ -46,7 +46,8 @@ pub fn BookingList(vm: BookingListVm) -> impl IntoView {
             </form>
             <p class="exports">
                 <a href=vm.csv_href>{t(lang, "staff_export_csv")}</a>" "
-                <a href=vm.csv_cp932_href>{t(lang, "staff_export_csv_cp932")}</a>
+                <a href=vm.csv_cp932_href>{t(lang, "staff_export_csv_cp932")}</a>" "
+                <a href=vm.xlsx_href>{t(lang, "staff_export_xlsx")}</a>
             </p>
             <table class="today">
                 <thead><tr>
