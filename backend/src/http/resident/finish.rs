@@ -400,7 +400,7 @@ pub async fn done(
         ];
         page(done::render(DoneVm {
             frame: cx.frame(cx.text("done_title"), None, Vec::new()),
-            links: super::manage::booking_links(cx, &details),
+            links: super::booking_files::booking_links(cx, &details),
             code_display: code.display(),
             rows,
             bring: cx.pick(&details.procedure.notes_ja, &details.procedure.notes_en),

@@ -9,7 +9,7 @@ use chrono::DateTime;
 use diesel::PgConnection;
 use madoguchi_frontend::i18n::tf;
 use madoguchi_frontend::pages::manage::{confirm, lookup, view};
-use madoguchi_frontend::view_models::{BookingLinks, ConfirmVm, LookupVm, ManageVm, SummaryRow};
+use madoguchi_frontend::view_models::{ConfirmVm, LookupVm, ManageVm, SummaryRow};
 
 use super::finish::{contact_label, held_until, location_label, when_label};
 use super::schedule::date_label;
@@ -26,7 +26,7 @@ use crate::error::{AppError, Resource};
 use crate::http::extract::{client_addr, client_ip};
 use crate::http::AppState;
 
-type CodePath = web::Path<(String, String)>;
+pub(super) type CodePath = web::Path<(String, String)>;
 
 fn lookup_vm(
     cx: &Cx,
@@ -127,7 +127,11 @@ pub async fn lookup_submit(
 }
 
 /// The booking named in the path, when this session booked it or proved it owns it.
-fn owned_booking(conn: &mut PgConnection, cx: &Cx, code: &str) -> Result<BookingDetails, AppError> {
+pub(super) fn owned_booking(
+    conn: &mut PgConnection,
+    cx: &Cx,
+    code: &str,
+) -> Result<BookingDetails, AppError> {
     let code = BookingCode::parse(code).ok_or(AppError::NotFound(Resource::Booking))?;
     if !cx.session.state.owns(code.as_str()) {
         return Err(AppError::NotFound(Resource::Booking));
@@ -215,7 +219,7 @@ pub async fn show(state: web::Data<AppState>, req: HttpRequest, path: CodePath) 
         let notice = cx.session.state.notice.take().map(|key| cx.text(&key));
         page(view::render(ManageVm {
             frame: cx.frame(cx.text("manage_booking_title"), None, Vec::new()),
-            links: booking_links(cx, &details),
+            links: super::booking_files::booking_links(cx, &details),
             notice,
             code_display: BookingCode::parse(&details.booking.code)
                 .map(|c| c.display())
@@ -394,78 +398,5 @@ pub async fn cancel_submit(
             back_to_booking(cx, &details.booking.code)
         },
     )
-    .await
-}
-
-/// The QR code, calendar file and map of a booking.
-pub(super) fn booking_links(cx: &Cx, details: &BookingDetails) -> BookingLinks {
-    let base = format!("/{}/booking/{}", cx.tenant.code, details.booking.code);
-    BookingLinks {
-        qr_src: format!("{base}/qr.svg"),
-        ics_href: format!("{base}/calendar.ics"),
-        map_href: format!(
-            "https://www.openstreetmap.org/search?query={}",
-            crate::http::extract::url_encode(&details.location.address)
-        ),
-    }
-}
-
-/// The booking code as a QR code, for the counter's scanner.
-pub async fn qr_code(state: web::Data<AppState>, req: HttpRequest, path: CodePath) -> HttpResponse {
-    let (tenant, code) = path.into_inner();
-    run_step(&state, &req, tenant, None, move |conn, cx, _| {
-        let details = owned_booking(conn, cx, &code)?;
-        let qr = qrcode::QrCode::new(details.booking.code.as_bytes())
-            .map_err(|e| AppError::Internal(e.into()))?;
-        let body = qr
-            .render::<qrcode::render::svg::Color>()
-            .min_dimensions(160, 160)
-            .quiet_zone(true)
-            .build();
-        Ok(Outcome::File {
-            content_type: "image/svg+xml",
-            body: body.into(),
-        })
-    })
-    .await
-}
-
-/// The booking as an .ics file.
-pub async fn calendar_file(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: CodePath,
-) -> HttpResponse {
-    let (tenant, code) = path.into_inner();
-    run_step(&state, &req, tenant, None, move |conn, cx, _| {
-        let details = owned_booking(conn, cx, &code)?;
-        let summary = format!(
-            "{}（{}）",
-            cx.pick(&details.procedure.name_ja, &details.procedure.name_en),
-            cx.pick(&details.location.name, &details.location.name_en)
-        );
-        let code_display = BookingCode::parse(&details.booking.code)
-            .map(|c| c.display())
-            .unwrap_or_default();
-        let description = format!(
-            "{} {code_display}\n{}",
-            cx.text("manage_code"),
-            cx.pick(&details.procedure.notes_ja, &details.procedure.notes_en)
-        );
-        let body = crate::domain::ics::render(&crate::domain::ics::CalendarEvent {
-            uid: format!("{}@{}.madoguchi", details.booking.code, cx.tenant.code),
-            starts_at: details.slot.starts_at,
-            ends_at: details.slot.ends_at,
-            stamp: details.booking.updated_at,
-            summary: &summary,
-            location: &location_label(cx, &details.location),
-            description: &description,
-            cancelled: details.booking.status == "cancelled",
-        });
-        Ok(Outcome::File {
-            content_type: "text/calendar; charset=utf-8",
-            body: body.into(),
-        })
-    })
     .await
 }

@@ -1,6 +1,7 @@
 //! The resident's booking pages: server-rendered, plain forms, POST → redirect → GET.
 //! Every step reads and writes the answers in the server-side session.
 
+mod booking_files;
 mod finish;
 mod manage;
 mod schedule;
@@ -34,11 +35,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route(
             "/{tenant}/booking/{code}/qr.svg",
-            web::get().to(manage::qr_code),
+            web::get().to(booking_files::qr_code),
         )
         .route(
             "/{tenant}/booking/{code}/calendar.ics",
-            web::get().to(manage::calendar_file),
+            web::get().to(booking_files::calendar_file),
         )
         .route(
             "/{tenant}/booking/{code}/move",

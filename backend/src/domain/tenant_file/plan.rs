@@ -1,0 +1,274 @@
+//! Checking a tenant file and turning it into the rows it stands for, before any of it
+//! touches the database. Every mistake is reported with its place in the file.
+
+use std::collections::BTreeSet;
+
+use chrono::{NaiveDate, NaiveTime};
+
+use super::{TenantFile, TimetableFile};
+use crate::db::location::LocationFields;
+use crate::db::procedure::ProcedureFields;
+use crate::db::tenant::TenantSettings;
+
+/// The file checked and turned into rows-to-be, before touching the database.
+pub(super) struct Plan {
+    pub(super) settings: TenantSettings,
+    pub(super) procedures: Vec<ProcedureFields>,
+    pub(super) locations: Vec<(LocationFields, Vec<LanePlan>)>,
+    pub(super) closures: Vec<(Option<String>, NaiveDate, String)>,
+}
+
+pub(super) struct LanePlan {
+    pub(super) code: String,
+    pub(super) name: String,
+    pub(super) procedures: Vec<String>,
+    pub(super) timetables: Vec<TimetablePlan>,
+}
+
+#[derive(PartialEq, Debug)]
+pub(super) struct TimetablePlan {
+    pub(super) effective_from: NaiveDate,
+    pub(super) slot_minutes: i32,
+    pub(super) capacity: i32,
+    pub(super) web_capacity: i32,
+    /// (weekday, opens, closes), sorted
+    pub(super) periods: Vec<(i16, NaiveTime, NaiveTime)>,
+}
+
+pub(super) fn plan(file: &TenantFile) -> Result<Plan, Vec<String>> {
+    let mut errors = Vec::new();
+    let rules = &file.rules;
+    let time = |path: &str, text: &str, errors: &mut Vec<String>| {
+        NaiveTime::parse_from_str(text, "%H:%M").unwrap_or_else(|_| {
+            errors.push(format!(
+                "{path}: \"{text}\" is not a time of day such as 17:00"
+            ));
+            NaiveTime::MIN
+        })
+    };
+    let cutoff_time = time("rules.cutoff.at", &rules.cutoff.at, &mut errors);
+    let change_time = time(
+        "rules.change_deadline.at",
+        &rules.change_deadline.at,
+        &mut errors,
+    );
+    for (path, value, allowed) in [
+        (
+            "rules.pickup_number",
+            &rules.pickup_number,
+            &["reservation_number", "manufacture_number"][..],
+        ),
+        (
+            "rules.pickup_proof",
+            &rules.pickup_proof,
+            &["birth_date", "password"][..],
+        ),
+        (
+            "contact.email",
+            &file.contact.email,
+            &["required", "optional", "off"][..],
+        ),
+        (
+            "contact.phone",
+            &file.contact.phone,
+            &["required", "optional", "off"][..],
+        ),
+        (
+            "contact.name",
+            &file.contact.name,
+            &["required", "optional", "off"][..],
+        ),
+    ] {
+        if !allowed.contains(&value.as_str()) {
+            errors.push(format!(
+                "{path}: \"{value}\" is not one of {}",
+                allowed.join(", ")
+            ));
+        }
+    }
+    let settings = TenantSettings {
+        code: file.code.clone(),
+        name: file.name.clone(),
+        name_en: file.name_en.clone(),
+        hold_minutes: rules.hold_minutes,
+        booking_opens_days: rules.booking_opens_days,
+        cutoff_days_before: rules.cutoff.days_before,
+        cutoff_time,
+        change_deadline_days_before: rules.change_deadline.days_before,
+        change_deadline_time: change_time,
+        deadlines_skip_closed_days: rules.deadlines_skip_closed_days,
+        max_party_size: rules.max_party_size,
+        pickup_number_kind: rules.pickup_number.clone(),
+        pickup_proof_kind: rules.pickup_proof.clone(),
+        allow_transfers: rules.allow_transfers,
+        closed_on_national_holidays: rules.closed_on_national_holidays,
+        closed_over_new_year: rules.closed_over_new_year,
+        slot_horizon_days: rules.slot_horizon_days,
+        contact_email: file.contact.email.clone(),
+        contact_phone: file.contact.phone.clone(),
+        contact_name: file.contact.name.clone(),
+        inquiry_phone: rules.inquiry_phone.clone(),
+        notice_ja: file.texts.notice_ja.clone(),
+        notice_en: file.texts.notice_en.clone(),
+        maintenance_ja: file.texts.maintenance_ja.clone(),
+        maintenance_en: file.texts.maintenance_en.clone(),
+        staff_idle_minutes: rules.staff_idle_minutes,
+    };
+    let procedure_codes: BTreeSet<&str> = file.procedures.iter().map(|p| p.code.as_str()).collect();
+    if procedure_codes.len() != file.procedures.len() {
+        errors.push("procedures: a procedure code appears twice".into());
+    }
+    let procedures = file
+        .procedures
+        .iter()
+        .enumerate()
+        .map(|(i, p)| ProcedureFields {
+            code: p.code.clone(),
+            name_ja: p.name_ja.clone(),
+            name_en: p.name_en.clone(),
+            needs_card: p.needs_card,
+            notes_ja: p.notes_ja.clone(),
+            notes_en: p.notes_en.clone(),
+            sort_order: i as i32,
+            active: true,
+        })
+        .collect();
+    let mut locations = Vec::new();
+    for (li, location) in file.locations.iter().enumerate() {
+        let mut lanes = Vec::new();
+        for (ni, lane) in location.lanes.iter().enumerate() {
+            let path = format!("locations[{li}].lanes[{ni}]");
+            for code in &lane.procedures {
+                if !procedure_codes.contains(code.as_str()) {
+                    errors.push(format!("{path}.procedures: unknown procedure \"{code}\""));
+                }
+            }
+            let mut timetables = Vec::new();
+            for (ti, timetable) in lane.timetables.iter().enumerate() {
+                let path = format!("{path}.timetables[{ti}]");
+                if let Some(plan) = plan_timetable(&path, timetable, &mut errors) {
+                    timetables.push(plan);
+                }
+            }
+            timetables.sort_by_key(|t| t.effective_from);
+            lanes.push(LanePlan {
+                code: lane.code.clone(),
+                name: lane.name.clone(),
+                procedures: lane.procedures.clone(),
+                timetables,
+            });
+        }
+        locations.push((
+            LocationFields {
+                code: location.code.clone(),
+                name: location.name.clone(),
+                name_en: location.name_en.clone(),
+                address: location.address.clone(),
+                issues_cards: location.issues_cards,
+                active: true,
+            },
+            lanes,
+        ));
+    }
+    let location_codes: BTreeSet<&str> = file.locations.iter().map(|l| l.code.as_str()).collect();
+    let mut closures = Vec::new();
+    for (ci, closure) in file.closures.iter().enumerate() {
+        let Some(day) = closure.date.parse() else {
+            errors.push(format!("closures[{ci}].date: not a real date"));
+            continue;
+        };
+        if let Some(code) = &closure.location {
+            if !location_codes.contains(code.as_str()) {
+                errors.push(format!(
+                    "closures[{ci}].location: unknown location \"{code}\""
+                ));
+            }
+        }
+        closures.push((closure.location.clone(), day, closure.reason.clone()));
+    }
+    if errors.is_empty() {
+        Ok(Plan {
+            settings,
+            procedures,
+            locations,
+            closures,
+        })
+    } else {
+        Err(errors)
+    }
+}
+
+fn plan_timetable(
+    path: &str,
+    file: &TimetableFile,
+    errors: &mut Vec<String>,
+) -> Option<TimetablePlan> {
+    let effective_from = file.effective_from.parse();
+    if effective_from.is_none() {
+        errors.push(format!("{path}.effective_from: not a real date"));
+    }
+    if ![10, 15, 20, 30, 60].contains(&file.slot_minutes) {
+        errors.push(format!(
+            "{path}.slot_minutes: must be 10, 15, 20, 30 or 60, not {}",
+            file.slot_minutes
+        ));
+    }
+    let web_capacity = file.web_capacity.unwrap_or(file.capacity);
+    if file.capacity < 1 || web_capacity < 0 || web_capacity > file.capacity {
+        errors.push(format!(
+            "{path}: capacity must be at least 1 and web_capacity between 0 and capacity"
+        ));
+    }
+    let mut periods = Vec::new();
+    for (key, ranges) in &file.hours {
+        let days: Vec<i16> = match key.as_str() {
+            "mon" => vec![1],
+            "tue" => vec![2],
+            "wed" => vec![3],
+            "thu" => vec![4],
+            "fri" => vec![5],
+            "sat" => vec![6],
+            "sun" => vec![7],
+            "weekdays" => vec![1, 2, 3, 4, 5],
+            other => {
+                errors.push(format!(
+                    "{path}.hours: \"{other}\" is not mon … sun or weekdays"
+                ));
+                continue;
+            }
+        };
+        for (ri, range) in ranges.iter().enumerate() {
+            let parsed = range.split_once('-').and_then(|(a, b)| {
+                let opens = NaiveTime::parse_from_str(a.trim(), "%H:%M").ok()?;
+                let closes = NaiveTime::parse_from_str(b.trim(), "%H:%M").ok()?;
+                (opens < closes).then_some((opens, closes))
+            });
+            match parsed {
+                Some((opens, closes)) => {
+                    for day in &days {
+                        periods.push((*day, opens, closes));
+                    }
+                }
+                None => errors.push(format!(
+                    "{path}.hours.{key}[{ri}]: \"{range}\" is not a period such as 09:00-12:00"
+                )),
+            }
+        }
+    }
+    periods.sort();
+    for pair in periods.windows(2) {
+        if pair[0].0 == pair[1].0 && pair[1].1 < pair[0].2 {
+            errors.push(format!(
+                "{path}.hours: periods overlap on weekday {}",
+                pair[0].0
+            ));
+        }
+    }
+    Some(TimetablePlan {
+        effective_from: effective_from?,
+        slot_minutes: file.slot_minutes,
+        capacity: file.capacity,
+        web_capacity,
+        periods,
+    })
+}

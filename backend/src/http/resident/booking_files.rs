@@ -1,0 +1,86 @@
+//! What goes with a booking besides its page: the QR code for the counter's scanner, the
+//! calendar file, and the map link.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use madoguchi_frontend::view_models::BookingLinks;
+
+use super::finish::location_label;
+use super::manage::{owned_booking, CodePath};
+use super::{run_step, Cx, Outcome};
+use crate::domain::booking::BookingDetails;
+use crate::domain::input::BookingCode;
+use crate::error::AppError;
+use crate::http::AppState;
+
+/// The QR code, calendar file and map of a booking.
+pub(super) fn booking_links(cx: &Cx, details: &BookingDetails) -> BookingLinks {
+    let base = format!("/{}/booking/{}", cx.tenant.code, details.booking.code);
+    BookingLinks {
+        qr_src: format!("{base}/qr.svg"),
+        ics_href: format!("{base}/calendar.ics"),
+        map_href: format!(
+            "https://www.openstreetmap.org/search?query={}",
+            crate::http::extract::url_encode(&details.location.address)
+        ),
+    }
+}
+
+/// The booking code as a QR code, for the counter's scanner.
+pub async fn qr_code(state: web::Data<AppState>, req: HttpRequest, path: CodePath) -> HttpResponse {
+    let (tenant, code) = path.into_inner();
+    run_step(&state, &req, tenant, None, move |conn, cx, _| {
+        let details = owned_booking(conn, cx, &code)?;
+        let qr = qrcode::QrCode::new(details.booking.code.as_bytes())
+            .map_err(|e| AppError::Internal(e.into()))?;
+        let body = qr
+            .render::<qrcode::render::svg::Color>()
+            .min_dimensions(160, 160)
+            .quiet_zone(true)
+            .build();
+        Ok(Outcome::File {
+            content_type: "image/svg+xml",
+            body: body.into(),
+        })
+    })
+    .await
+}
+
+/// The booking as an .ics file.
+pub async fn calendar_file(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: CodePath,
+) -> HttpResponse {
+    let (tenant, code) = path.into_inner();
+    run_step(&state, &req, tenant, None, move |conn, cx, _| {
+        let details = owned_booking(conn, cx, &code)?;
+        let summary = format!(
+            "{}（{}）",
+            cx.pick(&details.procedure.name_ja, &details.procedure.name_en),
+            cx.pick(&details.location.name, &details.location.name_en)
+        );
+        let code_display = BookingCode::parse(&details.booking.code)
+            .map(|c| c.display())
+            .unwrap_or_default();
+        let description = format!(
+            "{} {code_display}\n{}",
+            cx.text("manage_code"),
+            cx.pick(&details.procedure.notes_ja, &details.procedure.notes_en)
+        );
+        let body = crate::domain::ics::render(&crate::domain::ics::CalendarEvent {
+            uid: format!("{}@{}.madoguchi", details.booking.code, cx.tenant.code),
+            starts_at: details.slot.starts_at,
+            ends_at: details.slot.ends_at,
+            stamp: details.booking.updated_at,
+            summary: &summary,
+            location: &location_label(cx, &details.location),
+            description: &description,
+            cancelled: details.booking.status == "cancelled",
+        });
+        Ok(Outcome::File {
+            content_type: "text/calendar; charset=utf-8",
+            body: body.into(),
+        })
+    })
+    .await
+}
