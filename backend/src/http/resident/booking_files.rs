@@ -4,8 +4,8 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use madoguchi_frontend::view_models::BookingLinks;
 
-use super::finish::location_label;
 use super::manage::{owned_booking, CodePath};
+use super::summary::location_label;
 use super::{run_step, Cx, Outcome};
 use crate::domain::booking::BookingDetails;
 use crate::domain::input::BookingCode;

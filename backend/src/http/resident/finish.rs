@@ -4,15 +4,13 @@ use std::collections::HashMap;
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use diesel::PgConnection;
-use madoguchi_frontend::i18n::tf;
 use madoguchi_frontend::pages::booking::{check, contact, done};
 use madoguchi_frontend::view_models::{CheckVm, ContactVm, DoneVm, FieldVm, SummaryRow};
 
-use super::schedule::date_label;
 use super::session::Flow;
+use super::summary::{booking_summary, contact_label, held_until, location_label, when_label};
 use super::{field_error, invalid_page, page, redirect, run_flow_step, run_step, Cx, Reached};
 use crate::db::booking::Booking;
-use crate::db::hold::Hold;
 use crate::db::location::Location;
 use crate::db::slot::Slot;
 use crate::domain::booking::{self, BookingDetails, BookingRequest, Contact, Party, Placement};
@@ -22,20 +20,6 @@ use crate::error::{AppError, Resource};
 use crate::http::AppState;
 
 type StepPath = web::Path<(String, String)>;
-
-/// "Held for you until 10:42", while the hold lasts.
-pub(super) fn held_until(conn: &mut PgConnection, cx: &Cx) -> Result<Option<String>, AppError> {
-    let hold = Hold::of_client(conn, cx.tenant.id, &cx.session.token)?
-        .filter(|h| h.expires_at > cx.clock.now);
-    Ok(hold.map(|h| {
-        let time = h
-            .expires_at
-            .with_timezone(&cx.clock.tz)
-            .format("%H:%M")
-            .to_string();
-        tf(cx.lang, "held_until", &[("time", &time)])
-    }))
-}
 
 struct ContactAnswers {
     email: FieldVm,
@@ -198,33 +182,6 @@ fn check_field(
     }
 }
 
-pub(super) fn when_label(cx: &Cx, slot: &Slot) -> String {
-    let tz = cx.clock.tz;
-    format!(
-        "{} {}〜{}",
-        date_label(cx.lang, cx.clock.local_date(slot.starts_at)),
-        slot.starts_at.with_timezone(&tz).format("%H:%M"),
-        slot.ends_at.with_timezone(&tz).format("%H:%M")
-    )
-}
-
-pub(super) fn location_label(cx: &Cx, location: &Location) -> String {
-    format!(
-        "{}（{}）",
-        cx.pick(&location.name, &location.name_en),
-        location.address
-    )
-}
-
-pub(super) fn contact_label(flow: &Flow) -> String {
-    [&flow.email, &flow.phone, &flow.name]
-        .into_iter()
-        .filter(|v| !v.is_empty())
-        .cloned()
-        .collect::<Vec<_>>()
-        .join(" / ")
-}
-
 pub async fn check_form(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -370,34 +327,7 @@ pub async fn done(
         let booking = Booking::by_code(conn, cx.tenant.id, code.as_str())?
             .ok_or(AppError::NotFound(Resource::Booking))?;
         let details = BookingDetails::load(conn, &cx.tenant, booking)?;
-        let contact = Flow {
-            email: details.booking.contact_email.clone().unwrap_or_default(),
-            phone: details.booking.contact_phone.clone().unwrap_or_default(),
-            name: details.booking.contact_name.clone().unwrap_or_default(),
-            ..Flow::default()
-        };
-        let rows = vec![
-            SummaryRow {
-                label: cx.text("check_procedure"),
-                value: cx.pick(&details.procedure.name_ja, &details.procedure.name_en),
-                change_href: None,
-            },
-            SummaryRow {
-                label: cx.text("check_location"),
-                value: location_label(cx, &details.location),
-                change_href: None,
-            },
-            SummaryRow {
-                label: cx.text("check_when"),
-                value: when_label(cx, &details.slot),
-                change_href: None,
-            },
-            SummaryRow {
-                label: cx.text("check_contact"),
-                value: contact_label(&contact),
-                change_href: None,
-            },
-        ];
+        let rows = booking_summary(cx, &details);
         page(done::render(DoneVm {
             frame: cx.frame(cx.text("done_title"), None, Vec::new()),
             links: super::booking_files::booking_links(cx, &details),

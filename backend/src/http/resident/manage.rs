@@ -11,9 +11,9 @@ use madoguchi_frontend::i18n::tf;
 use madoguchi_frontend::pages::manage::{confirm, lookup, view};
 use madoguchi_frontend::view_models::{ConfirmVm, LookupVm, ManageVm, SummaryRow};
 
-use super::finish::{contact_label, held_until, location_label, when_label};
 use super::schedule::date_label;
 use super::session::Flow;
+use super::summary::{booking_summary, held_until, when_label};
 use super::{field_error, invalid_page, page, redirect, run_step, Cx, Outcome};
 use crate::db::booking::Booking;
 use crate::db::hold::Hold;
@@ -159,29 +159,6 @@ fn change_deadline(
     Ok(limit.min(slot.starts_at))
 }
 
-fn summary(cx: &Cx, details: &BookingDetails) -> Vec<SummaryRow> {
-    let contact = Flow {
-        email: details.booking.contact_email.clone().unwrap_or_default(),
-        phone: details.booking.contact_phone.clone().unwrap_or_default(),
-        name: details.booking.contact_name.clone().unwrap_or_default(),
-        ..Flow::default()
-    };
-    let row = |label: &str, value: String| SummaryRow {
-        label: cx.text(label),
-        value,
-        change_href: None,
-    };
-    vec![
-        row(
-            "check_procedure",
-            cx.pick(&details.procedure.name_ja, &details.procedure.name_en),
-        ),
-        row("check_location", location_label(cx, &details.location)),
-        row("check_when", when_label(cx, &details.slot)),
-        row("check_contact", contact_label(&contact)),
-    ]
-}
-
 pub async fn show(state: web::Data<AppState>, req: HttpRequest, path: CodePath) -> HttpResponse {
     let (tenant, code) = path.into_inner();
     run_step(&state, &req, tenant, None, move |conn, cx, _| {
@@ -225,7 +202,7 @@ pub async fn show(state: web::Data<AppState>, req: HttpRequest, path: CodePath) 
                 .map(|c| c.display())
                 .unwrap_or_default(),
             status_text: cx.text(status_key),
-            rows: summary(cx, &details),
+            rows: booking_summary(cx, &details),
             deadline_text,
             change_href: open.then(|| cx.url(&format!("{base}/change"))),
             cancel_href: open.then(|| cx.url(&format!("{base}/cancel"))),
@@ -370,7 +347,7 @@ pub async fn cancel_form(
             frame: cx.frame(cx.text("cancel_title"), Some(cx.url(&base)), Vec::new()),
             form: cx.form(cx.url(&format!("{base}/cancel"))),
             lead: cx.text("cancel_lead"),
-            rows: summary(cx, &details),
+            rows: booking_summary(cx, &details),
             button_label: cx.text("cancel_button"),
             held_until: None,
         }))

@@ -4,9 +4,11 @@
 mod booking_files;
 mod finish;
 mod manage;
+mod outcome;
 mod schedule;
 mod session;
 mod steps;
+mod summary;
 
 use std::collections::HashMap;
 
@@ -17,6 +19,7 @@ use madoguchi_frontend::i18n::{t, Lang};
 use madoguchi_frontend::pages::message;
 use madoguchi_frontend::view_models::{FieldError, FormVm, MessageVm, PageFrame};
 
+pub use self::outcome::Outcome;
 use self::session::Session;
 use super::extract::load_tenant;
 use super::AppState;
@@ -126,58 +129,6 @@ fn step(
     };
     cx.session.save(conn, &clock)?;
     Ok((outcome, cx.session.cookie(secure)))
-}
-
-/// What a page step decided: show a page, or send the browser elsewhere (303).
-pub enum Outcome {
-    Page(StatusCode, String),
-    Redirect(String),
-    /// A download or image belonging to a page (QR code, calendar file).
-    File {
-        content_type: &'static str,
-        body: web::Bytes,
-    },
-    /// A download produced piece by piece (large exports), never whole in memory.
-    Stream {
-        content_type: &'static str,
-        filename: String,
-        chunks: tokio::sync::mpsc::Receiver<web::Bytes>,
-    },
-}
-
-impl Outcome {
-    pub fn into_response(self) -> HttpResponse {
-        match self {
-            Outcome::Page(status, html) => super::pages::html(status, html),
-            Outcome::Redirect(to) => HttpResponse::SeeOther()
-                .insert_header(("Location", to))
-                .finish(),
-            Outcome::File { content_type, body } => HttpResponse::Ok()
-                .content_type(content_type)
-                .insert_header(("Cache-Control", "private, no-store"))
-                .body(body),
-            Outcome::Stream {
-                content_type,
-                filename,
-                chunks,
-            } => HttpResponse::Ok()
-                .content_type(content_type)
-                .insert_header(("Cache-Control", "private, no-store"))
-                .insert_header((
-                    "Content-Disposition",
-                    format!("attachment; filename=\"{filename}\""),
-                ))
-                .streaming(futures_util::stream::unfold(
-                    chunks,
-                    |mut chunks| async move {
-                        chunks
-                            .recv()
-                            .await
-                            .map(|chunk| (Ok::<_, actix_web::Error>(chunk), chunks))
-                    },
-                )),
-        }
-    }
 }
 
 /// Everything a step works with, inside its database transaction.

@@ -165,7 +165,7 @@ pub async fn calendar(
                 location_text: tf(
                     cx.lang,
                     "date_location",
-                    &[("location", &super::finish::location_label(cx, &location))],
+                    &[("location", &super::summary::location_label(cx, &location))],
                 ),
                 month_label: month_label(cx.lang, first),
                 previous_href: (first > first_of_month(today))

@@ -1,0 +1,80 @@
+//! How a booking reads on the pages: its date and time, counter, contact and hold, and
+//! the rows of its summary.
+
+use diesel::PgConnection;
+use madoguchi_frontend::i18n::tf;
+use madoguchi_frontend::view_models::SummaryRow;
+
+use super::schedule::date_label;
+use super::session::Flow;
+use super::Cx;
+use crate::db::hold::Hold;
+use crate::db::location::Location;
+use crate::db::slot::Slot;
+use crate::domain::booking::BookingDetails;
+use crate::error::AppError;
+
+/// "Held for you until 10:42", while the hold lasts.
+pub(super) fn held_until(conn: &mut PgConnection, cx: &Cx) -> Result<Option<String>, AppError> {
+    let hold = Hold::of_client(conn, cx.tenant.id, &cx.session.token)?
+        .filter(|h| h.expires_at > cx.clock.now);
+    Ok(hold.map(|h| {
+        let time = h
+            .expires_at
+            .with_timezone(&cx.clock.tz)
+            .format("%H:%M")
+            .to_string();
+        tf(cx.lang, "held_until", &[("time", &time)])
+    }))
+}
+
+pub(super) fn when_label(cx: &Cx, slot: &Slot) -> String {
+    let tz = cx.clock.tz;
+    format!(
+        "{} {}〜{}",
+        date_label(cx.lang, cx.clock.local_date(slot.starts_at)),
+        slot.starts_at.with_timezone(&tz).format("%H:%M"),
+        slot.ends_at.with_timezone(&tz).format("%H:%M")
+    )
+}
+
+pub(super) fn location_label(cx: &Cx, location: &Location) -> String {
+    format!(
+        "{}（{}）",
+        cx.pick(&location.name, &location.name_en),
+        location.address
+    )
+}
+
+pub(super) fn contact_label(flow: &Flow) -> String {
+    [&flow.email, &flow.phone, &flow.name]
+        .into_iter()
+        .filter(|v| !v.is_empty())
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(" / ")
+}
+
+/// A booking as label and value rows: procedure, counter, date and time, contact.
+pub(super) fn booking_summary(cx: &Cx, details: &BookingDetails) -> Vec<SummaryRow> {
+    let contact = Flow {
+        email: details.booking.contact_email.clone().unwrap_or_default(),
+        phone: details.booking.contact_phone.clone().unwrap_or_default(),
+        name: details.booking.contact_name.clone().unwrap_or_default(),
+        ..Flow::default()
+    };
+    let row = |label: &str, value: String| SummaryRow {
+        label: cx.text(label),
+        value,
+        change_href: None,
+    };
+    vec![
+        row(
+            "check_procedure",
+            cx.pick(&details.procedure.name_ja, &details.procedure.name_en),
+        ),
+        row("check_location", location_label(cx, &details.location)),
+        row("check_when", when_label(cx, &details.slot)),
+        row("check_contact", contact_label(&contact)),
+    ]
+}
