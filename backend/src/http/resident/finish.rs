@@ -54,13 +54,7 @@ fn contact_vm(
     .into_iter()
     .filter_map(|(id, f)| f.error.clone().map(|e| field_error(id, e)))
     .collect();
-    let date = cx
-        .session
-        .state
-        .flow
-        .date
-        .map(|d| format!("time?date={d}"))
-        .unwrap_or_else(|| "date".into());
+    let date = cx.session.state.flow.times_step();
     Ok(ContactVm {
         frame: cx.frame(
             cx.text("contact_title"),
@@ -150,10 +144,7 @@ pub async fn contact_submit(
             if held_until(conn, cx)?.is_none() {
                 flow.notice = Some("hold_expired".into());
                 flow.slot_id = None;
-                let date = flow
-                    .date
-                    .map(|d| format!("time?date={d}"))
-                    .unwrap_or_else(|| "date".into());
+                let date = flow.times_step();
                 cx.session.state.flow = flow;
                 return redirect(cx.book_url(procedure, &date));
             }
@@ -202,10 +193,7 @@ pub async fn check_form(
             let slot = Slot::find(conn, cx.tenant.id, flow.slot_id.unwrap_or_default())?
                 .ok_or(AppError::NotFound(Resource::Slot))?;
             let location = Location::by_id(conn, cx.tenant.id, slot.location_id)?;
-            let date = flow
-                .date
-                .map(|d| format!("time?date={d}"))
-                .unwrap_or_else(|| "date".into());
+            let date = flow.times_step();
             let location_change =
                 (!procedure_row.needs_card).then(|| cx.book_url(procedure, "location"));
             let rows = vec![
@@ -300,10 +288,7 @@ pub async fn check_submit(
                 Err(AppError::HoldExpired) | Err(AppError::SlotFull) => {
                     cx.session.state.flow.notice = Some("hold_expired".into());
                     cx.session.state.flow.slot_id = None;
-                    let date = flow
-                        .date
-                        .map(|d| format!("time?date={d}"))
-                        .unwrap_or_else(|| "date".into());
+                    let date = flow.times_step();
                     redirect(cx.book_url(&procedure, &date))
                 }
                 Err(other) => Err(other),

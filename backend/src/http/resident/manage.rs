@@ -318,13 +318,7 @@ pub async fn move_submit(
                 }
                 Err(AppError::HoldExpired) | Err(AppError::SlotFull) => {
                     cx.session.state.flow.notice = Some("hold_expired".into());
-                    let date = cx
-                        .session
-                        .state
-                        .flow
-                        .date
-                        .map(|d| format!("time?date={d}"))
-                        .unwrap_or_else(|| "date".into());
+                    let date = cx.session.state.flow.times_step();
                     redirect(cx.book_url(&details.procedure.code, &date))
                 }
                 Err(other) => Err(other),

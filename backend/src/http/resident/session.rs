@@ -38,6 +38,16 @@ pub struct Flow {
     pub changing: Option<String>,
 }
 
+impl Flow {
+    /// The step to go back to for choosing a time: the chosen day's times, else the calendar.
+    pub fn times_step(&self) -> String {
+        match self.date {
+            Some(day) => format!("time?date={day}"),
+            None => "date".into(),
+        }
+    }
+}
+
 #[derive(Serialize, Deserialize, Default, Debug, Clone)]
 pub struct State {
     #[serde(default)]
