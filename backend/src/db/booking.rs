@@ -79,6 +79,7 @@ pub struct BookingEvent {
     pub to_slot_id: Option<i64>,
     pub details: serde_json::Value,
     pub created_at: DateTime<Utc>,
+    pub client_addr: Option<String>,
 }
 
 #[derive(Insertable, Debug)]
@@ -93,6 +94,7 @@ pub struct NewBookingEvent<'a> {
     pub to_slot_id: Option<i64>,
     pub details: serde_json::Value,
     pub created_at: DateTime<Utc>,
+    pub client_addr: Option<&'a str>,
 }
 
 impl Booking {

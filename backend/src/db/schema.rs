@@ -31,6 +31,9 @@ diesel::table! {
         maintenance_ja -> Text,
         maintenance_en -> Text,
         staff_idle_minutes -> Int4,
+        staff_password_min_length -> Int4,
+        staff_password_mixed -> Bool,
+        staff_networks -> Array<Text>,
     }
 }
 
@@ -216,6 +219,7 @@ diesel::table! {
         to_slot_id -> Nullable<Int8>,
         details -> Jsonb,
         created_at -> Timestamptz,
+        client_addr -> Nullable<Text>,
     }
 }
 

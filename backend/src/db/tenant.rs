@@ -52,6 +52,9 @@ pub struct TenantSettings {
     pub maintenance_ja: String,
     pub maintenance_en: String,
     pub staff_idle_minutes: i32,
+    pub staff_password_min_length: i32,
+    pub staff_password_mixed: bool,
+    pub staff_networks: Vec<String>,
 }
 
 impl Tenant {

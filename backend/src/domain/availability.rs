@@ -1,12 +1,13 @@
-//! Open slots and their remaining places, as residents see them.
+//! Open slots and their remaining places, as residents (or staff) see them.
 
 use std::collections::HashMap;
+use std::ops::RangeInclusive;
 
 use chrono::{Duration, NaiveDate};
 use diesel::PgConnection;
 
 use super::booking::rules::deadline;
-use super::Clock;
+use super::{Channel, Clock};
 use crate::db::lane::Lane;
 use crate::db::location::Location;
 use crate::db::procedure::Procedure;
@@ -16,9 +17,9 @@ use crate::error::AppError;
 
 pub struct SlotAvailability {
     pub slot: Slot,
-    /// Places a resident can still book online.
+    /// Places still free for the channel: the web share online, the whole slot for staff.
     pub remaining: i32,
-    /// Inside the online booking window and before the cut-off.
+    /// Online: inside the booking window and before the cut-off. Staff: before the start.
     pub bookable: bool,
 }
 
@@ -28,9 +29,10 @@ pub fn for_days(
     tenant: &Tenant,
     location: &Location,
     procedure: &Procedure,
-    from: NaiveDate,
-    to: NaiveDate,
+    days: RangeInclusive<NaiveDate>,
+    channel: Channel,
 ) -> Result<Vec<SlotAvailability>, AppError> {
+    let (from, to) = days.into_inner();
     let lane =
         Lane::serving(conn, location.id, procedure.id)?.ok_or(AppError::ProcedureNotOffered)?;
     let start = clock.start_of(from);
@@ -48,6 +50,17 @@ pub fn for_days(
     let mut result = Vec::with_capacity(slots.len());
     for slot in slots {
         let day = clock.local_date(slot.starts_at);
+        let taken = i64::from(slot.booked) + held.get(&slot.id).copied().unwrap_or(0);
+        if !channel.uses_web_share() {
+            let remaining = (i64::from(slot.capacity) - taken).max(0) as i32;
+            let bookable = clock.now < slot.starts_at;
+            result.push(SlotAvailability {
+                slot,
+                remaining,
+                bookable,
+            });
+            continue;
+        }
         let cutoff = match cutoffs.get(&day) {
             Some(cutoff) => *cutoff,
             None => {
@@ -63,7 +76,6 @@ pub fn for_days(
                 cutoff
             }
         };
-        let taken = i64::from(slot.booked) + held.get(&slot.id).copied().unwrap_or(0);
         let remaining = (i64::from(slot.web_capacity) - taken).max(0) as i32;
         let bookable = day <= last_open_day && clock.now < cutoff && clock.now < slot.starts_at;
         result.push(SlotAvailability {

@@ -4,6 +4,7 @@ pub mod availability;
 pub mod booking;
 pub mod booking_search;
 pub mod calendar;
+pub mod card_search;
 pub mod cards;
 pub mod counter;
 pub mod holidays;

@@ -64,6 +64,10 @@ pub enum Permission {
     ManageStaff,
     /// Find, read and export bookings (every role, auditors read-only).
     ViewBookings,
+    /// Book, move, cancel and annotate bookings on a caller's behalf.
+    ProxyBooking,
+    /// Read and export the operation log.
+    ViewOperationLog,
 }
 
 impl Role {
@@ -75,6 +79,10 @@ impl Role {
             }
             Permission::ManageStaff => self == Role::Admin,
             Permission::ViewBookings => true,
+            Permission::ProxyBooking => {
+                matches!(self, Role::Admin | Role::Supervisor | Role::Operator)
+            }
+            Permission::ViewOperationLog => matches!(self, Role::Admin | Role::Auditor),
         }
     }
 }

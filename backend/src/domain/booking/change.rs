@@ -149,3 +149,32 @@ fn ensure_still_booked(booking: &Booking) -> Result<(), AppError> {
     }
     Ok(())
 }
+
+/// Replaces the note staff keep on a booking; the event keeps the text it was set to.
+pub fn set_note(
+    conn: &mut PgConnection,
+    clock: &Clock,
+    tenant: &Tenant,
+    booking_id: i64,
+    note: &str,
+    actor: &Actor,
+) -> Result<Booking, AppError> {
+    crate::db::transaction(conn, |conn| {
+        let booking = lock_booking(conn, tenant, booking_id)?;
+        let noted: Booking = diesel::update(bookings::table.find(booking.id))
+            .set((bookings::note.eq(note), bookings::updated_at.eq(clock.now)))
+            .returning(Booking::as_returning())
+            .get_result(conn)?;
+        record_change(
+            conn,
+            clock,
+            tenant,
+            &noted,
+            "noted",
+            actor,
+            (None, None),
+            json!({ "note": note }),
+        )?;
+        Ok(noted)
+    })
+}

@@ -15,7 +15,7 @@ use crate::db::schema::{booking_members, bookings};
 use crate::db::slot::Slot;
 use crate::db::tenant::Tenant;
 use crate::domain::input::BookingCode;
-use crate::domain::{Actor, Clock};
+use crate::domain::{Actor, Channel, Clock};
 use crate::error::{AppError, Resource};
 
 /// Books a visit. Cards are identified first; then, in one transaction under the slot's
@@ -37,7 +37,7 @@ pub fn book(
         Party::People(count) => *count,
     };
     ensure_party_size(tenant, places)?;
-    ensure_contact(tenant, &request.contact)?;
+    ensure_contact(tenant, &request.contact, actor.channel)?;
     let person_key = cards
         .is_empty()
         .then(|| person_key(&request.contact))
@@ -169,7 +169,19 @@ fn prefix_field(error: AppError, prefix: &str) -> AppError {
     }
 }
 
-fn ensure_contact(tenant: &Tenant, contact: &Contact) -> Result<(), AppError> {
+/// Online, the tenant's contact rules apply. Staff booking for a caller or a visitor
+/// record what the person gives, as long as there is one way to reach them.
+fn ensure_contact(tenant: &Tenant, contact: &Contact, channel: Channel) -> Result<(), AppError> {
+    if !channel.uses_web_share() {
+        if contact.email.is_none() && contact.phone.is_none() {
+            return Err(AppError::invalid(
+                "contact.phone",
+                "電話番号かメールアドレスのどちらかを入力してください。",
+                "Enter a phone number or an e-mail address.",
+            ));
+        }
+        return Ok(());
+    }
     if tenant.contact_email == "required" && contact.email.is_none() {
         return Err(AppError::invalid(
             "contact.email",

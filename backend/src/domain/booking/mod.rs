@@ -7,7 +7,7 @@ mod hold;
 mod identify;
 pub(crate) mod rules;
 
-pub use change::{cancel, move_booking};
+pub use change::{cancel, move_booking, set_note};
 pub use create::book;
 pub use hold::place_hold;
 pub use identify::{find_owned, identify_card, CardIdentification, CardProof, OwnerProof};
@@ -24,6 +24,9 @@ use crate::db::procedure::Procedure;
 use crate::db::slot::Slot;
 use crate::db::tenant::Tenant;
 use crate::error::AppError;
+
+/// Staff notes on a booking are read at a glance at the counter; longer text is refused.
+pub const NOTE_MAX_CHARS: usize = 500;
 
 /// Where a booking goes: onto the place a client holds, or straight into a slot.
 #[derive(Clone, Debug)]
@@ -120,6 +123,7 @@ pub(crate) fn record_change(
         to_slot_id: slots.1,
         details: details.clone(),
         created_at: at,
+        client_addr: actor.client_addr.as_deref(),
     }
     .insert(conn)?;
     NewAuditEntry {

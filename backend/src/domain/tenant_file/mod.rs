@@ -48,6 +48,12 @@ pub struct RulesFile {
     pub inquiry_phone: String,
     /// Staff console sessions end after this many idle minutes.
     pub staff_idle_minutes: i32,
+    /// Staff passwords have at least this many characters…
+    pub staff_password_min_length: i32,
+    /// …and mix upper and lower case, digits and symbols.
+    pub staff_password_mixed: bool,
+    /// Address ranges (CIDR) the console may be used from; empty: anywhere.
+    pub staff_networks: Vec<String>,
 }
 
 impl Default for RulesFile {
@@ -67,6 +73,9 @@ impl Default for RulesFile {
             slot_horizon_days: 120,
             inquiry_phone: String::new(),
             staff_idle_minutes: 20,
+            staff_password_min_length: 8,
+            staff_password_mixed: true,
+            staff_networks: Vec::new(),
         }
     }
 }

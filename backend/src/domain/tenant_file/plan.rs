@@ -113,7 +113,20 @@ pub(super) fn plan(file: &TenantFile) -> Result<Plan, Vec<String>> {
         maintenance_ja: file.texts.maintenance_ja.clone(),
         maintenance_en: file.texts.maintenance_en.clone(),
         staff_idle_minutes: rules.staff_idle_minutes,
+        staff_password_min_length: rules.staff_password_min_length,
+        staff_password_mixed: rules.staff_password_mixed,
+        staff_networks: rules.staff_networks.clone(),
     };
+    if !(8..=128).contains(&rules.staff_password_min_length) {
+        errors.push("rules.staff_password_min_length: must be between 8 and 128".into());
+    }
+    for network in &rules.staff_networks {
+        if network.parse::<ipnet::IpNet>().is_err() {
+            errors.push(format!(
+                "rules.staff_networks: \"{network}\" is not an address range such as 192.0.2.0/24"
+            ));
+        }
+    }
     let procedure_codes: BTreeSet<&str> = file.procedures.iter().map(|p| p.code.as_str()).collect();
     if procedure_codes.len() != file.procedures.len() {
         errors.push("procedures: a procedure code appears twice".into());

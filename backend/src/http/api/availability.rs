@@ -9,6 +9,7 @@ use super::slot_ref::load_procedure;
 use crate::db::location::Location;
 use crate::domain::availability;
 use crate::domain::input::parse_date;
+use crate::domain::Channel;
 use crate::error::{AppError, Resource};
 use crate::http::extract::load_tenant;
 use crate::http::AppState;
@@ -68,21 +69,28 @@ pub async fn list(
         let location = Location::active_by_code(conn, tenant.id, &location_code)?
             .ok_or(AppError::NotFound(Resource::Location))?;
         let procedure = load_procedure(conn, &tenant, &procedure_code)?;
-        let slots: Vec<_> =
-            availability::for_days(conn, &clock, &tenant, &location, &procedure, from, to)?
-                .into_iter()
-                .map(|a| {
-                    json!({
-                        "id": a.slot.id,
-                        "start": local_time(a.slot.starts_at, tz),
-                        "end": local_time(a.slot.ends_at, tz),
-                        "capacity": a.slot.capacity,
-                        "web_capacity": a.slot.web_capacity,
-                        "remaining": a.remaining,
-                        "bookable": a.bookable,
-                    })
-                })
-                .collect();
+        let slots: Vec<_> = availability::for_days(
+            conn,
+            &clock,
+            &tenant,
+            &location,
+            &procedure,
+            from..=to,
+            Channel::Web,
+        )?
+        .into_iter()
+        .map(|a| {
+            json!({
+                "id": a.slot.id,
+                "start": local_time(a.slot.starts_at, tz),
+                "end": local_time(a.slot.ends_at, tz),
+                "capacity": a.slot.capacity,
+                "web_capacity": a.slot.web_capacity,
+                "remaining": a.remaining,
+                "bookable": a.bookable,
+            })
+        })
+        .collect();
         Ok(json!({
             "location": location.code, "procedure": procedure.code,
             "from": from, "to": to, "slots": slots,

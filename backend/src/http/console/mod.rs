@@ -1,8 +1,10 @@
 //! The staff console: server-side sessions with an idle limit, a permission check on every
 //! page and action, and a trace of every action in the audit log.
 
+mod booking_detail;
 mod bookings;
 mod login;
+mod phone;
 mod today;
 
 use std::collections::HashMap;
@@ -46,6 +48,36 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/{tenant}/staff/bookings.xlsx",
             web::get().to(bookings::export_xlsx),
         )
+        .route(
+            "/{tenant}/staff/bookings/{code}",
+            web::get().to(booking_detail::show),
+        )
+        .route(
+            "/{tenant}/staff/bookings/{code}/cancel",
+            web::post().to(booking_detail::cancel_submit),
+        )
+        .route(
+            "/{tenant}/staff/bookings/{code}/note",
+            web::post().to(booking_detail::note_submit),
+        )
+        .route("/{tenant}/staff/phone", web::get().to(phone::start))
+        .route("/{tenant}/staff/phone/slots", web::get().to(phone::slots))
+        .route(
+            "/{tenant}/staff/phone/times",
+            web::get().to(phone::times_form),
+        )
+        .route(
+            "/{tenant}/staff/phone/times",
+            web::post().to(phone::times_submit),
+        )
+        .route(
+            "/{tenant}/staff/phone/details",
+            web::get().to(phone::details_form),
+        )
+        .route(
+            "/{tenant}/staff/phone/details",
+            web::post().to(phone::details_submit),
+        )
         .route("/{tenant}/staff/accounts", web::get().to(accounts));
 }
 
@@ -87,12 +119,16 @@ impl StaffCx {
             back_href: None,
             errors: Vec::new(),
             nav: [
-                ("today", "staff_today_title"),
-                ("bookings", "staff_bookings_title"),
-                ("accounts", "staff_accounts_title"),
+                ("today", "staff_today_title", Permission::CounterDesk),
+                ("phone", "phone_title", Permission::ProxyBooking),
+                ("bookings", "staff_bookings_title", Permission::ViewBookings),
+                ("log", "staff_log_title", Permission::ViewOperationLog),
+                ("accounts", "staff_accounts_title", Permission::ManageStaff),
+                ("password", "staff_password_title", Permission::Any),
             ]
             .iter()
-            .map(|(page, key)| {
+            .filter(|(_, _, permission)| self.may(*permission))
+            .map(|(page, key, _)| {
                 (
                     self.console_url(page),
                     madoguchi_frontend::i18n::t(self.lang, key),
@@ -109,13 +145,59 @@ impl StaffCx {
         }
     }
 
-    /// The actor label written to events and the audit log.
+    /// The actor written to events and the audit log, for work at the counter.
     pub fn actor(&self) -> crate::domain::Actor {
+        self.actor_via(crate::domain::Channel::Counter)
+    }
+
+    /// The actor for work that reached us through `channel` (a caller: phone).
+    pub fn actor_via(&self, channel: crate::domain::Channel) -> crate::domain::Actor {
         crate::domain::Actor {
             label: format!("staff:{}", self.account.login),
-            channel: crate::domain::Channel::Counter,
+            channel,
             client_addr: self.client_addr.clone(),
         }
+    }
+
+    /// Writes one line of the operation log for this account.
+    pub fn audit(
+        &self,
+        conn: &mut PgConnection,
+        action: &str,
+        target: &str,
+        details: serde_json::Value,
+    ) -> Result<(), AppError> {
+        crate::db::audit::NewAuditEntry {
+            tenant_id: Some(self.tenant.id),
+            actor: &format!("staff:{}", self.account.login),
+            action,
+            target,
+            client_addr: self.client_addr.as_deref(),
+            details,
+            created_at: self.clock.now,
+        }
+        .insert(conn)?;
+        Ok(())
+    }
+
+    pub fn text(&self, key: &str) -> String {
+        madoguchi_frontend::i18n::t(self.lang, key)
+    }
+
+    pub fn pick(&self, ja: &str, en: &str) -> String {
+        super::pages::pick(self.lang, ja, en)
+    }
+
+    pub fn may(&self, permission: Permission) -> bool {
+        Role::parse(&self.account.role).is_some_and(|role| role.may(permission))
+    }
+
+    /// A query value, trimmed; `None` when absent or blank.
+    pub fn param(&self, key: &str) -> Option<String> {
+        self.query
+            .get(key)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
     }
 }
 

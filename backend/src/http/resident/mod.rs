@@ -20,6 +20,7 @@ use madoguchi_frontend::pages::message;
 use madoguchi_frontend::view_models::{FieldError, FormVm, MessageVm, PageFrame};
 
 pub use self::outcome::Outcome;
+pub use self::schedule::date_label;
 use self::session::Session;
 use super::extract::load_tenant;
 use super::AppState;

@@ -14,7 +14,7 @@ use super::{field_error, page, redirect, run_flow_step, Cx, Outcome, Reached};
 use crate::db::location::Location;
 use crate::domain::availability::{self, SlotAvailability};
 use crate::domain::booking::{place_hold, HoldRequest};
-use crate::domain::Actor;
+use crate::domain::{Actor, Channel};
 use crate::error::{AppError, Resource};
 use crate::http::AppState;
 
@@ -100,8 +100,8 @@ pub async fn calendar(
                 &cx.tenant,
                 &location,
                 &procedure_row,
-                first,
-                last,
+                first..=last,
+                Channel::Web,
             )?;
             let mut per_day: BTreeMap<NaiveDate, (i64, i64)> = BTreeMap::new();
             for SlotAvailability {
@@ -196,8 +196,8 @@ fn times_vm(
         &cx.tenant,
         &location,
         &procedure_row,
-        date,
-        date,
+        date..=date,
+        Channel::Web,
     )?;
     let tz = cx.clock.tz;
     let times = slots

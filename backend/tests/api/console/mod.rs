@@ -4,6 +4,7 @@
 mod counter;
 mod exports;
 mod login;
+mod phone;
 
 use chrono::Duration;
 use diesel::prelude::*;

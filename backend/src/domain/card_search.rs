@@ -1,0 +1,123 @@
+//! Finding a caller's card record when they have lost the notice: by name in katakana
+//! plus birth date, by 発送番号 (the shipment number on the envelope), or by a number
+//! from the notice.
+
+use chrono::NaiveDate;
+use diesel::dsl::sql;
+use diesel::prelude::*;
+use diesel::sql_types::{Bool, Text};
+use diesel::PgConnection;
+
+use super::input::fold_width;
+use crate::db::card::CardRecord;
+use crate::db::schema::card_records;
+
+/// At most this many matches are listed; a caller is asked for more details beyond that.
+pub const MAX_MATCHES: i64 = 20;
+
+#[derive(Clone, Debug, Default)]
+pub struct CardQuery {
+    /// The start of the name in katakana (hiragana and spaces are accepted).
+    pub kana: Option<String>,
+    pub birth_date: Option<NaiveDate>,
+    pub shipment_number: Option<String>,
+    /// 予約番号 or 製造管理番号 from the notice.
+    pub number: Option<String>,
+}
+
+impl CardQuery {
+    /// Kana alone matches too many people; it is only searched with the birth date.
+    pub fn is_searchable(&self) -> bool {
+        self.shipment_number.is_some()
+            || self.number.is_some()
+            || (self.kana.is_some() && self.birth_date.is_some())
+    }
+}
+
+/// Katakana without spaces: hiragana turned into katakana, widths folded.
+pub fn normalise_kana(input: &str) -> String {
+    fold_width(input)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            '\u{3041}'..='\u{3096}' => char::from_u32(c as u32 + 0x60).unwrap_or(c),
+            _ => c,
+        })
+        .collect()
+}
+
+fn digits_and_letters(input: &str) -> String {
+    fold_width(input)
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
+/// The cards matching every given part of `query`, by kana then birth date.
+pub fn find_cards(
+    conn: &mut PgConnection,
+    tenant_id: i64,
+    query: &CardQuery,
+) -> QueryResult<Vec<CardRecord>> {
+    if !query.is_searchable() {
+        return Ok(Vec::new());
+    }
+    let mut select = card_records::table
+        .filter(card_records::tenant_id.eq(tenant_id))
+        .select(CardRecord::as_select())
+        .into_boxed();
+    if let Some(kana) = &query.kana {
+        let prefix = format!("{}%", normalise_kana(kana).replace(['%', '_', '\\'], ""));
+        select = select.filter(
+            sql::<Bool>("replace(replace(name_kana, '　', ''), ' ', '') LIKE ")
+                .bind::<Text, _>(prefix),
+        );
+    }
+    if let Some(born) = query.birth_date {
+        select = select.filter(card_records::birth_date.eq(born));
+    }
+    if let Some(shipment) = &query.shipment_number {
+        select = select.filter(card_records::shipment_number.eq(digits_and_letters(shipment)));
+    }
+    if let Some(number) = &query.number {
+        let compact = digits_and_letters(number);
+        select = select.filter(
+            card_records::manufacture_number
+                .eq(compact.clone())
+                .or(
+                    sql::<Bool>("replace(coalesce(reservation_number, ''), '-', '') = ")
+                        .bind::<Text, _>(compact),
+                ),
+        );
+    }
+    select
+        .order((card_records::name_kana, card_records::birth_date))
+        .limit(MAX_MATCHES)
+        .load(conn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kana_is_compared_in_katakana_without_spaces() {
+        assert_eq!(normalise_kana("やまざき　だいすけ"), "ヤマザキダイスケ");
+        assert_eq!(normalise_kana(" ヤマザキ ダイ"), "ヤマザキダイ");
+    }
+
+    #[test]
+    fn kana_alone_is_not_enough_to_search() {
+        let kana_only = CardQuery {
+            kana: Some("ヤマ".into()),
+            ..CardQuery::default()
+        };
+        assert!(!kana_only.is_searchable());
+        let with_birth = CardQuery {
+            birth_date: NaiveDate::from_ymd_opt(1961, 5, 7),
+            ..kana_only
+        };
+        assert!(with_birth.is_searchable());
+    }
+}

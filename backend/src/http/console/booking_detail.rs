@@ -1,0 +1,345 @@
+//! One booking for staff: everything about it, its full history (who, when, what, from
+//! where), and the changes staff make on a caller's behalf: another time, a cancellation,
+//! a note. Opening it is a view of personal records and goes into the operation log.
+
+use std::collections::HashMap;
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use diesel::PgConnection;
+use madoguchi_frontend::pages::console::kit::{
+    self, Block, Cell, ConsolePageVm, Form, Header, Input, Table,
+};
+use serde_json::json;
+
+use super::{staff_step, StaffCx};
+use crate::db::booking::{Booking, BookingEvent};
+use crate::db::card::CardRecord;
+use crate::domain::booking::{cancel, set_note, BookingDetails, NOTE_MAX_CHARS};
+use crate::domain::input::BookingCode;
+use crate::domain::staff::{Permission, Role};
+use crate::domain::Clock;
+use crate::error::{AppError, Resource};
+use crate::http::resident::{date_label, Outcome};
+use crate::http::AppState;
+
+type CodePath = web::Path<(String, String)>;
+
+const NOTICES: [&str; 4] = ["booked", "moved", "cancelled", "noted"];
+
+fn find(conn: &mut PgConnection, cx: &StaffCx, code: &str) -> Result<Booking, AppError> {
+    let code = BookingCode::parse(code).ok_or(AppError::NotFound(Resource::Booking))?;
+    Booking::by_code(conn, cx.tenant.id, code.as_str())?
+        .ok_or(AppError::NotFound(Resource::Booking))
+}
+
+fn local(clock: &Clock, at: chrono::DateTime<chrono::Utc>) -> String {
+    at.with_timezone(&clock.tz)
+        .format("%Y-%m-%d %H:%M:%S")
+        .to_string()
+}
+
+/// What an event changed, in words.
+fn event_detail(cx: &StaffCx, event: &BookingEvent) -> String {
+    let text = |key: &str| {
+        event
+            .details
+            .get(key)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+    };
+    let instant = |key: &str| {
+        text(key)
+            .parse::<chrono::DateTime<chrono::Utc>>()
+            .map(|at| {
+                at.with_timezone(&cx.clock.tz)
+                    .format("%m/%d %H:%M")
+                    .to_string()
+            })
+            .unwrap_or_default()
+    };
+    match event.kind.as_str() {
+        "moved" => format!("{} → {}", instant("from"), instant("to")),
+        "reverted" => text("reason").to_string(),
+        "noted" => text("note").to_string(),
+        _ => String::new(),
+    }
+}
+
+/// The channel a staff change comes through: operators work the phone, the rest the counter.
+pub fn desk_channel(cx: &StaffCx) -> crate::domain::Channel {
+    match Role::parse(&cx.account.role) {
+        Some(Role::Operator) => crate::domain::Channel::Phone,
+        _ => crate::domain::Channel::Counter,
+    }
+}
+
+fn detail_page(
+    conn: &mut PgConnection,
+    cx: &StaffCx,
+    booking: Booking,
+    notice: Option<(bool, String)>,
+    status: StatusCode,
+) -> Result<Outcome, AppError> {
+    let lang = cx.lang;
+    let events = booking.events(conn)?;
+    let cards = CardRecord::of_booking(conn, cx.tenant.id, booking.id)?;
+    let details = BookingDetails::load(conn, &cx.tenant, booking)?;
+    let booking = &details.booking;
+    let tz = cx.clock.tz;
+    let slot = &details.slot;
+    let mut facts = vec![
+        (
+            cx.text("manage_code"),
+            BookingCode::parse(&booking.code)
+                .map(|c| c.display())
+                .unwrap_or_default(),
+        ),
+        (
+            cx.text("staff_status"),
+            cx.text(&format!("staff_status_{}", booking.status)),
+        ),
+        (
+            cx.text("check_procedure"),
+            cx.pick(&details.procedure.name_ja, &details.procedure.name_en),
+        ),
+        (
+            cx.text("check_location"),
+            cx.pick(&details.location.name, &details.location.name_en),
+        ),
+        (
+            cx.text("check_when"),
+            format!(
+                "{} {}〜{}",
+                date_label(lang, cx.clock.local_date(slot.starts_at)),
+                slot.starts_at.with_timezone(&tz).format("%H:%M"),
+                slot.ends_at.with_timezone(&tz).format("%H:%M")
+            ),
+        ),
+        (cx.text("staff_people"), booking.party_size.to_string()),
+        (
+            cx.text("staff_channel"),
+            cx.text(&format!("channel_{}", booking.channel)),
+        ),
+        (
+            cx.text("contact_name"),
+            booking.contact_name.clone().unwrap_or_default(),
+        ),
+        (
+            cx.text("contact_phone"),
+            booking.contact_phone.clone().unwrap_or_default(),
+        ),
+        (
+            cx.text("contact_email"),
+            booking.contact_email.clone().unwrap_or_default(),
+        ),
+        (cx.text("phone_note"), booking.note.clone()),
+        (
+            cx.text("staff_booked_at"),
+            local(&cx.clock, booking.created_at),
+        ),
+    ];
+    for card in &cards {
+        facts.push((
+            cx.text("phone_card_holder"),
+            format!(
+                "{}（{}）{} — {}",
+                card.name,
+                card.name_kana,
+                card.birth_date,
+                cx.text(&format!("card_status_{}", card.status))
+            ),
+        ));
+    }
+    let history = Table {
+        caption: cx.text("staff_history"),
+        headers: [
+            "staff_when",
+            "staff_event",
+            "staff_actor",
+            "staff_channel",
+            "staff_client_addr",
+            "staff_event_detail",
+        ]
+        .iter()
+        .map(|key| Header::plain(cx.text(key)))
+        .collect(),
+        rows: events
+            .iter()
+            .map(|event| {
+                vec![
+                    Cell::Text(local(&cx.clock, event.created_at)),
+                    Cell::Text(cx.text(&format!("event_{}", event.kind))),
+                    Cell::Text(event.actor.clone()),
+                    Cell::Text(cx.text(&format!("channel_{}", event.channel))),
+                    Cell::Code(event.client_addr.clone().unwrap_or_default()),
+                    Cell::Text(event_detail(cx, event)),
+                ]
+            })
+            .collect(),
+        empty_text: String::new(),
+    };
+    let mut blocks = vec![Block::Facts(facts)];
+    let role = Role::parse(&cx.account.role);
+    if role.is_some_and(|r| r.may(Permission::ProxyBooking)) {
+        blocks.extend(change_blocks(cx, booking));
+    }
+    blocks.push(Block::Heading(cx.text("staff_history")));
+    blocks.push(Block::Table(history));
+    Ok(Outcome::Page(
+        status,
+        kit::render(ConsolePageVm {
+            frame: cx.frame(cx.text("staff_booking_title")),
+            notice,
+            blocks,
+        }),
+    ))
+}
+
+fn change_blocks(cx: &StaffCx, booking: &Booking) -> Vec<Block> {
+    let base = format!("bookings/{}", booking.code);
+    let post = |page: &str, inputs: Vec<Input>, submit: &str| {
+        Block::Form(Form {
+            action: cx.console_url(&format!("{base}/{page}")),
+            post: true,
+            csrf: Some(cx.session.csrf_token.clone()),
+            inputs,
+            submit: cx.text(submit),
+            inline: false,
+        })
+    };
+    let mut blocks = vec![Block::Heading(cx.text("staff_changes"))];
+    if booking.status == "booked" {
+        blocks.push(Block::Links(vec![(
+            cx.console_url(&format!("phone/slots?move={}", booking.code)),
+            cx.text("staff_move"),
+        )]));
+        blocks.push(post(
+            "cancel",
+            vec![Input::Check {
+                id: "confirm".into(),
+                label: cx.text("staff_cancel_confirm"),
+                checked: false,
+            }],
+            "staff_cancel",
+        ));
+    }
+    blocks.push(post(
+        "note",
+        vec![Input::Area {
+            id: "note".into(),
+            label: cx.text("phone_note"),
+            value: booking.note.clone(),
+        }],
+        "staff_save_note",
+    ));
+    blocks
+}
+
+pub async fn show(state: web::Data<AppState>, req: HttpRequest, path: CodePath) -> HttpResponse {
+    let (tenant, code) = path.into_inner();
+    staff_step(
+        &state,
+        &req,
+        tenant,
+        Permission::ViewBookings,
+        None,
+        move |conn, cx, _| {
+            let booking = find(conn, cx, &code)?;
+            cx.audit(conn, "booking.view", &booking.code, json!({}))?;
+            let notice = cx
+                .param("notice")
+                .filter(|n| NOTICES.contains(&n.as_str()))
+                .map(|n| (true, cx.text(&format!("staff_done_{n}"))));
+            detail_page(conn, cx, booking, notice, StatusCode::OK)
+        },
+    )
+    .await
+}
+
+pub async fn cancel_submit(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: CodePath,
+    form: web::Form<HashMap<String, String>>,
+) -> HttpResponse {
+    let (tenant, code) = path.into_inner();
+    staff_step(
+        &state,
+        &req,
+        tenant,
+        Permission::ProxyBooking,
+        Some(form.into_inner()),
+        move |conn, cx, form| {
+            let booking = find(conn, cx, &code)?;
+            if form.unwrap_or_default().get("confirm").map(String::as_str) != Some("1") {
+                let text = cx.text("staff_cancel_unconfirmed");
+                return detail_page(
+                    conn,
+                    cx,
+                    booking,
+                    Some((false, text)),
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                );
+            }
+            let actor = cx.actor_via(desk_channel(cx));
+            match cancel(conn, &cx.clock, &cx.tenant, booking.id, &actor) {
+                Ok(_) => Ok(Outcome::Redirect(cx.console_url(&format!(
+                    "bookings/{}?notice=cancelled",
+                    booking.code
+                )))),
+                Err(refused @ AppError::Invalid { .. }) => {
+                    let text = refused.message_in(cx.lang);
+                    detail_page(conn, cx, booking, Some((false, text)), StatusCode::CONFLICT)
+                }
+                Err(other) => Err(other),
+            }
+        },
+    )
+    .await
+}
+
+pub async fn note_submit(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: CodePath,
+    form: web::Form<HashMap<String, String>>,
+) -> HttpResponse {
+    let (tenant, code) = path.into_inner();
+    staff_step(
+        &state,
+        &req,
+        tenant,
+        Permission::ProxyBooking,
+        Some(form.into_inner()),
+        move |conn, cx, form| {
+            let booking = find(conn, cx, &code)?;
+            let note = form
+                .unwrap_or_default()
+                .get("note")
+                .map(|n| n.trim().to_string())
+                .unwrap_or_default();
+            if note.chars().count() > NOTE_MAX_CHARS {
+                let text = madoguchi_frontend::i18n::tf(
+                    cx.lang,
+                    "phone_note_too_long",
+                    &[("n", &NOTE_MAX_CHARS.to_string())],
+                );
+                return detail_page(
+                    conn,
+                    cx,
+                    booking,
+                    Some((false, text)),
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                );
+            }
+            let actor = cx.actor_via(desk_channel(cx));
+            set_note(conn, &cx.clock, &cx.tenant, booking.id, &note, &actor)?;
+            Ok(Outcome::Redirect(cx.console_url(&format!(
+                "bookings/{}?notice=noted",
+                booking.code
+            ))))
+        },
+    )
+    .await
+}

@@ -1,0 +1,311 @@
+//! The last step of a call: who to contact, a note for the counter, and the booking.
+
+use std::collections::HashMap;
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use diesel::PgConnection;
+use madoguchi_frontend::i18n::tf;
+use madoguchi_frontend::pages::console::kit::{Block, Form, Input};
+
+use super::schedule::{hold_token, plan_facts};
+use super::{phone_page, CallPlan};
+use crate::db::hold::Hold;
+use crate::db::location::Location;
+use crate::db::slot::Slot;
+use crate::domain::booking::{book, BookingRequest, Contact, Party, Placement, NOTE_MAX_CHARS};
+use crate::domain::input::{Email, PhoneNumber};
+use crate::domain::staff::Permission;
+use crate::domain::Channel;
+use crate::error::AppError;
+use crate::http::console::{staff_step, StaffCx};
+use crate::http::resident::{date_label, Outcome};
+use crate::http::AppState;
+
+#[derive(Default)]
+struct Answers {
+    name: String,
+    phone: String,
+    email: String,
+    note: String,
+}
+
+#[derive(Default)]
+struct Problems {
+    name: Option<String>,
+    phone: Option<String>,
+    email: Option<String>,
+    note: Option<String>,
+}
+
+impl Problems {
+    fn any(&self) -> bool {
+        [&self.name, &self.phone, &self.email, &self.note]
+            .iter()
+            .any(|p| p.is_some())
+    }
+}
+
+/// The live hold of this call, or where to send the operator when it ran out.
+fn live_hold(
+    conn: &mut PgConnection,
+    cx: &StaffCx,
+    plan: &CallPlan,
+) -> Result<Result<Hold, Outcome>, AppError> {
+    let hold = Hold::of_client(conn, cx.tenant.id, &hold_token(cx))?
+        .filter(|h| h.expires_at > cx.clock.now && h.procedure_id == plan.procedure.id);
+    Ok(hold.ok_or_else(|| {
+        Outcome::Redirect(
+            cx.console_url(&format!("phone/slots?{}&notice=hold_expired", plan.query())),
+        )
+    }))
+}
+
+fn details_page(
+    conn: &mut PgConnection,
+    cx: &StaffCx,
+    plan: &CallPlan,
+    hold: &Hold,
+    answers: Answers,
+    problems: Problems,
+    refusal: Option<String>,
+) -> Result<Outcome, AppError> {
+    let tz = cx.clock.tz;
+    let slot = Slot::find(conn, cx.tenant.id, hold.slot_id)?
+        .ok_or(AppError::NotFound(crate::error::Resource::Slot))?;
+    let location = Location::by_id(conn, cx.tenant.id, slot.location_id)?;
+    let mut facts = plan_facts(cx, plan);
+    facts.extend([
+        (
+            cx.text("check_location"),
+            cx.pick(&location.name, &location.name_en),
+        ),
+        (
+            cx.text("check_when"),
+            format!(
+                "{} {}〜{}",
+                date_label(cx.lang, cx.clock.local_date(slot.starts_at)),
+                slot.starts_at.with_timezone(&tz).format("%H:%M"),
+                slot.ends_at.with_timezone(&tz).format("%H:%M")
+            ),
+        ),
+        (cx.text("staff_people"), hold.places.to_string()),
+    ]);
+    let held = tf(
+        cx.lang,
+        "held_until",
+        &[(
+            "time",
+            &hold
+                .expires_at
+                .with_timezone(&tz)
+                .format("%H:%M")
+                .to_string(),
+        )],
+    );
+    let text = |id: &str, key: &str, value: String, kind, error: Option<String>| Input::Text {
+        id: id.into(),
+        label: cx.text(key),
+        value,
+        kind,
+        required: false,
+        hint: (id == "phone").then(|| cx.text("phone_reach_hint")),
+        error,
+        autocomplete: None,
+    };
+    let inputs = vec![
+        text(
+            "name",
+            "contact_name",
+            answers.name,
+            "text",
+            problems.name.clone(),
+        ),
+        text(
+            "phone",
+            "contact_phone",
+            answers.phone,
+            "tel",
+            problems.phone.clone(),
+        ),
+        text(
+            "email",
+            "contact_email",
+            answers.email,
+            "email",
+            problems.email.clone(),
+        ),
+        Input::Area {
+            id: "note".into(),
+            label: cx.text("phone_note"),
+            value: answers.note,
+        },
+    ];
+    let notice = refusal
+        .or_else(|| problems.note.clone())
+        .or_else(|| problems.any().then(|| cx.text("phone_fix_fields")))
+        .map(|text| (false, text))
+        .or(Some((true, held)));
+    let status = if problems.any() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let blocks = vec![
+        Block::Facts(facts),
+        Block::Form(Form {
+            action: cx.console_url(&format!("phone/details?{}", plan.query())),
+            post: true,
+            csrf: Some(cx.session.csrf_token.clone()),
+            inputs,
+            submit: cx.text("check_confirm"),
+            inline: false,
+        }),
+    ];
+    phone_page(cx, status, cx.text("phone_details_title"), notice, blocks)
+}
+
+pub async fn details_form(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> HttpResponse {
+    staff_step(
+        &state,
+        &req,
+        path.into_inner(),
+        Permission::ProxyBooking,
+        None,
+        |conn, cx, _| {
+            let plan = CallPlan::read(conn, cx)?;
+            let hold = match live_hold(conn, cx, &plan)? {
+                Ok(hold) => hold,
+                Err(back) => return Ok(back),
+            };
+            let answers = Answers {
+                name: plan
+                    .card
+                    .as_ref()
+                    .map(|c| c.name.clone())
+                    .unwrap_or_default(),
+                ..Answers::default()
+            };
+            details_page(conn, cx, &plan, &hold, answers, Problems::default(), None)
+        },
+    )
+    .await
+}
+
+pub async fn details_submit(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    form: web::Form<HashMap<String, String>>,
+) -> HttpResponse {
+    staff_step(
+        &state,
+        &req,
+        path.into_inner(),
+        Permission::ProxyBooking,
+        Some(form.into_inner()),
+        |conn, cx, form| {
+            let form = form.unwrap_or_default();
+            let value = |key: &str| {
+                form.get(key)
+                    .map(|v| v.trim().to_string())
+                    .unwrap_or_default()
+            };
+            let plan = CallPlan::read(conn, cx)?;
+            let hold = match live_hold(conn, cx, &plan)? {
+                Ok(hold) => hold,
+                Err(back) => return Ok(back),
+            };
+            let answers = Answers {
+                name: value("name"),
+                phone: value("phone"),
+                email: value("email"),
+                note: value("note"),
+            };
+            let problems = check_answers(cx, &answers);
+            if problems.any() {
+                return details_page(conn, cx, &plan, &hold, answers, problems, None);
+            }
+            let request = BookingRequest {
+                procedure_id: plan.procedure.id,
+                placement: Placement::Hold {
+                    client_token: hold_token(cx),
+                },
+                party: match &plan.card {
+                    Some(card) => Party::IdentifiedCards(vec![card.id]),
+                    None => Party::People(hold.places),
+                },
+                contact: Contact {
+                    email: Email::parse(&answers.email),
+                    phone: PhoneNumber::parse(&answers.phone),
+                    name: (!answers.name.is_empty()).then(|| answers.name.clone()),
+                },
+                note: answers.note.clone(),
+            };
+            let actor = cx.actor_via(Channel::Phone);
+            match book(conn, &cx.clock, &cx.tenant, &request, &actor) {
+                Ok(details) => Ok(Outcome::Redirect(
+                    cx.console_url(&format!("bookings/{}?notice=booked", details.booking.code)),
+                )),
+                Err(AppError::HoldExpired) => Ok(Outcome::Redirect(
+                    cx.console_url(&format!("phone/slots?{}&notice=hold_expired", plan.query())),
+                )),
+                Err(
+                    refused @ (AppError::Invalid { .. }
+                    | AppError::AlreadyBooked
+                    | AppError::SlotFull
+                    | AppError::WrongLocation),
+                ) => {
+                    let text = refused.message_in(cx.lang);
+                    details_page(
+                        conn,
+                        cx,
+                        &plan,
+                        &hold,
+                        answers,
+                        Problems::default(),
+                        Some(text),
+                    )
+                }
+                Err(other) => Err(other),
+            }
+        },
+    )
+    .await
+}
+
+/// A caller gives a phone number or an e-mail address (or both); the name and the note
+/// are optional.
+fn check_answers(cx: &StaffCx, answers: &Answers) -> Problems {
+    let check = |value: &str, valid: bool, invalid: &str| {
+        (!value.is_empty() && !valid).then(|| cx.text(invalid))
+    };
+    let mut problems = Problems {
+        name: (answers.name.chars().count() > 100).then(|| cx.text("contact_name_missing")),
+        phone: check(
+            &answers.phone,
+            PhoneNumber::parse(&answers.phone).is_some(),
+            "contact_phone_invalid",
+        ),
+        email: check(
+            &answers.email,
+            Email::parse(&answers.email).is_some(),
+            "contact_email_invalid",
+        ),
+        note: (answers.note.chars().count() > NOTE_MAX_CHARS).then(|| {
+            tf(
+                cx.lang,
+                "phone_note_too_long",
+                &[("n", &NOTE_MAX_CHARS.to_string())],
+            )
+        }),
+    };
+    if answers.phone.is_empty() && answers.email.is_empty() {
+        problems.phone = Some(cx.text("phone_reach_missing"));
+    }
+    problems
+}

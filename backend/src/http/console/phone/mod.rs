@@ -1,0 +1,271 @@
+//! Proxy booking (代行入力): an operator books, moves and cancels for a caller on the phone.
+//! The steps are the resident's (whose card, which counter and day, which time, contact) on
+//! console pages. The operator is the actor, the channel is `phone`, and the whole slot, not
+//! only its web share, is open to them. The answers so far travel in the page address, so
+//! an operator can run two calls in two tabs.
+
+mod details;
+mod schedule;
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use diesel::PgConnection;
+use madoguchi_frontend::i18n::tf;
+use madoguchi_frontend::pages::console::kit::{
+    self, Block, Cell, ConsolePageVm, Form, Header, Input, Table,
+};
+use serde_json::json;
+
+use super::{staff_step, StaffCx};
+use crate::db::booking::Booking;
+use crate::db::card::CardRecord;
+use crate::db::location::Location;
+use crate::db::procedure::Procedure;
+use crate::domain::card_search::{find_cards, CardQuery};
+use crate::domain::input::{parse_date, BookingCode};
+use crate::domain::staff::Permission;
+use crate::error::{AppError, Resource};
+use crate::http::resident::Outcome;
+use crate::http::AppState;
+
+pub use details::{details_form, details_submit};
+pub use schedule::{slots, times_form, times_submit};
+
+/// What the call is about, read from the page address.
+pub(crate) struct CallPlan {
+    pub procedure: Procedure,
+    pub card: Option<CardRecord>,
+    /// The booking being moved to another time.
+    pub moving: Option<Booking>,
+}
+
+impl CallPlan {
+    pub fn read(conn: &mut PgConnection, cx: &StaffCx) -> Result<CallPlan, AppError> {
+        if let Some(code) = cx.param("move") {
+            let code = BookingCode::parse(&code).ok_or(AppError::NotFound(Resource::Booking))?;
+            let booking = Booking::by_code(conn, cx.tenant.id, code.as_str())?
+                .ok_or(AppError::NotFound(Resource::Booking))?;
+            let procedure = Procedure::by_id(conn, cx.tenant.id, booking.procedure_id)?;
+            let card = CardRecord::of_booking(conn, cx.tenant.id, booking.id)?
+                .into_iter()
+                .next();
+            return Ok(CallPlan {
+                procedure,
+                card,
+                moving: Some(booking),
+            });
+        }
+        let code = cx.param("procedure").unwrap_or_default();
+        let procedure = Procedure::active_by_code(conn, cx.tenant.id, &code)?
+            .ok_or(AppError::NotFound(Resource::Procedure))?;
+        let card = match cx.param("card").and_then(|id| id.parse::<i64>().ok()) {
+            Some(id) => CardRecord::by_ids(conn, cx.tenant.id, &[id])?
+                .into_iter()
+                .next(),
+            None => None,
+        };
+        if procedure.needs_card && card.is_none() {
+            return Err(AppError::NotFound(Resource::Card));
+        }
+        Ok(CallPlan {
+            procedure,
+            card,
+            moving: None,
+        })
+    }
+
+    /// The plan as query text, carried from step to step.
+    pub fn query(&self) -> String {
+        match (&self.moving, &self.card) {
+            (Some(booking), _) => format!("move={}", booking.code),
+            (None, Some(card)) => format!("procedure={}&card={}", self.procedure.code, card.id),
+            (None, None) => format!("procedure={}", self.procedure.code),
+        }
+    }
+
+    /// The counters this call can book: for a card, where it is kept (or any issuing
+    /// counter when the tenant moves cards); otherwise every counter offering the procedure.
+    pub fn locations(
+        &self,
+        conn: &mut PgConnection,
+        cx: &StaffCx,
+    ) -> Result<Vec<Location>, AppError> {
+        let offered = Location::offered_procedures(conn, cx.tenant.id)?;
+        Ok(Location::for_tenant(conn, cx.tenant.id)?
+            .into_iter()
+            .filter(|l| l.active && offered.contains(&(l.id, self.procedure.id)))
+            .filter(|l| match &self.card {
+                Some(card) => {
+                    card.location_id == l.id || (cx.tenant.allow_transfers && l.issues_cards)
+                }
+                None => true,
+            })
+            .collect())
+    }
+
+    pub fn fixed_party(&self) -> Option<i32> {
+        match (&self.moving, &self.card) {
+            (Some(booking), _) => Some(booking.party_size),
+            (None, Some(_)) => Some(1),
+            (None, None) => None,
+        }
+    }
+}
+
+/// A console page with the phone section's frame.
+pub(crate) fn phone_page(
+    cx: &StaffCx,
+    status: StatusCode,
+    title: String,
+    notice: Option<(bool, String)>,
+    blocks: Vec<Block>,
+) -> Result<Outcome, AppError> {
+    Ok(Outcome::Page(
+        status,
+        kit::render(ConsolePageVm {
+            frame: cx.frame(title),
+            notice,
+            blocks,
+        }),
+    ))
+}
+
+/// The start of a call: find the caller's card, or choose a procedure without one.
+pub async fn start(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> HttpResponse {
+    staff_step(
+        &state,
+        &req,
+        path.into_inner(),
+        Permission::ProxyBooking,
+        None,
+        |conn, cx, _| {
+            let birth_text = cx.param("birth_date").unwrap_or_default();
+            let query = CardQuery {
+                kana: cx.param("kana"),
+                birth_date: parse_date(&birth_text),
+                shipment_number: cx.param("shipment"),
+                number: cx.param("number"),
+            };
+            let searched = ["kana", "birth_date", "shipment", "number"]
+                .iter()
+                .any(|key| cx.param(key).is_some());
+            let mut notice = None;
+            let mut blocks = vec![
+                Block::Heading(cx.text("phone_find_card")),
+                Block::Text(cx.text("phone_find_card_hint")),
+                Block::Form(search_form(cx, &birth_text)),
+            ];
+            if searched && !birth_text.is_empty() && query.birth_date.is_none() {
+                notice = Some((false, cx.text("identify_birth_date_hint")));
+            } else if searched && !query.is_searchable() {
+                notice = Some((false, cx.text("phone_kana_needs_birth_date")));
+            } else if searched {
+                let cards = find_cards(conn, cx.tenant.id, &query)?;
+                cx.audit(
+                    conn,
+                    "card.search",
+                    "card_records",
+                    json!({ "matches": cards.len() }),
+                )?;
+                blocks.push(Block::Table(card_table(conn, cx, cards)?));
+            }
+            let others: Vec<(String, String)> = Procedure::for_tenant(conn, cx.tenant.id)?
+                .into_iter()
+                .filter(|p| p.active && !p.needs_card)
+                .map(|p| {
+                    let href = cx.console_url(&format!("phone/slots?procedure={}", p.code));
+                    (href, cx.pick(&p.name_ja, &p.name_en))
+                })
+                .collect();
+            blocks.push(Block::Heading(cx.text("phone_without_card")));
+            blocks.push(Block::Links(others));
+            phone_page(cx, StatusCode::OK, cx.text("phone_title"), notice, blocks)
+        },
+    )
+    .await
+}
+
+fn search_form(cx: &StaffCx, birth_text: &str) -> Form {
+    let field = |id: &str, key: &str, value: String| Input::text(id, cx.text(key), value);
+    Form {
+        action: format!("/{}/staff/phone", cx.tenant.code),
+        post: false,
+        csrf: None,
+        inputs: vec![
+            Input::hidden("lang", cx.lang.code()),
+            field("kana", "phone_kana", cx.param("kana").unwrap_or_default()),
+            field("birth_date", "identify_birth_date", birth_text.to_string()),
+            field(
+                "shipment",
+                "phone_shipment",
+                cx.param("shipment").unwrap_or_default(),
+            ),
+            field(
+                "number",
+                "phone_number",
+                cx.param("number").unwrap_or_default(),
+            ),
+        ],
+        submit: cx.text("staff_search"),
+        inline: true,
+    }
+}
+
+fn card_table(
+    conn: &mut PgConnection,
+    cx: &StaffCx,
+    cards: Vec<CardRecord>,
+) -> Result<Table, AppError> {
+    let locations = Location::for_tenant(conn, cx.tenant.id)?;
+    let pickup = Procedure::for_tenant(conn, cx.tenant.id)?
+        .into_iter()
+        .find(|p| p.active && p.needs_card);
+    let rows = cards
+        .into_iter()
+        .map(|card| {
+            let location = locations
+                .iter()
+                .find(|l| l.id == card.location_id)
+                .map(|l| cx.pick(&l.name, &l.name_en))
+                .unwrap_or_default();
+            let action = match &pickup {
+                Some(p) => Cell::Link(
+                    cx.console_url(&format!(
+                        "phone/slots?procedure={}&card={}",
+                        p.code, card.id
+                    )),
+                    tf(cx.lang, "phone_book_for", &[("name", &card.name)]),
+                ),
+                None => Cell::Text(String::new()),
+            };
+            vec![
+                Cell::Text(card.name.clone()),
+                Cell::Text(card.name_kana.clone()),
+                Cell::Text(card.birth_date.to_string()),
+                Cell::Text(location),
+                Cell::Text(cx.text(&format!("card_status_{}", card.status))),
+                action,
+            ]
+        })
+        .collect();
+    Ok(Table {
+        caption: cx.text("phone_cards_found"),
+        headers: [
+            "contact_name",
+            "phone_kana",
+            "identify_birth_date",
+            "staff_location",
+            "staff_status",
+            "staff_actions",
+        ]
+        .iter()
+        .map(|key| Header::plain(cx.text(key)))
+        .collect(),
+        rows,
+        empty_text: cx.text("phone_no_cards"),
+    })
+}
