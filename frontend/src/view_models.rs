@@ -283,30 +283,3 @@ pub struct StaffListVm {
     /// (login, role, locked)
     pub accounts: Vec<(String, String, bool)>,
 }
-
-#[derive(Clone, Debug)]
-pub struct BookingListVm {
-    pub frame: PageFrame,
-    pub action: String,
-    /// The filter fields as submitted: (name, value).
-    pub filters: Vec<(&'static str, String)>,
-    /// (code, name) of locations, for the location filter.
-    pub locations: Vec<(String, String)>,
-    pub rows: Vec<BookingListRow>,
-    pub previous_href: Option<String>,
-    pub next_href: Option<String>,
-    pub csv_href: String,
-    pub csv_cp932_href: String,
-    pub xlsx_href: String,
-}
-
-#[derive(Clone, Debug)]
-pub struct BookingListRow {
-    pub code: String,
-    pub when: String,
-    pub location: String,
-    pub procedure: String,
-    pub party_size: i32,
-    pub status: String,
-    pub channel: String,
-}

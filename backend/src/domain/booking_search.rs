@@ -4,14 +4,64 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel::PgConnection;
 
+use diesel::dsl::sql;
+use diesel::sql_types::{Bool, Text};
+
+use super::card_search::{kana_prefix, KANA_LIKE};
 use super::Clock;
 use crate::db::schema::{booking_members, bookings, card_records, locations, procedures, slots};
 use crate::db::tenant::Tenant;
+
+/// The columns a list can be sorted by.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SortColumn {
+    Code,
+    #[default]
+    Visit,
+    Location,
+    Procedure,
+    Party,
+    Status,
+    Channel,
+    BookedAt,
+}
+
+impl SortColumn {
+    pub const ALL: [SortColumn; 8] = [
+        SortColumn::Code,
+        SortColumn::Visit,
+        SortColumn::Location,
+        SortColumn::Procedure,
+        SortColumn::Party,
+        SortColumn::Status,
+        SortColumn::Channel,
+        SortColumn::BookedAt,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            SortColumn::Code => "code",
+            SortColumn::Visit => "visit",
+            SortColumn::Location => "location",
+            SortColumn::Procedure => "procedure",
+            SortColumn::Party => "party",
+            SortColumn::Status => "status",
+            SortColumn::Channel => "channel",
+            SortColumn::BookedAt => "booked_at",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<SortColumn> {
+        SortColumn::ALL.into_iter().find(|c| c.name() == name)
+    }
+}
 
 #[derive(Clone, Debug, Default)]
 pub struct BookingFilter {
     pub visit_from: Option<NaiveDate>,
     pub visit_to: Option<NaiveDate>,
+    pub booked_from: Option<NaiveDate>,
+    pub booked_to: Option<NaiveDate>,
     pub location: Option<String>,
     pub procedure: Option<String>,
     pub status: Option<String>,
@@ -20,8 +70,9 @@ pub struct BookingFilter {
     pub code: Option<String>,
     /// Start of the name in katakana of a card of the booking.
     pub kana: Option<String>,
-    /// Sort by booking time instead of visit time.
-    pub by_booked_at: bool,
+    /// Birth date of a card holder of the booking.
+    pub birth_date: Option<NaiveDate>,
+    pub sort: SortColumn,
     pub descending: bool,
 }
 
@@ -94,20 +145,52 @@ pub fn search(
             .collect();
         query = query.filter(bookings::code.like(format!("%{compact}%")));
     }
-    if let Some(kana) = &filter.kana {
-        let with_card = booking_members::table
+    if let Some(from) = filter.booked_from {
+        query = query.filter(bookings::created_at.ge(clock.start_of(from)));
+    }
+    if let Some(to) = filter.booked_to {
+        query =
+            query.filter(bookings::created_at.lt(clock.start_of(to + chrono::Duration::days(1))));
+    }
+    if filter.kana.is_some() || filter.birth_date.is_some() {
+        let mut with_card = booking_members::table
             .inner_join(
                 card_records::table.on(card_records::id.nullable().eq(booking_members::card_id)),
             )
-            .filter(card_records::name_kana.like(format!("{}%", kana.replace(['%', '_'], ""))))
-            .select(booking_members::booking_id);
+            .select(booking_members::booking_id)
+            .into_boxed();
+        if let Some(kana) = &filter.kana {
+            with_card = with_card.filter(sql::<Bool>(KANA_LIKE).bind::<Text, _>(kana_prefix(kana)));
+        }
+        if let Some(born) = filter.birth_date {
+            with_card = with_card.filter(card_records::birth_date.eq(born));
+        }
         query = query.filter(bookings::id.eq_any(with_card));
     }
-    query = match (filter.by_booked_at, filter.descending) {
-        (false, false) => query.order((slots::starts_at.asc(), bookings::id.asc())),
-        (false, true) => query.order((slots::starts_at.desc(), bookings::id.desc())),
-        (true, false) => query.order((bookings::created_at.asc(), bookings::id.asc())),
-        (true, true) => query.order((bookings::created_at.desc(), bookings::id.desc())),
+    macro_rules! by {
+        ($column:expr) => {
+            if filter.descending {
+                query.order($column.desc())
+            } else {
+                query.order($column.asc())
+            }
+        };
+    }
+    query = match filter.sort {
+        SortColumn::Code => by!(bookings::code),
+        SortColumn::Visit => by!(slots::starts_at),
+        SortColumn::Location => by!(locations::code),
+        SortColumn::Procedure => by!(procedures::sort_order),
+        SortColumn::Party => by!(bookings::party_size),
+        SortColumn::Status => by!(bookings::status),
+        SortColumn::Channel => by!(bookings::channel),
+        SortColumn::BookedAt => by!(bookings::created_at),
+    };
+    // Equal values keep a fixed order, so that pages neither repeat nor skip rows.
+    query = if filter.descending {
+        query.then_order_by(bookings::id.desc())
+    } else {
+        query.then_order_by(bookings::id.asc())
     };
     query.offset(offset).limit(limit).load(conn)
 }

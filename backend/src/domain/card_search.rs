@@ -34,6 +34,14 @@ impl CardQuery {
     }
 }
 
+/// SQL comparing a card's kana, spaces removed, with a bound `LIKE` pattern (`kana_prefix`).
+pub const KANA_LIKE: &str = "replace(replace(card_records.name_kana, '　', ''), ' ', '') LIKE ";
+
+/// The `LIKE` pattern for names starting with `typed`.
+pub fn kana_prefix(typed: &str) -> String {
+    format!("{}%", normalise_kana(typed).replace(['%', '_', '\\'], ""))
+}
+
 /// Katakana without spaces: hiragana turned into katakana, widths folded.
 pub fn normalise_kana(input: &str) -> String {
     fold_width(input)
@@ -68,11 +76,7 @@ pub fn find_cards(
         .select(CardRecord::as_select())
         .into_boxed();
     if let Some(kana) = &query.kana {
-        let prefix = format!("{}%", normalise_kana(kana).replace(['%', '_', '\\'], ""));
-        select = select.filter(
-            sql::<Bool>("replace(replace(name_kana, '　', ''), ' ', '') LIKE ")
-                .bind::<Text, _>(prefix),
-        );
+        select = select.filter(sql::<Bool>(KANA_LIKE).bind::<Text, _>(kana_prefix(kana)));
     }
     if let Some(born) = query.birth_date {
         select = select.filter(card_records::birth_date.eq(born));

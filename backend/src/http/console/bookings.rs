@@ -4,16 +4,18 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use madoguchi_frontend::i18n::{t, Lang};
-use madoguchi_frontend::pages::console::bookings;
-use madoguchi_frontend::view_models::{BookingListRow, BookingListVm};
+use madoguchi_frontend::pages::console::kit::{
+    self, Block, Cell, ConsolePageVm, Form, Header, Input, Table,
+};
 use serde_json::json;
 
 use super::{staff_step, StaffCx};
 use crate::db::audit::NewAuditEntry;
 use crate::db::location::Location;
+use crate::db::procedure::Procedure;
 use crate::db::tenant::Tenant;
 use crate::db::PgPool;
-use crate::domain::booking_search::{search, BookingFilter, BookingLine};
+use crate::domain::booking_search::{search, BookingFilter, BookingLine, SortColumn};
 use crate::domain::input::{parse_date, BookingCode};
 use crate::domain::staff::Permission;
 use crate::domain::Clock;
@@ -23,48 +25,55 @@ use crate::http::AppState;
 
 const PAGE: i64 = 50;
 const EXPORT_BATCH: i64 = 1000;
-const FILTER_FIELDS: [&str; 8] = [
+const FILTER_FIELDS: [&str; 12] = [
     "from",
     "to",
+    "booked_from",
+    "booked_to",
     "location",
     "procedure",
     "status",
     "channel",
     "code",
     "kana",
+    "birth_date",
+    "sort",
 ];
+const STATUSES: [&str; 5] = ["booked", "checked_in", "completed", "no_show", "cancelled"];
+const CHANNELS: [&str; 4] = ["web", "phone", "counter", "migration"];
 
 fn filter_of(cx: &StaffCx) -> BookingFilter {
-    let get = |key: &str| {
-        cx.query
-            .get(key)
-            .map(|v| v.trim().to_string())
-            .filter(|v| !v.is_empty())
-    };
+    let date = |key: &str| cx.param(key).and_then(|d| parse_date(&d));
     BookingFilter {
-        visit_from: get("from").and_then(|d| parse_date(&d)),
-        visit_to: get("to").and_then(|d| parse_date(&d)),
-        location: get("location"),
-        procedure: get("procedure"),
-        status: get("status"),
-        channel: get("channel"),
-        code: get("code"),
-        kana: get("kana"),
-        by_booked_at: get("sort").as_deref() == Some("booked_at"),
-        descending: get("order").as_deref() == Some("desc"),
+        visit_from: date("from"),
+        visit_to: date("to"),
+        booked_from: date("booked_from"),
+        booked_to: date("booked_to"),
+        location: cx.param("location"),
+        procedure: cx.param("procedure"),
+        status: cx.param("status"),
+        channel: cx.param("channel"),
+        code: cx.param("code"),
+        kana: cx.param("kana"),
+        birth_date: date("birth_date"),
+        sort: cx
+            .param("sort")
+            .and_then(|s| SortColumn::parse(&s))
+            .unwrap_or_default(),
+        descending: cx.param("order").as_deref() == Some("desc"),
     }
 }
 
-/// The filter as query text, to keep it in page and export links.
-fn filter_query(cx: &StaffCx) -> String {
+/// The filter as query text, to keep it in page, sort and export links; without `sort`
+/// and `order` when `with_order` is false.
+fn filter_query(cx: &StaffCx, with_order: bool) -> String {
     FILTER_FIELDS
         .iter()
-        .chain(["sort", "order"].iter())
+        .chain(["order"].iter())
+        .filter(|key| with_order || !matches!(**key, "sort" | "order"))
         .filter_map(|key| {
-            cx.query
-                .get(*key)
-                .filter(|v| !v.is_empty())
-                .map(|v| format!("{key}={}", crate::http::extract::url_encode(v)))
+            cx.param(key)
+                .map(|v| format!("{key}={}", crate::http::extract::url_encode(&v)))
         })
         .collect::<Vec<_>>()
         .join("&")
@@ -75,6 +84,103 @@ fn when(clock: &Clock, line: &BookingLine) -> String {
         .with_timezone(&clock.tz)
         .format("%Y-%m-%d %H:%M")
         .to_string()
+}
+
+/// Dates typed into the filter that could not be read, as (field, message).
+fn unreadable_dates(cx: &StaffCx) -> Vec<String> {
+    ["from", "to", "booked_from", "booked_to", "birth_date"]
+        .iter()
+        .filter(|key| cx.param(key).is_some_and(|d| parse_date(&d).is_none()))
+        .map(|key| {
+            format!(
+                "{}: {}",
+                cx.text(&format!("staff_filter_{key}")),
+                cx.text("identify_birth_date_hint")
+            )
+        })
+        .collect()
+}
+
+fn filter_form(
+    conn: &mut diesel::PgConnection,
+    cx: &StaffCx,
+    action: String,
+) -> Result<Form, AppError> {
+    let text = |id: &str| {
+        Input::text(
+            id,
+            cx.text(&format!("staff_filter_{id}")),
+            cx.param(id).unwrap_or_default(),
+        )
+    };
+    let all = (String::new(), cx.text("staff_filter_all"));
+    let select = |id: &str, options: Vec<(String, String)>| Input::Select {
+        id: id.into(),
+        label: cx.text(&format!("staff_filter_{id}")),
+        options: std::iter::once(all.clone()).chain(options).collect(),
+        chosen: cx.param(id).unwrap_or_default(),
+    };
+    let locations = Location::for_tenant(conn, cx.tenant.id)?
+        .into_iter()
+        .map(|l| (l.code, cx.pick(&l.name, &l.name_en)))
+        .collect();
+    let procedures = Procedure::for_tenant(conn, cx.tenant.id)?
+        .into_iter()
+        .map(|p| (p.code, cx.pick(&p.name_ja, &p.name_en)))
+        .collect();
+    let labelled = |values: &[&str], prefix: &str| -> Vec<(String, String)> {
+        values
+            .iter()
+            .map(|v| (v.to_string(), cx.text(&format!("{prefix}{v}"))))
+            .collect()
+    };
+    let mut inputs = vec![Input::hidden("lang", cx.lang.code())];
+    if let Some(sort) = cx.param("sort") {
+        inputs.push(Input::hidden("sort", sort));
+    }
+    if let Some(order) = cx.param("order") {
+        inputs.push(Input::hidden("order", order));
+    }
+    inputs.extend([
+        text("from"),
+        text("to"),
+        text("booked_from"),
+        text("booked_to"),
+        select("location", locations),
+        select("procedure", procedures),
+        select("status", labelled(&STATUSES, "staff_status_")),
+        select("channel", labelled(&CHANNELS, "channel_")),
+        text("code"),
+        text("kana"),
+        text("birth_date"),
+    ]);
+    Ok(Form {
+        action,
+        post: false,
+        csrf: None,
+        inputs,
+        submit: cx.text("staff_search"),
+        inline: true,
+    })
+}
+
+fn sortable_headers(cx: &StaffCx, base: &str, filter: &BookingFilter) -> Vec<Header> {
+    let query = filter_query(cx, false);
+    SortColumn::ALL
+        .iter()
+        .map(|column| {
+            let sorted = (filter.sort == *column).then_some(!filter.descending);
+            let order = if sorted == Some(true) { "desc" } else { "asc" };
+            Header {
+                label: cx.text(&format!("staff_column_{}", column.name())),
+                sort_href: Some(cx.url(&format!(
+                    "{base}?{query}&sort={}&order={order}",
+                    column.name()
+                ))),
+                sorted,
+            }
+        })
+        .collect()
 }
 
 pub async fn list(
@@ -107,43 +213,77 @@ pub async fn list(
             let more = lines.len() as i64 > PAGE;
             lines.truncate(PAGE as usize);
             let base = format!("/{}/staff/bookings", cx.tenant.code);
-            let query = filter_query(cx);
+            let query = filter_query(cx, true);
             let page_href = |n: i64| cx.url(&format!("{base}?{query}&page={n}"));
-            let vm = BookingListVm {
-                frame: cx.frame(t(cx.lang, "staff_bookings_title")),
-                action: base.clone(),
-                filters: FILTER_FIELDS
-                    .iter()
-                    .map(|key| (*key, cx.query.get(*key).cloned().unwrap_or_default()))
-                    .collect(),
-                locations: Location::for_tenant(conn, cx.tenant.id)?
-                    .into_iter()
-                    .map(|l| (l.code, l.name))
-                    .collect(),
-                rows: lines
-                    .iter()
-                    .map(|line| BookingListRow {
-                        code: BookingCode::parse(&line.code)
-                            .map(|c| c.display())
-                            .unwrap_or_else(|| line.code.clone()),
-                        when: when(&cx.clock, line),
-                        location: line.location.clone(),
-                        procedure: line.procedure.clone(),
-                        party_size: line.party_size,
-                        status: t(cx.lang, &format!("staff_status_{}", line.status)),
-                        channel: t(cx.lang, &format!("channel_{}", line.channel)),
-                    })
-                    .collect(),
-                previous_href: (page > 1).then(|| page_href(page - 1)),
-                next_href: more.then(|| page_href(page + 1)),
-                csv_href: cx.url(&format!("{base}.csv?{query}")),
-                csv_cp932_href: cx.url(&format!("{base}.csv?{query}&encoding=cp932")),
-                xlsx_href: cx.url(&format!("{base}.xlsx?{query}")),
-            };
-            Ok(Outcome::Page(StatusCode::OK, bookings::render(vm)))
+            let rows = lines
+                .iter()
+                .map(|line| {
+                    let shown = BookingCode::parse(&line.code)
+                        .map(|c| c.display())
+                        .unwrap_or_else(|| line.code.clone());
+                    vec![
+                        Cell::Link(cx.console_url(&format!("bookings/{}", line.code)), shown),
+                        Cell::Text(when(&cx.clock, line)),
+                        Cell::Text(line.location.clone()),
+                        Cell::Text(line.procedure.clone()),
+                        Cell::Text(line.party_size.to_string()),
+                        Cell::Text(cx.text(&format!("staff_status_{}", line.status))),
+                        Cell::Text(cx.text(&format!("channel_{}", line.channel))),
+                        Cell::Text(booked_at(&cx.clock, line)),
+                    ]
+                })
+                .collect();
+            let mut pages = Vec::new();
+            if page > 1 {
+                pages.push((page_href(page - 1), cx.text("staff_previous_page")));
+            }
+            if more {
+                pages.push((page_href(page + 1), cx.text("staff_next_page")));
+            }
+            let blocks = vec![
+                Block::Form(filter_form(conn, cx, base.clone())?),
+                Block::Links(vec![
+                    (
+                        cx.url(&format!("{base}.csv?{query}")),
+                        cx.text("staff_export_csv"),
+                    ),
+                    (
+                        cx.url(&format!("{base}.csv?{query}&encoding=cp932")),
+                        cx.text("staff_export_csv_cp932"),
+                    ),
+                    (
+                        cx.url(&format!("{base}.xlsx?{query}")),
+                        cx.text("staff_export_xlsx"),
+                    ),
+                ]),
+                Block::Table(Table {
+                    caption: cx.text("staff_bookings_title"),
+                    headers: sortable_headers(cx, &base, &filter),
+                    rows,
+                    empty_text: cx.text("staff_no_bookings"),
+                }),
+                Block::Links(pages),
+            ];
+            let problems = unreadable_dates(cx);
+            let notice = (!problems.is_empty()).then(|| (false, problems.join(" / ")));
+            Ok(Outcome::Page(
+                StatusCode::OK,
+                kit::render(ConsolePageVm {
+                    frame: cx.frame(cx.text("staff_bookings_title")),
+                    notice,
+                    blocks,
+                }),
+            ))
         },
     )
     .await
+}
+
+fn booked_at(clock: &Clock, line: &BookingLine) -> String {
+    line.created_at
+        .with_timezone(&clock.tz)
+        .format("%Y-%m-%d %H:%M:%S")
+        .to_string()
 }
 
 pub async fn export_csv(
@@ -161,7 +301,7 @@ pub async fn export_csv(
             action: "booking.export",
             target: "bookings.csv",
             client_addr: cx.client_addr.as_deref(),
-            details: json!({ "filter": filter_query(cx), "encoding": if cp932 { "cp932" } else { "utf-8" } }),
+            details: json!({ "filter": filter_query(cx, true), "encoding": if cp932 { "cp932" } else { "utf-8" } }),
             created_at: cx.clock.now,
         }
         .insert(conn)?;
@@ -250,10 +390,7 @@ fn row_values(clock: &Clock, lang: Lang, line: &BookingLine) -> Vec<String> {
         t(lang, &format!("channel_{}", line.channel)),
         line.contact_email.clone().unwrap_or_default(),
         line.contact_phone.clone().unwrap_or_default(),
-        line.created_at
-            .with_timezone(&clock.tz)
-            .format("%Y-%m-%d %H:%M:%S")
-            .to_string(),
+        booked_at(clock, line),
     ]
 }
 
@@ -293,7 +430,7 @@ pub async fn export_xlsx(
                 action: "booking.export",
                 target: "bookings.xlsx",
                 client_addr: cx.client_addr.as_deref(),
-                details: json!({ "filter": filter_query(cx) }),
+                details: json!({ "filter": filter_query(cx, true) }),
                 created_at: cx.clock.now,
             }
             .insert(conn)?;

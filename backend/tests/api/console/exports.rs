@@ -98,3 +98,68 @@ async fn the_booking_list_exports_as_csv_and_xlsx_with_every_row() {
     });
     assert_eq!(exports, 3);
 }
+
+/// The codes of a list page, in the order shown.
+fn listed_codes(page: &str) -> Vec<String> {
+    page.split("/town/staff/bookings/")
+        .skip(1)
+        .map(|rest| rest[..9].to_string())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_list_filters_by_status_channel_and_booking_day_and_sorts_by_any_column() {
+    let app = TestApp::spawn().await;
+    let tenant = town(&app);
+    let mut codes: Vec<String> = (0..4)
+        .map(|i| booking_today(&app, &tenant, &format!("sort{i}@example.jp")))
+        .collect();
+    codes.sort();
+    clerk_desk(&app).await;
+    let list = |query: &'static str| {
+        let url = app.url(&format!("/town/staff/bookings?{query}"));
+        let client = app.client.clone();
+        async move { client.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    let ascending = list("sort=code&order=asc").await;
+    assert_eq!(listed_codes(&ascending), codes);
+    assert!(ascending.contains("aria-sort=\"ascending\""));
+    let descending = list("sort=code&order=desc").await;
+    let mut reversed = codes.clone();
+    reversed.reverse();
+    assert_eq!(listed_codes(&descending), reversed);
+
+    assert_eq!(listed_codes(&list("channel=phone").await).len(), 4);
+    assert!(listed_codes(&list("channel=web").await).is_empty());
+    assert!(listed_codes(&list("status=cancelled").await).is_empty());
+    let today = app.clock().today();
+    let booked_today = format!("booked_from={today}&booked_to={today}");
+    let url = app.url(&format!("/town/staff/bookings?{booked_today}"));
+    let page = app
+        .client
+        .get(url)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(listed_codes(&page).len(), 4);
+    let later = today + chrono::Duration::days(1);
+    let url = app.url(&format!("/town/staff/bookings?booked_from={later}"));
+    let page = app
+        .client
+        .get(url)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(listed_codes(&page).is_empty());
+    let unreadable = list("booked_from=yesterday").await;
+    assert!(
+        unreadable.contains("予約日（から）"),
+        "names the field it could not read"
+    );
+}

@@ -169,6 +169,20 @@ async fn an_operator_books_moves_and_cancels_for_a_caller_without_the_notice() {
     });
     assert_eq!((channel.as_str(), note.as_str()), ("phone", "車いすで来庁"));
     let code: String = app.query(|conn| bookings::table.select(bookings::code).first(conn));
+    let (_, born) = get(
+        &app,
+        &operator,
+        "/town/staff/bookings?birth_date=1990-04-01",
+    )
+    .await;
+    assert!(born.contains(&format!("/town/staff/bookings/{code}")));
+    let (_, other) = get(
+        &app,
+        &operator,
+        "/town/staff/bookings?birth_date=1990-04-02",
+    )
+    .await;
+    assert!(!other.contains(&format!("/town/staff/bookings/{code}")));
 
     // The caller asks for another time.
     let move_path = format!("/town/staff/phone/times?move={code}&location=0001&date={tomorrow}");

@@ -1,6 +1,5 @@
 //! The staff console: login, the counter's day, staff accounts.
 
-pub mod bookings;
 pub mod kit;
 pub mod login;
 pub mod staff_list;
