@@ -50,6 +50,9 @@ pub enum AppError {
     CheckInRefused(CheckInProblem),
     #[error("forbidden")]
     Forbidden,
+    /// The console is limited to the office's address ranges and this client is outside.
+    #[error("client address not allowed")]
+    AddressNotAllowed,
     #[error("database unavailable: {0}")]
     DatabaseUnavailable(String),
     #[error(transparent)]
@@ -164,6 +167,7 @@ impl AppError {
             AppError::TooManyRequests => "too_many_requests",
             AppError::CheckInRefused(problem) => problem.code(),
             AppError::Forbidden => "forbidden",
+            AppError::AddressNotAllowed => "address_not_allowed",
             AppError::DatabaseUnavailable(_) | AppError::Database(_) | AppError::Internal(_) => {
                 "internal_error"
             }
@@ -284,7 +288,7 @@ impl ResponseError for AppError {
             | AppError::AlreadyBooked
             | AppError::HoldExpired => StatusCode::CONFLICT,
             AppError::CheckInRefused(_) => StatusCode::CONFLICT,
-            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::AddressNotAllowed => StatusCode::FORBIDDEN,
             AppError::CardLocked { .. } | AppError::TooManyRequests => {
                 StatusCode::TOO_MANY_REQUESTS
             }
@@ -363,6 +367,7 @@ mod tests {
             AppError::CheckInRefused(CheckInProblem::Cancelled),
             AppError::CheckInRefused(CheckInProblem::AlreadyCheckedIn),
             AppError::Forbidden,
+            AppError::AddressNotAllowed,
             AppError::DatabaseUnavailable("down".into()),
             AppError::Internal(anyhow::anyhow!("boom")),
         ];

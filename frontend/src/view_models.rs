@@ -276,10 +276,3 @@ pub struct TodayRow {
     pub party_size: i32,
     pub status: String,
 }
-
-#[derive(Clone, Debug)]
-pub struct StaffListVm {
-    pub frame: PageFrame,
-    /// (login, role, locked)
-    pub accounts: Vec<(String, String, bool)>,
-}

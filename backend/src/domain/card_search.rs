@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{Bool, Text};
 use diesel::PgConnection;
 
-use super::input::fold_width;
+use super::input::{fold_width, like_escape};
 use crate::db::card::CardRecord;
 use crate::db::schema::card_records;
 
@@ -39,7 +39,7 @@ pub const KANA_LIKE: &str = "replace(replace(card_records.name_kana, '　', ''),
 
 /// The `LIKE` pattern for names starting with `typed`.
 pub fn kana_prefix(typed: &str) -> String {
-    format!("{}%", normalise_kana(typed).replace(['%', '_', '\\'], ""))
+    format!("{}%", like_escape(&normalise_kana(typed)))
 }
 
 /// Katakana without spaces: hiragana turned into katakana, widths folded.

@@ -18,6 +18,13 @@ pub fn fold_width(input: &str) -> String {
         .collect()
 }
 
+/// Text to match literally inside a SQL `LIKE` pattern (whose escape character is `\`).
+pub fn like_escape(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
 /// The input folded, upper-cased, with spaces and hyphens removed.
 fn compact_code(input: &str) -> String {
     fold_width(input)

@@ -10,8 +10,10 @@ pub mod counter;
 pub mod holidays;
 pub mod ics;
 pub mod input;
+pub mod operation_log;
 pub mod slots;
 pub mod staff;
+pub mod staff_accounts;
 pub mod tenant_file;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};

@@ -11,11 +11,12 @@ use diesel::prelude::*;
 use diesel::PgConnection;
 use serde_json::json;
 
+use madoguchi_frontend::i18n::{tf, Lang};
+
 use super::input::new_client_token;
 use super::Clock;
 use crate::db::audit::NewAuditEntry;
-use crate::db::schema::staff_accounts;
-use crate::db::staff::{NewStaffAccount, StaffAccount, StaffSession};
+use crate::db::staff::{StaffAccount, StaffSession};
 use crate::db::tenant::Tenant;
 
 pub const LOCK_AFTER_FAILURES: i32 = 5;
@@ -87,25 +88,80 @@ impl Role {
     }
 }
 
-/// The default policy: at least 8 characters with upper and lower case, a digit and a symbol.
-pub fn policy_problems(password: &str) -> Vec<&'static str> {
-    let mut problems = Vec::new();
-    if password.chars().count() < 8 {
-        problems.push("at least 8 characters");
+type CharTest = fn(&char) -> bool;
+
+/// A tenant's rule for staff passwords: a minimum length and, by default, a mix of upper
+/// and lower case, digits and symbols.
+#[derive(Clone, Copy, Debug)]
+pub struct PasswordPolicy {
+    pub min_length: usize,
+    pub mixed: bool,
+}
+
+impl PasswordPolicy {
+    pub fn of(tenant: &Tenant) -> PasswordPolicy {
+        PasswordPolicy {
+            min_length: usize::try_from(tenant.staff_password_min_length).unwrap_or(8),
+            mixed: tenant.staff_password_mixed,
+        }
     }
-    if !password.chars().any(|c| c.is_ascii_uppercase()) {
-        problems.push("an upper-case letter");
+
+    /// What `password` lacks, as message keys (`password_rule_*`); empty when it passes.
+    pub fn problems(self, password: &str) -> Vec<&'static str> {
+        let mut problems = Vec::new();
+        if password.chars().count() < self.min_length {
+            problems.push("password_rule_length");
+        }
+        if !self.mixed {
+            return problems;
+        }
+        let checks: [(CharTest, &str); 4] = [
+            (char::is_ascii_uppercase, "password_rule_upper"),
+            (char::is_ascii_lowercase, "password_rule_lower"),
+            (char::is_ascii_digit, "password_rule_digit"),
+            (char::is_ascii_punctuation, "password_rule_symbol"),
+        ];
+        for (present, key) in checks {
+            if !password.chars().any(|c| present(&c)) {
+                problems.push(key);
+            }
+        }
+        problems
     }
-    if !password.chars().any(|c| c.is_ascii_lowercase()) {
-        problems.push("a lower-case letter");
+
+    /// The problems as one sentence in `lang`.
+    pub fn explain(self, lang: Lang, problems: &[&str]) -> String {
+        let n = self.min_length.to_string();
+        let parts: Vec<String> = problems
+            .iter()
+            .map(|key| tf(lang, key, &[("n", &n)]))
+            .collect();
+        tf(lang, "password_needs", &[("what", &parts.join(", "))])
     }
-    if !password.chars().any(|c| c.is_ascii_digit()) {
-        problems.push("a digit");
+}
+
+/// Whether the console may be used from `client`: from anywhere when the tenant lists no
+/// address ranges, else only from inside one of them.
+pub fn address_allowed(tenant: &Tenant, client: Option<std::net::IpAddr>) -> bool {
+    if tenant.staff_networks.is_empty() {
+        return true;
     }
-    if !password.chars().any(|c| c.is_ascii_punctuation()) {
-        problems.push("a symbol");
-    }
-    problems
+    let Some(ip) = client.map(|ip| ip.to_canonical()) else {
+        return false;
+    };
+    tenant
+        .staff_networks
+        .iter()
+        .filter_map(|range| range.parse::<ipnet::IpNet>().ok())
+        .any(|range| range.contains(&ip))
+}
+
+/// Whether the account must choose a new password before doing anything else.
+pub fn must_change_password(account: &StaffAccount, clock: &Clock) -> bool {
+    account.must_change_password
+        || account
+            .password_expires_at
+            .is_some_and(|expiry| expiry <= clock.now)
 }
 
 pub fn hash_password(password: &str) -> anyhow::Result<String> {
@@ -120,7 +176,7 @@ pub fn hash_password(password: &str) -> anyhow::Result<String> {
 static DUMMY_HASH: LazyLock<String> =
     LazyLock::new(|| hash_password(&new_client_token(&mut rand::thread_rng())).unwrap_or_default());
 
-fn verify(hash: &str, password: &str) -> bool {
+pub fn verify_password(hash: &str, password: &str) -> bool {
     PasswordHash::new(hash)
         .map(|parsed| {
             Argon2::default()
@@ -130,6 +186,7 @@ fn verify(hash: &str, password: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// Creates an account from the command line (the first administrator).
 pub fn create_account(
     conn: &mut PgConnection,
     clock: &Clock,
@@ -138,25 +195,27 @@ pub fn create_account(
     role: Role,
     password: &str,
 ) -> anyhow::Result<StaffAccount> {
-    let problems = policy_problems(password);
-    if !problems.is_empty() {
-        anyhow::bail!("the password needs {}", problems.join(", "));
+    if !super::staff_accounts::valid_login(login) {
+        anyhow::bail!("a login ID is 3 to 40 letters, digits, dots, hyphens or underscores");
     }
-    let hash = hash_password(password)?;
-    let account = diesel::insert_into(staff_accounts::table)
-        .values(NewStaffAccount {
-            tenant_id: tenant.id,
-            login,
-            display_name: login,
-            password_hash: &hash,
-            role: role.as_str(),
-            location_ids: Vec::new(),
-            must_change_password: false,
-            created_at: clock.now,
-        })
-        .returning(StaffAccount::as_returning())
-        .get_result(conn)?;
-    Ok(account)
+    let fields = super::staff_accounts::AccountFields {
+        display_name: login.to_string(),
+        role,
+        location_ids: Vec::new(),
+        active: true,
+        password_expires_at: None,
+        must_change_password: false,
+    };
+    match super::staff_accounts::create(conn, clock, tenant, login, &fields, password)? {
+        Ok(account) => Ok(account),
+        Err(super::staff_accounts::PasswordRefusal::Policy(problems)) => {
+            anyhow::bail!(
+                "{}",
+                PasswordPolicy::of(tenant).explain(Lang::En, &problems)
+            )
+        }
+        Err(other) => anyhow::bail!("the password was refused: {other:?}"),
+    }
 }
 
 #[derive(Debug)]
@@ -183,7 +242,7 @@ pub fn log_in(
         .as_ref()
         .map(|a| a.password_hash.as_str())
         .unwrap_or(DUMMY_HASH.as_str());
-    let password_ok = verify(hash, password);
+    let password_ok = verify_password(hash, password);
     let audit = |conn: &mut PgConnection, action: &str| {
         NewAuditEntry {
             tenant_id: Some(tenant.id),
@@ -249,22 +308,38 @@ mod tests {
 
     #[test]
     fn the_default_policy_names_what_is_missing() {
-        assert_eq!(policy_problems("Madoguchi#2026"), Vec::<&str>::new());
+        let policy = PasswordPolicy {
+            min_length: 8,
+            mixed: true,
+        };
+        assert_eq!(policy.problems("Madoguchi#2026"), Vec::<&str>::new());
+        let short = policy.problems("short1!");
+        assert_eq!(short, vec!["password_rule_length", "password_rule_upper"]);
         assert_eq!(
-            policy_problems("short1!"),
-            vec!["at least 8 characters", "an upper-case letter"]
+            policy.explain(Lang::En, &short),
+            "The password needs at least 8 characters, an upper-case letter."
         );
         assert_eq!(
-            policy_problems("ALLUPPER123"),
-            vec!["a lower-case letter", "a symbol"]
+            policy.problems("ALLUPPER123"),
+            vec!["password_rule_lower", "password_rule_symbol"]
         );
+    }
+
+    #[test]
+    fn a_tenant_may_ask_for_length_alone() {
+        let policy = PasswordPolicy {
+            min_length: 12,
+            mixed: false,
+        };
+        assert_eq!(policy.problems("correcthorsebattery"), Vec::<&str>::new());
+        assert_eq!(policy.problems("short"), vec!["password_rule_length"]);
     }
 
     #[test]
     fn a_hash_verifies_only_its_password() {
         let hash = hash_password("Madoguchi#2026").unwrap();
         assert!(hash.starts_with("$argon2id$"));
-        assert!(verify(&hash, "Madoguchi#2026"));
-        assert!(!verify(&hash, "madoguchi#2026"));
+        assert!(verify_password(&hash, "Madoguchi#2026"));
+        assert!(!verify_password(&hash, "madoguchi#2026"));
     }
 }

@@ -9,12 +9,9 @@ use madoguchi_frontend::pages::console::kit::{
 };
 use serde_json::json;
 
-use super::{staff_step, StaffCx};
-use crate::db::audit::NewAuditEntry;
+use super::{csv_export, staff_step, StaffCx};
 use crate::db::location::Location;
 use crate::db::procedure::Procedure;
-use crate::db::tenant::Tenant;
-use crate::db::PgPool;
 use crate::domain::booking_search::{search, BookingFilter, BookingLine, SortColumn};
 use crate::domain::input::{parse_date, BookingCode};
 use crate::domain::staff::Permission;
@@ -24,7 +21,6 @@ use crate::http::resident::Outcome;
 use crate::http::AppState;
 
 const PAGE: i64 = 50;
-const EXPORT_BATCH: i64 = 1000;
 const FILTER_FIELDS: [&str; 12] = [
     "from",
     "to",
@@ -292,75 +288,28 @@ pub async fn export_csv(
     path: web::Path<String>,
 ) -> HttpResponse {
     let pool = state.pool.clone();
-    staff_step(&state, &req, path.into_inner(), Permission::ViewBookings, None, move |conn, cx, _| {
-        let filter = filter_of(cx);
-        let cp932 = cx.query.get("encoding").map(String::as_str) == Some("cp932");
-        NewAuditEntry {
-            tenant_id: Some(cx.tenant.id),
-            actor: &cx.actor().label,
-            action: "booking.export",
-            target: "bookings.csv",
-            client_addr: cx.client_addr.as_deref(),
-            details: json!({ "filter": filter_query(cx, true), "encoding": if cp932 { "cp932" } else { "utf-8" } }),
-            created_at: cx.clock.now,
-        }
-        .insert(conn)?;
-        let (tx, rx) = tokio::sync::mpsc::channel(4);
-        let (tenant, clock, lang) = (cx.tenant.clone(), cx.clock, cx.lang);
-        actix_web::rt::task::spawn_blocking(move || {
-            if let Err(e) = produce_csv(&pool, &tenant, &clock, lang, &filter, cp932, &tx) {
-                tracing::error!("CSV export stopped: {e:#}");
-            }
-        });
-        Ok(Outcome::Stream {
-            content_type: if cp932 { "text/csv; charset=Shift_JIS" } else { "text/csv; charset=utf-8" },
-            filename: format!("bookings-{}.csv", cx.clock.today()),
-            chunks: rx,
-        })
-    })
+    staff_step(
+        &state,
+        &req,
+        path.into_inner(),
+        Permission::ViewBookings,
+        None,
+        move |conn, cx, _| {
+            let filter = filter_of(cx);
+            let details =
+                json!({ "filter": filter_query(cx, true), "encoding": csv_export::encoding_of(cx) });
+            cx.audit(conn, "booking.export", "bookings.csv", details)?;
+            let (tenant, clock, lang) = (cx.tenant.clone(), cx.clock, cx.lang);
+            let fetch: csv_export::FetchRows = Box::new(move |conn, offset, limit| {
+                Ok(search(conn, &clock, &tenant, &filter, offset, limit)?
+                    .iter()
+                    .map(|line| row_values(&clock, lang, line))
+                    .collect())
+            });
+            Ok(csv_export::stream(pool, cx, "bookings", &CSV_HEADER, fetch))
+        },
+    )
     .await
-}
-
-/// Writes the header and then the rows, a batch at a time, into the channel.
-fn produce_csv(
-    pool: &PgPool,
-    tenant: &Tenant,
-    clock: &Clock,
-    lang: Lang,
-    filter: &BookingFilter,
-    cp932: bool,
-    tx: &tokio::sync::mpsc::Sender<web::Bytes>,
-) -> Result<(), AppError> {
-    let mut conn = pool.get()?;
-    let encode = |text: String| -> web::Bytes {
-        if cp932 {
-            web::Bytes::from(encoding_rs::SHIFT_JIS.encode(&text).0.into_owned())
-        } else {
-            web::Bytes::from(text)
-        }
-    };
-    let mut first = csv_lines(&[CSV_HEADER.iter().map(|h| h.to_string()).collect()]);
-    if !cp932 {
-        first.insert(0, '\u{FEFF}');
-    }
-    if tx.blocking_send(encode(first)).is_err() {
-        return Ok(());
-    }
-    let mut offset = 0;
-    loop {
-        let lines = search(&mut conn, clock, tenant, filter, offset, EXPORT_BATCH)?;
-        let rows: Vec<Vec<String>> = lines
-            .iter()
-            .map(|line| row_values(clock, lang, line))
-            .collect();
-        if !rows.is_empty() && tx.blocking_send(encode(csv_lines(&rows))).is_err() {
-            return Ok(()); // the browser went away
-        }
-        if (lines.len() as i64) < EXPORT_BATCH {
-            return Ok(());
-        }
-        offset += EXPORT_BATCH;
-    }
 }
 
 /// The columns of both exports.
@@ -394,18 +343,6 @@ fn row_values(clock: &Clock, lang: Lang, line: &BookingLine) -> Vec<String> {
     ]
 }
 
-/// Rows as CSV text with CRLF line ends, as spreadsheet programs expect.
-fn csv_lines(rows: &[Vec<String>]) -> String {
-    let mut writer = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(Vec::new());
-    for row in rows {
-        // Writing to memory cannot fail.
-        let _ = writer.write_record(row);
-    }
-    String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
-}
-
 const SHEET: &str = "予約受付一覧表";
 
 /// The filtered list as an Excel workbook (予約受付一覧表). Built in memory: workbooks are
@@ -424,16 +361,8 @@ pub async fn export_xlsx(
         |conn, cx, _| {
             const MAX_ROWS: i64 = 100_000;
             let filter = filter_of(cx);
-            NewAuditEntry {
-                tenant_id: Some(cx.tenant.id),
-                actor: &cx.actor().label,
-                action: "booking.export",
-                target: "bookings.xlsx",
-                client_addr: cx.client_addr.as_deref(),
-                details: json!({ "filter": filter_query(cx, true) }),
-                created_at: cx.clock.now,
-            }
-            .insert(conn)?;
+            let details = json!({ "filter": filter_query(cx, true) });
+            cx.audit(conn, "booking.export", "bookings.xlsx", details)?;
             let lines = search(conn, &cx.clock, &cx.tenant, &filter, 0, MAX_ROWS)?;
             let mut workbook = rust_xlsxwriter::Workbook::new();
             let sheet = workbook.add_worksheet();

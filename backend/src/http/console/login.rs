@@ -15,7 +15,7 @@ use super::{safe_next, session_cookie, staff_step, COOKIE};
 use crate::db::audit::NewAuditEntry;
 use crate::db::staff::StaffSession;
 use crate::domain::input::new_client_token;
-use crate::domain::staff::{log_in, LoginOutcome, Permission};
+use crate::domain::staff::{address_allowed, log_in, LoginOutcome, Permission};
 use crate::error::AppError;
 use crate::http::extract::{client_addr, load_tenant};
 use crate::http::resident::{error_page, lang_of, query_of, Outcome};
@@ -94,8 +94,22 @@ pub async fn submit(
     let addr = client_addr(&req);
     let code = tenant_code.clone();
     let login_for_check = login_value.clone();
+    let ip = crate::http::extract::client_ip(&req);
     let result = crate::db::run(&state.pool, move |conn| {
         let tenant = load_tenant(conn, &code)?;
+        if !address_allowed(&tenant, ip) {
+            NewAuditEntry {
+                tenant_id: Some(tenant.id),
+                actor: &format!("staff:{login_for_check}"),
+                action: "staff.login_outside_office",
+                target: &login_for_check,
+                client_addr: addr.as_deref(),
+                details: json!({}),
+                created_at: clock.now,
+            }
+            .insert(conn)?;
+            return Err(AppError::AddressNotAllowed);
+        }
         Ok(log_in(
             conn,
             &clock,
@@ -111,7 +125,7 @@ pub async fn submit(
         Ok(LoginOutcome::LoggedIn { session, .. }) => {
             let next = safe_next(
                 query_of(&req).get("next"),
-                format!("/{tenant_code}/staff/today"),
+                format!("/{tenant_code}/staff/?lang={}", lang.code()),
             );
             let mut response = HttpResponse::SeeOther()
                 .insert_header(("Location", next))

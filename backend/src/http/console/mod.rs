@@ -1,29 +1,31 @@
 //! The staff console: server-side sessions with an idle limit, a permission check on every
 //! page and action, and a trace of every action in the audit log.
 
+mod accounts;
 mod booking_detail;
 mod bookings;
+mod csv_export;
 mod login;
+mod operation_log;
+mod password;
 mod phone;
 mod today;
 
 use std::collections::HashMap;
 
 use actix_web::cookie::{Cookie, SameSite};
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Duration;
 use diesel::{Connection, PgConnection};
 use madoguchi_frontend::i18n::Lang;
-use madoguchi_frontend::pages::console::staff_list;
-use madoguchi_frontend::view_models::{FormVm, PageFrame, StaffListVm};
+use madoguchi_frontend::view_models::{FormVm, PageFrame};
 
 use super::extract::load_tenant;
 use super::resident::{error_page, lang_of, query_of, Outcome};
 use super::AppState;
 use crate::db::staff::{StaffAccount, StaffSession};
 use crate::db::tenant::Tenant;
-use crate::domain::staff::{Permission, Role};
+use crate::domain::staff::{address_allowed, must_change_password, Permission, Role};
 use crate::domain::Clock;
 use crate::error::AppError;
 
@@ -60,6 +62,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/{tenant}/staff/bookings/{code}/note",
             web::post().to(booking_detail::note_submit),
         )
+        .route("/{tenant}/staff/log", web::get().to(operation_log::list))
+        .route(
+            "/{tenant}/staff/log.csv",
+            web::get().to(operation_log::export_csv),
+        )
         .route("/{tenant}/staff/phone", web::get().to(phone::start))
         .route("/{tenant}/staff/phone/slots", web::get().to(phone::slots))
         .route(
@@ -78,7 +85,27 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/{tenant}/staff/phone/details",
             web::post().to(phone::details_submit),
         )
-        .route("/{tenant}/staff/accounts", web::get().to(accounts));
+        .route("/{tenant}/staff/", web::get().to(home))
+        .route("/{tenant}/staff/password", web::get().to(password::form))
+        .route("/{tenant}/staff/password", web::post().to(password::submit))
+        .route("/{tenant}/staff/accounts", web::get().to(accounts::list))
+        .route("/{tenant}/staff/accounts", web::post().to(accounts::create))
+        .route(
+            "/{tenant}/staff/accounts/{login}",
+            web::get().to(accounts::show),
+        )
+        .route(
+            "/{tenant}/staff/accounts/{login}",
+            web::post().to(accounts::save),
+        )
+        .route(
+            "/{tenant}/staff/accounts/{login}/unlock",
+            web::post().to(accounts::unlock_submit),
+        )
+        .route(
+            "/{tenant}/staff/accounts/{login}/end-sessions",
+            web::post().to(accounts::end_sessions_submit),
+        );
 }
 
 /// What a console step works with.
@@ -225,14 +252,18 @@ pub async fn staff_step(
     let path = req.path().to_string();
     let query = query_of(req);
     let client_addr = super::extract::client_addr(req);
+    let client_ip = super::extract::client_ip(req);
     let back_here = if req.method() == actix_web::http::Method::GET {
         format!("{}?{}", req.path(), req.query_string())
     } else {
-        format!("/{tenant_code}/staff/today")
+        format!("/{tenant_code}/staff/")
     };
     let result = crate::db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
             let tenant = load_tenant(conn, &tenant_code)?;
+            if !address_allowed(&tenant, client_ip) {
+                return Err(AppError::AddressNotAllowed);
+            }
             let idle_since = clock.now - Duration::minutes(tenant.staff_idle_minutes.into());
             let found = match &token {
                 Some(token) => StaffSession::find_live(conn, tenant.id, token, idle_since)?,
@@ -255,6 +286,16 @@ pub async fn staff_step(
                 if sent != session.csrf_token {
                     return Err(AppError::Forbidden);
                 }
+            }
+            let password_page = format!("/{}/staff/password", tenant.code);
+            if must_change_password(&account, &clock)
+                && path != password_page
+                && !path.ends_with("/staff/logout")
+            {
+                return Ok(Outcome::Redirect(format!(
+                    "{password_page}?lang={}",
+                    lang.code()
+                )));
             }
             StaffSession::touch(conn, &session.token, clock.now)?;
             let mut cx = StaffCx {
@@ -296,8 +337,8 @@ pub fn safe_next(next: Option<&String>, fallback: String) -> String {
     }
 }
 
-/// Staff accounts (administrators only).
-async fn accounts(
+/// The console's front page: the first section the account's role may use.
+async fn home(
     state: web::Data<AppState>,
     req: HttpRequest,
     path: web::Path<String>,
@@ -306,25 +347,18 @@ async fn accounts(
         &state,
         &req,
         path.into_inner(),
-        Permission::ManageStaff,
+        Permission::Any,
         None,
-        |conn, cx, _| {
-            use crate::db::schema::staff_accounts;
-            use diesel::prelude::*;
-            let rows: Vec<StaffAccount> = staff_accounts::table
-                .filter(staff_accounts::tenant_id.eq(cx.tenant.id))
-                .order(staff_accounts::login)
-                .select(StaffAccount::as_select())
-                .load(conn)?;
-            let now = cx.clock.now;
-            let html = staff_list::render(StaffListVm {
-                frame: cx.frame(madoguchi_frontend::i18n::t(cx.lang, "staff_accounts_title")),
-                accounts: rows
-                    .into_iter()
-                    .map(|a| (a.login, a.role, a.locked_until.is_some_and(|u| u > now)))
-                    .collect(),
-            });
-            Ok(Outcome::Page(StatusCode::OK, html))
+        |_, cx, _| {
+            let page = [
+                ("today", Permission::CounterDesk),
+                ("phone", Permission::ProxyBooking),
+            ]
+            .iter()
+            .find(|(_, permission)| cx.may(*permission))
+            .map(|(page, _)| *page)
+            .unwrap_or("bookings");
+            Ok(Outcome::Redirect(cx.console_url(page)))
         },
     )
     .await

@@ -22,7 +22,18 @@ async fn a_wrong_password_and_an_unknown_login_get_the_same_answer() {
     assert!(wrong.contains(message) && unknown.contains(message));
     let ok = log_in(&app, &app.client, "clerk", PASSWORD).await;
     assert_eq!(ok.status(), 303);
-    assert_eq!(ok.headers()["location"], "/town/staff/today");
+    assert_eq!(ok.headers()["location"], "/town/staff/?lang=ja");
+    let home = app
+        .client
+        .get(app.url("/town/staff/?lang=ja"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        home.headers()["location"],
+        "/town/staff/today?lang=ja",
+        "a counter clerk starts at the day's list"
+    );
     let failures: i64 = app.query(|conn| {
         madoguchi::db::schema::audit_log::table
             .filter(madoguchi::db::schema::audit_log::action.eq("staff.login_failed"))

@@ -1,9 +1,11 @@
 //! The staff console over HTTP: logging in, lockout, idle logout, permissions, the
 //! counter's day, exports. Shared here: a town open around the clock and its accounts.
 
+mod accounts;
 mod counter;
 mod exports;
 mod login;
+mod operation_log;
 mod phone;
 
 use chrono::Duration;

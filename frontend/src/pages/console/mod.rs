@@ -2,5 +2,4 @@
 
 pub mod kit;
 pub mod login;
-pub mod staff_list;
 pub mod today;

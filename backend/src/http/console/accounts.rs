@@ -1,0 +1,607 @@
+//! Staff accounts, for administrators: the list with who is locked out or logged in,
+//! creating an account, and per account its role, counters, expiry, a new password,
+//! unlocking and ending its sessions. Every change goes into the operation log.
+
+use std::collections::HashMap;
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{Duration, NaiveDate};
+use diesel::prelude::*;
+use diesel::PgConnection;
+use madoguchi_frontend::pages::console::kit::{
+    self, Block, Cell, ConsolePageVm, Form, Header, Input, Table,
+};
+use serde_json::json;
+
+use super::password::policy_hint;
+use super::{staff_step, StaffCx};
+use crate::db::location::Location;
+use crate::db::schema::staff_accounts;
+use crate::db::staff::StaffAccount;
+use crate::domain::input::parse_date;
+use crate::domain::staff::{PasswordPolicy, Permission, Role};
+use crate::domain::staff_accounts::{
+    self as accounts, end_sessions, live_sessions, unlock, valid_login, AccountFields,
+    PasswordRefusal,
+};
+use crate::error::{AppError, Resource};
+use crate::http::resident::Outcome;
+use crate::http::AppState;
+
+const ROLES: [Role; 5] = [
+    Role::Admin,
+    Role::Supervisor,
+    Role::Counter,
+    Role::Operator,
+    Role::Auditor,
+];
+const NOTICES: [&str; 5] = ["created", "saved", "unlocked", "ended", "password_set"];
+
+fn page(
+    cx: &StaffCx,
+    status: StatusCode,
+    notice: Option<(bool, String)>,
+    blocks: Vec<Block>,
+) -> Result<Outcome, AppError> {
+    Ok(Outcome::Page(
+        status,
+        kit::render(ConsolePageVm {
+            frame: cx.frame(cx.text("staff_accounts_title")),
+            notice,
+            blocks,
+        }),
+    ))
+}
+
+fn notice_of(cx: &StaffCx) -> Option<(bool, String)> {
+    cx.param("notice")
+        .filter(|n| NOTICES.contains(&n.as_str()))
+        .map(|n| (true, cx.text(&format!("account_done_{n}"))))
+}
+
+fn role_select(cx: &StaffCx, chosen: &str) -> Input {
+    Input::Select {
+        id: "role".into(),
+        label: cx.text("staff_role"),
+        options: ROLES
+            .iter()
+            .map(|r| {
+                (
+                    r.as_str().to_string(),
+                    cx.text(&format!("role_{}", r.as_str())),
+                )
+            })
+            .collect(),
+        chosen: chosen.to_string(),
+    }
+}
+
+fn location_select(
+    conn: &mut PgConnection,
+    cx: &StaffCx,
+    chosen: &[i64],
+) -> Result<Input, AppError> {
+    let mut options = vec![(String::new(), cx.text("account_every_location"))];
+    options.extend(
+        Location::for_tenant(conn, cx.tenant.id)?
+            .into_iter()
+            .map(|l| (l.id.to_string(), cx.pick(&l.name, &l.name_en))),
+    );
+    Ok(Input::Select {
+        id: "location".into(),
+        label: cx.text("staff_location"),
+        options,
+        chosen: chosen.first().map(|id| id.to_string()).unwrap_or_default(),
+    })
+}
+
+fn text_input(
+    cx: &StaffCx,
+    id: &str,
+    key: &str,
+    value: String,
+    kind: &'static str,
+    error: Option<String>,
+) -> Input {
+    Input::Text {
+        id: id.into(),
+        label: cx.text(key),
+        value,
+        kind,
+        required: false,
+        hint: (kind == "password").then(|| policy_hint(cx)),
+        error,
+        autocomplete: (kind == "password").then_some("new-password"),
+    }
+}
+
+fn status_text(cx: &StaffCx, account: &StaffAccount) -> String {
+    let now = cx.clock.now;
+    let key = if !account.active {
+        "account_inactive"
+    } else if account.locked_until.is_some_and(|u| u > now) {
+        "staff_locked"
+    } else if crate::domain::staff::must_change_password(account, &cx.clock) {
+        "account_must_change"
+    } else {
+        "staff_active"
+    };
+    cx.text(key)
+}
+
+fn list_page(
+    conn: &mut PgConnection,
+    cx: &StaffCx,
+    status: StatusCode,
+    notice: Option<(bool, String)>,
+    new_account: (String, String, Option<String>),
+) -> Result<Outcome, AppError> {
+    let rows: Vec<StaffAccount> = staff_accounts::table
+        .filter(staff_accounts::tenant_id.eq(cx.tenant.id))
+        .order(staff_accounts::login)
+        .select(StaffAccount::as_select())
+        .load(conn)?;
+    let idle_since = cx.clock.now - Duration::minutes(cx.tenant.staff_idle_minutes.into());
+    let sessions: HashMap<i64, i64> = live_sessions(conn, cx.tenant.id, idle_since)?
+        .into_iter()
+        .collect();
+    let locations = Location::for_tenant(conn, cx.tenant.id)?;
+    let table = Table {
+        caption: cx.text("staff_accounts_title"),
+        headers: [
+            "staff_login_id",
+            "account_name",
+            "staff_role",
+            "staff_location",
+            "staff_status",
+            "account_sessions",
+        ]
+        .iter()
+        .map(|key| Header::plain(cx.text(key)))
+        .collect(),
+        rows: rows
+            .iter()
+            .map(|account| {
+                let places = if account.location_ids.is_empty() {
+                    cx.text("account_every_location")
+                } else {
+                    locations
+                        .iter()
+                        .filter(|l| account.location_ids.contains(&l.id))
+                        .map(|l| cx.pick(&l.name, &l.name_en))
+                        .collect::<Vec<_>>()
+                        .join("、")
+                };
+                vec![
+                    Cell::Link(
+                        cx.console_url(&format!("accounts/{}", account.login)),
+                        account.login.clone(),
+                    ),
+                    Cell::Text(account.display_name.clone()),
+                    Cell::Text(cx.text(&format!("role_{}", account.role))),
+                    Cell::Text(places),
+                    Cell::Text(status_text(cx, account)),
+                    Cell::Text(sessions.get(&account.id).copied().unwrap_or(0).to_string()),
+                ]
+            })
+            .collect(),
+        empty_text: String::new(),
+    };
+    let (login, name, password_error) = new_account;
+    let create = Form {
+        action: cx.console_url("accounts"),
+        post: true,
+        csrf: Some(cx.session.csrf_token.clone()),
+        inputs: vec![
+            text_input(cx, "login", "staff_login_id", login, "text", None),
+            text_input(cx, "display_name", "account_name", name, "text", None),
+            role_select(cx, "counter"),
+            location_select(conn, cx, &[])?,
+            text_input(
+                cx,
+                "password",
+                "account_first_password",
+                String::new(),
+                "password",
+                password_error,
+            ),
+        ],
+        submit: cx.text("account_create"),
+        inline: false,
+    };
+    page(
+        cx,
+        status,
+        notice,
+        vec![
+            Block::Table(table),
+            Block::Heading(cx.text("account_create")),
+            Block::Text(cx.text("account_create_hint")),
+            Block::Form(create),
+        ],
+    )
+}
+
+pub async fn list(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> HttpResponse {
+    staff_step(
+        &state,
+        &req,
+        path.into_inner(),
+        Permission::ManageStaff,
+        None,
+        |conn, cx, _| {
+            let notice = notice_of(cx);
+            list_page(
+                conn,
+                cx,
+                StatusCode::OK,
+                notice,
+                (String::new(), String::new(), None),
+            )
+        },
+    )
+    .await
+}
+
+fn chosen_locations(form: &HashMap<String, String>) -> Vec<i64> {
+    form.get("location")
+        .and_then(|id| id.parse().ok())
+        .into_iter()
+        .collect()
+}
+
+pub async fn create(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    form: web::Form<HashMap<String, String>>,
+) -> HttpResponse {
+    staff_step(
+        &state,
+        &req,
+        path.into_inner(),
+        Permission::ManageStaff,
+        Some(form.into_inner()),
+        |conn, cx, form| {
+            let form = form.unwrap_or_default();
+            let value = |key: &str| {
+                form.get(key)
+                    .map(|v| v.trim().to_string())
+                    .unwrap_or_default()
+            };
+            let login = value("login");
+            let name = value("display_name");
+            let refuse = |conn: &mut PgConnection,
+                          cx: &StaffCx,
+                          text: String,
+                          password_error: Option<String>| {
+                list_page(
+                    conn,
+                    cx,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    Some((false, text)),
+                    (login.clone(), name.clone(), password_error),
+                )
+            };
+            if !valid_login(&login) {
+                return refuse(conn, cx, cx.text("account_login_invalid"), None);
+            }
+            if StaffAccount::by_login(conn, cx.tenant.id, &login)?.is_some() {
+                return refuse(conn, cx, cx.text("account_login_taken"), None);
+            }
+            let fields = AccountFields {
+                display_name: if name.is_empty() {
+                    login.clone()
+                } else {
+                    name.clone()
+                },
+                role: Role::parse(&value("role")).unwrap_or(Role::Counter),
+                location_ids: chosen_locations(&form),
+                active: true,
+                password_expires_at: None,
+                must_change_password: true,
+            };
+            match accounts::create(
+                conn,
+                &cx.clock,
+                &cx.tenant,
+                &login,
+                &fields,
+                &value("password"),
+            )? {
+                Ok(account) => {
+                    cx.audit(
+                        conn,
+                        "staff.account_created",
+                        &account.login,
+                        json!({ "role": account.role }),
+                    )?;
+                    Ok(Outcome::Redirect(format!(
+                        "{}&notice=created",
+                        cx.console_url("accounts")
+                    )))
+                }
+                Err(PasswordRefusal::Policy(problems)) => {
+                    let text = PasswordPolicy::of(&cx.tenant).explain(cx.lang, &problems);
+                    refuse(conn, cx, cx.text("phone_fix_fields"), Some(text))
+                }
+                Err(_) => refuse(conn, cx, cx.text("phone_fix_fields"), None),
+            }
+        },
+    )
+    .await
+}
+
+type LoginPath = web::Path<(String, String)>;
+
+fn account_of(
+    conn: &mut PgConnection,
+    cx: &StaffCx,
+    login: &str,
+) -> Result<StaffAccount, AppError> {
+    StaffAccount::by_login(conn, cx.tenant.id, login)?.ok_or(AppError::NotFound(Resource::Page))
+}
+
+fn account_page(
+    conn: &mut PgConnection,
+    cx: &StaffCx,
+    account: &StaffAccount,
+    status: StatusCode,
+    notice: Option<(bool, String)>,
+    password_error: Option<String>,
+) -> Result<Outcome, AppError> {
+    let base = format!("accounts/{}", account.login);
+    let csrf = Some(cx.session.csrf_token.clone());
+    let expiry = account
+        .password_expires_at
+        .map(|at| cx.clock.local_date(at).to_string())
+        .unwrap_or_default();
+    let edit = Form {
+        action: cx.console_url(&base),
+        post: true,
+        csrf: csrf.clone(),
+        inputs: vec![
+            text_input(
+                cx,
+                "display_name",
+                "account_name",
+                account.display_name.clone(),
+                "text",
+                None,
+            ),
+            role_select(cx, &account.role),
+            location_select(conn, cx, &account.location_ids)?,
+            Input::Text {
+                id: "expires_on".into(),
+                label: cx.text("account_expires_on"),
+                value: expiry,
+                kind: "text",
+                required: false,
+                hint: Some(cx.text("account_expires_hint")),
+                error: None,
+                autocomplete: None,
+            },
+            Input::Check {
+                id: "must_change".into(),
+                label: cx.text("account_must_change_check"),
+                checked: account.must_change_password,
+            },
+            Input::Check {
+                id: "active".into(),
+                label: cx.text("account_active_check"),
+                checked: account.active,
+            },
+            text_input(
+                cx,
+                "password",
+                "account_new_password",
+                String::new(),
+                "password",
+                password_error,
+            ),
+        ],
+        submit: cx.text("account_save"),
+        inline: false,
+    };
+    let button = |page: &str, key: &str| {
+        Block::Form(Form {
+            action: cx.console_url(&format!("{base}/{page}")),
+            post: true,
+            csrf: csrf.clone(),
+            inputs: Vec::new(),
+            submit: cx.text(key),
+            inline: true,
+        })
+    };
+    let facts = vec![
+        (cx.text("staff_login_id"), account.login.clone()),
+        (cx.text("staff_status"), status_text(cx, account)),
+    ];
+    let blocks = vec![
+        Block::Facts(facts),
+        Block::Form(edit),
+        Block::Heading(cx.text("account_access")),
+        button("unlock", "account_unlock"),
+        button("end-sessions", "account_end_sessions"),
+        Block::Links(vec![(
+            cx.console_url(&format!("log?actor=staff:{}", account.login)),
+            cx.text("account_log"),
+        )]),
+    ];
+    page(cx, status, notice, blocks)
+}
+
+pub async fn show(state: web::Data<AppState>, req: HttpRequest, path: LoginPath) -> HttpResponse {
+    let (tenant, login) = path.into_inner();
+    staff_step(
+        &state,
+        &req,
+        tenant,
+        Permission::ManageStaff,
+        None,
+        move |conn, cx, _| {
+            let account = account_of(conn, cx, &login)?;
+            let notice = notice_of(cx);
+            account_page(conn, cx, &account, StatusCode::OK, notice, None)
+        },
+    )
+    .await
+}
+
+pub async fn save(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: LoginPath,
+    form: web::Form<HashMap<String, String>>,
+) -> HttpResponse {
+    let (tenant, login) = path.into_inner();
+    staff_step(
+        &state,
+        &req,
+        tenant,
+        Permission::ManageStaff,
+        Some(form.into_inner()),
+        move |conn, cx, form| {
+            let form = form.unwrap_or_default();
+            let account = account_of(conn, cx, &login)?;
+            let value = |key: &str| {
+                form.get(key)
+                    .map(|v| v.trim().to_string())
+                    .unwrap_or_default()
+            };
+            let expiry_text = value("expires_on");
+            let expires_on: Option<NaiveDate> = parse_date(&expiry_text);
+            if !expiry_text.is_empty() && expires_on.is_none() {
+                let text = format!(
+                    "{}: {}",
+                    cx.text("account_expires_on"),
+                    cx.text("identify_birth_date_hint")
+                );
+                return account_page(
+                    conn,
+                    cx,
+                    &account,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    Some((false, text)),
+                    None,
+                );
+            }
+            let role = Role::parse(&value("role")).unwrap_or(Role::Counter);
+            let active = form.contains_key("active");
+            if account.id == cx.account.id && (role != Role::Admin || !active) {
+                let text = cx.text("account_keep_own_admin");
+                return account_page(
+                    conn,
+                    cx,
+                    &account,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    Some((false, text)),
+                    None,
+                );
+            }
+            let fields = AccountFields {
+                display_name: value("display_name"),
+                role,
+                location_ids: chosen_locations(&form),
+                active,
+                password_expires_at: expires_on.map(|day| cx.clock.start_of(day)),
+                must_change_password: form.contains_key("must_change"),
+            };
+            let password = value("password");
+            if !password.is_empty() {
+                if let Err(PasswordRefusal::Policy(problems)) =
+                    accounts::reset_password(conn, &cx.clock, &cx.tenant, account.id, &password)?
+                {
+                    let text = PasswordPolicy::of(&cx.tenant).explain(cx.lang, &problems);
+                    let notice = Some((false, cx.text("phone_fix_fields")));
+                    return account_page(
+                        conn,
+                        cx,
+                        &account,
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        notice,
+                        Some(text),
+                    );
+                }
+                cx.audit(conn, "staff.password_set", &account.login, json!({}))?;
+            }
+            accounts::update(conn, account.id, &fields, cx.clock.now)?;
+            let details = json!({
+                "role": fields.role.as_str(),
+                "active": fields.active,
+                "locations": fields.location_ids,
+                "expires_on": expires_on,
+                "must_change_password": fields.must_change_password || !password.is_empty(),
+            });
+            cx.audit(conn, "staff.account_changed", &account.login, details)?;
+            Ok(Outcome::Redirect(format!(
+                "{}&notice=saved",
+                cx.console_url(&format!("accounts/{}", account.login))
+            )))
+        },
+    )
+    .await
+}
+
+pub async fn unlock_submit(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: LoginPath,
+    form: web::Form<HashMap<String, String>>,
+) -> HttpResponse {
+    let (tenant, login) = path.into_inner();
+    staff_step(
+        &state,
+        &req,
+        tenant,
+        Permission::ManageStaff,
+        Some(form.into_inner()),
+        move |conn, cx, _| {
+            let account = account_of(conn, cx, &login)?;
+            unlock(conn, account.id)?;
+            cx.audit(conn, "staff.unlocked", &account.login, json!({}))?;
+            Ok(Outcome::Redirect(format!(
+                "{}&notice=unlocked",
+                cx.console_url(&format!("accounts/{}", account.login))
+            )))
+        },
+    )
+    .await
+}
+
+pub async fn end_sessions_submit(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: LoginPath,
+    form: web::Form<HashMap<String, String>>,
+) -> HttpResponse {
+    let (tenant, login) = path.into_inner();
+    staff_step(
+        &state,
+        &req,
+        tenant,
+        Permission::ManageStaff,
+        Some(form.into_inner()),
+        move |conn, cx, _| {
+            let account = account_of(conn, cx, &login)?;
+            let keep = (account.id == cx.account.id).then_some(cx.session.token.as_str());
+            let ended = end_sessions(conn, account.id, cx.clock.now, keep)?;
+            cx.audit(
+                conn,
+                "staff.sessions_ended",
+                &account.login,
+                json!({ "sessions": ended }),
+            )?;
+            Ok(Outcome::Redirect(format!(
+                "{}&notice=ended",
+                cx.console_url(&format!("accounts/{}", account.login))
+            )))
+        },
+    )
+    .await
+}

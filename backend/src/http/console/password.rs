@@ -1,0 +1,159 @@
+//! Changing one's own password; the page every other page sends to while the password has
+//! expired or an administrator has set a new one.
+
+use std::collections::HashMap;
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use madoguchi_frontend::pages::console::kit::{self, Block, ConsolePageVm, Form, Input};
+use serde_json::json;
+
+use super::{staff_step, StaffCx};
+use crate::domain::staff::{must_change_password, PasswordPolicy, Permission};
+use crate::domain::staff_accounts::{change_own_password, PasswordRefusal};
+use crate::error::AppError;
+use crate::http::resident::Outcome;
+use crate::http::AppState;
+
+/// Every rule of the tenant's policy, as a hint under the new password.
+pub fn policy_hint(cx: &StaffCx) -> String {
+    let policy = PasswordPolicy::of(&cx.tenant);
+    let mut rules = vec!["password_rule_length"];
+    if policy.mixed {
+        rules.extend([
+            "password_rule_upper",
+            "password_rule_lower",
+            "password_rule_digit",
+            "password_rule_symbol",
+        ]);
+    }
+    policy.explain(cx.lang, &rules)
+}
+
+fn password_input(cx: &StaffCx, id: &str, key: &str, error: Option<String>) -> Input {
+    Input::Text {
+        id: id.into(),
+        label: cx.text(key),
+        value: String::new(),
+        kind: "password",
+        required: true,
+        hint: (id == "new_password").then(|| policy_hint(cx)),
+        error,
+        autocomplete: Some(if id == "current_password" {
+            "current-password"
+        } else {
+            "new-password"
+        }),
+    }
+}
+
+fn page(
+    cx: &StaffCx,
+    status: StatusCode,
+    notice: Option<(bool, String)>,
+    errors: [Option<String>; 3],
+) -> Result<Outcome, AppError> {
+    let [current, new, repeated] = errors;
+    let form = Form {
+        action: cx.console_url("password"),
+        post: true,
+        csrf: Some(cx.session.csrf_token.clone()),
+        inputs: vec![
+            password_input(cx, "current_password", "password_current", current),
+            password_input(cx, "new_password", "password_new", new),
+            password_input(cx, "repeat_password", "password_repeat", repeated),
+        ],
+        submit: cx.text("password_change"),
+        inline: false,
+    };
+    Ok(Outcome::Page(
+        status,
+        kit::render(ConsolePageVm {
+            frame: cx.frame(cx.text("staff_password_title")),
+            notice,
+            blocks: vec![Block::Form(form)],
+        }),
+    ))
+}
+
+pub async fn form(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> HttpResponse {
+    staff_step(
+        &state,
+        &req,
+        path.into_inner(),
+        Permission::Any,
+        None,
+        |_, cx, _| {
+            let notice = if cx.param("done").is_some() {
+                Some((true, cx.text("password_changed")))
+            } else if must_change_password(&cx.account, &cx.clock) {
+                Some((false, cx.text("password_must_change")))
+            } else {
+                None
+            };
+            page(cx, StatusCode::OK, notice, [None, None, None])
+        },
+    )
+    .await
+}
+
+pub async fn submit(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    form: web::Form<HashMap<String, String>>,
+) -> HttpResponse {
+    staff_step(
+        &state,
+        &req,
+        path.into_inner(),
+        Permission::Any,
+        Some(form.into_inner()),
+        |conn, cx, form| {
+            let form = form.unwrap_or_default();
+            let field = |key: &str| form.get(key).cloned().unwrap_or_default();
+            let outcome = change_own_password(
+                conn,
+                &cx.clock,
+                &cx.tenant,
+                &cx.account,
+                &field("current_password"),
+                (&field("new_password"), &field("repeat_password")),
+                &cx.session.token,
+            )?;
+            let errors = match outcome {
+                Ok(()) => {
+                    cx.audit(conn, "staff.password_changed", &cx.account.login, json!({}))?;
+                    return Ok(Outcome::Redirect(format!(
+                        "{}&done=1",
+                        cx.console_url("password")
+                    )));
+                }
+                Err(PasswordRefusal::WrongCurrent) => {
+                    cx.audit(
+                        conn,
+                        "staff.password_change_failed",
+                        &cx.account.login,
+                        json!({}),
+                    )?;
+                    [Some(cx.text("password_current_wrong")), None, None]
+                }
+                Err(PasswordRefusal::Mismatch) => [None, None, Some(cx.text("password_mismatch"))],
+                Err(PasswordRefusal::Unchanged) => {
+                    [None, Some(cx.text("password_unchanged")), None]
+                }
+                Err(PasswordRefusal::Policy(problems)) => {
+                    let text = PasswordPolicy::of(&cx.tenant).explain(cx.lang, &problems);
+                    [None, Some(text), None]
+                }
+            };
+            let notice = Some((false, cx.text("phone_fix_fields")));
+            page(cx, StatusCode::UNPROCESSABLE_ENTITY, notice, errors)
+        },
+    )
+    .await
+}
