@@ -68,7 +68,8 @@ fn a_bad_file_names_each_mistake_by_its_place() {
     let bad = madoguchi::cli::DEMO_TENANT
         .replacen("slot_minutes = 15", "slot_minutes = 25", 1)
         .replacen("\"pin-reset\"]", "\"pin-rest\"]", 1)
-        .replacen("\"09:00-12:00\"", "\"9時-12時\"", 1);
+        .replacen("\"09:00-12:00\"", "\"9時-12時\"", 1)
+        .replacen("staff_networks = []", "staff_networks = [\"192.0.2.0/33\"]", 1);
     let file = tenant_file::parse(&bad).unwrap();
     let db = crate::helpers::TestDatabase::create();
     let mut conn = PgConnection::establish(&db.url).unwrap();
@@ -79,6 +80,7 @@ fn a_bad_file_names_each_mistake_by_its_place() {
         "locations[0].lanes[0].timetables[0].slot_minutes",
         "locations[0].lanes[0].procedures: unknown procedure \"pin-rest\"",
         "locations[0].lanes[0].timetables[0].hours.weekdays[0]",
+        "rules.staff_networks: \"192.0.2.0/33\" is not an address range",
     ] {
         assert!(error.contains(expected), "missing {expected} in {error}");
     }
