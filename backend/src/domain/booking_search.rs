@@ -63,6 +63,8 @@ pub struct BookingFilter {
     pub booked_from: Option<NaiveDate>,
     pub booked_to: Option<NaiveDate>,
     pub location: Option<String>,
+    /// Only these locations (an account limited to some); empty: all.
+    pub location_ids: Vec<i64>,
     pub procedure: Option<String>,
     pub status: Option<String>,
     pub channel: Option<String>,
@@ -127,6 +129,9 @@ pub fn search(
     }
     if let Some(location) = &filter.location {
         query = query.filter(locations::code.eq(location.clone()));
+    }
+    if !filter.location_ids.is_empty() {
+        query = query.filter(locations::id.eq_any(filter.location_ids.clone()));
     }
     if let Some(procedure) = &filter.procedure {
         query = query.filter(procedures::code.eq(procedure.clone()));

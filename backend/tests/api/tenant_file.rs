@@ -69,7 +69,11 @@ fn a_bad_file_names_each_mistake_by_its_place() {
         .replacen("slot_minutes = 15", "slot_minutes = 25", 1)
         .replacen("\"pin-reset\"]", "\"pin-rest\"]", 1)
         .replacen("\"09:00-12:00\"", "\"9時-12時\"", 1)
-        .replacen("staff_networks = []", "staff_networks = [\"192.0.2.0/33\"]", 1);
+        .replacen(
+            "staff_networks = []",
+            "staff_networks = [\"192.0.2.0/33\"]",
+            1,
+        );
     let file = tenant_file::parse(&bad).unwrap();
     let db = crate::helpers::TestDatabase::create();
     let mut conn = PgConnection::establish(&db.url).unwrap();

@@ -116,9 +116,19 @@ export async function screenshot(page, name) {
 
 /** A card of the sample file kept at `location`: [reservation number, birth date]. */
 export function sampleCard(location, skip = 0) {
-  const lines = readFileSync(path.join(repoRoot, '../shared/data/jlis-cards-sample.utf8.csv'), 'utf8')
-    .replace(/^\uFEFF/, '').trim().split(/\r?\n/).slice(1).map((line) => line.split(','));
-  const rows = lines.filter((cells) => cells[6] === location);
+  const rows = sampleRows().filter((cells) => cells[6] === location);
   const [, , number, , , birth] = rows[skip];
   return [number, birth];
+}
+
+/** The holder of a card of the sample file kept at `location`: { name, kana, birthDate }. */
+export function sampleHolder(location, skip = 0) {
+  const [, , , name, kana, birth] = sampleRows().filter((cells) => cells[6] === location)[skip];
+  return { name, kana, birthDate: birth.replaceAll('/', '-') };
+}
+
+/** The rows of the sample J-LIS file (UTF-8), without the header. */
+function sampleRows() {
+  return readFileSync(path.join(repoRoot, '../shared/data/jlis-cards-sample.utf8.csv'), 'utf8')
+    .replace(/^\uFEFF/, '').trim().split(/\r?\n/).slice(1).map((line) => line.split(','));
 }

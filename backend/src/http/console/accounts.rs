@@ -130,12 +130,22 @@ fn status_text(cx: &StaffCx, account: &StaffAccount) -> String {
     cx.text(key)
 }
 
+/// What an administrator typed into the new-account form, kept when it is refused.
+#[derive(Default)]
+struct Draft {
+    login: String,
+    name: String,
+    role: String,
+    locations: Vec<i64>,
+    password_error: Option<String>,
+}
+
 fn list_page(
     conn: &mut PgConnection,
     cx: &StaffCx,
     status: StatusCode,
     notice: Option<(bool, String)>,
-    new_account: (String, String, Option<String>),
+    draft: Draft,
 ) -> Result<Outcome, AppError> {
     let rows: Vec<StaffAccount> = staff_accounts::table
         .filter(staff_accounts::tenant_id.eq(cx.tenant.id))
@@ -188,23 +198,22 @@ fn list_page(
             .collect(),
         empty_text: String::new(),
     };
-    let (login, name, password_error) = new_account;
     let create = Form {
         action: cx.console_url("accounts"),
         post: true,
         csrf: Some(cx.session.csrf_token.clone()),
         inputs: vec![
-            text_input(cx, "login", "staff_login_id", login, "text", None),
-            text_input(cx, "display_name", "account_name", name, "text", None),
-            role_select(cx, "counter"),
-            location_select(conn, cx, &[])?,
+            text_input(cx, "login", "staff_login_id", draft.login, "text", None),
+            text_input(cx, "display_name", "account_name", draft.name, "text", None),
+            role_select(cx, &draft.role),
+            location_select(conn, cx, &draft.locations)?,
             text_input(
                 cx,
                 "password",
                 "account_first_password",
                 String::new(),
                 "password",
-                password_error,
+                draft.password_error,
             ),
         ],
         submit: cx.text("account_create"),
@@ -236,13 +245,11 @@ pub async fn list(
         None,
         |conn, cx, _| {
             let notice = notice_of(cx);
-            list_page(
-                conn,
-                cx,
-                StatusCode::OK,
-                notice,
-                (String::new(), String::new(), None),
-            )
+            let draft = Draft {
+                role: Role::Counter.as_str().into(),
+                ..Draft::default()
+            };
+            list_page(conn, cx, StatusCode::OK, notice, draft)
         },
     )
     .await
@@ -285,7 +292,13 @@ pub async fn create(
                     cx,
                     StatusCode::UNPROCESSABLE_ENTITY,
                     Some((false, text)),
-                    (login.clone(), name.clone(), password_error),
+                    Draft {
+                        login: login.clone(),
+                        name: name.clone(),
+                        role: value("role"),
+                        locations: chosen_locations(&form),
+                        password_error,
+                    },
                 )
             };
             if !valid_login(&login) {

@@ -27,10 +27,17 @@ type CodePath = web::Path<(String, String)>;
 
 const NOTICES: [&str; 4] = ["booked", "moved", "cancelled", "noted"];
 
-fn find(conn: &mut PgConnection, cx: &StaffCx, code: &str) -> Result<Booking, AppError> {
+/// The booking, if this account works at its location.
+pub(super) fn find(conn: &mut PgConnection, cx: &StaffCx, code: &str) -> Result<Booking, AppError> {
     let code = BookingCode::parse(code).ok_or(AppError::NotFound(Resource::Booking))?;
-    Booking::by_code(conn, cx.tenant.id, code.as_str())?
-        .ok_or(AppError::NotFound(Resource::Booking))
+    let booking = Booking::by_code(conn, cx.tenant.id, code.as_str())?
+        .ok_or(AppError::NotFound(Resource::Booking))?;
+    let slot = crate::db::slot::Slot::find(conn, cx.tenant.id, booking.slot_id)?
+        .ok_or(AppError::NotFound(Resource::Slot))?;
+    if !cx.works_at(slot.location_id) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(booking)
 }
 
 fn local(clock: &Clock, at: chrono::DateTime<chrono::Utc>) -> String {
@@ -250,7 +257,16 @@ pub async fn show(state: web::Data<AppState>, req: HttpRequest, path: CodePath) 
             let notice = cx
                 .param("notice")
                 .filter(|n| NOTICES.contains(&n.as_str()))
-                .map(|n| (true, cx.text(&format!("staff_done_{n}"))));
+                .map(|n| {
+                    let code = BookingCode::parse(&booking.code)
+                        .map(|c| c.display())
+                        .unwrap_or_default();
+                    let key = format!("staff_done_{n}");
+                    (
+                        true,
+                        madoguchi_frontend::i18n::tf(cx.lang, &key, &[("code", &code)]),
+                    )
+                });
             detail_page(conn, cx, booking, notice, StatusCode::OK)
         },
     )

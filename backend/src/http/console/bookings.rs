@@ -46,6 +46,7 @@ fn filter_of(cx: &StaffCx) -> BookingFilter {
         booked_from: date("booked_from"),
         booked_to: date("booked_to"),
         location: cx.param("location"),
+        location_ids: cx.account.location_ids.clone(),
         procedure: cx.param("procedure"),
         status: cx.param("status"),
         channel: cx.param("channel"),

@@ -215,6 +215,12 @@ impl StaffCx {
         super::pages::pick(self.lang, ja, en)
     }
 
+    /// Whether this account works at the location: accounts limited to some locations see
+    /// and change only their bookings.
+    pub fn works_at(&self, location_id: i64) -> bool {
+        self.account.location_ids.is_empty() || self.account.location_ids.contains(&location_id)
+    }
+
     pub fn may(&self, permission: Permission) -> bool {
         Role::parse(&self.account.role).is_some_and(|role| role.may(permission))
     }

@@ -289,3 +289,76 @@ async fn a_tenant_can_ask_for_long_passwords_without_the_mix() {
     });
     assert_eq!(role, "auditor");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_account_of_one_counter_sees_only_that_counters_bookings() {
+    use madoguchi::db::schema::locations;
+    use madoguchi::domain::staff::{create_account, Role};
+
+    let app = TestApp::spawn().await;
+    let tenant = app.with_demo_tenant();
+    let (_, slots) = app.next_open_day("0101", "apply").await;
+    let booked = app
+        .post(
+            "/api/v1/demo/bookings",
+            &serde_json::json!({
+                "procedure": "apply",
+                "slot_id": slots[0]["id"],
+                "party_size": 1,
+                "contact": { "email": "main@example.jp" }
+            }),
+        )
+        .await;
+    assert_eq!(booked.status, 201, "{:?}", booked.body);
+    let code = booked.body["code"].as_str().unwrap().to_string();
+    let mut conn = app.conn();
+    for (login, role) in [("north", Role::Counter), ("admin", Role::Admin)] {
+        create_account(&mut conn, &app.clock(), &tenant, login, role, PASSWORD).unwrap();
+    }
+    let north: i64 = locations::table
+        .filter(locations::tenant_id.eq(tenant.id))
+        .filter(locations::code.eq("0102"))
+        .select(locations::id)
+        .first(&mut conn)
+        .unwrap();
+    diesel::update(staff_accounts::table.filter(staff_accounts::login.eq("north")))
+        .set(staff_accounts::location_ids.eq(vec![north]))
+        .execute(&mut conn)
+        .unwrap();
+
+    let demo_log_in = |client: reqwest::Client, login: &'static str| {
+        let app = &app;
+        async move {
+            let login_page = client
+                .get(app.url("/demo/staff/login"))
+                .send()
+                .await
+                .unwrap();
+            let csrf = csrf_of(&login_page.text().await.unwrap());
+            let fields = [
+                ("csrf", csrf.as_str()),
+                ("login", login),
+                ("password", PASSWORD),
+            ];
+            let answer = client
+                .post(app.url("/demo/staff/login"))
+                .form(&fields)
+                .send()
+                .await;
+            assert_eq!(answer.unwrap().status(), 303);
+            client
+        }
+    };
+    let detail = format!("/demo/staff/bookings/{code}");
+    let clerk = demo_log_in(new_client(), "north").await;
+    let (_, list) = page(&app, &clerk, "/demo/staff/bookings").await;
+    assert!(
+        !list.contains(&detail),
+        "another counter's booking is not listed"
+    );
+    assert_eq!(page(&app, &clerk, &detail).await.0, 403);
+    let admin = demo_log_in(new_client(), "admin").await;
+    let (_, list) = page(&app, &admin, "/demo/staff/bookings").await;
+    assert!(list.contains(&detail));
+    assert_eq!(page(&app, &admin, &detail).await.0, 200);
+}

@@ -22,7 +22,7 @@ use crate::db::card::CardRecord;
 use crate::db::location::Location;
 use crate::db::procedure::Procedure;
 use crate::domain::card_search::{find_cards, CardQuery};
-use crate::domain::input::{parse_date, BookingCode};
+use crate::domain::input::parse_date;
 use crate::domain::staff::Permission;
 use crate::error::{AppError, Resource};
 use crate::http::resident::Outcome;
@@ -42,9 +42,7 @@ pub(crate) struct CallPlan {
 impl CallPlan {
     pub fn read(conn: &mut PgConnection, cx: &StaffCx) -> Result<CallPlan, AppError> {
         if let Some(code) = cx.param("move") {
-            let code = BookingCode::parse(&code).ok_or(AppError::NotFound(Resource::Booking))?;
-            let booking = Booking::by_code(conn, cx.tenant.id, code.as_str())?
-                .ok_or(AppError::NotFound(Resource::Booking))?;
+            let booking = super::booking_detail::find(conn, cx, &code)?;
             let procedure = Procedure::by_id(conn, cx.tenant.id, booking.procedure_id)?;
             let card = CardRecord::of_booking(conn, cx.tenant.id, booking.id)?
                 .into_iter()
@@ -93,7 +91,9 @@ impl CallPlan {
         let offered = Location::offered_procedures(conn, cx.tenant.id)?;
         Ok(Location::for_tenant(conn, cx.tenant.id)?
             .into_iter()
-            .filter(|l| l.active && offered.contains(&(l.id, self.procedure.id)))
+            .filter(|l| {
+                l.active && offered.contains(&(l.id, self.procedure.id)) && cx.works_at(l.id)
+            })
             .filter(|l| match &self.card {
                 Some(card) => {
                     card.location_id == l.id || (cx.tenant.allow_transfers && l.issues_cards)
