@@ -273,6 +273,8 @@ pub struct TodayRow {
     pub actions: Vec<(&'static str, String)>,
     pub can_undo: bool,
     pub procedure: String,
+    /// What the call center or a colleague noted for the counter.
+    pub note: String,
     pub party_size: i32,
     pub status: String,
 }

@@ -179,6 +179,7 @@ pub async fn show(
                             .map(|c| c.display())
                             .unwrap_or_else(|| b.code.clone()),
                         procedure: p.name_ja.clone(),
+                        note: b.note.clone(),
                         party_size: b.party_size,
                         status: status_text(cx, &b.status),
                     })

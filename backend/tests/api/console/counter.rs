@@ -12,8 +12,19 @@ async fn a_clerk_checks_a_visitor_in_by_the_code_and_sees_why_others_are_refused
     let app = TestApp::spawn().await;
     let tenant = town(&app);
     let code = booking_today(&app, &tenant, "visitor@example.jp");
+    app.query(|conn| {
+        use diesel::prelude::*;
+        use madoguchi::db::schema::bookings;
+        diesel::update(bookings::table.filter(bookings::code.eq(&code)))
+            .set(bookings::note.eq("車いすで来庁"))
+            .execute(conn)
+    });
     let page = clerk_desk(&app).await;
     assert!(page.contains("予約中"));
+    assert!(
+        page.contains("<td>車いすで来庁</td>"),
+        "the clerk sees the note"
+    );
     let csrf = csrf_of(&page);
     let url = app.url("/town/staff/today/check-in?location=0001");
     let scan = |code: String| {

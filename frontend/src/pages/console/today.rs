@@ -52,6 +52,7 @@ pub fn Today(vm: TodayVm) -> impl IntoView {
                     <th scope="col">{t(lang, "manage_code")}</th>
                     <th scope="col">{t(lang, "check_procedure")}</th>
                     <th scope="col">{t(lang, "staff_people")}</th>
+                    <th scope="col">{t(lang, "phone_note")}</th>
                     <th scope="col">{t(lang, "staff_status")}</th>
                     <th scope="col">{t(lang, "staff_actions")}</th>
                 </tr></thead>
@@ -62,6 +63,7 @@ pub fn Today(vm: TodayVm) -> impl IntoView {
                             <td lang="en">{row.code.clone()}</td>
                             <td>{row.procedure}</td>
                             <td>{row.party_size}</td>
+                            <td>{row.note}</td>
                             <td>{row.status}</td>
                             <td>
                                 {row.actions.into_iter().map(|(action, label)| view! {
