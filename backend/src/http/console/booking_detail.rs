@@ -7,9 +7,7 @@ use std::collections::HashMap;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use diesel::PgConnection;
-use madoguchi_frontend::pages::console::kit::{
-    self, Block, Cell, ConsolePageVm, Form, Header, Input, Table,
-};
+use madoguchi_frontend::pages::console::kit::{Block, Cell, Form, Header, Input, Table};
 use serde_json::json;
 
 use super::{staff_step, StaffCx};
@@ -193,14 +191,7 @@ fn detail_page(
     }
     blocks.push(Block::Heading(cx.text("staff_history")));
     blocks.push(Block::Table(history));
-    Ok(Outcome::Page(
-        status,
-        kit::render(ConsolePageVm {
-            frame: cx.frame(cx.text("staff_booking_title")),
-            notice,
-            blocks,
-        }),
-    ))
+    cx.page(status, "staff_booking_title", notice, blocks)
 }
 
 fn change_blocks(cx: &StaffCx, booking: &Booking) -> Vec<Block> {

@@ -4,9 +4,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use madoguchi_frontend::i18n::{t, Lang};
-use madoguchi_frontend::pages::console::kit::{
-    self, Block, Cell, ConsolePageVm, Form, Header, Input, Table,
-};
+use madoguchi_frontend::pages::console::kit::{Block, Cell, Form, Header, Input, Table};
 use serde_json::json;
 
 use super::{csv_export, staff_step, StaffCx};
@@ -192,12 +190,7 @@ pub async fn list(
         Permission::ViewBookings,
         None,
         |conn, cx, _| {
-            let page: i64 = cx
-                .query
-                .get("page")
-                .and_then(|p| p.parse().ok())
-                .filter(|p| *p >= 1)
-                .unwrap_or(1);
+            let page = cx.page_number();
             let filter = filter_of(cx);
             let mut lines = search(
                 conn,
@@ -207,11 +200,11 @@ pub async fn list(
                 (page - 1) * PAGE,
                 PAGE + 1,
             )?;
-            let more = lines.len() as i64 > PAGE;
-            lines.truncate(PAGE as usize);
             let base = format!("/{}/staff/bookings", cx.tenant.code);
             let query = filter_query(cx, true);
-            let page_href = |n: i64| cx.url(&format!("{base}?{query}&page={n}"));
+            let pages = cx.page_links(&mut lines, PAGE, |n| {
+                cx.url(&format!("{base}?{query}&page={n}"))
+            });
             let rows = lines
                 .iter()
                 .map(|line| {
@@ -230,13 +223,6 @@ pub async fn list(
                     ]
                 })
                 .collect();
-            let mut pages = Vec::new();
-            if page > 1 {
-                pages.push((page_href(page - 1), cx.text("staff_previous_page")));
-            }
-            if more {
-                pages.push((page_href(page + 1), cx.text("staff_next_page")));
-            }
             let blocks = vec![
                 Block::Form(filter_form(conn, cx, base.clone())?),
                 Block::Links(vec![
@@ -263,14 +249,7 @@ pub async fn list(
             ];
             let problems = unreadable_dates(cx);
             let notice = (!problems.is_empty()).then(|| (false, problems.join(" / ")));
-            Ok(Outcome::Page(
-                StatusCode::OK,
-                kit::render(ConsolePageVm {
-                    frame: cx.frame(cx.text("staff_bookings_title")),
-                    notice,
-                    blocks,
-                }),
-            ))
+            cx.page(StatusCode::OK, "staff_bookings_title", notice, blocks)
         },
     )
     .await

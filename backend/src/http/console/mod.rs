@@ -5,6 +5,7 @@ mod accounts;
 mod booking_detail;
 mod bookings;
 mod csv_export;
+mod cx;
 mod login;
 mod operation_log;
 mod password;
@@ -17,17 +18,15 @@ use actix_web::cookie::{Cookie, SameSite};
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Duration;
 use diesel::{Connection, PgConnection};
-use madoguchi_frontend::i18n::Lang;
-use madoguchi_frontend::view_models::{FormVm, PageFrame};
 
 use super::extract::load_tenant;
 use super::resident::{error_page, lang_of, query_of, Outcome};
 use super::AppState;
-use crate::db::staff::{StaffAccount, StaffSession};
-use crate::db::tenant::Tenant;
+use crate::db::staff::StaffSession;
 use crate::domain::staff::{address_allowed, must_change_password, Permission, Role};
-use crate::domain::Clock;
 use crate::error::AppError;
+
+pub use cx::StaffCx;
 
 pub const COOKIE: &str = "madoguchi_staff";
 
@@ -106,132 +105,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/{tenant}/staff/accounts/{login}/end-sessions",
             web::post().to(accounts::end_sessions_submit),
         );
-}
-
-/// What a console step works with.
-pub struct StaffCx {
-    pub tenant: Tenant,
-    pub account: StaffAccount,
-    pub session: StaffSession,
-    pub lang: Lang,
-    pub clock: Clock,
-    pub path: String,
-    pub query: HashMap<String, String>,
-    pub client_addr: Option<String>,
-}
-
-impl StaffCx {
-    pub fn url(&self, path: &str) -> String {
-        let separator = if path.contains('?') { '&' } else { '?' };
-        format!("{path}{separator}lang={}", self.lang.code())
-    }
-
-    pub fn console_url(&self, page: &str) -> String {
-        self.url(&format!("/{}/staff/{page}", self.tenant.code))
-    }
-
-    pub fn frame(&self, title: String) -> PageFrame {
-        let mut query: Vec<String> = self
-            .query
-            .iter()
-            .filter(|(k, _)| k.as_str() != "lang")
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect();
-        query.sort();
-        query.push(format!("lang={}", self.lang.other().code()));
-        PageFrame {
-            lang: self.lang,
-            title,
-            switch_href: format!("{}?{}", self.path, query.join("&")),
-            back_href: None,
-            errors: Vec::new(),
-            nav: [
-                ("today", "staff_today_title", Permission::CounterDesk),
-                ("phone", "phone_title", Permission::ProxyBooking),
-                ("bookings", "staff_bookings_title", Permission::ViewBookings),
-                ("log", "staff_log_title", Permission::ViewOperationLog),
-                ("accounts", "staff_accounts_title", Permission::ManageStaff),
-                ("password", "staff_password_title", Permission::Any),
-            ]
-            .iter()
-            .filter(|(_, _, permission)| self.may(*permission))
-            .map(|(page, key, _)| {
-                (
-                    self.console_url(page),
-                    madoguchi_frontend::i18n::t(self.lang, key),
-                )
-            })
-            .collect(),
-        }
-    }
-
-    pub fn form(&self, action: String) -> FormVm {
-        FormVm {
-            action,
-            csrf: self.session.csrf_token.clone(),
-        }
-    }
-
-    /// The actor written to events and the audit log, for work at the counter.
-    pub fn actor(&self) -> crate::domain::Actor {
-        self.actor_via(crate::domain::Channel::Counter)
-    }
-
-    /// The actor for work that reached us through `channel` (a caller: phone).
-    pub fn actor_via(&self, channel: crate::domain::Channel) -> crate::domain::Actor {
-        crate::domain::Actor {
-            label: format!("staff:{}", self.account.login),
-            channel,
-            client_addr: self.client_addr.clone(),
-        }
-    }
-
-    /// Writes one line of the operation log for this account.
-    pub fn audit(
-        &self,
-        conn: &mut PgConnection,
-        action: &str,
-        target: &str,
-        details: serde_json::Value,
-    ) -> Result<(), AppError> {
-        crate::db::audit::NewAuditEntry {
-            tenant_id: Some(self.tenant.id),
-            actor: &format!("staff:{}", self.account.login),
-            action,
-            target,
-            client_addr: self.client_addr.as_deref(),
-            details,
-            created_at: self.clock.now,
-        }
-        .insert(conn)?;
-        Ok(())
-    }
-
-    pub fn text(&self, key: &str) -> String {
-        madoguchi_frontend::i18n::t(self.lang, key)
-    }
-
-    pub fn pick(&self, ja: &str, en: &str) -> String {
-        super::pages::pick(self.lang, ja, en)
-    }
-
-    /// Whether this account works at the location: accounts limited to some locations see
-    /// and change only their bookings.
-    pub fn works_at(&self, location_id: i64) -> bool {
-        self.account.location_ids.is_empty() || self.account.location_ids.contains(&location_id)
-    }
-
-    pub fn may(&self, permission: Permission) -> bool {
-        Role::parse(&self.account.role).is_some_and(|role| role.may(permission))
-    }
-
-    /// A query value, trimmed; `None` when absent or blank.
-    pub fn param(&self, key: &str) -> Option<String> {
-        self.query
-            .get(key)
-            .map(|v| v.trim().to_string())
-            .filter(|v| !v.is_empty())
-    }
 }
 
 /// Runs a console step for a logged-in account that has `permission`. Without a live

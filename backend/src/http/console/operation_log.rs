@@ -3,9 +3,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use madoguchi_frontend::pages::console::kit::{
-    self, Block, Cell, ConsolePageVm, Form, Header, Input, Table,
-};
+use madoguchi_frontend::pages::console::kit::{Block, Cell, Form, Header, Input, Table};
 use serde_json::json;
 
 use super::{csv_export, staff_step, StaffCx};
@@ -13,7 +11,6 @@ use crate::domain::input::parse_date;
 use crate::domain::operation_log::{actions, search, LogFilter, LogLine};
 use crate::domain::staff::Permission;
 use crate::domain::Clock;
-use crate::http::resident::Outcome;
 use crate::http::AppState;
 
 const PAGE: i64 = 100;
@@ -71,11 +68,7 @@ pub async fn list(
         Permission::ViewOperationLog,
         None,
         |conn, cx, _| {
-            let page: i64 = cx
-                .param("page")
-                .and_then(|p| p.parse().ok())
-                .filter(|p| *p >= 1)
-                .unwrap_or(1);
+            let page = cx.page_number();
             let mut lines = search(
                 conn,
                 &cx.clock,
@@ -84,10 +77,11 @@ pub async fn list(
                 (page - 1) * PAGE,
                 PAGE + 1,
             )?;
-            let more = lines.len() as i64 > PAGE;
-            lines.truncate(PAGE as usize);
             let base = format!("/{}/staff/log", cx.tenant.code);
             let query = filter_query(cx);
+            let pages = cx.page_links(&mut lines, PAGE, |n| {
+                cx.url(&format!("{base}?{query}&page={n}"))
+            });
             let text = |id: &str| {
                 Input::text(
                     id,
@@ -121,14 +115,6 @@ pub async fn list(
                 submit: cx.text("staff_search"),
                 inline: true,
             };
-            let page_href = |n: i64| cx.url(&format!("{base}?{query}&page={n}"));
-            let mut pages = Vec::new();
-            if page > 1 {
-                pages.push((page_href(page - 1), cx.text("staff_previous_page")));
-            }
-            if more {
-                pages.push((page_href(page + 1), cx.text("staff_next_page")));
-            }
             let headers = [
                 "staff_when",
                 "staff_actor",
@@ -174,14 +160,7 @@ pub async fn list(
                 }),
                 Block::Links(pages),
             ];
-            Ok(Outcome::Page(
-                StatusCode::OK,
-                kit::render(ConsolePageVm {
-                    frame: cx.frame(cx.text("staff_log_title")),
-                    notice: None,
-                    blocks,
-                }),
-            ))
+            cx.page(StatusCode::OK, "staff_log_title", None, blocks)
         },
     )
     .await

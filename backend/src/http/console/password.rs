@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use madoguchi_frontend::pages::console::kit::{self, Block, ConsolePageVm, Form, Input};
+use madoguchi_frontend::pages::console::kit::{Block, Form, Input};
 use serde_json::json;
 
 use super::{staff_step, StaffCx};
@@ -66,14 +66,12 @@ fn page(
         submit: cx.text("password_change"),
         inline: false,
     };
-    Ok(Outcome::Page(
+    cx.page(
         status,
-        kit::render(ConsolePageVm {
-            frame: cx.frame(cx.text("staff_password_title")),
-            notice,
-            blocks: vec![Block::Form(form)],
-        }),
-    ))
+        "staff_password_title",
+        notice,
+        vec![Block::Form(form)],
+    )
 }
 
 pub async fn form(

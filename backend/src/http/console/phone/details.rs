@@ -9,7 +9,7 @@ use madoguchi_frontend::i18n::tf;
 use madoguchi_frontend::pages::console::kit::{Block, Form, Input};
 
 use super::schedule::{hold_token, plan_facts};
-use super::{phone_page, CallPlan};
+use super::CallPlan;
 use crate::db::hold::Hold;
 use crate::db::location::Location;
 use crate::db::slot::Slot;
@@ -162,7 +162,7 @@ fn details_page(
             inline: false,
         }),
     ];
-    phone_page(cx, status, cx.text("phone_details_title"), notice, blocks)
+    cx.page(status, "phone_details_title", notice, blocks)
 }
 
 pub async fn details_form(

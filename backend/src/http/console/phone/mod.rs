@@ -11,9 +11,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use diesel::PgConnection;
 use madoguchi_frontend::i18n::tf;
-use madoguchi_frontend::pages::console::kit::{
-    self, Block, Cell, ConsolePageVm, Form, Header, Input, Table,
-};
+use madoguchi_frontend::pages::console::kit::{Block, Cell, Form, Header, Input, Table};
 use serde_json::json;
 
 use super::{staff_step, StaffCx};
@@ -25,7 +23,6 @@ use crate::domain::card_search::{find_cards, CardQuery};
 use crate::domain::input::parse_date;
 use crate::domain::staff::Permission;
 use crate::error::{AppError, Resource};
-use crate::http::resident::Outcome;
 use crate::http::AppState;
 
 pub use details::{details_form, details_submit};
@@ -112,24 +109,6 @@ impl CallPlan {
     }
 }
 
-/// A console page with the phone section's frame.
-pub(crate) fn phone_page(
-    cx: &StaffCx,
-    status: StatusCode,
-    title: String,
-    notice: Option<(bool, String)>,
-    blocks: Vec<Block>,
-) -> Result<Outcome, AppError> {
-    Ok(Outcome::Page(
-        status,
-        kit::render(ConsolePageVm {
-            frame: cx.frame(title),
-            notice,
-            blocks,
-        }),
-    ))
-}
-
 /// The start of a call: find the caller's card, or choose a procedure without one.
 pub async fn start(
     state: web::Data<AppState>,
@@ -183,7 +162,7 @@ pub async fn start(
                 .collect();
             blocks.push(Block::Heading(cx.text("phone_without_card")));
             blocks.push(Block::Links(others));
-            phone_page(cx, StatusCode::OK, cx.text("phone_title"), notice, blocks)
+            cx.page(StatusCode::OK, "phone_title", notice, blocks)
         },
     )
     .await

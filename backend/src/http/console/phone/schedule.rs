@@ -10,7 +10,7 @@ use diesel::PgConnection;
 use madoguchi_frontend::i18n::{t, tf, Lang};
 use madoguchi_frontend::pages::console::kit::{Block, Cell, Form, Header, Input, Table};
 
-use super::{phone_page, CallPlan};
+use super::CallPlan;
 use crate::db::location::Location;
 use crate::domain::availability::{self, SlotAvailability};
 use crate::domain::booking::{move_booking, place_hold, HoldRequest, Placement};
@@ -143,13 +143,7 @@ pub async fn slots(
                 }),
                 Block::Links(links),
             ];
-            phone_page(
-                cx,
-                StatusCode::OK,
-                cx.text("phone_week_title"),
-                notice,
-                blocks,
-            )
+            cx.page(StatusCode::OK, "phone_week_title", notice, blocks)
         },
     )
     .await
@@ -281,13 +275,7 @@ fn times_page(
             cx.text("phone_other_days"),
         )]),
     ];
-    phone_page(
-        cx,
-        status,
-        cx.text("time_title"),
-        error.map(|e| (false, e)),
-        blocks,
-    )
+    cx.page(status, "time_title", error.map(|e| (false, e)), blocks)
 }
 
 pub async fn times_form(

@@ -1,0 +1,189 @@
+//! What every console step works with: the tenant, the account and its session, the
+//! language and clock, and helpers for its pages, links and the operation log.
+
+use std::collections::HashMap;
+
+use diesel::PgConnection;
+use madoguchi_frontend::i18n::Lang;
+use madoguchi_frontend::pages::console::kit::{render, Block, ConsolePageVm};
+use madoguchi_frontend::view_models::{FormVm, PageFrame};
+
+use crate::db::staff::{StaffAccount, StaffSession};
+use crate::db::tenant::Tenant;
+use crate::domain::staff::{Permission, Role};
+use crate::domain::Clock;
+use crate::error::AppError;
+use crate::http::resident::Outcome;
+
+/// What a console step works with.
+pub struct StaffCx {
+    pub tenant: Tenant,
+    pub account: StaffAccount,
+    pub session: StaffSession,
+    pub lang: Lang,
+    pub clock: Clock,
+    pub path: String,
+    pub query: HashMap<String, String>,
+    pub client_addr: Option<String>,
+}
+
+impl StaffCx {
+    pub fn url(&self, path: &str) -> String {
+        let separator = if path.contains('?') { '&' } else { '?' };
+        format!("{path}{separator}lang={}", self.lang.code())
+    }
+
+    pub fn console_url(&self, page: &str) -> String {
+        self.url(&format!("/{}/staff/{page}", self.tenant.code))
+    }
+
+    pub fn frame(&self, title: String) -> PageFrame {
+        let mut query: Vec<String> = self
+            .query
+            .iter()
+            .filter(|(k, _)| k.as_str() != "lang")
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        query.sort();
+        query.push(format!("lang={}", self.lang.other().code()));
+        PageFrame {
+            lang: self.lang,
+            title,
+            switch_href: format!("{}?{}", self.path, query.join("&")),
+            back_href: None,
+            errors: Vec::new(),
+            nav: [
+                ("today", "staff_today_title", Permission::CounterDesk),
+                ("phone", "phone_title", Permission::ProxyBooking),
+                ("bookings", "staff_bookings_title", Permission::ViewBookings),
+                ("log", "staff_log_title", Permission::ViewOperationLog),
+                ("accounts", "staff_accounts_title", Permission::ManageStaff),
+                ("password", "staff_password_title", Permission::Any),
+            ]
+            .iter()
+            .filter(|(_, _, permission)| self.may(*permission))
+            .map(|(page, key, _)| {
+                (
+                    self.console_url(page),
+                    madoguchi_frontend::i18n::t(self.lang, key),
+                )
+            })
+            .collect(),
+        }
+    }
+
+    /// A console page built from blocks, titled by the message `title_key`.
+    pub fn page(
+        &self,
+        status: actix_web::http::StatusCode,
+        title_key: &str,
+        notice: Option<(bool, String)>,
+        blocks: Vec<Block>,
+    ) -> Result<Outcome, AppError> {
+        Ok(Outcome::Page(
+            status,
+            render(ConsolePageVm {
+                frame: self.frame(self.text(title_key)),
+                notice,
+                blocks,
+            }),
+        ))
+    }
+
+    /// The page number asked for (1 when absent or unreadable).
+    pub fn page_number(&self) -> i64 {
+        self.param("page")
+            .and_then(|p| p.parse().ok())
+            .filter(|p| *p >= 1)
+            .unwrap_or(1)
+    }
+
+    /// Links to the previous and next pages of a list: `lines` was read with one row more
+    /// than a page, which tells whether there is a next page, and is cut back to a page.
+    pub fn page_links<T>(
+        &self,
+        lines: &mut Vec<T>,
+        page_size: i64,
+        href: impl Fn(i64) -> String,
+    ) -> Vec<(String, String)> {
+        let page = self.page_number();
+        let more = lines.len() as i64 > page_size;
+        lines.truncate(page_size as usize);
+        let mut links = Vec::new();
+        if page > 1 {
+            links.push((href(page - 1), self.text("staff_previous_page")));
+        }
+        if more {
+            links.push((href(page + 1), self.text("staff_next_page")));
+        }
+        links
+    }
+
+    pub fn form(&self, action: String) -> FormVm {
+        FormVm {
+            action,
+            csrf: self.session.csrf_token.clone(),
+        }
+    }
+
+    /// The actor written to events and the audit log, for work at the counter.
+    pub fn actor(&self) -> crate::domain::Actor {
+        self.actor_via(crate::domain::Channel::Counter)
+    }
+
+    /// The actor for work that reached us through `channel` (a caller: phone).
+    pub fn actor_via(&self, channel: crate::domain::Channel) -> crate::domain::Actor {
+        crate::domain::Actor {
+            label: format!("staff:{}", self.account.login),
+            channel,
+            client_addr: self.client_addr.clone(),
+        }
+    }
+
+    /// Writes one line of the operation log for this account.
+    pub fn audit(
+        &self,
+        conn: &mut PgConnection,
+        action: &str,
+        target: &str,
+        details: serde_json::Value,
+    ) -> Result<(), AppError> {
+        crate::db::audit::NewAuditEntry {
+            tenant_id: Some(self.tenant.id),
+            actor: &format!("staff:{}", self.account.login),
+            action,
+            target,
+            client_addr: self.client_addr.as_deref(),
+            details,
+            created_at: self.clock.now,
+        }
+        .insert(conn)?;
+        Ok(())
+    }
+
+    pub fn text(&self, key: &str) -> String {
+        madoguchi_frontend::i18n::t(self.lang, key)
+    }
+
+    pub fn pick(&self, ja: &str, en: &str) -> String {
+        crate::http::pages::pick(self.lang, ja, en)
+    }
+
+    /// Whether this account works at the location: accounts limited to some locations see
+    /// and change only their bookings.
+    pub fn works_at(&self, location_id: i64) -> bool {
+        self.account.location_ids.is_empty() || self.account.location_ids.contains(&location_id)
+    }
+
+    pub fn may(&self, permission: Permission) -> bool {
+        Role::parse(&self.account.role).is_some_and(|role| role.may(permission))
+    }
+
+    /// A query value, trimmed; `None` when absent or blank.
+    pub fn param(&self, key: &str) -> Option<String> {
+        self.query
+            .get(key)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    }
+}
