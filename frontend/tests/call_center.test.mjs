@@ -133,7 +133,7 @@ test('an administrator creates an account and exports the operation log; the new
   await page.getByLabel('窓口').selectOption({ label: 'デモ市役所 北支所' });
   await page.getByLabel('初期パスワード').fill('tanaka');
   await page.getByRole('button', { name: 'アカウントを作る' }).click();
-  assert.match(await page.locator('#password-error').textContent(), /英大文字, 数字, 記号/);
+  assert.match(await page.locator('#password-error').textContent(), /英大文字、数字、記号/);
   await expectAccessible(browser, page);
   await page.getByLabel('初期パスワード').fill('Tanaka#First1');
   await page.getByRole('button', { name: 'アカウントを作る' }).click();

@@ -1,6 +1,6 @@
 // The staff console in Chromium with JavaScript off: login, lockout, idle logout, the 403
 // page, and a clerk checking a visitor in by typing the code and Enter, then handing the
-// card over. Every page passes axe-core's WCAG 2.0 A/AA rules.
+// card over and exporting the booking list as CSV. Every page passes axe-core's WCAG 2.0 A/AA rules.
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -113,6 +113,14 @@ test('a clerk logs in, checks a visitor in by typing the code and Enter, and han
   assert.match(await page.locator('table.today tbody').textContent(), /KTE-ST2-345/);
   await expectAccessible(browser, page);
   await screenshot(page, 'staff-05-bookings');
+  const listed = await page.locator('table.today tbody tr').count();
+  const href = await page.getByRole('link', { name: 'CSVで出力（UTF-8）' }).getAttribute('href');
+  const csv = await (await context.request.get(new URL(href, server.base).href)).body();
+  assert.deepEqual([...csv.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'UTF-8 with BOM for Excel');
+  const lines = csv.subarray(3).toString('utf8').split('\r\n').filter((line) => line !== '');
+  assert.match(lines[0], /^予約番号,来庁日時,窓口,手続き,人数,状態,受付経路/);
+  assert.equal(lines.length - 1, listed, 'one CSV row per listed booking');
+  assert.match(lines[1], /^KTE-ST2-345,/);
   await page.goto(`${server.base}/town/staff/today`);
 
   // A code that matches nothing gets its own message at the scan box.

@@ -136,7 +136,8 @@ impl PasswordPolicy {
             .iter()
             .map(|key| tf(lang, key, &[("n", &n)]))
             .collect();
-        tf(lang, "password_needs", &[("what", &parts.join(", "))])
+        let separator = madoguchi_frontend::i18n::t(lang, "list_separator");
+        tf(lang, "password_needs", &[("what", &parts.join(&separator))])
     }
 }
 
