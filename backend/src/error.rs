@@ -33,6 +33,9 @@ pub enum AppError {
     WrongLocation,
     #[error("an active booking already exists")]
     AlreadyBooked,
+    /// The card's status does not allow this (already handed over, returned…).
+    #[error("the card is not available for this")]
+    CardNotAvailable,
     #[error("the hold has expired")]
     HoldExpired,
     #[error("the procedure is not offered there")]
@@ -159,6 +162,7 @@ impl AppError {
             AppError::ChangeDeadlinePassed => "change_deadline_passed",
             AppError::WrongLocation => "wrong_location",
             AppError::AlreadyBooked => "already_booked",
+            AppError::CardNotAvailable => "card_not_available",
             AppError::HoldExpired => "hold_expired",
             AppError::ProcedureNotOffered => "procedure_not_offered",
             AppError::PartyTooLarge { .. } => "party_too_large",
@@ -286,6 +290,7 @@ impl ResponseError for AppError {
             | AppError::OutsideBookingWindow
             | AppError::ChangeDeadlinePassed
             | AppError::AlreadyBooked
+            | AppError::CardNotAvailable
             | AppError::HoldExpired => StatusCode::CONFLICT,
             AppError::CheckInRefused(_) => StatusCode::CONFLICT,
             AppError::Forbidden | AppError::AddressNotAllowed => StatusCode::FORBIDDEN,
@@ -368,6 +373,7 @@ mod tests {
             AppError::CheckInRefused(CheckInProblem::AlreadyCheckedIn),
             AppError::Forbidden,
             AppError::AddressNotAllowed,
+            AppError::CardNotAvailable,
             AppError::DatabaseUnavailable("down".into()),
             AppError::Internal(anyhow::anyhow!("boom")),
         ];

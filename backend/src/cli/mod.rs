@@ -10,7 +10,7 @@ use diesel::{Connection, PgConnection};
 
 use crate::config::Config;
 use crate::db::tenant::Tenant;
-use crate::domain::{cards, holidays, slots, tenant_file, Clock};
+use crate::domain::{card_import, holidays, slots, tenant_file, Clock};
 
 /// The demo tenant, built into the binary so `seed-demo` works from any directory.
 pub const DEMO_TENANT: &str = include_str!("../../../docs/examples/demo-tenant.toml");
@@ -41,8 +41,16 @@ enum Command {
         #[command(subcommand)]
         command: TenantCommand,
     },
-    /// Import the Cabinet Office holiday CSV (CP932, as published).
-    ImportHolidays { file: PathBuf },
+    /// National holidays.
+    Holidays {
+        #[command(subcommand)]
+        command: HolidaysCommand,
+    },
+    /// Card records from J-LIS card-production files.
+    Cards {
+        #[command(subcommand)]
+        command: CardsCommand,
+    },
     /// Staff accounts of the console.
     Staff {
         #[command(subcommand)]
@@ -61,6 +69,25 @@ enum TenantCommand {
     Apply {
         file: PathBuf,
         /// Print what would change without changing anything.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum HolidaysCommand {
+    /// Import the Cabinet Office holiday CSV (CP932, as published).
+    Import { file: PathBuf },
+}
+
+#[derive(Subcommand)]
+enum CardsCommand {
+    /// Import a card-production CSV (UTF-8 or CP932): all rows or none.
+    Import {
+        #[arg(long)]
+        tenant: String,
+        file: PathBuf,
+        /// Report what the import would do without changing anything.
         #[arg(long)]
         dry_run: bool,
     },
@@ -128,7 +155,25 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 apply_tenant(conn, &config, &parsed, dry_run)
             })
         }
-        Command::ImportHolidays { file } => {
+        Command::Cards {
+            command:
+                CardsCommand::Import {
+                    tenant,
+                    file,
+                    dry_run,
+                },
+        } => with_database(&config, |conn| {
+            let tenant =
+                Tenant::by_code(conn, &tenant)?.with_context(|| format!("no tenant {tenant}"))?;
+            let report = import_cards(conn, &config, &tenant, &file, !dry_run)?;
+            if report.problem_count > 0 {
+                anyhow::bail!("nothing was imported");
+            }
+            Ok(())
+        }),
+        Command::Holidays {
+            command: HolidaysCommand::Import { file },
+        } => {
             let bytes = crate::server::read_file(&file)?;
             with_database(&config, |conn| {
                 let result = holidays::import(conn, &bytes)?;
@@ -276,12 +321,65 @@ pub fn seed_demo(conn: &mut PgConnection, config: &Config) -> anyhow::Result<()>
     let report = tenant_file::apply(conn, &file, false)?;
     println!("demo tenant: {} changes", report.changes.len());
     let cards_path = config.demo_data_dir.join(DEMO_CARDS);
-    match std::fs::read(&cards_path) {
-        Ok(bytes) => {
-            let loaded = cards::load_csv(conn, report.tenant_id, &bytes)?;
-            println!("cards: {loaded} new from {}", cards_path.display());
-        }
-        Err(e) => eprintln!("warning: no cards loaded ({}: {e})", cards_path.display()),
+    if cards_path.exists() {
+        let tenant = Tenant::by_code(conn, &file.code)?.context("the demo tenant")?;
+        import_cards(conn, config, &tenant, &cards_path, true)?;
+    } else {
+        eprintln!(
+            "warning: no cards loaded ({} is missing)",
+            cards_path.display()
+        );
     }
     regenerate_all(conn, config)
+}
+
+/// Imports (or previews) a card file and prints what happened, problems in English.
+fn import_cards(
+    conn: &mut PgConnection,
+    config: &Config,
+    tenant: &Tenant,
+    path: &std::path::Path,
+    commit: bool,
+) -> anyhow::Result<card_import::ImportReport> {
+    use madoguchi_frontend::i18n::Lang;
+    let file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let size = file.metadata().ok().map(|m| m.len());
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let request = card_import::ImportRequest {
+        file_name: &name,
+        actor: "cli",
+        commit,
+    };
+    let clock = Clock::system(config.time_zone);
+    let report = card_import::run(conn, &clock, tenant, file, size, &request)?;
+    for problem in &report.problems {
+        println!("{}: {}", path.display(), problem.message(Lang::En));
+    }
+    if report.problem_count > report.problems.len() {
+        println!(
+            "… and {} more problems",
+            report.problem_count - report.problems.len()
+        );
+    }
+    if report.problem_count == 0 {
+        println!(
+            "cards of {} from {} ({}): {} rows, {} new, {} changed, {} unchanged{}",
+            tenant.code,
+            path.display(),
+            report.encoding,
+            report.rows,
+            report.new_cards,
+            report.changed_cards,
+            report.unchanged_cards,
+            if commit {
+                ""
+            } else {
+                " (dry run: nothing was changed)"
+            }
+        );
+    }
+    Ok(report)
 }

@@ -23,6 +23,7 @@ pub struct CardRecord {
     pub locked_until: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub status_changed_at: DateTime<Utc>,
 }
 
 #[derive(Insertable, Debug)]

@@ -171,6 +171,7 @@ diesel::table! {
         locked_until -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        status_changed_at -> Timestamptz,
     }
 }
 
@@ -318,3 +319,44 @@ diesel::table! {
 
 diesel::joinable!(staff_sessions -> staff_accounts (staff_id));
 diesel::allow_tables_to_appear_in_same_query!(staff_sessions, staff_accounts);
+
+diesel::table! {
+    card_events (id) {
+        id -> Int8,
+        tenant_id -> Int8,
+        card_id -> Int8,
+        kind -> Text,
+        from_status -> Nullable<Text>,
+        to_status -> Nullable<Text>,
+        actor -> Text,
+        details -> Jsonb,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    card_imports (id) {
+        id -> Int8,
+        tenant_id -> Int8,
+        actor -> Text,
+        file_name -> Text,
+        sha256 -> Text,
+        encoding -> Text,
+        rows_read -> Int4,
+        new_cards -> Int4,
+        changed_cards -> Int4,
+        unchanged_cards -> Int4,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(card_events -> card_records (card_id));
+diesel::allow_tables_to_appear_in_same_query!(card_events, card_records);
+
+diesel::table! {
+    tenant_card_columns (tenant_id, standard_name) {
+        tenant_id -> Int8,
+        standard_name -> Text,
+        file_name -> Text,
+    }
+}

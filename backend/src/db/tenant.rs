@@ -73,3 +73,17 @@ impl Tenant {
             .load(conn)
     }
 }
+
+/// The header names this tenant's card files use for standard columns (standard → file).
+pub fn card_column_names(
+    conn: &mut PgConnection,
+    tenant_id: i64,
+) -> QueryResult<std::collections::BTreeMap<String, String>> {
+    use super::schema::tenant_card_columns as names;
+    Ok(names::table
+        .filter(names::tenant_id.eq(tenant_id))
+        .select((names::standard_name, names::file_name))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect())
+}

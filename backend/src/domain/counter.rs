@@ -120,7 +120,8 @@ pub fn act(
     actor: &Actor,
 ) -> Result<BookingDetails, AppError> {
     use crate::db::card::CardRecord;
-    use crate::db::schema::{booking_events, card_records};
+    use crate::db::schema::booking_events;
+    use crate::domain::card_status;
     crate::db::transaction(conn, |conn| {
         let (booking, slot) = lock_todays_booking(conn, clock, tenant, code, location_id)?;
         let not_now = || {
@@ -140,13 +141,14 @@ pub fn act(
                     .iter()
                     .map(|c| (c.id.to_string(), json!(c.status)))
                     .collect();
-                let ids: Vec<i64> = cards.iter().map(|c| c.id).collect();
-                diesel::update(card_records::table.filter(card_records::id.eq_any(&ids)))
-                    .set((
-                        card_records::status.eq("issued"),
-                        card_records::updated_at.eq(clock.now),
-                    ))
-                    .execute(conn)?;
+                for card in &cards {
+                    card_status::change(
+                        conn,
+                        tenant.id,
+                        card.id,
+                        &card_change("issued", actor, clock, &booking.code, false),
+                    )?;
+                }
                 (
                     "completed",
                     "completed",
@@ -157,6 +159,18 @@ pub fn act(
                 if booking.status != "booked" {
                     return Err(not_now());
                 }
+                let ids: Vec<i64> = CardRecord::of_booking(conn, tenant.id, booking.id)?
+                    .iter()
+                    .map(|c| c.id)
+                    .collect();
+                card_status::release_after_booking(
+                    conn,
+                    tenant.id,
+                    &ids,
+                    &actor.label,
+                    clock.now,
+                    &booking.code,
+                )?;
                 ("no_show", "no_show", json!({}))
             }
             CounterAction::Undo => {
@@ -187,14 +201,25 @@ pub fn act(
                     if let Some(map) = before.as_object() {
                         for (id, status) in map {
                             if let (Ok(id), Some(status)) = (id.parse::<i64>(), status.as_str()) {
-                                diesel::update(card_records::table.find(id))
-                                    .set((
-                                        card_records::status.eq(status),
-                                        card_records::updated_at.eq(clock.now),
-                                    ))
-                                    .execute(conn)?;
+                                card_status::change(
+                                    conn,
+                                    tenant.id,
+                                    id,
+                                    &card_change(status, actor, clock, &booking.code, true),
+                                )?;
                             }
                         }
+                    }
+                }
+                if booking.status == "no_show" {
+                    // The visitor came after all: the cards are booked again.
+                    for card in CardRecord::of_booking(conn, tenant.id, booking.id)? {
+                        card_status::change(
+                            conn,
+                            tenant.id,
+                            card.id,
+                            &card_change("booked", actor, clock, &booking.code, false),
+                        )?;
                     }
                 }
                 (
@@ -220,4 +245,21 @@ pub fn act(
         )?;
         BookingDetails::load(conn, tenant, changed)
     })
+}
+
+/// A status change of a booking's card made at the counter.
+fn card_change<'a>(
+    to: &'a str,
+    actor: &'a Actor,
+    clock: &Clock,
+    booking_code: &str,
+    undo: bool,
+) -> crate::domain::card_status::StatusChange<'a> {
+    crate::domain::card_status::StatusChange {
+        to,
+        actor: &actor.label,
+        at: clock.now,
+        details: json!({ "booking": booking_code }),
+        undo,
+    }
 }

@@ -69,6 +69,8 @@ pub enum Permission {
     ProxyBooking,
     /// Read and export the operation log.
     ViewOperationLog,
+    /// Import J-LIS card files.
+    ImportCards,
 }
 
 impl Role {
@@ -84,6 +86,7 @@ impl Role {
                 matches!(self, Role::Admin | Role::Supervisor | Role::Operator)
             }
             Permission::ViewOperationLog => matches!(self, Role::Admin | Role::Auditor),
+            Permission::ImportCards => self == Role::Admin,
         }
     }
 }

@@ -5,6 +5,7 @@ mod helpers;
 mod api_errors;
 mod booking_flow;
 mod booking_rules;
+mod card_import;
 mod console;
 mod embedded_server;
 mod pages;

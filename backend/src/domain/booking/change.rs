@@ -114,6 +114,18 @@ pub fn cancel(
             .returning(Booking::as_returning())
             .get_result(conn)?;
         Booking::set_members_active(conn, booking.id, false)?;
+        let card_ids: Vec<i64> = CardRecord::of_booking(conn, tenant.id, booking.id)?
+            .iter()
+            .map(|c| c.id)
+            .collect();
+        crate::domain::card_status::release_after_booking(
+            conn,
+            tenant.id,
+            &card_ids,
+            &actor.label,
+            clock.now,
+            &booking.code,
+        )?;
         record_change(
             conn,
             clock,

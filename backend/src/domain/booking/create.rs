@@ -14,6 +14,7 @@ use crate::db::procedure::Procedure;
 use crate::db::schema::{booking_members, bookings};
 use crate::db::slot::Slot;
 use crate::db::tenant::Tenant;
+use crate::domain::card_status::{self, StatusChange};
 use crate::domain::input::BookingCode;
 use crate::domain::{Actor, Channel, Clock};
 use crate::error::{AppError, Resource};
@@ -89,6 +90,16 @@ pub fn book(
             .execute(conn)
             .map_err(already_booked)?;
         Slot::add_booked(conn, slot.id, places)?;
+        for card in &cards {
+            let booked = StatusChange {
+                to: "booked",
+                actor: &actor.label,
+                at: clock.now,
+                details: json!({ "booking": booking.code }),
+                undo: false,
+            };
+            card_status::change(conn, tenant.id, card.id, &booked)?;
+        }
         record_change(
             conn,
             clock,

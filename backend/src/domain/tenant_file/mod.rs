@@ -2,6 +2,7 @@
 //! Applying is idempotent; a dry run applies inside a transaction that is rolled back,
 //! so the diff it prints is exactly what a real run would do.
 mod apply;
+mod card_columns;
 mod plan;
 
 use std::collections::BTreeMap;
@@ -28,6 +29,9 @@ pub struct TenantFile {
     pub locations: Vec<LocationFile>,
     #[serde(default)]
     pub closures: Vec<ClosureFile>,
+    /// Header names this tenant's J-LIS files use instead of the standard ones.
+    #[serde(default)]
+    pub card_columns: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Deserialize, Debug)]

@@ -16,6 +16,8 @@ pub(super) struct Plan {
     pub(super) procedures: Vec<ProcedureFields>,
     pub(super) locations: Vec<(LocationFields, Vec<LanePlan>)>,
     pub(super) closures: Vec<(Option<String>, NaiveDate, String)>,
+    /// Header names of this tenant's card files, standard → file.
+    pub(super) card_columns: std::collections::BTreeMap<String, String>,
 }
 
 pub(super) struct LanePlan {
@@ -117,6 +119,14 @@ pub(super) fn plan(file: &TenantFile) -> Result<Plan, Vec<String>> {
         staff_password_mixed: rules.staff_password_mixed,
         staff_networks: rules.staff_networks.clone(),
     };
+    for standard in file.card_columns.keys() {
+        if !crate::domain::card_import::rows::COLUMNS.contains(&standard.as_str()) {
+            errors.push(format!(
+                "card_columns: \"{standard}\" is not a column of the J-LIS file ({})",
+                crate::domain::card_import::rows::COLUMNS.join(", ")
+            ));
+        }
+    }
     if !(8..=128).contains(&rules.staff_password_min_length) {
         errors.push("rules.staff_password_min_length: must be between 8 and 128".into());
     }
@@ -205,6 +215,7 @@ pub(super) fn plan(file: &TenantFile) -> Result<Plan, Vec<String>> {
             procedures,
             locations,
             closures,
+            card_columns: file.card_columns.clone(),
         })
     } else {
         Err(errors)

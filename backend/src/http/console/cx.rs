@@ -56,6 +56,7 @@ impl StaffCx {
                 ("today", "staff_today_title", Permission::CounterDesk),
                 ("phone", "phone_title", Permission::ProxyBooking),
                 ("bookings", "staff_bookings_title", Permission::ViewBookings),
+                ("cards", "cards_title", Permission::ViewBookings),
                 ("log", "staff_log_title", Permission::ViewOperationLog),
                 ("accounts", "staff_accounts_title", Permission::ManageStaff),
                 ("password", "staff_password_title", Permission::Any),

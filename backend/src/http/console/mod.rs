@@ -4,6 +4,7 @@
 mod accounts;
 mod booking_detail;
 mod bookings;
+mod cards;
 mod csv_export;
 mod cx;
 mod login;
@@ -61,6 +62,20 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/{tenant}/staff/bookings/{code}/note",
             web::post().to(booking_detail::note_submit),
         )
+        .route("/{tenant}/staff/cards", web::get().to(cards::list))
+        .route(
+            "/{tenant}/staff/cards/import",
+            web::get().to(cards::import_form),
+        )
+        .route(
+            "/{tenant}/staff/cards/import",
+            web::post().to(cards::import_upload),
+        )
+        .route(
+            "/{tenant}/staff/cards/import/commit",
+            web::post().to(cards::import_commit),
+        )
+        .route("/{tenant}/staff/cards/{id}", web::get().to(cards::show))
         .route("/{tenant}/staff/log", web::get().to(operation_log::list))
         .route(
             "/{tenant}/staff/log.csv",

@@ -199,7 +199,8 @@ async fn handing_the_card_over_marks_it_issued_and_an_undo_with_a_reason_restore
     assert!(undone.contains("直前の操作を取り消しました"), "{undone}");
     assert_eq!(
         status(&app),
-        ("checked_in".to_string(), "received".to_string())
+        ("checked_in".to_string(), "booked".to_string()),
+        "the card is back to booked, as before the hand-over"
     );
     let kinds: Vec<String> = app.query(|conn| {
         booking_events::table

@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use madoguchi::config::Config;
 use madoguchi::db::tenant::Tenant;
 use madoguchi::db::{PgPool, PooledPg};
-use madoguchi::domain::{cards, holidays, slots, tenant_file, Clock};
+use madoguchi::domain::{card_import, holidays, slots, tenant_file, Clock};
 use serde_json::Value;
 
 use super::TestDatabase;
@@ -97,12 +97,16 @@ impl TestApp {
         )
         .expect("importing holidays");
         let tenant = self.with_tenant(madoguchi::cli::DEMO_TENANT);
-        cards::load_csv(
-            &mut conn,
-            tenant.id,
-            &std::fs::read(shared_data("jlis-cards-sample.utf8.csv")).expect("cards"),
-        )
-        .expect("loading cards");
+        let path = shared_data("jlis-cards-sample.utf8.csv");
+        let request = card_import::ImportRequest {
+            file_name: "jlis-cards-sample.utf8.csv",
+            actor: "test",
+            commit: true,
+        };
+        let file = std::fs::File::open(&path).expect("cards");
+        let report = card_import::run(&mut conn, &self.clock(), &tenant, file, None, &request)
+            .expect("loading cards");
+        assert_eq!(report.problem_count, 0, "{:?}", report.problems);
         tenant
     }
 

@@ -120,6 +120,13 @@ pub enum Input {
         label: String,
         checked: bool,
     },
+    /// A file to upload; the form is then sent as multipart/form-data.
+    File {
+        id: String,
+        label: String,
+        hint: String,
+        accept: String,
+    },
 }
 
 impl Input {
@@ -221,8 +228,13 @@ fn form_view(form: Form) -> impl IntoView {
     let class = if form.inline { "filters" } else { "stacked" };
     let method = if form.post { "post" } else { "get" };
     let button_class = if form.inline { "secondary" } else { "" };
+    let enctype = form
+        .inputs
+        .iter()
+        .any(|input| matches!(input, Input::File { .. }))
+        .then_some("multipart/form-data");
     view! {
-        <form method=method action=form.action class=class>
+        <form method=method action=form.action class=class enctype=enctype>
             {form.csrf.map(|token| view! { <input type="hidden" name="csrf" value=token/> })}
             {form.inputs.into_iter().map(|input| input_view(input, form.inline)).collect_view()}
             <button type="submit" class=button_class>{form.submit}</button>
@@ -325,6 +337,22 @@ fn input_view(input: Input, inline: bool) -> AnyView {
                         }
                     }).collect_view()}
                 </fieldset>
+            }
+            .into_any()
+        }
+        Input::File {
+            id,
+            label,
+            hint,
+            accept,
+        } => {
+            let hint_id = format!("{id}-hint");
+            view! {
+                <div class=wrapper>
+                    <label for=id.clone()>{label}</label>
+                    <p class="hint" id=hint_id.clone()>{hint}</p>
+                    <input type="file" id=id.clone() name=id accept=accept aria-describedby=hint_id required=true/>
+                </div>
             }
             .into_any()
         }

@@ -1,0 +1,266 @@
+//! Importing J-LIS card-production files: all rows or none. A preview runs the whole import
+//! and rolls it back, so what it reports (new, changed, unchanged, problems) is exactly
+//! what a commit would do. Importing the same file again changes nothing. Memory stays flat
+//! however long the file: rows are read, checked and copied to the database in batches.
+
+pub mod rows;
+mod source;
+mod stage;
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Read;
+
+use csv::StringRecord;
+use diesel::prelude::*;
+use diesel::sql_types::BigInt;
+use diesel::PgConnection;
+
+pub use self::rows::Problem;
+use self::rows::{map_columns, parse_row};
+pub use self::source::MAX_FILE_BYTES;
+use super::Clock;
+use crate::db::location::Location;
+use crate::db::schema::card_imports;
+use crate::db::tenant::Tenant;
+use crate::error::AppError;
+
+const BATCH: usize = 2_000;
+/// Problems kept for the report; the count goes on beyond.
+const MAX_LISTED: usize = 1_000;
+
+/// What an import found, and did when committed.
+#[derive(Clone, Debug, Default)]
+pub struct ImportReport {
+    pub file_name: String,
+    pub encoding: &'static str,
+    pub sha256: String,
+    /// Data rows read (blank lines aside).
+    pub rows: i64,
+    pub new_cards: i64,
+    pub changed_cards: i64,
+    pub unchanged_cards: i64,
+    /// The first problems in line order; nothing is imported while there is any.
+    pub problems: Vec<Problem>,
+    pub problem_count: usize,
+    pub committed: bool,
+}
+
+impl ImportReport {
+    fn add(&mut self, problems: impl IntoIterator<Item = Problem>) {
+        for problem in problems {
+            self.problem_count += 1;
+            if self.problems.len() < MAX_LISTED {
+                self.problems.push(problem);
+            }
+        }
+    }
+}
+
+/// Why the transaction ends without a commit: a preview, problems, or a failure.
+enum Stop {
+    Report(Box<ImportReport>),
+    Failed(AppError),
+}
+
+impl From<diesel::result::Error> for Stop {
+    fn from(e: diesel::result::Error) -> Stop {
+        Stop::Failed(e.into())
+    }
+}
+
+pub struct ImportRequest<'a> {
+    pub file_name: &'a str,
+    /// Who imports, for the history: `staff:login` or `cli`.
+    pub actor: &'a str,
+    /// False: a preview that changes nothing.
+    pub commit: bool,
+}
+
+/// Reads `bytes` (of `size` bytes, when known) as a card file of `tenant` and imports it,
+/// or only reports, as `request` says.
+pub fn run(
+    conn: &mut PgConnection,
+    clock: &Clock,
+    tenant: &Tenant,
+    bytes: impl Read + 'static,
+    size: Option<u64>,
+    request: &ImportRequest,
+) -> Result<ImportReport, AppError> {
+    let mut report = ImportReport {
+        file_name: request.file_name.to_string(),
+        ..ImportReport::default()
+    };
+    let source = match source::open(bytes, size) {
+        Ok(source) => source,
+        Err(problem) => {
+            report.add([problem]);
+            return Ok(report);
+        }
+    };
+    report.encoding = source.encoding;
+    let outcome = conn.transaction(|conn| import(conn, clock, tenant, source, request, report));
+    match outcome {
+        Ok(report) => Ok(report),
+        Err(Stop::Report(report)) => Ok(*report),
+        Err(Stop::Failed(error)) => Err(error),
+    }
+}
+
+fn import(
+    conn: &mut PgConnection,
+    clock: &Clock,
+    tenant: &Tenant,
+    mut source: source::Source,
+    request: &ImportRequest,
+    mut report: ImportReport,
+) -> Result<ImportReport, Stop> {
+    // One import per tenant at a time: a second waits, then sees the first one's cards.
+    diesel::sql_query("SELECT pg_advisory_xact_lock(72, $1::integer)")
+        .bind::<BigInt, _>(tenant.id)
+        .execute(conn)?;
+    stage::create_table(conn)?;
+    let aliases = crate::db::tenant::card_column_names(conn, tenant.id)?;
+    let locations: HashMap<String, i64> = Location::for_tenant(conn, tenant.id)?
+        .into_iter()
+        .map(|l| (l.code, l.id))
+        .collect();
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(&mut source.text);
+    let mut record = StringRecord::new();
+    let stop = |mut report: ImportReport, problem: Problem| {
+        report.add([problem]);
+        Stop::Report(Box::new(report))
+    };
+    match reader.read_record(&mut record) {
+        Ok(true) => {}
+        Ok(false) => return Err(stop(report, Problem::new(0, None, "card_problem_empty"))),
+        Err(e) => return Err(stop(report, read_problem(&e))),
+    }
+    let map = match map_columns(&record, &aliases) {
+        Ok(map) => map,
+        Err(problems) => {
+            report.add(problems);
+            return Err(Stop::Report(Box::new(report)));
+        }
+    };
+    let mut batch = Vec::with_capacity(BATCH);
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                report.add([read_problem(&e)]);
+                break;
+            }
+        }
+        if record.iter().all(|field| field.trim().is_empty()) {
+            continue;
+        }
+        report.rows += 1;
+        let line = record.position().map_or(0, |p| p.line());
+        match parse_row(&map, line, &record, &locations) {
+            Ok(row) => batch.push(row),
+            Err(problems) => report.add(problems),
+        }
+        if batch.len() == BATCH {
+            stage::copy_rows(conn, &batch)?;
+            batch.clear();
+        }
+    }
+    stage::copy_rows(conn, &batch)?;
+    drop(reader);
+    if report.rows == 0 && report.problem_count == 0 {
+        return Err(stop(
+            report,
+            Problem::new(0, None, "card_problem_header_only"),
+        ));
+    }
+    let clashes = stage::clashes(conn, tenant.id)?;
+    report.add(clashes);
+    if report.problem_count > 0 {
+        report.problems.sort_by_key(|p| p.line);
+        return Err(Stop::Report(Box::new(report)));
+    }
+    let (new_cards, changed_cards) = stage::compare(conn, tenant.id)?;
+    report.new_cards = new_cards;
+    report.changed_cards = changed_cards;
+    report.unchanged_cards = report.rows - new_cards - changed_cards;
+    report.sha256 = source.sha256();
+    if !request.commit {
+        return Err(Stop::Report(Box::new(report)));
+    }
+    let import_id: i64 = diesel::insert_into(card_imports::table)
+        .values((
+            card_imports::tenant_id.eq(tenant.id),
+            card_imports::actor.eq(request.actor),
+            card_imports::file_name.eq(request.file_name),
+            card_imports::sha256.eq(&report.sha256),
+            card_imports::encoding.eq(report.encoding),
+            card_imports::rows_read.eq(report.rows as i32),
+            card_imports::new_cards.eq(new_cards as i32),
+            card_imports::changed_cards.eq(changed_cards as i32),
+            card_imports::unchanged_cards.eq(report.unchanged_cards as i32),
+            card_imports::created_at.eq(clock.now),
+        ))
+        .returning(card_imports::id)
+        .get_result(conn)?;
+    stage::apply(conn, tenant.id, request.actor, clock.now, import_id)?;
+    report.committed = true;
+    Ok(report)
+}
+
+/// A row the CSV reader could not read, or a file that grew past the limit while read.
+fn read_problem(error: &csv::Error) -> Problem {
+    let line = error.position().map_or(0, |p| p.line());
+    match error.kind() {
+        csv::ErrorKind::Io(io) if io.to_string().contains("too large") => {
+            Problem::new(0, None, "card_problem_too_large")
+                .with("max", (MAX_FILE_BYTES / 1024 / 1024).to_string())
+        }
+        _ => Problem::new(line, None, "card_problem_unreadable"),
+    }
+}
+
+/// Reads a whole file as the import does, without a database: every problem of the file
+/// against the given location codes. Used by the fuzz target and for quick checks.
+pub fn check_file(bytes: &[u8], locations: &HashMap<String, i64>) -> Vec<Problem> {
+    let mut source = match source::open(
+        std::io::Cursor::new(bytes.to_vec()),
+        Some(bytes.len() as u64),
+    ) {
+        Ok(source) => source,
+        Err(problem) => return vec![problem],
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(&mut source.text);
+    let mut record = StringRecord::new();
+    match reader.read_record(&mut record) {
+        Ok(true) => {}
+        Ok(false) => return vec![Problem::new(0, None, "card_problem_empty")],
+        Err(e) => return vec![read_problem(&e)],
+    }
+    let map = match map_columns(&record, &BTreeMap::new()) {
+        Ok(map) => map,
+        Err(problems) => return problems,
+    };
+    let mut problems = Vec::new();
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                problems.push(read_problem(&e));
+                break;
+            }
+        }
+        let line = record.position().map_or(0, |p| p.line());
+        if let Err(found) = parse_row(&map, line, &record, locations) {
+            problems.extend(found);
+        }
+    }
+    problems
+}

@@ -1,0 +1,373 @@
+//! Uploading a J-LIS card file: the upload is kept under `var/uploads`, previewed (the
+//! whole import, rolled back), and imported only when the administrator confirms the
+//! preview. The history of imports is listed under the form.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::PathBuf;
+
+use actix_multipart::Multipart;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use diesel::prelude::*;
+use diesel::PgConnection;
+use futures_util::TryStreamExt;
+use madoguchi_frontend::i18n::tf;
+use madoguchi_frontend::pages::console::kit::{Block, Cell, Form, Header, Input, Table};
+use serde_json::json;
+
+use crate::db::schema::card_imports;
+use crate::domain::card_import::{self, ImportReport, ImportRequest, MAX_FILE_BYTES};
+use crate::domain::input::new_client_token;
+use crate::domain::staff::Permission;
+use crate::error::AppError;
+use crate::http::console::{staff_step, StaffCx};
+use crate::http::resident::{error_page, lang_of, Outcome};
+use crate::http::AppState;
+
+fn upload_path(state: &AppState, token: &str) -> PathBuf {
+    state
+        .config
+        .var_dir
+        .join("uploads")
+        .join(format!("cards-{token}.csv"))
+}
+
+/// An upload token is ours only if it is made of the letters we make tokens from.
+fn valid_token(token: &str) -> bool {
+    !token.is_empty() && token.len() <= 64 && token.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+fn history(conn: &mut PgConnection, cx: &StaffCx) -> Result<Table, AppError> {
+    type Row = (
+        chrono::DateTime<chrono::Utc>,
+        String,
+        String,
+        String,
+        String,
+        i32,
+        i32,
+        i32,
+        i32,
+    );
+    let rows: Vec<Row> = card_imports::table
+        .filter(card_imports::tenant_id.eq(cx.tenant.id))
+        .order(card_imports::id.desc())
+        .limit(20)
+        .select((
+            card_imports::created_at,
+            card_imports::actor,
+            card_imports::file_name,
+            card_imports::sha256,
+            card_imports::encoding,
+            card_imports::rows_read,
+            card_imports::new_cards,
+            card_imports::changed_cards,
+            card_imports::unchanged_cards,
+        ))
+        .load(conn)?;
+    Ok(Table {
+        caption: cx.text("cards_import_history"),
+        headers: [
+            "staff_when",
+            "staff_actor",
+            "cards_file",
+            "cards_sha256",
+            "cards_encoding",
+            "cards_rows",
+            "cards_new",
+            "cards_changed",
+            "cards_unchanged",
+        ]
+        .iter()
+        .map(|key| Header::plain(cx.text(key)))
+        .collect(),
+        rows: rows
+            .into_iter()
+            .map(
+                |(at, actor, file, sha, encoding, rows, new, changed, unchanged)| {
+                    vec![
+                        Cell::Text(
+                            at.with_timezone(&cx.clock.tz)
+                                .format("%Y-%m-%d %H:%M")
+                                .to_string(),
+                        ),
+                        Cell::Text(actor),
+                        Cell::Text(file),
+                        Cell::Code(sha[..12].to_string()),
+                        Cell::Code(encoding),
+                        Cell::Text(rows.to_string()),
+                        Cell::Text(new.to_string()),
+                        Cell::Text(changed.to_string()),
+                        Cell::Text(unchanged.to_string()),
+                    ]
+                },
+            )
+            .collect(),
+        empty_text: cx.text("cards_no_imports"),
+    })
+}
+
+fn upload_form(cx: &StaffCx) -> Form {
+    Form {
+        action: cx.console_url("cards/import"),
+        post: true,
+        csrf: Some(cx.session.csrf_token.clone()),
+        inputs: vec![Input::File {
+            id: "file".into(),
+            label: cx.text("cards_file_label"),
+            hint: tf(
+                cx.lang,
+                "cards_file_hint",
+                &[("max", &(MAX_FILE_BYTES / 1024 / 1024).to_string())],
+            ),
+            accept: ".csv,text/csv".into(),
+        }],
+        submit: cx.text("cards_preview"),
+        inline: false,
+    }
+}
+
+fn import_page(
+    conn: &mut PgConnection,
+    cx: &StaffCx,
+    status: StatusCode,
+    notice: Option<(bool, String)>,
+    mut blocks: Vec<Block>,
+) -> Result<Outcome, AppError> {
+    blocks.push(Block::Heading(cx.text("cards_upload")));
+    blocks.push(Block::Form(upload_form(cx)));
+    blocks.push(Block::Heading(cx.text("cards_import_history")));
+    blocks.push(Block::Table(history(conn, cx)?));
+    cx.page(status, "cards_import_title", notice, blocks)
+}
+
+pub async fn form(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> HttpResponse {
+    staff_step(
+        &state,
+        &req,
+        path.into_inner(),
+        Permission::ImportCards,
+        None,
+        |conn, cx, _| {
+            let notice = cx
+                .param("imported")
+                .map(|counts| (true, tf(cx.lang, "cards_imported", &[("counts", &counts)])));
+            import_page(conn, cx, StatusCode::OK, notice, Vec::new())
+        },
+    )
+    .await
+}
+
+/// The counts of a report as one line: "200 rows: 200 new, 0 changed, 0 unchanged".
+fn counts(cx: &StaffCx, report: &ImportReport) -> String {
+    tf(
+        cx.lang,
+        "cards_counts",
+        &[
+            ("rows", &report.rows.to_string()),
+            ("new", &report.new_cards.to_string()),
+            ("changed", &report.changed_cards.to_string()),
+            ("unchanged", &report.unchanged_cards.to_string()),
+        ],
+    )
+}
+
+fn problem_table(cx: &StaffCx, report: &ImportReport) -> Table {
+    Table {
+        caption: cx.text("cards_problems"),
+        headers: ["cards_line", "cards_column", "cards_reason"]
+            .iter()
+            .map(|key| Header::plain(cx.text(key)))
+            .collect(),
+        rows: report
+            .problems
+            .iter()
+            .map(|p| {
+                vec![
+                    Cell::Text(if p.line > 0 {
+                        p.line.to_string()
+                    } else {
+                        String::new()
+                    }),
+                    Cell::Text(p.column.clone().unwrap_or_default()),
+                    Cell::Text(p.reason(cx.lang)),
+                ]
+            })
+            .collect(),
+        empty_text: String::new(),
+    }
+}
+
+/// Saves the uploaded file, field by field, refusing it once it grows past the limit.
+async fn receive(
+    state: &AppState,
+    mut payload: Multipart,
+) -> Result<(HashMap<String, String>, Option<(String, String)>), AppError> {
+    let mut fields = HashMap::new();
+    let mut upload = None;
+    let fail =
+        |e: &dyn std::fmt::Display| AppError::Internal(anyhow::anyhow!("reading the upload: {e}"));
+    while let Some(mut field) = payload.try_next().await.map_err(|e| fail(&e))? {
+        let name = field.name().unwrap_or_default().to_string();
+        let file_name = field
+            .content_disposition()
+            .and_then(|cd| cd.get_filename())
+            .map(str::to_string);
+        match file_name {
+            Some(file_name) if name == "file" => {
+                let token = new_client_token(&mut rand::thread_rng());
+                let path = upload_path(state, &token);
+                std::fs::create_dir_all(path.parent().unwrap_or(&state.config.var_dir))
+                    .map_err(|e| fail(&e))?;
+                let mut file = std::fs::File::create(&path).map_err(|e| fail(&e))?;
+                let mut written = 0u64;
+                while let Some(chunk) = field.try_next().await.map_err(|e| fail(&e))? {
+                    written += chunk.len() as u64;
+                    // Past the limit, the rest is only drained: the import will refuse it.
+                    if written <= MAX_FILE_BYTES + 1 {
+                        file.write_all(&chunk).map_err(|e| fail(&e))?;
+                    }
+                }
+                upload = Some((token, file_name));
+            }
+            _ => {
+                let mut value = Vec::new();
+                while let Some(chunk) = field.try_next().await.map_err(|e| fail(&e))? {
+                    if value.len() < 4096 {
+                        value.extend_from_slice(&chunk);
+                    }
+                }
+                fields.insert(name, String::from_utf8_lossy(&value).into_owned());
+            }
+        }
+    }
+    Ok((fields, upload))
+}
+
+fn run_import(
+    conn: &mut PgConnection,
+    cx: &StaffCx,
+    path: &std::path::Path,
+    file_name: &str,
+    commit: bool,
+) -> Result<ImportReport, AppError> {
+    let file =
+        std::fs::File::open(path).map_err(|_| AppError::NotFound(crate::error::Resource::Page))?;
+    let size = file.metadata().ok().map(|m| m.len());
+    let actor = format!("staff:{}", cx.account.login);
+    let request = ImportRequest {
+        file_name,
+        actor: &actor,
+        commit,
+    };
+    card_import::run(conn, &cx.clock, &cx.tenant, file, size, &request)
+}
+
+pub async fn upload(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    payload: Multipart,
+) -> HttpResponse {
+    let (fields, upload) = match receive(&state, payload).await {
+        Ok(received) => received,
+        Err(error) => return error_page(lang_of(&req), &error),
+    };
+    let saved = upload
+        .as_ref()
+        .map(|(token, name)| (upload_path(&state, token), token.clone(), name.clone()));
+    staff_step(
+        &state,
+        &req,
+        path.into_inner(),
+        Permission::ImportCards,
+        Some(fields),
+        move |conn, cx, _| {
+            let Some((path, token, file_name)) = saved else {
+                let notice = Some((false, cx.text("cards_choose_file")));
+                return import_page(
+                    conn,
+                    cx,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    notice,
+                    Vec::new(),
+                );
+            };
+            let report = run_import(conn, cx, &path, &file_name, false)?;
+            let mut blocks = vec![Block::Facts(vec![
+                (cx.text("cards_file"), file_name.clone()),
+                (cx.text("cards_encoding"), report.encoding.to_string()),
+            ])];
+            if report.problem_count > 0 {
+                let _ = std::fs::remove_file(&path);
+                let text = tf(
+                    cx.lang,
+                    "cards_refused",
+                    &[("n", &report.problem_count.to_string())],
+                );
+                blocks.push(Block::Table(problem_table(cx, &report)));
+                return import_page(
+                    conn,
+                    cx,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    Some((false, text)),
+                    blocks,
+                );
+            }
+            blocks.push(Block::Text(counts(cx, &report)));
+            blocks.push(Block::Form(Form {
+                action: cx.console_url("cards/import/commit"),
+                post: true,
+                csrf: Some(cx.session.csrf_token.clone()),
+                inputs: vec![
+                    Input::hidden("upload", token),
+                    Input::hidden("file_name", file_name),
+                ],
+                submit: cx.text("cards_commit"),
+                inline: false,
+            }));
+            let notice = Some((true, cx.text("cards_previewed")));
+            cx.page(StatusCode::OK, "cards_import_title", notice, blocks)
+        },
+    )
+    .await
+}
+
+pub async fn commit(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    form: web::Form<HashMap<String, String>>,
+) -> HttpResponse {
+    let form = form.into_inner();
+    let token = form.get("upload").cloned().unwrap_or_default();
+    let file = valid_token(&token).then(|| upload_path(&state, &token));
+    staff_step(&state, &req, path.into_inner(), Permission::ImportCards, Some(form), move |conn, cx, form| {
+        let file_name = form.unwrap_or_default().get("file_name").cloned().unwrap_or_default();
+        let Some(path) = file.filter(|p| p.exists()) else {
+            let notice = Some((false, cx.text("cards_upload_gone")));
+            return import_page(conn, cx, StatusCode::GONE, notice, Vec::new());
+        };
+        let report = run_import(conn, cx, &path, &file_name, true)?;
+        let _ = std::fs::remove_file(&path);
+        if !report.committed {
+            let text = tf(cx.lang, "cards_refused", &[("n", &report.problem_count.to_string())]);
+            let blocks = vec![Block::Table(problem_table(cx, &report))];
+            return import_page(conn, cx, StatusCode::UNPROCESSABLE_ENTITY, Some((false, text)), blocks);
+        }
+        cx.audit(
+            conn,
+            "card.import",
+            &file_name,
+            json!({ "sha256": report.sha256, "new": report.new_cards, "changed": report.changed_cards }),
+        )?;
+        let done = crate::http::extract::url_encode(&counts(cx, &report));
+        Ok(Outcome::Redirect(format!("{}&imported={done}", cx.console_url("cards/import"))))
+    })
+    .await
+}
