@@ -69,8 +69,8 @@ pub enum Permission {
     ProxyBooking,
     /// Read and export the operation log.
     ViewOperationLog,
-    /// Import J-LIS card files.
-    ImportCards,
+    /// Import J-LIS card files and the national holiday list.
+    ImportData,
 }
 
 impl Role {
@@ -86,7 +86,7 @@ impl Role {
                 matches!(self, Role::Admin | Role::Supervisor | Role::Operator)
             }
             Permission::ViewOperationLog => matches!(self, Role::Admin | Role::Auditor),
-            Permission::ImportCards => self == Role::Admin,
+            Permission::ImportData => self == Role::Admin,
         }
     }
 }

@@ -7,11 +7,13 @@ mod bookings;
 mod cards;
 mod csv_export;
 mod cx;
+mod holidays;
 mod login;
 mod operation_log;
 mod password;
 mod phone;
 mod today;
+mod upload;
 
 use std::collections::HashMap;
 
@@ -76,6 +78,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(cards::import_commit),
         )
         .route("/{tenant}/staff/cards/{id}", web::get().to(cards::show))
+        .route("/{tenant}/staff/holidays", web::get().to(holidays::show))
+        .route("/{tenant}/staff/holidays", web::post().to(holidays::submit))
         .route("/{tenant}/staff/log", web::get().to(operation_log::list))
         .route(
             "/{tenant}/staff/log.csv",

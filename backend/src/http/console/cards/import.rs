@@ -3,40 +3,26 @@
 //! preview. The history of imports is listed under the form.
 
 use std::collections::HashMap;
-use std::io::Write;
-use std::path::PathBuf;
 
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use diesel::prelude::*;
 use diesel::PgConnection;
-use futures_util::TryStreamExt;
 use madoguchi_frontend::i18n::tf;
 use madoguchi_frontend::pages::console::kit::{Block, Cell, Form, Header, Input, Table};
 use serde_json::json;
 
 use crate::db::schema::card_imports;
 use crate::domain::card_import::{self, ImportReport, ImportRequest, MAX_FILE_BYTES};
-use crate::domain::input::new_client_token;
 use crate::domain::staff::Permission;
 use crate::error::AppError;
-use crate::http::console::{staff_step, StaffCx};
+use crate::http::console::{staff_step, upload, StaffCx};
 use crate::http::resident::{error_page, lang_of, Outcome};
 use crate::http::AppState;
 
-fn upload_path(state: &AppState, token: &str) -> PathBuf {
-    state
-        .config
-        .var_dir
-        .join("uploads")
-        .join(format!("cards-{token}.csv"))
-}
 
-/// An upload token is ours only if it is made of the letters we make tokens from.
-fn valid_token(token: &str) -> bool {
-    !token.is_empty() && token.len() <= 64 && token.bytes().all(|b| b.is_ascii_alphanumeric())
-}
+const KIND: &str = "cards";
 
 fn history(conn: &mut PgConnection, cx: &StaffCx) -> Result<Table, AppError> {
     type Row = (
@@ -151,7 +137,7 @@ pub async fn form(
         &state,
         &req,
         path.into_inner(),
-        Permission::ImportCards,
+        Permission::ImportData,
         None,
         |conn, cx, _| {
             let notice = cx
@@ -203,52 +189,6 @@ fn problem_table(cx: &StaffCx, report: &ImportReport) -> Table {
     }
 }
 
-/// Saves the uploaded file, field by field, refusing it once it grows past the limit.
-async fn receive(
-    state: &AppState,
-    mut payload: Multipart,
-) -> Result<(HashMap<String, String>, Option<(String, String)>), AppError> {
-    let mut fields = HashMap::new();
-    let mut upload = None;
-    let fail =
-        |e: &dyn std::fmt::Display| AppError::Internal(anyhow::anyhow!("reading the upload: {e}"));
-    while let Some(mut field) = payload.try_next().await.map_err(|e| fail(&e))? {
-        let name = field.name().unwrap_or_default().to_string();
-        let file_name = field
-            .content_disposition()
-            .and_then(|cd| cd.get_filename())
-            .map(str::to_string);
-        match file_name {
-            Some(file_name) if name == "file" => {
-                let token = new_client_token(&mut rand::thread_rng());
-                let path = upload_path(state, &token);
-                std::fs::create_dir_all(path.parent().unwrap_or(&state.config.var_dir))
-                    .map_err(|e| fail(&e))?;
-                let mut file = std::fs::File::create(&path).map_err(|e| fail(&e))?;
-                let mut written = 0u64;
-                while let Some(chunk) = field.try_next().await.map_err(|e| fail(&e))? {
-                    written += chunk.len() as u64;
-                    // Past the limit, the rest is only drained: the import will refuse it.
-                    if written <= MAX_FILE_BYTES + 1 {
-                        file.write_all(&chunk).map_err(|e| fail(&e))?;
-                    }
-                }
-                upload = Some((token, file_name));
-            }
-            _ => {
-                let mut value = Vec::new();
-                while let Some(chunk) = field.try_next().await.map_err(|e| fail(&e))? {
-                    if value.len() < 4096 {
-                        value.extend_from_slice(&chunk);
-                    }
-                }
-                fields.insert(name, String::from_utf8_lossy(&value).into_owned());
-            }
-        }
-    }
-    Ok((fields, upload))
-}
-
 fn run_import(
     conn: &mut PgConnection,
     cx: &StaffCx,
@@ -274,18 +214,16 @@ pub async fn upload(
     path: web::Path<String>,
     payload: Multipart,
 ) -> HttpResponse {
-    let (fields, upload) = match receive(&state, payload).await {
+    let (fields, upload) = match upload::receive(&state, KIND, MAX_FILE_BYTES, payload).await {
         Ok(received) => received,
         Err(error) => return error_page(lang_of(&req), &error),
     };
-    let saved = upload
-        .as_ref()
-        .map(|(token, name)| (upload_path(&state, token), token.clone(), name.clone()));
+    let saved = upload.map(|u| (upload::path(&state, KIND, &u.token), u.token, u.file_name));
     staff_step(
         &state,
         &req,
         path.into_inner(),
-        Permission::ImportCards,
+        Permission::ImportData,
         Some(fields),
         move |conn, cx, _| {
             let Some((path, token, file_name)) = saved else {
@@ -346,8 +284,8 @@ pub async fn commit(
 ) -> HttpResponse {
     let form = form.into_inner();
     let token = form.get("upload").cloned().unwrap_or_default();
-    let file = valid_token(&token).then(|| upload_path(&state, &token));
-    staff_step(&state, &req, path.into_inner(), Permission::ImportCards, Some(form), move |conn, cx, form| {
+    let file = upload::valid_token(&token).then(|| upload::path(&state, KIND, &token));
+    staff_step(&state, &req, path.into_inner(), Permission::ImportData, Some(form), move |conn, cx, form| {
         let file_name = form.unwrap_or_default().get("file_name").cloned().unwrap_or_default();
         let Some(path) = file.filter(|p| p.exists()) else {
             let notice = Some((false, cx.text("cards_upload_gone")));

@@ -167,7 +167,7 @@ pub async fn list(
                 .chain(["status", "location"].iter())
                 .any(|k| cx.param(k).is_some());
             let mut blocks = vec![Block::Form(search_form(conn, cx)?)];
-            if cx.may(Permission::ImportCards) {
+            if cx.may(Permission::ImportData) {
                 blocks.push(Block::Links(vec![(
                     cx.console_url("cards/import"),
                     cx.text("cards_import_title"),
