@@ -119,8 +119,17 @@ pub async fn submit(
             let imported = match holidays::import(conn, &bytes) {
                 Ok(imported) => imported,
                 Err(problem) => {
-                    let text = tf(cx.lang, "holidays_refused", &[("why", &problem.to_string())]);
-                    return page(conn, cx, StatusCode::UNPROCESSABLE_ENTITY, Some((false, text)));
+                    let text = tf(
+                        cx.lang,
+                        "holidays_refused",
+                        &[("why", &problem.to_string())],
+                    );
+                    return page(
+                        conn,
+                        cx,
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        Some((false, text)),
+                    );
                 }
             };
             // Holidays close slots in every city that closes on them.

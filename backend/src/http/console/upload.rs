@@ -43,9 +43,8 @@ pub async fn receive(
 ) -> Result<(HashMap<String, String>, Option<Upload>), AppError> {
     let mut fields = HashMap::new();
     let mut upload = None;
-    let fail = |e: &dyn std::fmt::Display| {
-        AppError::Internal(anyhow::anyhow!("reading the upload: {e}"))
-    };
+    let fail =
+        |e: &dyn std::fmt::Display| AppError::Internal(anyhow::anyhow!("reading the upload: {e}"));
     while let Some(mut field) = payload.try_next().await.map_err(|e| fail(&e))? {
         let name = field.name().unwrap_or_default().to_string();
         let file_name = field

@@ -21,7 +21,6 @@ use crate::http::console::{staff_step, upload, StaffCx};
 use crate::http::resident::{error_page, lang_of, Outcome};
 use crate::http::AppState;
 
-
 const KIND: &str = "cards";
 
 fn history(conn: &mut PgConnection, cx: &StaffCx) -> Result<Table, AppError> {
