@@ -29,8 +29,14 @@ pub fn allowed(from: &str, to: &str, undo: bool) -> bool {
                 "received" | "notified" | "transferred" | "to_return"
             )
             | ("booked", "in_transfer" | "issued")
-            | ("in_transfer", "transferred" | "booked")
-            | ("transferred", "booked" | "issued" | "to_return")
+            | (
+                "in_transfer",
+                "transferred" | "booked" | "received" | "notified"
+            )
+            | (
+                "transferred",
+                "booked" | "issued" | "to_return" | "received" | "notified"
+            )
             | ("to_return", "booked" | "returned" | "destroyed")
             | ("returned", "destroyed")
     )

@@ -16,6 +16,7 @@ pub mod slots;
 pub mod staff;
 pub mod staff_accounts;
 pub mod tenant_file;
+pub mod transfers;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;

@@ -71,6 +71,8 @@ pub enum Permission {
     ViewOperationLog,
     /// Import J-LIS card files and the national holiday list.
     ImportData,
+    /// Move cards through their life by hand (notice sent, to return, returned, destroyed).
+    ManageCards,
 }
 
 impl Role {
@@ -87,6 +89,7 @@ impl Role {
             }
             Permission::ViewOperationLog => matches!(self, Role::Admin | Role::Auditor),
             Permission::ImportData => self == Role::Admin,
+            Permission::ManageCards => matches!(self, Role::Admin | Role::Supervisor),
         }
     }
 }

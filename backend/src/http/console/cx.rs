@@ -57,6 +57,7 @@ impl StaffCx {
                 ("phone", "phone_title", Permission::ProxyBooking),
                 ("bookings", "staff_bookings_title", Permission::ViewBookings),
                 ("cards", "cards_title", Permission::ViewBookings),
+                ("transfers", "transfers_title", Permission::CounterDesk),
                 ("log", "staff_log_title", Permission::ViewOperationLog),
                 ("holidays", "holidays_title", Permission::ImportData),
                 ("accounts", "staff_accounts_title", Permission::ManageStaff),

@@ -13,6 +13,7 @@ mod operation_log;
 mod password;
 mod phone;
 mod today;
+mod transfers;
 mod upload;
 
 use std::collections::HashMap;
@@ -78,8 +79,25 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(cards::import_commit),
         )
         .route("/{tenant}/staff/cards/{id}", web::get().to(cards::show))
+        .route(
+            "/{tenant}/staff/cards/{id}/status",
+            web::post().to(cards::set_status),
+        )
         .route("/{tenant}/staff/holidays", web::get().to(holidays::show))
         .route("/{tenant}/staff/holidays", web::post().to(holidays::submit))
+        .route("/{tenant}/staff/transfers", web::get().to(transfers::show))
+        .route(
+            "/{tenant}/staff/transfers.csv",
+            web::get().to(transfers::export_csv),
+        )
+        .route(
+            "/{tenant}/staff/transfers/send",
+            web::post().to(transfers::send),
+        )
+        .route(
+            "/{tenant}/staff/transfers/receive",
+            web::post().to(transfers::receive),
+        )
         .route("/{tenant}/staff/log", web::get().to(operation_log::list))
         .route(
             "/{tenant}/staff/log.csv",

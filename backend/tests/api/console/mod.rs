@@ -2,6 +2,7 @@
 //! counter's day, exports. Shared here: a town open around the clock and its accounts.
 
 mod accounts;
+mod cards;
 mod counter;
 mod exports;
 mod login;

@@ -308,12 +308,17 @@ pub async fn show(
                 ),
             ];
             let timeline = timeline(conn, cx, &card, &when)?;
-            let blocks = vec![
-                Block::Facts(facts),
-                Block::Heading(cx.text("cards_timeline")),
-                Block::Table(timeline),
-            ];
-            cx.page(StatusCode::OK, "cards_card_title", None, blocks)
+            let mut blocks = vec![Block::Facts(facts)];
+            if cx.may(Permission::ManageCards) {
+                blocks.extend(status_buttons(cx, &card));
+            }
+            blocks.push(Block::Heading(cx.text("cards_timeline")));
+            blocks.push(Block::Table(timeline));
+            let notice = cx
+                .param("notice")
+                .filter(|n| n == "status")
+                .map(|_| (true, cx.text("cards_status_changed")));
+            cx.page(StatusCode::OK, "cards_card_title", notice, blocks)
         },
     )
     .await
@@ -425,4 +430,81 @@ fn timeline(
         rows: rows.into_iter().map(|(_, cells)| cells).collect(),
         empty_text: String::new(),
     })
+}
+
+/// The statuses staff set by hand, as far as the workflow allows from where the card is.
+const MANUAL_STATUSES: [&str; 4] = ["notified", "to_return", "returned", "destroyed"];
+
+fn status_buttons(cx: &StaffCx, card: &CardRecord) -> Vec<Block> {
+    let buttons: Vec<Block> = MANUAL_STATUSES
+        .iter()
+        .filter(|to| crate::domain::card_status::allowed(&card.status, to, false))
+        .map(|to| {
+            Block::Form(Form {
+                action: cx.console_url(&format!("cards/{}/status", card.id)),
+                post: true,
+                csrf: Some(cx.session.csrf_token.clone()),
+                inputs: vec![Input::hidden("to", *to)],
+                submit: cx.text(&format!("cards_set_{to}")),
+                inline: true,
+            })
+        })
+        .collect();
+    if buttons.is_empty() {
+        return buttons;
+    }
+    std::iter::once(Block::Heading(cx.text("cards_change_status")))
+        .chain(buttons)
+        .collect()
+}
+
+pub async fn set_status(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<(String, i64)>,
+    form: web::Form<std::collections::HashMap<String, String>>,
+) -> HttpResponse {
+    let (tenant, id) = path.into_inner();
+    staff_step(
+        &state,
+        &req,
+        tenant,
+        Permission::ManageCards,
+        Some(form.into_inner()),
+        move |conn, cx, form| {
+            let to = form
+                .unwrap_or_default()
+                .get("to")
+                .cloned()
+                .unwrap_or_default();
+            let card = CardRecord::by_ids(conn, cx.tenant.id, &[id])?
+                .into_iter()
+                .next()
+                .filter(|c| cx.works_at(c.location_id))
+                .ok_or(AppError::NotFound(Resource::Card))?;
+            if !MANUAL_STATUSES.contains(&to.as_str()) {
+                return Err(AppError::CardNotAvailable);
+            }
+            let actor = format!("staff:{}", cx.account.login);
+            let change = crate::domain::card_status::StatusChange {
+                to: &to,
+                actor: &actor,
+                at: cx.clock.now,
+                details: json!({}),
+                undo: false,
+            };
+            let from = crate::domain::card_status::change(conn, cx.tenant.id, card.id, &change)?;
+            cx.audit(
+                conn,
+                "card.status",
+                &card.manufacture_number,
+                json!({ "from": from, "to": to }),
+            )?;
+            Ok(crate::http::resident::Outcome::Redirect(format!(
+                "{}&notice=status",
+                cx.console_url(&format!("cards/{}", card.id))
+            )))
+        },
+    )
+    .await
 }
