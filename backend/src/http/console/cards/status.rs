@@ -1,0 +1,88 @@
+//! Statuses staff set by hand on a card's page, within what the workflow allows.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use madoguchi_frontend::pages::console::kit::{Block, Form, Input};
+use serde_json::json;
+
+use crate::db::card::CardRecord;
+use crate::domain::staff::Permission;
+use crate::error::{AppError, Resource};
+use crate::http::console::{staff_step, StaffCx};
+use crate::http::AppState;
+
+/// The statuses staff set by hand, as far as the workflow allows from where the card is.
+const MANUAL_STATUSES: [&str; 4] = ["notified", "to_return", "returned", "destroyed"];
+
+pub(super) fn status_buttons(cx: &StaffCx, card: &CardRecord) -> Vec<Block> {
+    let buttons: Vec<Block> = MANUAL_STATUSES
+        .iter()
+        .filter(|to| crate::domain::card_status::allowed(&card.status, to, false))
+        .map(|to| {
+            Block::Form(Form {
+                action: cx.console_url(&format!("cards/{}/status", card.id)),
+                post: true,
+                csrf: Some(cx.session.csrf_token.clone()),
+                inputs: vec![Input::hidden("to", *to)],
+                submit: cx.text(&format!("cards_set_{to}")),
+                inline: true,
+            })
+        })
+        .collect();
+    if buttons.is_empty() {
+        return buttons;
+    }
+    std::iter::once(Block::Heading(cx.text("cards_change_status")))
+        .chain(buttons)
+        .collect()
+}
+
+pub async fn set_status(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<(String, i64)>,
+    form: web::Form<std::collections::HashMap<String, String>>,
+) -> HttpResponse {
+    let (tenant, id) = path.into_inner();
+    staff_step(
+        &state,
+        &req,
+        tenant,
+        Permission::ManageCards,
+        Some(form.into_inner()),
+        move |conn, cx, form| {
+            let to = form
+                .unwrap_or_default()
+                .get("to")
+                .cloned()
+                .unwrap_or_default();
+            let card = CardRecord::by_ids(conn, cx.tenant.id, &[id])?
+                .into_iter()
+                .next()
+                .filter(|c| cx.works_at(c.location_id))
+                .ok_or(AppError::NotFound(Resource::Card))?;
+            if !MANUAL_STATUSES.contains(&to.as_str()) {
+                return Err(AppError::CardNotAvailable);
+            }
+            let actor = format!("staff:{}", cx.account.login);
+            let change = crate::domain::card_status::StatusChange {
+                to: &to,
+                actor: &actor,
+                at: cx.clock.now,
+                details: json!({}),
+                undo: false,
+            };
+            let from = crate::domain::card_status::change(conn, cx.tenant.id, card.id, &change)?;
+            cx.audit(
+                conn,
+                "card.status",
+                &card.manufacture_number,
+                json!({ "from": from, "to": to }),
+            )?;
+            Ok(crate::http::resident::Outcome::Redirect(format!(
+                "{}&notice=status",
+                cx.console_url(&format!("cards/{}", card.id))
+            )))
+        },
+    )
+    .await
+}
