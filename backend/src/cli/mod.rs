@@ -90,6 +90,10 @@ enum CardsCommand {
         /// Report what the import would do without changing anything.
         #[arg(long)]
         dry_run: bool,
+        /// Where to write the notice printer's data (cities in password mode); by default
+        /// notices-<first 12 hex digits of the file's SHA-256>.csv in the current folder.
+        #[arg(long)]
+        notices: Option<PathBuf>,
     },
 }
 
@@ -161,6 +165,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     tenant,
                     file,
                     dry_run,
+                    notices,
                 },
         } => with_database(&config, |conn| {
             let tenant =
@@ -168,6 +173,17 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let report = import_cards(conn, &config, &tenant, &file, !dry_run)?;
             if report.problem_count > 0 {
                 anyhow::bail!("nothing was imported");
+            }
+            if let Some(data) = &report.notices {
+                let path = notices.unwrap_or_else(|| {
+                    PathBuf::from(format!("notices-{}.csv", &report.sha256[..12]))
+                });
+                std::fs::write(&path, data)
+                    .with_context(|| format!("writing the notice data to {}", path.display()))?;
+                println!(
+                    "notice printer data (with the initial passwords) written to {}",
+                    path.display()
+                );
             }
             Ok(())
         }),

@@ -250,3 +250,55 @@ async fn files_that_cannot_be_imported_say_why_and_import_nothing() {
     );
     assert_eq!(card_count(&app), 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_city_in_password_mode_gets_numbers_and_passwords_once_for_the_notice_printer() {
+    use madoguchi::domain::booking::{identify_card, CardIdentification, CardProof};
+
+    let app = TestApp::spawn().await;
+    let toml = madoguchi::cli::DEMO_TENANT.replacen(
+        "pickup_proof = \"birth_date\"",
+        "pickup_proof = \"password\"",
+        1,
+    );
+    let tenant = app.with_tenant(&toml);
+    assert_eq!(tenant.pickup_proof_kind, "password");
+    let file = "申請書ID,製造管理番号,予約番号,氏名,氏名カナ,生年月日,交付場所コード,発送番号,作成日,郵便番号,住所\r\n\
+        69006026773546848745268,596938493739,,山崎　大輔,ヤマザキ　ダイスケ,1961/05/07,0105,4642892693,2026/10/29,100-0001,デモ市西町1-2\r\n\
+        55627995560636224614162,743732622297,WFH-964134,髙橋　さくら,タカハシ　サクラ,2016/08/04,0101,1633973592,2026/11/07,100-0002,デモ市本町3-4\r\n";
+    let report = import_bytes(&app, &tenant, file.as_bytes().to_vec(), true);
+    assert!(report.committed, "{:?}", report.problems);
+    let notices = report.notices.expect("notice data");
+    assert!(notices.starts_with(b"\xEF\xBB\xBF"));
+    let mut reader = csv::Reader::from_reader(&notices[3..]);
+    assert_eq!(
+        reader.headers().unwrap().iter().collect::<Vec<_>>(),
+        ["予約番号", "パスワード", "氏名", "郵便番号", "住所"]
+    );
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(&rows[1][0], "WFH-964134", "a number from the file is kept");
+    assert_eq!(
+        &rows[1][4],
+        "デモ市本町3-4",
+        "{}",
+        String::from_utf8_lossy(&notices)
+    );
+    let issued = rows[0][0].to_string();
+    assert!(
+        issued.len() == 10 && issued.as_bytes()[3] == b'-',
+        "{issued}"
+    );
+    for row in &rows {
+        let identification = CardIdentification {
+            number: row[0].to_string(),
+            proof: CardProof::Password(row[1].to_string()),
+        };
+        let card = identify_card(&mut app.conn(), &app.clock(), &tenant, &identification)
+            .expect("the printed password opens the card");
+        assert_eq!(card.name, row[2].to_string());
+        assert!(card.password_hash.unwrap().starts_with("$argon2id$"));
+    }
+    let again = import_bytes(&app, &tenant, file.as_bytes().to_vec(), true);
+    assert!(again.notices.is_none(), "passwords are issued once");
+}

@@ -3,6 +3,7 @@
 //! what a commit would do. Importing the same file again changes nothing. Memory stays flat
 //! however long the file: rows are read, checked and copied to the database in batches.
 
+mod notices;
 pub mod rows;
 mod source;
 mod stage;
@@ -43,6 +44,9 @@ pub struct ImportReport {
     pub problems: Vec<Problem>,
     pub problem_count: usize,
     pub committed: bool,
+    /// For cities in password mode: the notice printer's CSV for the new cards, with their
+    /// initial passwords. It exists only here; whoever receives it must hand it on once.
+    pub notices: Option<Vec<u8>>,
 }
 
 impl ImportReport {
@@ -60,6 +64,12 @@ impl ImportReport {
 enum Stop {
     Report(Box<ImportReport>),
     Failed(AppError),
+}
+
+impl From<AppError> for Stop {
+    fn from(e: AppError) -> Stop {
+        Stop::Failed(e)
+    }
 }
 
 impl From<diesel::result::Error> for Stop {
@@ -207,6 +217,9 @@ fn import(
         .returning(card_imports::id)
         .get_result(conn)?;
     stage::apply(conn, tenant.id, request.actor, clock.now, import_id)?;
+    if tenant.pickup_proof_kind == "password" && new_cards > 0 {
+        report.notices = Some(notices::issue(conn, tenant.id, import_id)?);
+    }
     report.committed = true;
     Ok(report)
 }

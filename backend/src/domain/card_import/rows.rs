@@ -90,6 +90,8 @@ impl Problem {
 pub struct ColumnMap {
     index: [usize; 9],
     width: usize,
+    /// The other named columns (an address for the notice, say): position and header.
+    extra: Vec<(usize, String)>,
 }
 
 /// Finds the standard columns in the header row. `aliases` maps a standard name to the name
@@ -129,9 +131,16 @@ pub fn map_columns(
         }
     }
     if problems.is_empty() {
+        let extra = names
+            .iter()
+            .enumerate()
+            .filter(|(i, name)| !name.is_empty() && !index.contains(i))
+            .map(|(i, name)| (i, name.clone()))
+            .collect();
         Ok(ColumnMap {
             index,
             width: names.len(),
+            extra,
         })
     } else {
         Err(problems)
@@ -152,6 +161,9 @@ pub struct CardRow {
     pub location_id: i64,
     pub shipment_number: String,
     pub manufactured_on: Option<NaiveDate>,
+    /// The file's other columns as [header, value] pairs in file order, for the notice
+    /// printer.
+    pub extra: serde_json::Value,
 }
 
 fn digits_only(text: &str) -> Option<String> {
@@ -266,6 +278,11 @@ pub fn parse_row(
             location_id,
             shipment_number,
             manufactured_on,
+            extra: map
+                .extra
+                .iter()
+                .map(|(i, name)| serde_json::json!([name, record.get(*i).unwrap_or("").trim()]))
+                .collect(),
         }),
         _ => Err(problems),
     }
@@ -361,5 +378,36 @@ mod tests {
         twice.push("氏名");
         let repeated = map_columns(&StringRecord::from(twice), &BTreeMap::new()).unwrap_err();
         assert_eq!(repeated[0].key, "card_problem_header_twice");
+    }
+}
+
+#[cfg(test)]
+mod extra_columns {
+    use super::*;
+
+    #[test]
+    fn other_columns_are_kept_in_file_order() {
+        let mut header = COLUMNS.to_vec();
+        header.extend(["郵便番号", "住所"]);
+        let map = map_columns(&StringRecord::from(header), &BTreeMap::new()).unwrap();
+        let record = StringRecord::from(vec![
+            "69006026773546848745268",
+            "596938493739",
+            "",
+            "山崎　大輔",
+            "ヤマザキ　ダイスケ",
+            "1961/05/07",
+            "0101",
+            "4642892693",
+            "2026/10/29",
+            "100-0001",
+            "デモ市西町1-2",
+        ]);
+        let locations = HashMap::from([("0101".to_string(), 1)]);
+        let row = parse_row(&map, 2, &record, &locations).unwrap();
+        assert_eq!(
+            row.extra,
+            serde_json::json!([["郵便番号", "100-0001"], ["住所", "デモ市西町1-2"]])
+        );
     }
 }

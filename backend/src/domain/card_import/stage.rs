@@ -22,6 +22,7 @@ diesel::table! {
         location_id -> Int8,
         shipment_number -> Text,
         manufactured_on -> Nullable<Date>,
+        extra -> Jsonb,
     }
 }
 
@@ -37,7 +38,8 @@ pub fn create_table(conn: &mut PgConnection) -> QueryResult<()> {
             birth_date date NOT NULL,
             location_id bigint NOT NULL,
             shipment_number text NOT NULL,
-            manufactured_on date
+            manufactured_on date,
+            extra jsonb NOT NULL
         ) ON COMMIT DROP",
     )
     .execute(conn)?;

@@ -78,6 +78,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/{tenant}/staff/cards/import/commit",
             web::post().to(cards::import_commit),
         )
+        .route(
+            "/{tenant}/staff/cards/import/notices/{token}",
+            web::get().to(cards::import_notices),
+        )
         .route("/{tenant}/staff/cards/{id}", web::get().to(cards::show))
         .route(
             "/{tenant}/staff/cards/{id}/status",

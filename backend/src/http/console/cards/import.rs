@@ -22,6 +22,8 @@ use crate::http::resident::{error_page, lang_of, Outcome};
 use crate::http::AppState;
 
 const KIND: &str = "cards";
+/// The notice printer's data of an import, kept until its one download.
+const NOTICES: &str = "notices";
 
 fn history(conn: &mut PgConnection, cx: &StaffCx) -> Result<Table, AppError> {
     type Row = (
@@ -284,6 +286,8 @@ pub async fn commit(
     let form = form.into_inner();
     let token = form.get("upload").cloned().unwrap_or_default();
     let file = upload::valid_token(&token).then(|| upload::path(&state, KIND, &token));
+    let notices_token = crate::domain::input::new_client_token(&mut rand::thread_rng());
+    let notices_path = upload::path(&state, NOTICES, &notices_token);
     staff_step(&state, &req, path.into_inner(), Permission::ImportData, Some(form), move |conn, cx, form| {
         let file_name = form.unwrap_or_default().get("file_name").cloned().unwrap_or_default();
         let Some(path) = file.filter(|p| p.exists()) else {
@@ -304,7 +308,50 @@ pub async fn commit(
             json!({ "sha256": report.sha256, "new": report.new_cards, "changed": report.changed_cards }),
         )?;
         let done = crate::http::extract::url_encode(&counts(cx, &report));
-        Ok(Outcome::Redirect(format!("{}&imported={done}", cx.console_url("cards/import"))))
+        let mut next = format!("{}&imported={done}", cx.console_url("cards/import"));
+        if let Some(data) = &report.notices {
+            std::fs::write(&notices_path, data)
+                .map_err(|e| AppError::Internal(anyhow::anyhow!("keeping the notice data: {e}")))?;
+            next.push_str(&format!("&notices={notices_token}"));
+        }
+        Ok(Outcome::Redirect(next))
     })
+    .await
+}
+
+/// The notice printer's data, once: the file is removed as it is handed out.
+pub async fn notices(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+) -> HttpResponse {
+    let (tenant, token) = path.into_inner();
+    let file = upload::valid_token(&token).then(|| upload::path(&state, NOTICES, &token));
+    staff_step(
+        &state,
+        &req,
+        tenant,
+        Permission::ImportData,
+        None,
+        move |conn, cx, _| {
+            let data = file
+                .as_ref()
+                .and_then(|path| std::fs::read(path).ok())
+                .ok_or(AppError::NotFound(crate::error::Resource::Page))?;
+            if let Some(path) = &file {
+                let _ = std::fs::remove_file(path);
+            }
+            cx.audit(
+                conn,
+                "card.notices_downloaded",
+                &token,
+                json!({ "bytes": data.len() }),
+            )?;
+            Ok(Outcome::File {
+                content_type: "text/csv; charset=utf-8",
+                body: data.into(),
+            })
+        },
+    )
     .await
 }

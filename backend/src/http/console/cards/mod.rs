@@ -13,7 +13,10 @@ use diesel::PgConnection;
 use madoguchi_frontend::pages::console::kit::{Block, Cell, Header, Table};
 use serde_json::json;
 
-pub use import::{commit as import_commit, form as import_form, upload as import_upload};
+pub use import::{
+    commit as import_commit, form as import_form, notices as import_notices,
+    upload as import_upload,
+};
 pub use search::list;
 pub use status::set_status;
 use status::status_buttons;
