@@ -51,6 +51,11 @@ enum Command {
         #[command(subcommand)]
         command: CardsCommand,
     },
+    /// Bookings brought across from a previous system.
+    Bookings {
+        #[command(subcommand)]
+        command: BookingsCommand,
+    },
     /// Staff accounts of the console.
     Staff {
         #[command(subcommand)]
@@ -94,6 +99,20 @@ enum CardsCommand {
         /// notices-<first 12 hex digits of the file's SHA-256>.csv in the current folder.
         #[arg(long)]
         notices: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum BookingsCommand {
+    /// Book the future visits of a previous system's CSV (来庁日時, 窓口コード, 手続き, 人数,
+    /// カード番号, メール, 電話, 氏名, メモ): all rows or none.
+    Migrate {
+        #[arg(long)]
+        tenant: String,
+        file: PathBuf,
+        /// List the conflicts without booking anything.
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
@@ -185,6 +204,42 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     path.display()
                 );
             }
+            Ok(())
+        }),
+        Command::Bookings {
+            command:
+                BookingsCommand::Migrate {
+                    tenant,
+                    file,
+                    dry_run,
+                },
+        } => with_database(&config, |conn| {
+            let tenant =
+                Tenant::by_code(conn, &tenant)?.with_context(|| format!("no tenant {tenant}"))?;
+            let bytes = std::fs::File::open(&file)
+                .with_context(|| format!("opening {}", file.display()))?;
+            let clock = Clock::system(config.time_zone);
+            let report = crate::domain::migration::migrate(conn, &clock, &tenant, bytes, !dry_run)?;
+            for problem in &report.problems {
+                println!(
+                    "{}: {}",
+                    file.display(),
+                    problem.message(madoguchi_frontend::i18n::Lang::En)
+                );
+            }
+            if !report.problems.is_empty() {
+                anyhow::bail!("nothing was booked: {} problems", report.problems.len());
+            }
+            println!(
+                "{} rows, {} bookable{}",
+                report.rows,
+                report.booked,
+                if report.committed {
+                    ", booked"
+                } else {
+                    " (dry run: nothing was booked)"
+                }
+            );
             Ok(())
         }),
         Command::Holidays {

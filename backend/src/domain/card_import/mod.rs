@@ -5,7 +5,7 @@
 
 mod notices;
 pub mod rows;
-mod source;
+pub(crate) mod source;
 mod stage;
 
 use std::collections::{BTreeMap, HashMap};
