@@ -296,3 +296,95 @@ async fn an_administrator_uploads_the_holiday_list_as_published() {
         .unwrap()
         .contains("取り込めませんでした"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_notice_data_of_an_upload_in_password_mode_is_downloaded_once() {
+    let app = TestApp::spawn().await;
+    let toml = madoguchi::cli::DEMO_TENANT
+        .replacen(
+            "pickup_proof = \"birth_date\"",
+            "pickup_proof = \"password\"",
+            1,
+        )
+        .replacen("code = \"demo\"", "code = \"town\"", 1);
+    let tenant = app.with_tenant(&toml);
+    create_account(
+        &mut app.conn(),
+        &app.clock(),
+        &tenant,
+        "admin",
+        Role::Admin,
+        PASSWORD,
+    )
+    .unwrap();
+    let admin = new_client();
+    log_in(&app, &admin, "admin", PASSWORD).await;
+    let page = admin
+        .get(app.url("/town/staff/cards/import"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = csrf_of(&page);
+    let bytes = std::fs::read(crate::helpers::shared_data("jlis-cards-sample.cp932.csv")).unwrap();
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", csrf.clone())
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes).file_name("cards.csv"),
+        );
+    let preview = admin
+        .post(app.url("/town/staff/cards/import"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let marker = "name=\"upload\" value=\"";
+    let start = preview.find(marker).expect("a confirm form") + marker.len();
+    let upload = preview[start..].split('"').next().unwrap().to_string();
+    let committed = admin
+        .post(app.url("/town/staff/cards/import/commit"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("upload", &upload),
+            ("file_name", "cards.csv"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(committed.status(), 303);
+    let next = committed.headers()["location"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let result = admin
+        .get(app.url(&next))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let marker = "/town/staff/cards/import/notices/";
+    let start = result.find(marker).expect("the download link");
+    let link: String = result[start..]
+        .split('"')
+        .next()
+        .unwrap()
+        .replace("&amp;", "&");
+    let first = admin.get(app.url(&link)).send().await.unwrap();
+    assert_eq!(first.status(), 200);
+    let data = first.bytes().await.unwrap();
+    let rows = data
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty())
+        .count();
+    assert_eq!(rows, 201, "a header and one line per new card");
+    let second = admin.get(app.url(&link)).send().await.unwrap();
+    assert_eq!(second.status(), 404, "the passwords are handed out once");
+}

@@ -144,7 +144,21 @@ pub async fn form(
             let notice = cx
                 .param("imported")
                 .map(|counts| (true, tf(cx.lang, "cards_imported", &[("counts", &counts)])));
-            import_page(conn, cx, StatusCode::OK, notice, Vec::new())
+            // After an import in password mode: the one download of the notice data.
+            let blocks = cx
+                .param("notices")
+                .filter(|token| upload::valid_token(token))
+                .map(|token| {
+                    vec![
+                        Block::Text(cx.text("cards_notices_once")),
+                        Block::Links(vec![(
+                            cx.console_url(&format!("cards/import/notices/{token}")),
+                            cx.text("cards_notices_download"),
+                        )]),
+                    ]
+                })
+                .unwrap_or_default();
+            import_page(conn, cx, StatusCode::OK, notice, blocks)
         },
     )
     .await
