@@ -95,3 +95,24 @@ pub fn deadline_lookback(days_before: i32) -> Duration {
 pub fn at(day: NaiveDate, time: NaiveTime) -> chrono::NaiveDateTime {
     day.and_time(time)
 }
+
+/// A visit day as people read it: 2026年11月24日（火）, or Tuesday 24 November 2026.
+pub fn date_label(lang: madoguchi_frontend::i18n::Lang, date: NaiveDate) -> String {
+    use madoguchi_frontend::i18n::Lang;
+    match lang {
+        Lang::Ja => {
+            let weekdays = madoguchi_frontend::i18n::t(lang, "weekdays");
+            let weekday = weekdays
+                .split(',')
+                .nth(date.weekday().num_days_from_monday() as usize)
+                .unwrap_or_default();
+            format!(
+                "{}年{}月{}日（{weekday}）",
+                date.year(),
+                date.month(),
+                date.day()
+            )
+        }
+        Lang::En => date.format("%A %-d %B %Y").to_string(),
+    }
+}

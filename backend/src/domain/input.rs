@@ -158,7 +158,8 @@ pub fn parse_date(input: &str) -> Option<NaiveDate> {
             NaiveDate::from_ymd_opt(year, month, day)
         }
         Some((start_year, start_month, start_day)) => {
-            if year < 1 {
+            // No era has lasted a hundred years; R8887 is a typing slip, not year 10905.
+            if !(1..=99).contains(&year) {
                 return None;
             }
             let date = NaiveDate::from_ymd_opt(start_year + year - 1, month, day)?;
@@ -268,6 +269,8 @@ mod tests {
         assert_eq!(parse_date("2026/02/30"), None);
         assert_eq!(parse_date("令和8年2月30日"), None);
         assert_eq!(parse_date("平成31年5月1日"), None);
+        // Found by the dates fuzz target: an era year of 8887 made a five-digit year.
+        assert_eq!(parse_date("R8887-7.9"), None);
         assert_eq!(parse_date("平成元年1月7日"), None);
         assert_eq!(parse_date("2026/2"), None);
         assert_eq!(parse_date("abc"), None);

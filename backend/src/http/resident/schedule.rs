@@ -33,24 +33,7 @@ fn flow_location(
         .ok_or(AppError::NotFound(Resource::Location))?))
 }
 
-pub fn date_label(lang: Lang, date: NaiveDate) -> String {
-    match lang {
-        Lang::Ja => {
-            let weekdays = madoguchi_frontend::i18n::t(lang, "weekdays");
-            let weekday = weekdays
-                .split(',')
-                .nth(date.weekday().num_days_from_monday() as usize)
-                .unwrap_or_default();
-            format!(
-                "{}年{}月{}日（{weekday}）",
-                date.year(),
-                date.month(),
-                date.day()
-            )
-        }
-        Lang::En => date.format("%A %-d %B %Y").to_string(),
-    }
-}
+pub use crate::domain::calendar::date_label;
 
 fn month_label(lang: Lang, first: NaiveDate) -> String {
     match lang {
