@@ -28,6 +28,15 @@ pub struct Config {
     pub seed_demo: SeedDemo,
     /// MADOGUCHI_PROOF_CHECKS_PER_MINUTE: identification attempts allowed per client address.
     pub proof_checks_per_minute: u32,
+    /// MADOGUCHI_SMTP_URL: the mail server (`smtp://user:pass@host:587?tls=required`,
+    /// `smtps://host:465`); unset writes each message to `var/mail/` instead.
+    pub smtp_url: Option<String>,
+    /// MADOGUCHI_MAIL_FROM: the sender of messages to residents.
+    pub mail_from: String,
+    /// MADOGUCHI_PUBLIC_URL: the site's address in links sent by e-mail.
+    pub public_url: String,
+    /// MADOGUCHI_MAIL_POLL_MS: how often the mail worker looks for messages to send.
+    pub mail_poll_ms: u64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -71,6 +80,16 @@ impl Config {
             },
             proof_checks_per_minute: parse_num("MADOGUCHI_PROOF_CHECKS_PER_MINUTE", "30")?
                 .clamp(1, 1_000_000) as u32,
+            smtp_url: get("MADOGUCHI_SMTP_URL").filter(|url| !url.is_empty()),
+            mail_from: var(
+                "MADOGUCHI_MAIL_FROM",
+                "マイナンバーカード窓口予約 <noreply@madoguchi.invalid>",
+            ),
+            public_url: var(
+                "MADOGUCHI_PUBLIC_URL",
+                &format!("http://{}", var("MADOGUCHI_BIND", "127.0.0.1:8080")),
+            ),
+            mail_poll_ms: parse_num("MADOGUCHI_MAIL_POLL_MS", "2000")?.clamp(50, 600_000),
         })
     }
 }

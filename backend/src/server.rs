@@ -114,6 +114,7 @@ async fn serve_with(config: Config, url: &str, embedded: bool) -> anyhow::Result
         TcpListener::bind(config.bind).with_context(|| format!("binding {}", config.bind))?;
     tracing::info!("Madoguchi listening on http://{}", config.bind);
     crate::jobs::spawn(pool.clone(), config.time_zone);
+    crate::jobs::spawn_mail_worker(pool.clone(), &config)?;
     build(config, pool, listener)?.await?;
     Ok(())
 }

@@ -98,6 +98,14 @@ pub struct NewBookingEvent<'a> {
 }
 
 impl Booking {
+    pub fn by_id(conn: &mut PgConnection, tenant_id: i64, id: i64) -> QueryResult<Booking> {
+        bookings::table
+            .filter(bookings::tenant_id.eq(tenant_id))
+            .find(id)
+            .select(Booking::as_select())
+            .first(conn)
+    }
+
     pub fn by_code(
         conn: &mut PgConnection,
         tenant_id: i64,
@@ -148,9 +156,11 @@ impl Booking {
 }
 
 impl NewBookingEvent<'_> {
-    pub fn insert(&self, conn: &mut PgConnection) -> QueryResult<usize> {
+    /// Stores the event and returns its id.
+    pub fn insert(&self, conn: &mut PgConnection) -> QueryResult<i64> {
         diesel::insert_into(booking_events::table)
             .values(self)
-            .execute(conn)
+            .returning(booking_events::id)
+            .get_result(conn)
     }
 }

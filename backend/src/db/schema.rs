@@ -360,3 +360,21 @@ diesel::table! {
         file_name -> Text,
     }
 }
+
+diesel::table! {
+    mail_outbox (id) {
+        id -> Int8,
+        tenant_id -> Int8,
+        booking_id -> Nullable<Int8>,
+        kind -> Text,
+        recipient -> Text,
+        dedupe_key -> Text,
+        status -> Text,
+        attempts -> Int4,
+        next_attempt_at -> Timestamptz,
+        last_error -> Nullable<Text>,
+        message_id -> Nullable<Text>,
+        sent_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}

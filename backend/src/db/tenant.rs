@@ -66,6 +66,13 @@ impl Tenant {
             .optional()
     }
 
+    pub fn by_id(conn: &mut PgConnection, id: i64) -> QueryResult<Tenant> {
+        tenants::table
+            .find(id)
+            .select(Tenant::as_select())
+            .first(conn)
+    }
+
     pub fn all(conn: &mut PgConnection) -> QueryResult<Vec<Tenant>> {
         tenants::table
             .order(tenants::code)

@@ -18,6 +18,26 @@ pub fn fold_width(input: &str) -> String {
         .collect()
 }
 
+/// Text as a URL query value: everything but unreserved characters and `/` percent-encoded.
+pub fn url_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// A map search for an address, for pages and e-mails.
+pub fn map_link(address: &str) -> String {
+    format!(
+        "https://www.openstreetmap.org/search?query={}",
+        url_encode(address)
+    )
+}
+
 /// Text to match literally inside a SQL `LIKE` pattern (whose escape character is `\`).
 pub fn like_escape(text: &str) -> String {
     text.replace('\\', "\\\\")

@@ -11,6 +11,7 @@ pub mod counter;
 pub mod holidays;
 pub mod ics;
 pub mod input;
+pub mod mail;
 pub mod migration;
 pub mod operation_log;
 pub mod slots;

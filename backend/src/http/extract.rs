@@ -106,14 +106,4 @@ pub fn load_tenant(conn: &mut diesel::PgConnection, code: &str) -> Result<Tenant
     Tenant::by_code(conn, code)?.ok_or(AppError::NotFound(Resource::Tenant))
 }
 
-/// Text as a URL query value: everything but unreserved characters and `/` percent-encoded.
-pub fn url_encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
+pub use crate::domain::input::url_encode;

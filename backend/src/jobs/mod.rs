@@ -48,3 +48,41 @@ pub fn run_once(pool: &PgPool, tz: Tz) -> anyhow::Result<()> {
     WebSession::sweep_expired(&mut conn, clock.now)?;
     Ok(())
 }
+
+/// The mail worker: every `poll` it sends what the outbox holds due, in batches. Any number
+/// of server processes may run it; rows are claimed with `FOR UPDATE SKIP LOCKED`.
+pub fn spawn_mail_worker(pool: PgPool, config: &crate::config::Config) -> anyhow::Result<()> {
+    use crate::domain::mail::compose::MailSettings;
+    use crate::domain::mail::transport::Mailer;
+    let mailer = std::sync::Arc::new(Mailer::new(
+        config.smtp_url.as_deref(),
+        config.var_dir.join("mail"),
+    )?);
+    let settings = std::sync::Arc::new(MailSettings {
+        from: config
+            .mail_from
+            .parse()
+            .map_err(|e| anyhow::anyhow!("MADOGUCHI_MAIL_FROM: {e}"))?,
+        public_url: config.public_url.clone(),
+    });
+    let (tz, poll) = (config.time_zone, Duration::from_millis(config.mail_poll_ms));
+    actix_web::rt::spawn(async move {
+        loop {
+            let (pool, mailer, settings) = (pool.clone(), mailer.clone(), settings.clone());
+            let outcome = actix_web::web::block(move || {
+                let clock = Clock::system(tz);
+                crate::domain::mail::deliver_due(&pool, &mailer, &settings, &clock, 50)
+            })
+            .await;
+            match outcome {
+                // A full batch: there may be more waiting.
+                Ok(Ok(50)) => continue,
+                Ok(Err(e)) => tracing::warn!("mail delivery failed: {e}"),
+                Err(e) => tracing::warn!("mail delivery failed: {e}"),
+                Ok(Ok(_)) => {}
+            }
+            actix_web::rt::time::sleep(poll).await;
+        }
+    });
+    Ok(())
+}

@@ -8,6 +8,7 @@ mod booking_rules;
 mod card_import;
 mod console;
 mod embedded_server;
+mod mail;
 mod migration;
 mod pages;
 mod races;

@@ -113,7 +113,7 @@ pub(crate) fn record_change(
     details: serde_json::Value,
 ) -> Result<(), AppError> {
     let at: DateTime<Utc> = clock.now;
-    NewBookingEvent {
+    let event_id = NewBookingEvent {
         tenant_id: tenant.id,
         booking_id: booking.id,
         kind,
@@ -126,6 +126,7 @@ pub(crate) fn record_change(
         client_addr: actor.client_addr.as_deref(),
     }
     .insert(conn)?;
+    crate::domain::mail::notify(conn, booking, kind, event_id, at)?;
     NewAuditEntry {
         tenant_id: Some(tenant.id),
         actor: &actor.label,

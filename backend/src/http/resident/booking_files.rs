@@ -18,10 +18,7 @@ pub(super) fn booking_links(cx: &Cx, details: &BookingDetails) -> BookingLinks {
     BookingLinks {
         qr_src: format!("{base}/qr.svg"),
         ics_href: format!("{base}/calendar.ics"),
-        map_href: format!(
-            "https://www.openstreetmap.org/search?query={}",
-            crate::http::extract::url_encode(&details.location.address)
-        ),
+        map_href: crate::domain::input::map_link(&details.location.address),
     }
 }
 

@@ -1,0 +1,105 @@
+//! E-mail to residents: a confirmation, change or cancellation for every booking change that
+//! has an address, and a reminder the day before. Messages go through the outbox, so a mail
+//! server that is down delays them and loses none; each message exists once.
+
+pub mod compose;
+pub mod outbox;
+pub mod transport;
+
+use chrono::{DateTime, Utc};
+use diesel::PgConnection;
+
+use self::compose::{compose, MailSettings};
+use self::outbox::OutboxRow;
+use self::transport::Mailer;
+use super::booking::BookingDetails;
+use super::Clock;
+use crate::db::booking::Booking;
+use crate::db::tenant::Tenant;
+use crate::db::PgPool;
+use crate::error::AppError;
+
+/// The message a booking event calls for, if any.
+pub fn kind_for_event(event: &str) -> Option<&'static str> {
+    match event {
+        "created" => Some("confirmation"),
+        "moved" => Some("change"),
+        "cancelled" => Some("cancellation"),
+        _ => None,
+    }
+}
+
+/// Queues the message for a booking event, in the caller's transaction.
+pub fn notify(
+    conn: &mut PgConnection,
+    booking: &Booking,
+    event: &str,
+    event_id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let (Some(kind), Some(email)) = (kind_for_event(event), booking.contact_email.as_deref())
+    else {
+        return Ok(());
+    };
+    outbox::enqueue(
+        conn,
+        booking.tenant_id,
+        booking.id,
+        kind,
+        email,
+        &format!("{kind}:{event_id}"),
+        now,
+    )?;
+    Ok(())
+}
+
+/// Sends up to `limit` due messages; returns how many went out. Safe to run in any number
+/// of workers at once.
+pub fn deliver_due(
+    pool: &PgPool,
+    mailer: &Mailer,
+    settings: &MailSettings,
+    clock: &Clock,
+    limit: i64,
+) -> Result<usize, AppError> {
+    let mut conn = pool.get()?;
+    let rows = outbox::claim(&mut conn, clock.now, limit)?;
+    let mut sent = 0;
+    for row in rows {
+        match prepare(&mut conn, &row, settings, clock) {
+            Ok(message) => match mailer.send(&message, &format!("{}-{}", row.id, row.kind)) {
+                Ok(()) => {
+                    let id = message
+                        .headers()
+                        .get_raw("Message-ID")
+                        .unwrap_or_default()
+                        .to_string();
+                    outbox::mark_sent(&mut conn, row.id, &id, clock.now)?;
+                    sent += 1;
+                }
+                Err(error) => {
+                    outbox::mark_failed(&mut conn, &row, &error, clock.now)?;
+                }
+            },
+            Err(error) => {
+                outbox::mark_failed(&mut conn, &row, &format!("{error:#}"), clock.now)?;
+            }
+        }
+    }
+    Ok(sent)
+}
+
+fn prepare(
+    conn: &mut PgConnection,
+    row: &OutboxRow,
+    settings: &MailSettings,
+    clock: &Clock,
+) -> Result<lettre::Message, AppError> {
+    let tenant = Tenant::by_id(conn, row.tenant_id)?;
+    let booking_id = row
+        .booking_id
+        .ok_or(AppError::NotFound(crate::error::Resource::Booking))?;
+    let booking = Booking::by_id(conn, row.tenant_id, booking_id)?;
+    let details = BookingDetails::load(conn, &tenant, booking)?;
+    compose(row, &tenant, &details, clock, settings)
+}

@@ -1,0 +1,136 @@
+//! The outbox: messages to send, written with the change they tell about. Workers claim due
+//! rows with `FOR UPDATE SKIP LOCKED` and lease them for a while, so any number of workers
+//! (in any number of server processes) never take the same row at once.
+
+use chrono::{DateTime, Duration, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Integer, Nullable, Text, Timestamptz};
+use diesel::PgConnection;
+
+/// After this many failed attempts a message waits for staff to resend it.
+pub const MAX_ATTEMPTS: i32 = 8;
+/// How long a claimed row belongs to its worker before another may try it.
+const LEASE: Duration = Duration::minutes(5);
+
+#[derive(Clone, Debug, QueryableByName)]
+pub struct OutboxRow {
+    #[diesel(sql_type = BigInt)]
+    pub id: i64,
+    #[diesel(sql_type = BigInt)]
+    pub tenant_id: i64,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub booking_id: Option<i64>,
+    #[diesel(sql_type = Text)]
+    pub kind: String,
+    #[diesel(sql_type = Text)]
+    pub recipient: String,
+    #[diesel(sql_type = Integer)]
+    pub attempts: i32,
+}
+
+/// Adds a message to send, once: a second call with the same key changes nothing.
+pub fn enqueue(
+    conn: &mut PgConnection,
+    tenant_id: i64,
+    booking_id: i64,
+    kind: &str,
+    recipient: &str,
+    dedupe_key: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<usize> {
+    diesel::sql_query(
+        "INSERT INTO mail_outbox (tenant_id, booking_id, kind, recipient, dedupe_key,
+                                  next_attempt_at, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $6)
+         ON CONFLICT (tenant_id, dedupe_key) DO NOTHING",
+    )
+    .bind::<BigInt, _>(tenant_id)
+    .bind::<BigInt, _>(booking_id)
+    .bind::<Text, _>(kind)
+    .bind::<Text, _>(recipient)
+    .bind::<Text, _>(dedupe_key)
+    .bind::<Timestamptz, _>(now)
+    .execute(conn)
+}
+
+/// Takes up to `limit` due messages for this worker.
+pub fn claim(
+    conn: &mut PgConnection,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> QueryResult<Vec<OutboxRow>> {
+    diesel::sql_query(
+        "UPDATE mail_outbox SET next_attempt_at = $2
+          WHERE id IN (SELECT id FROM mail_outbox
+                        WHERE status = 'pending' AND next_attempt_at <= $1
+                        ORDER BY next_attempt_at, id
+                        LIMIT $3
+                        FOR UPDATE SKIP LOCKED)
+         RETURNING id, tenant_id, booking_id, kind, recipient, attempts",
+    )
+    .bind::<Timestamptz, _>(now)
+    .bind::<Timestamptz, _>(now + LEASE)
+    .bind::<BigInt, _>(limit)
+    .load(conn)
+}
+
+pub fn mark_sent(
+    conn: &mut PgConnection,
+    id: i64,
+    message_id: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<usize> {
+    diesel::sql_query(
+        "UPDATE mail_outbox SET status = 'sent', sent_at = $2, message_id = $3,
+                attempts = attempts + 1, last_error = NULL
+          WHERE id = $1",
+    )
+    .bind::<BigInt, _>(id)
+    .bind::<Timestamptz, _>(now)
+    .bind::<Text, _>(message_id)
+    .execute(conn)
+}
+
+/// Records a failed attempt: the message is due again after a growing pause (30 s, 1 min,
+/// 2 min … up to an hour), or, past the limit, waits for staff.
+pub fn mark_failed(
+    conn: &mut PgConnection,
+    row: &OutboxRow,
+    error: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<usize> {
+    let attempts = row.attempts + 1;
+    let pause = Duration::seconds((30_i64 << (attempts - 1).clamp(0, 7)).min(3600));
+    let status = if attempts >= MAX_ATTEMPTS {
+        "failed"
+    } else {
+        "pending"
+    };
+    diesel::sql_query(
+        "UPDATE mail_outbox SET attempts = $2, status = $3, next_attempt_at = $4, last_error = $5
+          WHERE id = $1",
+    )
+    .bind::<BigInt, _>(row.id)
+    .bind::<Integer, _>(attempts)
+    .bind::<Text, _>(status)
+    .bind::<Timestamptz, _>(now + pause)
+    .bind::<Text, _>(error)
+    .execute(conn)
+}
+
+/// Puts a message that failed for good back in the queue, due now (the console's resend).
+pub fn resend(
+    conn: &mut PgConnection,
+    tenant_id: i64,
+    id: i64,
+    now: DateTime<Utc>,
+) -> QueryResult<usize> {
+    diesel::sql_query(
+        "UPDATE mail_outbox SET status = 'pending', attempts = 0, next_attempt_at = $3
+          WHERE id = $1 AND tenant_id = $2 AND status = 'failed'",
+    )
+    .bind::<BigInt, _>(id)
+    .bind::<BigInt, _>(tenant_id)
+    .bind::<Timestamptz, _>(now)
+    .execute(conn)
+}

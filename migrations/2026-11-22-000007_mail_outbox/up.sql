@@ -1,0 +1,22 @@
+-- Mail to send, written in the same transaction as the booking change it tells about, so that
+-- nothing is lost when the mail server is down; `dedupe_key` makes every message exist once.
+CREATE TABLE mail_outbox (
+    id bigserial PRIMARY KEY,
+    tenant_id bigint NOT NULL REFERENCES tenants (id),
+    booking_id bigint,
+    kind text NOT NULL CHECK (kind IN ('confirmation', 'change', 'cancellation', 'reminder')),
+    recipient text NOT NULL CHECK (recipient <> ''),
+    dedupe_key text NOT NULL,
+    status text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'failed')),
+    attempts integer NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+    -- a pending row is due from this time; a claimed row is leased until it
+    next_attempt_at timestamptz NOT NULL,
+    last_error text,
+    message_id text,
+    sent_at timestamptz,
+    created_at timestamptz NOT NULL,
+    UNIQUE (tenant_id, dedupe_key),
+    FOREIGN KEY (tenant_id, booking_id) REFERENCES bookings (tenant_id, id)
+);
+CREATE INDEX mail_outbox_due ON mail_outbox (next_attempt_at) WHERE status = 'pending';
+CREATE INDEX mail_outbox_failed ON mail_outbox (tenant_id, created_at) WHERE status = 'failed';
