@@ -1,1 +1,2 @@
+DROP TABLE tenant_mail_settings;
 DROP TABLE mail_outbox;

@@ -7,7 +7,8 @@ CREATE TABLE mail_outbox (
     kind text NOT NULL CHECK (kind IN ('confirmation', 'change', 'cancellation', 'reminder')),
     recipient text NOT NULL CHECK (recipient <> ''),
     dedupe_key text NOT NULL,
-    status text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'failed')),
+    -- skipped: a reminder whose booking was cancelled before it went out
+    status text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'failed', 'skipped')),
     attempts integer NOT NULL DEFAULT 0 CHECK (attempts >= 0),
     -- a pending row is due from this time; a claimed row is leased until it
     next_attempt_at timestamptz NOT NULL,
@@ -20,3 +21,9 @@ CREATE TABLE mail_outbox (
 );
 CREATE INDEX mail_outbox_due ON mail_outbox (next_attempt_at) WHERE status = 'pending';
 CREATE INDEX mail_outbox_failed ON mail_outbox (tenant_id, created_at) WHERE status = 'failed';
+
+-- Each tenant's mail settings: the hour of the day-before reminder (local time).
+CREATE TABLE tenant_mail_settings (
+    tenant_id bigint PRIMARY KEY REFERENCES tenants (id),
+    reminder_hour integer NOT NULL DEFAULT 9 CHECK (reminder_hour BETWEEN 0 AND 23)
+);

@@ -44,6 +44,13 @@ pub fn run_once(pool: &PgPool, tz: Tz) -> anyhow::Result<()> {
             );
         }
     }
+    for tenant in Tenant::all(&mut conn)? {
+        let queued = crate::domain::mail::reminders::queue_due(&mut conn, &clock, &tenant)
+            .map_err(|e| anyhow::anyhow!("queueing reminders of {}: {e}", tenant.code))?;
+        if queued > 0 {
+            tracing::info!(tenant = tenant.code, queued, "reminders queued");
+        }
+    }
     Hold::sweep_expired(&mut conn, clock.now - chrono::Duration::hours(1))?;
     WebSession::sweep_expired(&mut conn, clock.now)?;
     Ok(())

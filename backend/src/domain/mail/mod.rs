@@ -4,6 +4,7 @@
 
 pub mod compose;
 pub mod outbox;
+pub mod reminders;
 pub mod transport;
 
 use chrono::{DateTime, Utc};
@@ -66,6 +67,10 @@ pub fn deliver_due(
     let rows = outbox::claim(&mut conn, clock.now, limit)?;
     let mut sent = 0;
     for row in rows {
+        if row.kind == "reminder" && !still_booked(&mut conn, &row)? {
+            outbox::mark_skipped(&mut conn, row.id)?;
+            continue;
+        }
         match prepare(&mut conn, &row, settings, clock) {
             Ok(message) => match mailer.send(&message, &format!("{}-{}", row.id, row.kind)) {
                 Ok(()) => {
@@ -102,4 +107,12 @@ fn prepare(
     let booking = Booking::by_id(conn, row.tenant_id, booking_id)?;
     let details = BookingDetails::load(conn, &tenant, booking)?;
     compose(row, &tenant, &details, clock, settings)
+}
+
+/// Whether the booking of a reminder is still ahead (not cancelled since it was queued).
+fn still_booked(conn: &mut PgConnection, row: &OutboxRow) -> Result<bool, AppError> {
+    let Some(id) = row.booking_id else {
+        return Ok(false);
+    };
+    Ok(Booking::by_id(conn, row.tenant_id, id)?.status == "booked")
 }

@@ -134,3 +134,10 @@ pub fn resend(
     .bind::<Timestamptz, _>(now)
     .execute(conn)
 }
+
+/// A reminder whose booking was cancelled before it went out.
+pub fn mark_skipped(conn: &mut PgConnection, id: i64) -> QueryResult<usize> {
+    diesel::sql_query("UPDATE mail_outbox SET status = 'skipped' WHERE id = $1")
+        .bind::<BigInt, _>(id)
+        .execute(conn)
+}
