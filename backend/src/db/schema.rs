@@ -378,3 +378,4 @@ diesel::table! {
         created_at -> Timestamptz,
     }
 }
+diesel::allow_tables_to_appear_in_same_query!(mail_outbox, bookings);

@@ -73,6 +73,8 @@ pub enum Permission {
     ImportData,
     /// Move cards through their life by hand (notice sent, to return, returned, destroyed).
     ManageCards,
+    /// See messages to residents and send failed ones again.
+    ManageMail,
 }
 
 impl Role {
@@ -89,7 +91,9 @@ impl Role {
             }
             Permission::ViewOperationLog => matches!(self, Role::Admin | Role::Auditor),
             Permission::ImportData => self == Role::Admin,
-            Permission::ManageCards => matches!(self, Role::Admin | Role::Supervisor),
+            Permission::ManageCards | Permission::ManageMail => {
+                matches!(self, Role::Admin | Role::Supervisor)
+            }
         }
     }
 }

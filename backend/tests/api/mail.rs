@@ -330,3 +330,78 @@ async fn messages_wait_while_the_smtp_server_is_down_and_all_arrive_once_it_is_b
     let expected: Vec<String> = (0..5).map(|i| format!("wait{i}@example.jp")).collect();
     assert_eq!(recipients, expected, "each message arrived, once");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_failed_past_the_limit_is_listed_for_staff_and_sent_again_on_request() {
+    use madoguchi::domain::mail::outbox::MAX_ATTEMPTS;
+    use madoguchi::domain::staff::{create_account, Role};
+
+    let app = TestApp::spawn().await;
+    let tenant = app.with_demo_tenant();
+    book_with_email(&app, "later@example.jp").await;
+    app.query(|conn| {
+        diesel::update(mail_outbox::table)
+            .set((
+                mail_outbox::status.eq("failed"),
+                mail_outbox::attempts.eq(MAX_ATTEMPTS),
+                mail_outbox::last_error.eq("connection refused"),
+            ))
+            .execute(conn)
+    });
+    create_account(
+        &mut app.conn(),
+        &app.clock(),
+        &tenant,
+        "admin",
+        Role::Admin,
+        "Madoguchi#2026",
+    )
+    .unwrap();
+    let admin = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    let login = admin
+        .get(app.url("/demo/staff/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let fields = [
+        ("csrf", crate::helpers::csrf_of(&login)),
+        ("login", "admin".into()),
+        ("password", "Madoguchi#2026".into()),
+    ];
+    admin
+        .post(app.url("/demo/staff/login"))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    let page = admin
+        .get(app.url("/demo/staff/mail"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("connection refused") && page.contains("later@example.jp"));
+    let id: i64 = app.query(|conn| mail_outbox::table.select(mail_outbox::id).first(conn));
+    let resent = admin
+        .post(app.url(&format!("/demo/staff/mail/{id}/resend")))
+        .form(&[("csrf", crate::helpers::csrf_of(&page))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resent.status(), 303);
+    let folder = tempfile::tempdir().unwrap();
+    let mailer = Mailer::new(None, folder.path().to_path_buf()).unwrap();
+    assert_eq!(
+        deliver_due(&app.pool, &mailer, &settings(), &app.clock(), 10).unwrap(),
+        1
+    );
+}

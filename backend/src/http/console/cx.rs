@@ -58,6 +58,7 @@ impl StaffCx {
                 ("bookings", "staff_bookings_title", Permission::ViewBookings),
                 ("cards", "cards_title", Permission::ViewBookings),
                 ("transfers", "transfers_title", Permission::CounterDesk),
+                ("mail", "mail_title", Permission::ManageMail),
                 ("log", "staff_log_title", Permission::ViewOperationLog),
                 ("holidays", "holidays_title", Permission::ImportData),
                 ("accounts", "staff_accounts_title", Permission::ManageStaff),

@@ -9,6 +9,7 @@ mod csv_export;
 mod cx;
 mod holidays;
 mod login;
+mod mail;
 mod operation_log;
 mod password;
 mod phone;
@@ -101,6 +102,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/{tenant}/staff/transfers/receive",
             web::post().to(transfers::receive),
+        )
+        .route("/{tenant}/staff/mail", web::get().to(mail::show))
+        .route(
+            "/{tenant}/staff/mail/{id}/resend",
+            web::post().to(mail::resend),
         )
         .route("/{tenant}/staff/log", web::get().to(operation_log::list))
         .route(
