@@ -1,2 +1,3 @@
+DROP TABLE mail_templates;
 DROP TABLE tenant_mail_settings;
 DROP TABLE mail_outbox;

@@ -27,3 +27,17 @@ CREATE TABLE tenant_mail_settings (
     tenant_id bigint PRIMARY KEY REFERENCES tenants (id),
     reminder_hour integer NOT NULL DEFAULT 9 CHECK (reminder_hour BETWEEN 0 AND 23)
 );
+
+-- A tenant's own text for one kind of message about one procedure, replacing the default.
+CREATE TABLE mail_templates (
+    tenant_id bigint NOT NULL REFERENCES tenants (id),
+    procedure_id bigint NOT NULL,
+    kind text NOT NULL CHECK (kind IN ('confirmation', 'change', 'cancellation', 'reminder')),
+    subject text NOT NULL,
+    body_text text NOT NULL,
+    body_html text NOT NULL,
+    updated_by text NOT NULL,
+    updated_at timestamptz NOT NULL,
+    PRIMARY KEY (tenant_id, procedure_id, kind),
+    FOREIGN KEY (tenant_id, procedure_id) REFERENCES procedures (tenant_id, id)
+);

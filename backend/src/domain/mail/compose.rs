@@ -9,6 +9,8 @@ use madoguchi_frontend::i18n::Lang;
 use minijinja::{context, Environment};
 
 use super::outbox::OutboxRow;
+use crate::db::location::Location;
+use crate::db::procedure::Procedure;
 use crate::db::tenant::Tenant;
 use crate::domain::booking::BookingDetails;
 use crate::domain::calendar::date_label;
@@ -81,13 +83,188 @@ pub struct MailSettings {
     pub public_url: String,
 }
 
-fn environment() -> Result<Environment<'static>, AppError> {
-    let mut env = Environment::new();
-    for (name, source) in TEMPLATES {
-        env.add_template(name, source)
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("template {name}: {e}")))?;
+/// The three parts of one kind of message, as template sources.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TemplateSet {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// The parts as rendered.
+pub struct Rendered {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// Where a template failed: the part, the line if known, and why.
+#[derive(Debug)]
+pub struct TemplateProblem {
+    pub part: &'static str,
+    pub line: Option<usize>,
+    pub reason: String,
+}
+
+/// The variables a template may use.
+pub const VARIABLES: [&str; 12] = [
+    "tenant",
+    "tenant_en",
+    "code",
+    "when",
+    "location",
+    "address",
+    "map_url",
+    "procedure",
+    "party_size",
+    "bring",
+    "manage_url",
+    "inquiry_phone",
+];
+
+fn default_source(name: &str) -> &'static str {
+    TEMPLATES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, source)| *source)
+        .unwrap_or("")
+}
+
+/// The built-in texts of `kind`.
+pub fn default_set(kind: &str) -> TemplateSet {
+    TemplateSet {
+        subject: default_source(&format!("{kind}/subject.txt")).to_string(),
+        text: default_source(&format!("{kind}/body.txt")).to_string(),
+        html: default_source(&format!("{kind}/body.html")).to_string(),
     }
-    Ok(env)
+}
+
+/// Renders `set` with `values`. Unknown variables are errors, so a typo cannot reach a
+/// resident as an empty gap.
+pub fn render(set: &TemplateSet, values: &minijinja::Value) -> Result<Rendered, TemplateProblem> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    let parts = [
+        ("base.txt", default_source("base.txt"), "base.txt"),
+        ("base.html", default_source("base.html"), "base.html"),
+        ("subject.txt", set.subject.as_str(), "subject"),
+        ("body.txt", set.text.as_str(), "text"),
+        ("body.html", set.html.as_str(), "html"),
+    ];
+    for (name, source, part) in parts {
+        env.add_template_owned(name.to_string(), source.to_string())
+            .map_err(|e| problem(part, &e))?;
+    }
+    let run = |name: &str, part: &'static str, values: &minijinja::Value| {
+        env.get_template(name)
+            .and_then(|t| t.render(values))
+            .map_err(|e| problem(part, &e))
+    };
+    let subject = run("subject.txt", "subject", values)?.trim().to_string();
+    // The bodies may show the subject (the HTML layout's title does).
+    let with_subject = context! { subject => &subject, ..values.clone() };
+    Ok(Rendered {
+        text: run("body.txt", "text", &with_subject)?,
+        html: run("body.html", "html", &with_subject)?,
+        subject,
+    })
+}
+
+fn problem(part: &'static str, error: &minijinja::Error) -> TemplateProblem {
+    TemplateProblem {
+        part,
+        line: error.line(),
+        reason: error
+            .detail()
+            .map(str::to_string)
+            .unwrap_or_else(|| error.kind().to_string()),
+    }
+}
+
+/// What a message says about a booking, real or a sample.
+struct Facts<'a> {
+    tenant: &'a Tenant,
+    code: &'a str,
+    starts_at: chrono::DateTime<chrono::Utc>,
+    ends_at: chrono::DateTime<chrono::Utc>,
+    location: &'a Location,
+    procedure: &'a Procedure,
+    party_size: i32,
+}
+
+fn facts_values(facts: &Facts, clock: &Clock, settings: &MailSettings) -> minijinja::Value {
+    let tz = clock.tz;
+    let when = format!(
+        "{} {}〜{}",
+        date_label(Lang::Ja, clock.local_date(facts.starts_at)),
+        facts.starts_at.with_timezone(&tz).format("%H:%M"),
+        facts.ends_at.with_timezone(&tz).format("%H:%M")
+    );
+    let shown = crate::domain::input::BookingCode::parse(facts.code)
+        .map(|c| c.display())
+        .unwrap_or_else(|| facts.code.to_string());
+    let manage_url = format!(
+        "{}/{}/booking?code={}",
+        settings.public_url.trim_end_matches('/'),
+        facts.tenant.code,
+        facts.code
+    );
+    context! {
+        tenant => &facts.tenant.name,
+        tenant_en => &facts.tenant.name_en,
+        code => shown,
+        when => when,
+        location => &facts.location.name,
+        address => &facts.location.address,
+        map_url => crate::domain::input::map_link(&facts.location.address),
+        procedure => &facts.procedure.name_ja,
+        party_size => facts.party_size,
+        bring => &facts.procedure.notes_ja,
+        manage_url => manage_url,
+        inquiry_phone => &facts.tenant.inquiry_phone,
+    }
+}
+
+/// The variables of a message about `details`.
+pub fn values(
+    tenant: &Tenant,
+    details: &BookingDetails,
+    clock: &Clock,
+    settings: &MailSettings,
+) -> minijinja::Value {
+    let facts = Facts {
+        tenant,
+        code: &details.booking.code,
+        starts_at: details.slot.starts_at,
+        ends_at: details.slot.ends_at,
+        location: &details.location,
+        procedure: &details.procedure,
+        party_size: details.booking.party_size,
+    };
+    facts_values(&facts, clock, settings)
+}
+
+/// Variables of a made-up booking tomorrow at 10:00, for previews and for checking a
+/// template before it is saved.
+pub fn sample_values(
+    tenant: &Tenant,
+    procedure: &Procedure,
+    location: &Location,
+    clock: &Clock,
+    settings: &MailSettings,
+) -> minijinja::Value {
+    let starts_at =
+        clock.start_of(clock.today() + chrono::Duration::days(1)) + chrono::Duration::hours(10);
+    let facts = Facts {
+        tenant,
+        code: "ABCDEFGHJ",
+        starts_at,
+        ends_at: starts_at + chrono::Duration::minutes(15),
+        location,
+        procedure,
+        party_size: 1,
+    };
+    facts_values(&facts, clock, settings)
 }
 
 /// Renders and assembles the message for `row` about `details`.
@@ -97,6 +274,7 @@ pub fn compose(
     details: &BookingDetails,
     clock: &Clock,
     settings: &MailSettings,
+    set: &TemplateSet,
 ) -> Result<Message, AppError> {
     let fail = |what: &str, e: &dyn std::fmt::Display| {
         AppError::Internal(anyhow::anyhow!(
@@ -104,49 +282,14 @@ pub fn compose(
             row.kind
         ))
     };
-    let env = environment()?;
-    let tz = clock.tz;
+    let rendered = render(set, &values(tenant, details, clock, settings))
+        .map_err(|p| fail(p.part, &p.reason))?;
+    let (subject, text, html) = (rendered.subject, rendered.text, rendered.html);
     let slot = &details.slot;
-    let when = format!(
-        "{} {}〜{}",
-        date_label(Lang::Ja, clock.local_date(slot.starts_at)),
-        slot.starts_at.with_timezone(&tz).format("%H:%M"),
-        slot.ends_at.with_timezone(&tz).format("%H:%M")
-    );
     let location = &details.location;
     let code = crate::domain::input::BookingCode::parse(&details.booking.code)
         .map(|c| c.display())
         .unwrap_or_else(|| details.booking.code.clone());
-    let manage_url = format!(
-        "{}/{}/booking?code={}",
-        settings.public_url.trim_end_matches('/'),
-        tenant.code,
-        details.booking.code
-    );
-    let map_url = crate::domain::input::map_link(&location.address);
-    let values = context! {
-        tenant => &tenant.name,
-        tenant_en => &tenant.name_en,
-        code => code,
-        when => when,
-        location => &location.name,
-        address => &location.address,
-        map_url => map_url,
-        procedure => &details.procedure.name_ja,
-        party_size => details.booking.party_size,
-        bring => &details.procedure.notes_ja,
-        manage_url => manage_url,
-        inquiry_phone => &tenant.inquiry_phone,
-    };
-    let render = |part: &str| -> Result<String, AppError> {
-        let name = format!("{}/{part}", row.kind);
-        env.get_template(&name)
-            .and_then(|t| t.render(&values))
-            .map_err(|e| fail(&name, &e))
-    };
-    let subject = render("subject.txt")?.trim().to_string();
-    let text = render("body.txt")?;
-    let html = render("body.html")?;
     let ics = crate::domain::ics::render(&crate::domain::ics::CalendarEvent {
         uid: format!("{}@{}.madoguchi", details.booking.code, tenant.code),
         starts_at: slot.starts_at,

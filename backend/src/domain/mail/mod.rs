@@ -5,6 +5,7 @@
 pub mod compose;
 pub mod outbox;
 pub mod reminders;
+pub mod templates;
 pub mod transport;
 
 use chrono::{DateTime, Utc};
@@ -106,7 +107,9 @@ fn prepare(
         .ok_or(AppError::NotFound(crate::error::Resource::Booking))?;
     let booking = Booking::by_id(conn, row.tenant_id, booking_id)?;
     let details = BookingDetails::load(conn, &tenant, booking)?;
-    compose(row, &tenant, &details, clock, settings)
+    let set = templates::stored(conn, tenant.id, details.procedure.id, &row.kind)?
+        .unwrap_or_else(|| compose::default_set(&row.kind));
+    compose(row, &tenant, &details, clock, settings, &set)
 }
 
 /// Whether the booking of a reminder is still ahead (not cancelled since it was queued).

@@ -130,6 +130,10 @@ pub async fn show(
             let recent = lines(conn, cx, false)?;
             let notice = cx.param("resent").map(|_| (true, cx.text("mail_resent")));
             let blocks = vec![
+                Block::Links(vec![(
+                    cx.console_url("mail/templates"),
+                    cx.text("mail_templates_title"),
+                )]),
                 Block::Heading(cx.text("mail_failed")),
                 Block::Table(table(cx, failed, true, "mail_no_failed")),
                 Block::Heading(cx.text("mail_recent")),

@@ -10,6 +10,7 @@ mod cx;
 mod holidays;
 mod login;
 mod mail;
+mod mail_templates;
 mod operation_log;
 mod password;
 mod phone;
@@ -104,6 +105,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(transfers::receive),
         )
         .route("/{tenant}/staff/mail", web::get().to(mail::show))
+        .route(
+            "/{tenant}/staff/mail/templates",
+            web::get().to(mail_templates::show),
+        )
+        .route(
+            "/{tenant}/staff/mail/templates",
+            web::post().to(mail_templates::submit),
+        )
         .route(
             "/{tenant}/staff/mail/{id}/resend",
             web::post().to(mail::resend),

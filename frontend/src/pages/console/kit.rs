@@ -25,6 +25,8 @@ pub enum Block {
     Form(Form),
     /// A row of links: (href, text).
     Links(Vec<(String, String)>),
+    /// Text shown as it is, line breaks kept (a preview of a message).
+    Preformatted(String),
 }
 
 #[derive(Clone, Debug)]
@@ -120,6 +122,13 @@ pub enum Input {
         label: String,
         checked: bool,
     },
+    /// A second button of the form, sending `name=value` (the first button is the default
+    /// for Enter).
+    Submit {
+        name: String,
+        value: String,
+        label: String,
+    },
     /// A file to upload; the form is then sent as multipart/form-data.
     File {
         id: String,
@@ -178,6 +187,7 @@ fn block(block: Block) -> AnyView {
         .into_any(),
         Block::Table(table) => table_view(table).into_any(),
         Block::Form(form) => form_view(form).into_any(),
+        Block::Preformatted(text) => view! { <pre class="preview">{text}</pre> }.into_any(),
         Block::Links(links) => view! {
             <p class="exports">
                 {links.into_iter().map(|(href, text)| view! { <a href=href>{text}</a>" " }).collect_view()}
@@ -285,13 +295,17 @@ fn input_view(input: Input, inline: bool) -> AnyView {
             }
             .into_any()
         }
-        Input::Area { id, label, value } => view! {
-            <div class=wrapper>
-                <label for=id.clone()>{label}</label>
-                <textarea id=id.clone() name=id rows="3">{value}</textarea>
-            </div>
+        Input::Area { id, label, value } => {
+            // Room for what is there, within reason.
+            let rows = (value.lines().count() + 1).clamp(3, 20).to_string();
+            view! {
+                <div class=wrapper>
+                    <label for=id.clone()>{label}</label>
+                    <textarea id=id.clone() name=id rows=rows>{value}</textarea>
+                </div>
+            }
+            .into_any()
         }
-        .into_any(),
         Input::Select {
             id,
             label,
@@ -356,6 +370,10 @@ fn input_view(input: Input, inline: bool) -> AnyView {
             }
             .into_any()
         }
+        Input::Submit { name, value, label } => view! {
+            <button type="submit" name=name value=value class="secondary">{label}</button>
+        }
+        .into_any(),
         Input::Check { id, label, checked } => view! {
             <div class=format!("{wrapper} check")>
                 <input type="checkbox" id=id.clone() name=id.clone() value="1" checked=checked/>

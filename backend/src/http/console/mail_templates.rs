@@ -1,0 +1,291 @@
+//! A tenant's own e-mail texts, per procedure and kind: open one (the default until the
+//! tenant has its own), preview it on a made-up booking, and save it. A text that does not
+//! render is refused with the part and line where it fails.
+
+use std::collections::HashMap;
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use diesel::PgConnection;
+use madoguchi_frontend::i18n::tf;
+use madoguchi_frontend::pages::console::kit::{Block, Form, Input};
+use serde_json::json;
+
+use super::{staff_step, StaffCx};
+use crate::db::location::Location;
+use crate::db::procedure::Procedure;
+use crate::domain::mail::compose::{
+    default_set, render, sample_values, MailSettings, TemplateSet, VARIABLES,
+};
+use crate::domain::mail::templates;
+use crate::domain::staff::Permission;
+use crate::error::{AppError, Resource};
+use crate::http::resident::Outcome;
+use crate::http::AppState;
+
+const KINDS: [&str; 4] = ["confirmation", "change", "cancellation", "reminder"];
+
+struct Choice {
+    procedure: Procedure,
+    kind: &'static str,
+}
+
+fn choice(conn: &mut PgConnection, cx: &StaffCx) -> Result<Choice, AppError> {
+    let procedures = Procedure::for_tenant(conn, cx.tenant.id)?;
+    let wanted = cx.param("procedure");
+    let procedure = procedures
+        .into_iter()
+        .find(|p| wanted.as_deref().is_none_or(|code| code == p.code))
+        .ok_or(AppError::NotFound(Resource::Procedure))?;
+    let kind = cx
+        .param("kind")
+        .and_then(|k| KINDS.iter().find(|known| **known == k).copied())
+        .unwrap_or("confirmation");
+    Ok(Choice { procedure, kind })
+}
+
+fn settings(public_url: &str) -> MailSettings {
+    MailSettings {
+        // Only the link base matters for a preview.
+        from: "preview <preview@madoguchi.invalid>"
+            .parse()
+            .expect("a valid address"),
+        public_url: public_url.to_string(),
+    }
+}
+
+fn page(
+    conn: &mut PgConnection,
+    cx: &StaffCx,
+    chosen: &Choice,
+    set: &TemplateSet,
+    status: StatusCode,
+    notice: Option<(bool, String)>,
+    preview: Option<Vec<Block>>,
+) -> Result<Outcome, AppError> {
+    let procedures = Procedure::for_tenant(conn, cx.tenant.id)?;
+    let selector = Form {
+        action: format!("/{}/staff/mail/templates", cx.tenant.code),
+        post: false,
+        csrf: None,
+        inputs: vec![
+            Input::hidden("lang", cx.lang.code()),
+            Input::Select {
+                id: "procedure".into(),
+                label: cx.text("check_procedure"),
+                options: procedures
+                    .iter()
+                    .map(|p| (p.code.clone(), cx.pick(&p.name_ja, &p.name_en)))
+                    .collect(),
+                chosen: chosen.procedure.code.clone(),
+            },
+            Input::Select {
+                id: "kind".into(),
+                label: cx.text("mail_kind"),
+                options: KINDS
+                    .iter()
+                    .map(|k| (k.to_string(), cx.text(&format!("mail_kind_{k}"))))
+                    .collect(),
+                chosen: chosen.kind.to_string(),
+            },
+        ],
+        submit: cx.text("mail_templates_open"),
+        inline: true,
+    };
+    let editor = Form {
+        action: cx.console_url(&format!(
+            "mail/templates?procedure={}&kind={}",
+            chosen.procedure.code, chosen.kind
+        )),
+        post: true,
+        csrf: Some(cx.session.csrf_token.clone()),
+        inputs: vec![
+            Input::Submit {
+                name: "preview".into(),
+                value: "1".into(),
+                label: cx.text("mail_templates_preview"),
+            },
+            Input::text(
+                "subject",
+                cx.text("mail_templates_subject"),
+                set.subject.clone(),
+            ),
+            Input::Area {
+                id: "text".into(),
+                label: cx.text("mail_templates_text"),
+                value: set.text.clone(),
+            },
+            Input::Area {
+                id: "html".into(),
+                label: cx.text("mail_templates_html"),
+                value: set.html.clone(),
+            },
+        ],
+        submit: cx.text("mail_templates_save"),
+        inline: false,
+    };
+    let variables = VARIABLES
+        .iter()
+        .map(|v| format!("{{{{ {v} }}}}"))
+        .collect::<Vec<_>>()
+        .join("  ");
+    let mut blocks = vec![
+        Block::Form(selector),
+        Block::Text(tf(
+            cx.lang,
+            "mail_templates_variables",
+            &[("list", &variables)],
+        )),
+    ];
+    if let Some(preview) = preview {
+        blocks.push(Block::Heading(cx.text("mail_templates_preview")));
+        blocks.extend(preview);
+    }
+    blocks.push(Block::Form(editor));
+    cx.page(status, "mail_templates_title", notice, blocks)
+}
+
+pub async fn show(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> HttpResponse {
+    staff_step(
+        &state,
+        &req,
+        path.into_inner(),
+        Permission::ManageMail,
+        None,
+        |conn, cx, _| {
+            let chosen = choice(conn, cx)?;
+            let set = templates::stored(conn, cx.tenant.id, chosen.procedure.id, chosen.kind)?
+                .unwrap_or_else(|| default_set(chosen.kind));
+            let notice = cx
+                .param("saved")
+                .map(|_| (true, cx.text("mail_templates_saved")));
+            page(conn, cx, &chosen, &set, StatusCode::OK, notice, None)
+        },
+    )
+    .await
+}
+
+pub async fn submit(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    form: web::Form<HashMap<String, String>>,
+) -> HttpResponse {
+    let public_url = state.config.public_url.clone();
+    staff_step(
+        &state,
+        &req,
+        path.into_inner(),
+        Permission::ManageMail,
+        Some(form.into_inner()),
+        move |conn, cx, form| {
+            let form = form.unwrap_or_default();
+            let field = |key: &str| {
+                form.get(key)
+                    .cloned()
+                    .unwrap_or_default()
+                    .replace("\r\n", "\n")
+            };
+            let set = TemplateSet {
+                subject: field("subject"),
+                text: field("text"),
+                html: field("html"),
+            };
+            let chosen = choice(conn, cx)?;
+            let location = Location::for_tenant(conn, cx.tenant.id)?
+                .into_iter()
+                .next()
+                .ok_or(AppError::NotFound(Resource::Location))?;
+            let sample = sample_values(
+                &cx.tenant,
+                &chosen.procedure,
+                &location,
+                &cx.clock,
+                &settings(&public_url),
+            );
+            let refused = |cx: &StaffCx, problem: crate::domain::mail::compose::TemplateProblem| {
+                let line = problem.line.map(|l| l.to_string()).unwrap_or_default();
+                tf(
+                    cx.lang,
+                    "mail_templates_broken",
+                    &[
+                        (
+                            "part",
+                            &cx.text(&format!("mail_templates_{}", problem.part)),
+                        ),
+                        ("line", &line),
+                        ("why", &problem.reason),
+                    ],
+                )
+            };
+            if form.contains_key("preview") {
+                return match render(&set, &sample) {
+                    Ok(rendered) => {
+                        let preview = vec![
+                            Block::Facts(vec![(
+                                cx.text("mail_templates_subject"),
+                                rendered.subject,
+                            )]),
+                            Block::Preformatted(rendered.text),
+                            Block::Preformatted(rendered.html),
+                        ];
+                        page(conn, cx, &chosen, &set, StatusCode::OK, None, Some(preview))
+                    }
+                    Err(problem) => {
+                        let text = refused(cx, problem);
+                        page(
+                            conn,
+                            cx,
+                            &chosen,
+                            &set,
+                            StatusCode::UNPROCESSABLE_ENTITY,
+                            Some((false, text)),
+                            None,
+                        )
+                    }
+                };
+            }
+            let actor = format!("staff:{}", cx.account.login);
+            match templates::save(
+                conn,
+                cx.tenant.id,
+                chosen.procedure.id,
+                chosen.kind,
+                &set,
+                &sample,
+                &actor,
+                cx.clock.now,
+            )? {
+                Ok(()) => {
+                    cx.audit(
+                        conn,
+                        "mail.template_saved",
+                        &format!("{}/{}", chosen.procedure.code, chosen.kind),
+                        json!({}),
+                    )?;
+                    Ok(Outcome::Redirect(cx.console_url(&format!(
+                        "mail/templates?procedure={}&kind={}&saved=1",
+                        chosen.procedure.code, chosen.kind
+                    ))))
+                }
+                Err(problem) => {
+                    let text = refused(cx, problem);
+                    page(
+                        conn,
+                        cx,
+                        &chosen,
+                        &set,
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        Some((false, text)),
+                        None,
+                    )
+                }
+            }
+        },
+    )
+    .await
+}
