@@ -53,6 +53,8 @@ export async function startServer() {
   const databaseUrl = `postgresql://postgres@/madoguchi?host=${varDir}/pg-run`;
   return {
     base,
+    /** The server's own folder: its database, uploads and the mail it writes (var/mail). */
+    varDir,
     /** Runs the madoguchi command against the server's database (e.g. `staff create`). */
     cli(args, extraEnv = {}) {
       return execFileSync(binary, args, {

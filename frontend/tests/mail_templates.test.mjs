@@ -1,0 +1,99 @@
+// A city's own e-mail text, end to end in Chromium with JavaScript off: an administrator
+// rewrites the confirmation for card pickups, previews it, a resident books a pickup, and
+// the message the server writes to var/mail carries the new text. axe-core checks the pages.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+
+import { PHONE, expectAccessible, launchBrowser, sampleCard, screenshot, startServer } from './support/harness.mjs';
+
+const DESK = { viewport: { width: 1280, height: 800 }, javaScriptEnabled: false };
+const PASSWORD = 'Madoguchi#2026';
+const OWN_TEXT = '交付通知書と本人確認書類をお忘れなく。窓口は2階です。';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+  server.cli(['staff', 'create', '--tenant', 'demo', '--login', 'admin', '--role', 'admin'], { MADOGUCHI_STAFF_PASSWORD: PASSWORD });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+const heading = (page) => page.getByRole('heading', { level: 1 }).textContent();
+
+/** The messages the server has written so far: [file, raw text]. */
+function messages() {
+  const folder = path.join(server.varDir, 'mail');
+  try {
+    return readdirSync(folder).filter((f) => f.endsWith('.eml'))
+      .map((f) => [path.join(folder, f), readFileSync(path.join(folder, f), 'utf8')]);
+  } catch {
+    return [];
+  }
+}
+
+/** The decoded plain-text part of a message, read by Python's own e-mail parser. */
+function plainText(file) {
+  return execFileSync('python3', ['-c', `import email, sys
+message = email.message_from_binary_file(open(sys.argv[1], 'rb'))
+part = next(p for p in message.walk() if p.get_content_type() == 'text/plain')
+sys.stdout.write(part.get_payload(decode=True).decode(part.get_content_charset()))`, file], { encoding: 'utf8' });
+}
+
+test('an administrator rewrites the pickup confirmation and a resident receives the new text', async () => {
+  const desk = await (await browser.newContext(DESK)).newPage();
+  await desk.goto(`${server.base}/demo/staff/mail/templates?procedure=pickup&kind=confirmation`);
+  await desk.getByLabel('ログインID').fill('admin');
+  await desk.getByLabel('パスワード').fill(PASSWORD);
+  await desk.getByRole('button', { name: 'ログイン' }).click();
+  assert.equal(await heading(desk), 'メールの文面');
+  await expectAccessible(browser, desk);
+
+  // A typo in a variable is refused with where it is.
+  await desk.getByLabel('本文（テキスト）').fill('{% extends "base.txt" %}{% block content %}{{ cod }}{% endblock %}');
+  await desk.getByRole('button', { name: 'この文面を保存する' }).click();
+  assert.match(await desk.locator('.scan-result').textContent(), /本文（テキスト）の1行目を表示できません/);
+  await expectAccessible(browser, desk);
+
+  await desk.getByLabel('本文（テキスト）').fill(`{% extends "base.txt" %}{% block content %}${OWN_TEXT}{% endblock %}`);
+  await desk.getByRole('button', { name: '見本で確かめる' }).click();
+  const preview = await desk.locator('pre.preview').first().textContent();
+  assert.ok(preview.includes(OWN_TEXT) && preview.includes('ABC-DEF-GHJ'), preview);
+  await expectAccessible(browser, desk);
+  await screenshot(desk, 'mail-01-template-preview');
+  await desk.getByRole('button', { name: 'この文面を保存する' }).click();
+  assert.match(await desk.locator('.scan-result').textContent(), /保存しました/);
+
+  const resident = await (await browser.newContext(PHONE)).newPage();
+  const [number, birthDate] = sampleCard('0102', 2);
+  await resident.goto(`${server.base}/demo/`);
+  await resident.getByRole('link', { name: /この手続きを予約する.*受け取り/ }).click();
+  await resident.getByLabel('予約番号').fill(number);
+  await resident.getByLabel('生年月日').fill(birthDate);
+  await resident.getByRole('button', { name: '次へ進む' }).click();
+  await resident.locator('table.calendar a').first().click();
+  await resident.locator('input[type=radio]:not([disabled])').first().check();
+  await resident.getByRole('button', { name: 'この時間にする' }).click();
+  await resident.getByLabel('メールアドレス').fill('mail-test@example.jp');
+  await resident.getByRole('button', { name: '次へ進む' }).click();
+  await resident.getByRole('button', { name: 'この内容で予約する' }).click();
+  assert.equal(await heading(resident), '予約が完了しました');
+
+  // The server's mail worker writes the message within a few seconds.
+  let delivered;
+  for (let i = 0; i < 100 && !delivered; i += 1) {
+    delivered = messages().find(([, raw]) => raw.includes('To: mail-test@example.jp'));
+    if (!delivered) await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  assert.ok(delivered, 'the confirmation was written to var/mail');
+  const text = plainText(delivered[0]);
+  assert.ok(text.includes(OWN_TEXT), text);
+});
