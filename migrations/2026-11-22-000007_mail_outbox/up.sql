@@ -41,3 +41,10 @@ CREATE TABLE mail_templates (
     PRIMARY KEY (tenant_id, procedure_id, kind),
     FOREIGN KEY (tenant_id, procedure_id) REFERENCES procedures (tenant_id, id)
 );
+
+-- Keys the server signs links with (the manage-my-booking link in e-mails), made on first
+-- use and shared by every server process.
+CREATE TABLE signing_keys (
+    name text PRIMARY KEY,
+    key bytea NOT NULL CHECK (length(key) >= 32)
+);

@@ -71,6 +71,7 @@ pub fn spawn_mail_worker(pool: PgPool, config: &crate::config::Config) -> anyhow
             .parse()
             .map_err(|e| anyhow::anyhow!("MADOGUCHI_MAIL_FROM: {e}"))?,
         public_url: config.public_url.clone(),
+        link_key: crate::domain::signed_links::key(&mut *pool.get()?)?,
     });
     let (tz, poll) = (config.time_zone, Duration::from_millis(config.mail_poll_ms));
     actix_web::rt::spawn(async move {

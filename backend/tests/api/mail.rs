@@ -14,6 +14,7 @@ fn settings() -> MailSettings {
     MailSettings {
         from: "デモ市 <noreply@demo.example>".parse().unwrap(),
         public_url: "https://booking.example".into(),
+        link_key: b"0123456789abcdef0123456789abcdef".to_vec(),
     }
 }
 
@@ -258,11 +259,14 @@ async fn a_confirmation_arrives_at_a_real_smtp_server_with_both_parts_and_the_ca
     let shown = format!("{}-{}-{}", &code[0..3], &code[3..6], &code[6..9]);
     let text = body_of("text/plain");
     assert!(text.contains(&shown) && text.contains("次の内容で予約を受け付けました"));
-    assert!(text.contains("https://booking.example/demo/booking?code="));
+    assert!(text.contains(&format!("https://booking.example/demo/booking/{code}?exp=")));
     let html = body_of("text/html");
     // minijinja escapes HTML, `/` included; the link still reads the same to a browser.
     assert!(html.contains(&shown), "{html}");
-    assert!(html.contains(&format!("booking?code={code}\"")), "{html}");
+    assert!(
+        html.contains(&format!("booking&#x2f;{code}?exp=")),
+        "{html}"
+    );
     let ics = body_of("text/calendar");
     assert!(ics.starts_with("BEGIN:VCALENDAR\r\n") && ics.trim_end().ends_with("END:VCALENDAR"));
     assert!(ics.contains(&format!("UID:{code}@demo.madoguchi")));
@@ -503,4 +507,51 @@ async fn a_template_that_does_not_render_cannot_be_saved_and_a_saved_one_is_used
         .get_body()
         .unwrap();
     assert!(text.contains("申請の窓口でお待ちしています。"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_signed_link_of_the_mail_opens_the_booking_until_it_expires() {
+    use madoguchi::domain::signed_links::{key, sign};
+
+    let app = TestApp::spawn().await;
+    app.with_demo_tenant();
+    let code = book_with_email(&app, "link@example.jp").await;
+    let key = key(&mut app.conn()).unwrap();
+    assert_eq!(
+        key,
+        madoguchi::domain::signed_links::key(&mut app.conn()).unwrap(),
+        "one key"
+    );
+    let now = app.clock().now;
+    let open = |query: String| {
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .build()
+            .unwrap();
+        let url = app.url(&format!("/demo/booking/{code}?{query}"));
+        async move { client.get(url).send().await.unwrap().status().as_u16() }
+    };
+    assert_eq!(
+        open(sign(&key, "demo", &code, now + chrono::Duration::days(3))).await,
+        200
+    );
+    assert_eq!(
+        open(String::new()).await,
+        404,
+        "without the link, the proof is needed"
+    );
+    let tampered =
+        sign(&key, "demo", &code, now + chrono::Duration::days(3)).replace("sig=", "sig=0");
+    assert_eq!(open(tampered).await, 404);
+    assert_eq!(
+        open(sign(
+            &key,
+            "demo",
+            &code,
+            now - chrono::Duration::minutes(1)
+        ))
+        .await,
+        404,
+        "expired"
+    );
 }

@@ -81,6 +81,8 @@ pub struct MailSettings {
     pub from: Mailbox,
     /// The site's address as residents reach it, for links: `https://booking.example.jp`.
     pub public_url: String,
+    /// The key that signs the link to the booking (`signed_links::key`).
+    pub link_key: Vec<u8>,
 }
 
 /// The three parts of one kind of message, as template sources.
@@ -203,11 +205,18 @@ fn facts_values(facts: &Facts, clock: &Clock, settings: &MailSettings) -> miniji
     let shown = crate::domain::input::BookingCode::parse(facts.code)
         .map(|c| c.display())
         .unwrap_or_else(|| facts.code.to_string());
+    // The link opens the booking without its proof until the day after the visit.
     let manage_url = format!(
-        "{}/{}/booking?code={}",
+        "{}/{}/booking/{}?{}",
         settings.public_url.trim_end_matches('/'),
         facts.tenant.code,
-        facts.code
+        facts.code,
+        crate::domain::signed_links::sign(
+            &settings.link_key,
+            &facts.tenant.code,
+            facts.code,
+            facts.ends_at + chrono::Duration::days(1)
+        )
     );
     context! {
         tenant => &facts.tenant.name,

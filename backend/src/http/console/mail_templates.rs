@@ -51,6 +51,8 @@ fn settings(public_url: &str) -> MailSettings {
             .parse()
             .expect("a valid address"),
         public_url: public_url.to_string(),
+        // A preview's link is never followed: any key will do.
+        link_key: vec![0; 32],
     }
 }
 

@@ -141,6 +141,30 @@ pub(super) fn owned_booking(
     BookingDetails::load(conn, &cx.tenant, booking)
 }
 
+/// A link from the resident's e-mail (`?exp=…&sig=…`) proves the booking is theirs until
+/// it expires, the day after the visit.
+fn accept_signed_link(conn: &mut PgConnection, cx: &mut Cx, code: &str) -> Result<(), AppError> {
+    let (Some(exp), Some(sig)) = (cx.query.get("exp"), cx.query.get("sig")) else {
+        return Ok(());
+    };
+    let Some(code) = BookingCode::parse(code) else {
+        return Ok(());
+    };
+    let key = crate::domain::signed_links::key(conn)?;
+    let valid = crate::domain::signed_links::verify(
+        &key,
+        &cx.tenant.code,
+        code.as_str(),
+        exp,
+        sig,
+        cx.clock.now,
+    );
+    if valid && !cx.session.state.owns(code.as_str()) {
+        cx.session.state.managing.push(code.as_str().to_string());
+    }
+    Ok(())
+}
+
 /// Until when the resident may change or cancel online.
 fn change_deadline(
     conn: &mut PgConnection,
@@ -162,6 +186,7 @@ fn change_deadline(
 pub async fn show(state: web::Data<AppState>, req: HttpRequest, path: CodePath) -> HttpResponse {
     let (tenant, code) = path.into_inner();
     run_step(&state, &req, tenant, None, move |conn, cx, _| {
+        accept_signed_link(conn, cx, &code)?;
         let details = owned_booking(conn, cx, &code)?;
         let limit = change_deadline(conn, cx, &details.slot)?;
         let limit_text = format!(
