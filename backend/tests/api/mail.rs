@@ -555,3 +555,25 @@ async fn the_signed_link_of_the_mail_opens_the_booking_until_it_expires() {
         "expired"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tenant_sets_the_hour_of_its_reminders_in_its_file() {
+    use madoguchi::domain::mail::reminders::queue_due;
+
+    let app = TestApp::spawn().await;
+    app.with_demo_tenant();
+    let later = madoguchi::cli::DEMO_TENANT.replacen("reminder_hour = 9", "reminder_hour = 15", 1);
+    let tenant = app.with_tenant(&later);
+    let (day, _) = app.next_open_day("0101", "apply").await;
+    book_with_email(&app, "afternoon@example.jp").await;
+    let eve = day - chrono::Duration::days(1);
+    let at = |hour: u32| {
+        let clock = app.clock();
+        madoguchi::domain::Clock {
+            now: clock.instant(eve.and_hms_opt(hour, 30, 0).unwrap()),
+            ..clock
+        }
+    };
+    assert_eq!(queue_due(&mut app.conn(), &at(9), &tenant).unwrap(), 0);
+    assert_eq!(queue_due(&mut app.conn(), &at(15), &tenant).unwrap(), 1);
+}

@@ -3,6 +3,7 @@
 //! so the diff it prints is exactly what a real run would do.
 mod apply;
 mod card_columns;
+mod mail_settings;
 mod plan;
 
 use std::collections::BTreeMap;
@@ -58,6 +59,8 @@ pub struct RulesFile {
     pub staff_password_mixed: bool,
     /// Address ranges (CIDR) the console may be used from; empty: anywhere.
     pub staff_networks: Vec<String>,
+    /// The hour (local time) from which the day-before reminders go out.
+    pub reminder_hour: i32,
 }
 
 impl Default for RulesFile {
@@ -80,6 +83,7 @@ impl Default for RulesFile {
             staff_password_min_length: 8,
             staff_password_mixed: true,
             staff_networks: Vec::new(),
+            reminder_hour: 9,
         }
     }
 }

@@ -18,6 +18,7 @@ pub(super) struct Plan {
     pub(super) closures: Vec<(Option<String>, NaiveDate, String)>,
     /// Header names of this tenant's card files, standard → file.
     pub(super) card_columns: std::collections::BTreeMap<String, String>,
+    pub(super) reminder_hour: i32,
 }
 
 pub(super) struct LanePlan {
@@ -127,6 +128,9 @@ pub(super) fn plan(file: &TenantFile) -> Result<Plan, Vec<String>> {
             ));
         }
     }
+    if !(0..=23).contains(&rules.reminder_hour) {
+        errors.push("rules.reminder_hour: must be an hour from 0 to 23".into());
+    }
     if !(8..=128).contains(&rules.staff_password_min_length) {
         errors.push("rules.staff_password_min_length: must be between 8 and 128".into());
     }
@@ -216,6 +220,7 @@ pub(super) fn plan(file: &TenantFile) -> Result<Plan, Vec<String>> {
             locations,
             closures,
             card_columns: file.card_columns.clone(),
+            reminder_hour: rules.reminder_hour,
         })
     } else {
         Err(errors)
