@@ -8,9 +8,11 @@ use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 use diesel::{Connection, PgConnection};
 
+mod imports;
+
 use crate::config::Config;
 use crate::db::tenant::Tenant;
-use crate::domain::{card_import, holidays, slots, tenant_file, Clock};
+use crate::domain::{holidays, slots, tenant_file, Clock};
 
 /// The demo tenant, built into the binary so `seed-demo` works from any directory.
 pub const DEMO_TENANT: &str = include_str!("../../../docs/examples/demo-tenant.toml");
@@ -187,24 +189,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     notices,
                 },
         } => with_database(&config, |conn| {
-            let tenant =
-                Tenant::by_code(conn, &tenant)?.with_context(|| format!("no tenant {tenant}"))?;
-            let report = import_cards(conn, &config, &tenant, &file, !dry_run)?;
-            if report.problem_count > 0 {
-                anyhow::bail!("nothing was imported");
-            }
-            if let Some(data) = &report.notices {
-                let path = notices.unwrap_or_else(|| {
-                    PathBuf::from(format!("notices-{}.csv", &report.sha256[..12]))
-                });
-                std::fs::write(&path, data)
-                    .with_context(|| format!("writing the notice data to {}", path.display()))?;
-                println!(
-                    "notice printer data (with the initial passwords) written to {}",
-                    path.display()
-                );
-            }
-            Ok(())
+            imports::cards_command(conn, &config, &tenant, &file, !dry_run, notices)
         }),
         Command::Bookings {
             command:
@@ -214,33 +199,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     dry_run,
                 },
         } => with_database(&config, |conn| {
-            let tenant =
-                Tenant::by_code(conn, &tenant)?.with_context(|| format!("no tenant {tenant}"))?;
-            let bytes = std::fs::File::open(&file)
-                .with_context(|| format!("opening {}", file.display()))?;
-            let clock = Clock::system(config.time_zone);
-            let report = crate::domain::migration::migrate(conn, &clock, &tenant, bytes, !dry_run)?;
-            for problem in &report.problems {
-                println!(
-                    "{}: {}",
-                    file.display(),
-                    problem.message(madoguchi_frontend::i18n::Lang::En)
-                );
-            }
-            if !report.problems.is_empty() {
-                anyhow::bail!("nothing was booked: {} problems", report.problems.len());
-            }
-            println!(
-                "{} rows, {} bookable{}",
-                report.rows,
-                report.booked,
-                if report.committed {
-                    ", booked"
-                } else {
-                    " (dry run: nothing was booked)"
-                }
-            );
-            Ok(())
+            imports::migrate_command(conn, &config, &tenant, &file, !dry_run)
         }),
         Command::Holidays {
             command: HolidaysCommand::Import { file },
@@ -394,7 +353,7 @@ pub fn seed_demo(conn: &mut PgConnection, config: &Config) -> anyhow::Result<()>
     let cards_path = config.demo_data_dir.join(DEMO_CARDS);
     if cards_path.exists() {
         let tenant = Tenant::by_code(conn, &file.code)?.context("the demo tenant")?;
-        import_cards(conn, config, &tenant, &cards_path, true)?;
+        imports::import_cards(conn, config, &tenant, &cards_path, true)?;
     } else {
         eprintln!(
             "warning: no cards loaded ({} is missing)",
@@ -402,55 +361,4 @@ pub fn seed_demo(conn: &mut PgConnection, config: &Config) -> anyhow::Result<()>
         );
     }
     regenerate_all(conn, config)
-}
-
-/// Imports (or previews) a card file and prints what happened, problems in English.
-fn import_cards(
-    conn: &mut PgConnection,
-    config: &Config,
-    tenant: &Tenant,
-    path: &std::path::Path,
-    commit: bool,
-) -> anyhow::Result<card_import::ImportReport> {
-    use madoguchi_frontend::i18n::Lang;
-    let file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
-    let size = file.metadata().ok().map(|m| m.len());
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let request = card_import::ImportRequest {
-        file_name: &name,
-        actor: "cli",
-        commit,
-    };
-    let clock = Clock::system(config.time_zone);
-    let report = card_import::run(conn, &clock, tenant, file, size, &request)?;
-    for problem in &report.problems {
-        println!("{}: {}", path.display(), problem.message(Lang::En));
-    }
-    if report.problem_count > report.problems.len() {
-        println!(
-            "… and {} more problems",
-            report.problem_count - report.problems.len()
-        );
-    }
-    if report.problem_count == 0 {
-        println!(
-            "cards of {} from {} ({}): {} rows, {} new, {} changed, {} unchanged{}",
-            tenant.code,
-            path.display(),
-            report.encoding,
-            report.rows,
-            report.new_cards,
-            report.changed_cards,
-            report.unchanged_cards,
-            if commit {
-                ""
-            } else {
-                " (dry run: nothing was changed)"
-            }
-        );
-    }
-    Ok(report)
 }

@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use chrono::{NaiveDate, NaiveTime};
+use chrono::NaiveTime;
 use diesel::prelude::*;
 use diesel::PgConnection;
 use serde::Serialize;
@@ -13,12 +13,12 @@ use crate::db::lane::{Lane, NewLaneProcedure};
 use crate::db::location::Location;
 use crate::db::procedure::Procedure;
 use crate::db::schema::{
-    closures, lane_procedures, lanes, locations, procedures, tenants, timetable_periods, timetables,
+    lane_procedures, lanes, locations, procedures, tenants, timetable_periods, timetables,
 };
 use crate::db::tenant::Tenant;
-use crate::db::timetable::{Closure, Period, Timetable};
+use crate::db::timetable::{Period, Timetable};
 
-enum Stop {
+pub(super) enum Stop {
     DryRun(ApplyReport),
     Failed(anyhow::Error),
 }
@@ -183,7 +183,7 @@ fn apply_plan(conn: &mut PgConnection, plan: &Plan) -> Result<ApplyReport, Stop>
             .execute(conn)?;
     }
 
-    apply_closures(conn, tenant_id, &plan.closures, &location_ids, &mut changes)?;
+    super::closures::apply(conn, tenant_id, &plan.closures, &location_ids, &mut changes)?;
     super::card_columns::apply(conn, tenant_id, &plan.card_columns, &mut changes)?;
     super::mail_settings::apply(conn, tenant_id, plan.reminder_hour, &mut changes)?;
     Ok(ApplyReport { tenant_id, changes })
@@ -349,56 +349,6 @@ fn apply_timetables(
             changes.push(format!("- {label}: timetable from {}", old.effective_from));
             diesel::delete(timetables::table.find(id)).execute(conn)?;
         }
-    }
-    Ok(())
-}
-
-fn apply_closures(
-    conn: &mut PgConnection,
-    tenant_id: i64,
-    plans: &[(Option<String>, NaiveDate, String)],
-    location_ids: &HashMap<String, i64>,
-    changes: &mut Vec<String>,
-) -> Result<(), Stop> {
-    let existing = Closure::for_tenant(conn, tenant_id)?;
-    let mut kept = BTreeSet::new();
-    for (location_code, day, reason) in plans {
-        let location_id = location_code
-            .as_ref()
-            .and_then(|c| location_ids.get(c).copied());
-        let label = format!(
-            "closure {day} {}",
-            location_code.as_deref().unwrap_or("(all locations)")
-        );
-        match existing
-            .iter()
-            .find(|c| c.location_id == location_id && c.day == *day)
-        {
-            Some(old) => {
-                kept.insert(old.id);
-                if &old.reason != reason {
-                    changes.push(format!("~ {label}: reason"));
-                    diesel::update(closures::table.find(old.id))
-                        .set(closures::reason.eq(reason))
-                        .execute(conn)?;
-                }
-            }
-            None => {
-                changes.push(format!("+ {label}"));
-                diesel::insert_into(closures::table)
-                    .values((
-                        closures::tenant_id.eq(tenant_id),
-                        closures::location_id.eq(location_id),
-                        closures::day.eq(day),
-                        closures::reason.eq(reason),
-                    ))
-                    .execute(conn)?;
-            }
-        }
-    }
-    for old in existing.iter().filter(|c| !kept.contains(&c.id)) {
-        changes.push(format!("- closure {}", old.day));
-        diesel::delete(closures::table.find(old.id)).execute(conn)?;
     }
     Ok(())
 }

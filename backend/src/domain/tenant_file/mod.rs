@@ -3,6 +3,7 @@
 //! so the diff it prints is exactly what a real run would do.
 mod apply;
 mod card_columns;
+mod closures;
 mod mail_settings;
 mod plan;
 

@@ -1,0 +1,38 @@
+//! E-mail through the outbox: each booking change queues one message; workers deliver each
+//! exactly once, to files or a real SMTP server; reminders, templates and signed links.
+
+mod outbox;
+mod reminders;
+mod smtp;
+mod templates;
+
+use madoguchi::domain::mail::compose::MailSettings;
+
+use crate::helpers::TestApp;
+
+pub fn settings() -> MailSettings {
+    MailSettings {
+        from: "デモ市 <noreply@demo.example>".parse().unwrap(),
+        public_url: "https://booking.example".into(),
+        link_key: b"0123456789abcdef0123456789abcdef".to_vec(),
+    }
+}
+
+/// A booking of the demo city with an address, made through the API; its confirmation is
+/// queued. Returns the booking's code.
+pub async fn book_with_email(app: &TestApp, email: &str) -> String {
+    let (_, slots) = app.next_open_day("0101", "apply").await;
+    let booked = app
+        .post(
+            "/api/v1/demo/bookings",
+            &serde_json::json!({
+                "procedure": "apply",
+                "slot_id": slots[0]["id"],
+                "party_size": 1,
+                "contact": { "email": email }
+            }),
+        )
+        .await;
+    assert_eq!(booked.status, 201, "{:?}", booked.body);
+    booked.body["code"].as_str().unwrap().to_string()
+}
