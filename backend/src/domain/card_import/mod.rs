@@ -134,43 +134,10 @@ fn import(
         .into_iter()
         .map(|l| (l.code, l.id))
         .collect();
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(&mut source.text);
-    let mut record = StringRecord::new();
-    let stop = |mut report: ImportReport, problem: Problem| {
-        report.add([problem]);
-        Stop::Report(Box::new(report))
-    };
-    match reader.read_record(&mut record) {
-        Ok(true) => {}
-        Ok(false) => return Err(stop(report, Problem::new(0, None, "card_problem_empty"))),
-        Err(e) => return Err(stop(report, read_problem(&e))),
-    }
-    let map = match map_columns(&record, &aliases) {
-        Ok(map) => map,
-        Err(problems) => {
-            report.add(problems);
-            return Err(Stop::Report(Box::new(report)));
-        }
-    };
     let mut batch = Vec::with_capacity(BATCH);
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                report.add([read_problem(&e)]);
-                break;
-            }
-        }
-        if record.iter().all(|field| field.trim().is_empty()) {
-            continue;
-        }
+    let file_problems = read_rows(&mut source.text, &aliases, &locations, |row| {
         report.rows += 1;
-        let line = record.position().map_or(0, |p| p.line());
-        match parse_row(&map, line, &record, &locations) {
+        match row {
             Ok(row) => batch.push(row),
             Err(problems) => report.add(problems),
         }
@@ -178,14 +145,13 @@ fn import(
             stage::copy_rows(conn, &batch)?;
             batch.clear();
         }
-    }
+        Ok::<_, diesel::result::Error>(())
+    })?;
+    report.add(file_problems);
     stage::copy_rows(conn, &batch)?;
-    drop(reader);
     if report.rows == 0 && report.problem_count == 0 {
-        return Err(stop(
-            report,
-            Problem::new(0, None, "card_problem_header_only"),
-        ));
+        report.add([Problem::new(0, None, "card_problem_header_only")]);
+        return Err(Stop::Report(Box::new(report)));
     }
     let clashes = stage::clashes(conn, tenant.id)?;
     report.add(clashes);
@@ -246,34 +212,51 @@ pub fn check_file(bytes: &[u8], locations: &HashMap<String, i64>) -> Vec<Problem
         Ok(source) => source,
         Err(problem) => return vec![problem],
     };
+    let mut problems = Vec::new();
+    let file_problems = read_rows(&mut source.text, &BTreeMap::new(), locations, |row| {
+        if let Err(found) = row {
+            problems.extend(found);
+        }
+        Ok::<_, std::convert::Infallible>(())
+    });
+    problems.extend(file_problems.unwrap_or_default());
+    problems
+}
+
+/// Reads the header and then each data row of `text` that is not blank, handing each checked
+/// row to `visit`. Returns the problems of the file itself: an empty file, a header that
+/// cannot be used (then no row is read), or a row the CSV reader cannot read (which ends the
+/// reading).
+fn read_rows<E>(
+    text: &mut dyn Read,
+    aliases: &BTreeMap<String, String>,
+    locations: &HashMap<String, i64>,
+    mut visit: impl FnMut(Result<rows::CardRow, Vec<Problem>>) -> Result<(), E>,
+) -> Result<Vec<Problem>, E> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .from_reader(&mut source.text);
+        .from_reader(text);
     let mut record = StringRecord::new();
     match reader.read_record(&mut record) {
         Ok(true) => {}
-        Ok(false) => return vec![Problem::new(0, None, "card_problem_empty")],
-        Err(e) => return vec![read_problem(&e)],
+        Ok(false) => return Ok(vec![Problem::new(0, None, "card_problem_empty")]),
+        Err(e) => return Ok(vec![read_problem(&e)]),
     }
-    let map = match map_columns(&record, &BTreeMap::new()) {
+    let map = match map_columns(&record, aliases) {
         Ok(map) => map,
-        Err(problems) => return problems,
+        Err(problems) => return Ok(problems),
     };
-    let mut problems = Vec::new();
     loop {
         match reader.read_record(&mut record) {
-            Ok(false) => break,
+            Ok(false) => return Ok(Vec::new()),
             Ok(true) => {}
-            Err(e) => {
-                problems.push(read_problem(&e));
-                break;
-            }
+            Err(e) => return Ok(vec![read_problem(&e)]),
+        }
+        if record.iter().all(|field| field.trim().is_empty()) {
+            continue;
         }
         let line = record.position().map_or(0, |p| p.line());
-        if let Err(found) = parse_row(&map, line, &record, locations) {
-            problems.extend(found);
-        }
+        visit(parse_row(&map, line, &record, locations))?;
     }
-    problems
 }
