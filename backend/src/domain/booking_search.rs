@@ -143,11 +143,7 @@ pub fn search(
         query = query.filter(bookings::channel.eq(channel.clone()));
     }
     if let Some(code) = &filter.code {
-        let compact: String = super::input::fold_width(code)
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric())
-            .map(|c| c.to_ascii_uppercase())
-            .collect();
+        let compact = super::input::letters_and_digits(code);
         query = query.filter(bookings::code.like(format!("%{compact}%")));
     }
     if let Some(from) = filter.booked_from {

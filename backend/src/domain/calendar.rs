@@ -116,3 +116,18 @@ pub fn date_label(lang: madoguchi_frontend::i18n::Lang, date: NaiveDate) -> Stri
         Lang::En => date.format("%A %-d %B %Y").to_string(),
     }
 }
+
+/// A visit as people read it: 2026年11月24日（火） 09:00〜09:15.
+pub fn visit_label(
+    lang: madoguchi_frontend::i18n::Lang,
+    clock: &super::Clock,
+    starts_at: chrono::DateTime<chrono::Utc>,
+    ends_at: chrono::DateTime<chrono::Utc>,
+) -> String {
+    format!(
+        "{} {}〜{}",
+        date_label(lang, clock.local_date(starts_at)),
+        starts_at.with_timezone(&clock.tz).format("%H:%M"),
+        ends_at.with_timezone(&clock.tz).format("%H:%M")
+    )
+}

@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{Bool, Text};
 use diesel::PgConnection;
 
-use super::input::{fold_width, like_escape};
+use super::input::{fold_width, letters_and_digits, like_escape};
 use crate::db::card::CardRecord;
 use crate::db::schema::card_records;
 
@@ -54,14 +54,6 @@ pub fn normalise_kana(input: &str) -> String {
         .collect()
 }
 
-fn digits_and_letters(input: &str) -> String {
-    fold_width(input)
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .map(|c| c.to_ascii_uppercase())
-        .collect()
-}
-
 /// The cards matching every given part of `query`, by kana then birth date.
 pub fn find_cards(
     conn: &mut PgConnection,
@@ -82,10 +74,10 @@ pub fn find_cards(
         select = select.filter(card_records::birth_date.eq(born));
     }
     if let Some(shipment) = &query.shipment_number {
-        select = select.filter(card_records::shipment_number.eq(digits_and_letters(shipment)));
+        select = select.filter(card_records::shipment_number.eq(letters_and_digits(shipment)));
     }
     if let Some(number) = &query.number {
-        let compact = digits_and_letters(number);
+        let compact = letters_and_digits(number);
         select = select.filter(
             card_records::manufacture_number
                 .eq(compact.clone())

@@ -30,6 +30,16 @@ pub fn url_encode(text: &str) -> String {
         .collect()
 }
 
+/// The letters and digits of a typed number or code, upper case, widths folded: what is
+/// left of `１ｓｄ－１７５７２２` is `1SD175722`.
+pub fn letters_and_digits(input: &str) -> String {
+    fold_width(input)
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
 /// A map search for an address, for pages and e-mails.
 pub fn map_link(address: &str) -> String {
     format!(

@@ -99,11 +99,7 @@ pub fn receive(
     actor: &str,
     now: DateTime<Utc>,
 ) -> Result<(i64, String), AppError> {
-    let compact: String = super::input::fold_width(scanned)
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .map(|c| c.to_ascii_uppercase())
-        .collect();
+    let compact = super::input::letters_and_digits(scanned);
     let found: Option<(i64, String, i64)> = card_records::table
         .inner_join(
             booking_members::table.on(booking_members::card_id.eq(card_records::id.nullable())),

@@ -54,11 +54,7 @@ impl AppState {
 
     /// Limits identification attempts on one card number (as typed, folded and compacted).
     pub fn check_card_rate(&self, number: &str) -> Result<(), AppError> {
-        let key: String = crate::domain::input::fold_width(number)
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric())
-            .map(|c| c.to_ascii_uppercase())
-            .collect();
+        let key = crate::domain::input::letters_and_digits(number);
         if self.card_limiter.check_key(&key).is_err() {
             return Err(AppError::TooManyRequests);
         }

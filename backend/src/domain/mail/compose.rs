@@ -13,7 +13,7 @@ use crate::db::location::Location;
 use crate::db::procedure::Procedure;
 use crate::db::tenant::Tenant;
 use crate::domain::booking::BookingDetails;
-use crate::domain::calendar::date_label;
+use crate::domain::calendar::visit_label;
 use crate::domain::Clock;
 use crate::error::AppError;
 
@@ -195,13 +195,7 @@ struct Facts<'a> {
 }
 
 fn facts_values(facts: &Facts, clock: &Clock, settings: &MailSettings) -> minijinja::Value {
-    let tz = clock.tz;
-    let when = format!(
-        "{} {}〜{}",
-        date_label(Lang::Ja, clock.local_date(facts.starts_at)),
-        facts.starts_at.with_timezone(&tz).format("%H:%M"),
-        facts.ends_at.with_timezone(&tz).format("%H:%M")
-    );
+    let when = visit_label(Lang::Ja, clock, facts.starts_at, facts.ends_at);
     let shown = crate::domain::input::BookingCode::parse(facts.code)
         .map(|c| c.display())
         .unwrap_or_else(|| facts.code.to_string());

@@ -14,11 +14,12 @@ use super::{staff_step, StaffCx};
 use crate::db::booking::{Booking, BookingEvent};
 use crate::db::card::CardRecord;
 use crate::domain::booking::{cancel, set_note, BookingDetails, NOTE_MAX_CHARS};
+use crate::domain::calendar::visit_label;
 use crate::domain::input::BookingCode;
 use crate::domain::staff::{Permission, Role};
 use crate::domain::Clock;
 use crate::error::{AppError, Resource};
-use crate::http::resident::{date_label, Outcome};
+use crate::http::resident::Outcome;
 use crate::http::AppState;
 
 type CodePath = web::Path<(String, String)>;
@@ -91,7 +92,6 @@ fn detail_page(
     let cards = CardRecord::of_booking(conn, cx.tenant.id, booking.id)?;
     let details = BookingDetails::load(conn, &cx.tenant, booking)?;
     let booking = &details.booking;
-    let tz = cx.clock.tz;
     let slot = &details.slot;
     let mut facts = vec![
         (
@@ -114,12 +114,7 @@ fn detail_page(
         ),
         (
             cx.text("check_when"),
-            format!(
-                "{} {}〜{}",
-                date_label(lang, cx.clock.local_date(slot.starts_at)),
-                slot.starts_at.with_timezone(&tz).format("%H:%M"),
-                slot.ends_at.with_timezone(&tz).format("%H:%M")
-            ),
+            visit_label(lang, &cx.clock, slot.starts_at, slot.ends_at),
         ),
         (cx.text("staff_people"), booking.party_size.to_string()),
         (

@@ -62,16 +62,13 @@ fn filter_of(cx: &StaffCx) -> BookingFilter {
 /// The filter as query text, to keep it in page, sort and export links; without `sort`
 /// and `order` when `with_order` is false.
 fn filter_query(cx: &StaffCx, with_order: bool) -> String {
-    FILTER_FIELDS
-        .iter()
-        .chain(["order"].iter())
-        .filter(|key| with_order || !matches!(**key, "sort" | "order"))
-        .filter_map(|key| {
-            cx.param(key)
-                .map(|v| format!("{key}={}", crate::http::extract::url_encode(&v)))
-        })
-        .collect::<Vec<_>>()
-        .join("&")
+    cx.query_text(
+        FILTER_FIELDS
+            .iter()
+            .chain(["order"].iter())
+            .copied()
+            .filter(|key| with_order || !matches!(*key, "sort" | "order")),
+    )
 }
 
 fn when(clock: &Clock, line: &BookingLine) -> String {

@@ -94,6 +94,18 @@ impl StaffCx {
         ))
     }
 
+    /// The given query values that are present, as query text (`a=1&b=x`), to carry a
+    /// filter into page, sort and export links.
+    pub fn query_text<'k>(&self, keys: impl IntoIterator<Item = &'k str>) -> String {
+        keys.into_iter()
+            .filter_map(|key| {
+                self.param(key)
+                    .map(|v| format!("{key}={}", crate::http::extract::url_encode(&v)))
+            })
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+
     /// The page number asked for (1 when absent or unreadable).
     pub fn page_number(&self) -> i64 {
         self.param("page")

@@ -163,16 +163,7 @@ pub async fn logout(
         Some(form.into_inner()),
         |conn, cx, _| {
             StaffSession::revoke(conn, &cx.session.token, cx.clock.now)?;
-            NewAuditEntry {
-                tenant_id: Some(cx.tenant.id),
-                actor: &cx.actor().label,
-                action: "staff.logout",
-                target: &cx.account.login,
-                client_addr: cx.client_addr.as_deref(),
-                details: json!({}),
-                created_at: cx.clock.now,
-            }
-            .insert(conn)?;
+            cx.audit(conn, "staff.logout", &cx.account.login, json!({}))?;
             Ok(Outcome::Redirect(format!(
                 "/{}/staff/login?lang={}",
                 cx.tenant.code,

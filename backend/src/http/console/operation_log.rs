@@ -28,14 +28,7 @@ fn filter_of(cx: &StaffCx) -> LogFilter {
 }
 
 fn filter_query(cx: &StaffCx) -> String {
-    FIELDS
-        .iter()
-        .filter_map(|key| {
-            cx.param(key)
-                .map(|v| format!("{key}={}", crate::http::extract::url_encode(&v)))
-        })
-        .collect::<Vec<_>>()
-        .join("&")
+    cx.query_text(FIELDS)
 }
 
 fn values(clock: &Clock, line: &LogLine) -> [String; 6] {

@@ -5,7 +5,6 @@ use diesel::PgConnection;
 use madoguchi_frontend::i18n::tf;
 use madoguchi_frontend::view_models::SummaryRow;
 
-use super::schedule::date_label;
 use super::session::Flow;
 use super::Cx;
 use crate::db::hold::Hold;
@@ -29,13 +28,7 @@ pub(super) fn held_until(conn: &mut PgConnection, cx: &Cx) -> Result<Option<Stri
 }
 
 pub(super) fn when_label(cx: &Cx, slot: &Slot) -> String {
-    let tz = cx.clock.tz;
-    format!(
-        "{} {}〜{}",
-        date_label(cx.lang, cx.clock.local_date(slot.starts_at)),
-        slot.starts_at.with_timezone(&tz).format("%H:%M"),
-        slot.ends_at.with_timezone(&tz).format("%H:%M")
-    )
+    crate::domain::calendar::visit_label(cx.lang, &cx.clock, slot.starts_at, slot.ends_at)
 }
 
 pub(super) fn location_label(cx: &Cx, location: &Location) -> String {

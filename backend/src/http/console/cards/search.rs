@@ -11,7 +11,7 @@ use crate::db::card::CardRecord;
 use crate::db::location::Location;
 use crate::db::schema::card_records;
 use crate::domain::card_search::{kana_prefix, KANA_LIKE};
-use crate::domain::input::{fold_width, parse_date};
+use crate::domain::input::{letters_and_digits, parse_date};
 use crate::domain::staff::Permission;
 use crate::error::AppError;
 use crate::http::console::{staff_step, StaffCx};
@@ -36,14 +36,6 @@ const TEXT_FILTERS: [&str; 5] = [
     "kana",
     "birth_date",
 ];
-
-fn compact(text: &str) -> String {
-    fold_width(text)
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .map(|c| c.to_ascii_uppercase())
-        .collect()
-}
 
 fn search_form(conn: &mut PgConnection, cx: &StaffCx) -> Result<Form, AppError> {
     let mut inputs = vec![Input::hidden("lang", cx.lang.code())];
@@ -101,10 +93,10 @@ fn find(
         .select((CardRecord::as_select(), crate::db::schema::locations::name))
         .into_boxed();
     if let Some(number) = cx.param("manufacture_number") {
-        query = query.filter(card_records::manufacture_number.eq(compact(&number)));
+        query = query.filter(card_records::manufacture_number.eq(letters_and_digits(&number)));
     }
     if let Some(number) = cx.param("reservation_number") {
-        let number = compact(&number);
+        let number = letters_and_digits(&number);
         query = query.filter(
             diesel::dsl::sql::<diesel::sql_types::Bool>(
                 "replace(coalesce(card_records.reservation_number, ''), '-', '') = ",
@@ -113,7 +105,7 @@ fn find(
         );
     }
     if let Some(id) = cx.param("application_id") {
-        query = query.filter(card_records::application_id.eq(compact(&id)));
+        query = query.filter(card_records::application_id.eq(letters_and_digits(&id)));
     }
     if let Some(kana) = cx.param("kana") {
         query = query.filter(
@@ -188,15 +180,8 @@ pub async fn list(
                     "card_records",
                     json!({ "matches": found.len().min(PAGE as usize) }),
                 )?;
-                let query: Vec<String> = TEXT_FILTERS
-                    .iter()
-                    .chain(["status", "location"].iter())
-                    .filter_map(|k| {
-                        cx.param(k)
-                            .map(|v| format!("{k}={}", crate::http::extract::url_encode(&v)))
-                    })
-                    .collect();
-                let base = format!("/{}/staff/cards?{}", cx.tenant.code, query.join("&"));
+                let query = cx.query_text(TEXT_FILTERS.into_iter().chain(["status", "location"]));
+                let base = format!("/{}/staff/cards?{query}", cx.tenant.code);
                 let pages =
                     cx.page_links(&mut found, PAGE, |n| cx.url(&format!("{base}&page={n}")));
                 blocks.push(Block::Table(Table {

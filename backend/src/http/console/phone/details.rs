@@ -14,12 +14,13 @@ use crate::db::hold::Hold;
 use crate::db::location::Location;
 use crate::db::slot::Slot;
 use crate::domain::booking::{book, BookingRequest, Contact, Party, Placement, NOTE_MAX_CHARS};
+use crate::domain::calendar::visit_label;
 use crate::domain::input::{Email, PhoneNumber};
 use crate::domain::staff::Permission;
 use crate::domain::Channel;
 use crate::error::AppError;
 use crate::http::console::{staff_step, StaffCx};
-use crate::http::resident::{date_label, Outcome};
+use crate::http::resident::Outcome;
 use crate::http::AppState;
 
 #[derive(Default)]
@@ -82,12 +83,7 @@ fn details_page(
         ),
         (
             cx.text("check_when"),
-            format!(
-                "{} {}〜{}",
-                date_label(cx.lang, cx.clock.local_date(slot.starts_at)),
-                slot.starts_at.with_timezone(&tz).format("%H:%M"),
-                slot.ends_at.with_timezone(&tz).format("%H:%M")
-            ),
+            visit_label(cx.lang, &cx.clock, slot.starts_at, slot.ends_at),
         ),
         (cx.text("staff_people"), hold.places.to_string()),
     ]);
