@@ -130,3 +130,17 @@ pub fn pick(lang: Lang, ja: &str, en: &str) -> String {
         _ => ja.to_string(),
     }
 }
+
+/// The same page in the other language: its path with the query it had, `lang` switched.
+pub fn other_language_href(
+    path: &str,
+    query: &std::collections::HashMap<String, String>,
+    lang: Lang,
+) -> String {
+    let mut pairs: Vec<(&String, &String)> =
+        query.iter().filter(|(k, _)| k.as_str() != "lang").collect();
+    pairs.sort();
+    let mut parts: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    parts.push(format!("lang={}", lang.other().code()));
+    format!("{path}?{}", parts.join("&"))
+}

@@ -38,18 +38,14 @@ impl StaffCx {
     }
 
     pub fn frame(&self, title: String) -> PageFrame {
-        let mut query: Vec<String> = self
-            .query
-            .iter()
-            .filter(|(k, _)| k.as_str() != "lang")
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect();
-        query.sort();
-        query.push(format!("lang={}", self.lang.other().code()));
         PageFrame {
             lang: self.lang,
             title,
-            switch_href: format!("{}?{}", self.path, query.join("&")),
+            switch_href: crate::http::pages::other_language_href(
+                &self.path,
+                &self.query,
+                self.lang,
+            ),
             back_href: None,
             errors: Vec::new(),
             nav: [

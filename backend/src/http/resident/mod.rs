@@ -155,19 +155,10 @@ impl Cx {
     }
 
     pub fn frame(&self, title: String, back: Option<String>, errors: Vec<FieldError>) -> PageFrame {
-        let mut query: Vec<(String, String)> = self
-            .query
-            .iter()
-            .filter(|(k, _)| k.as_str() != "lang")
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        query.sort();
-        query.push(("lang".into(), self.lang.other().code().into()));
-        let query: Vec<String> = query.iter().map(|(k, v)| format!("{k}={v}")).collect();
         PageFrame {
             lang: self.lang,
             title,
-            switch_href: format!("{}?{}", self.path, query.join("&")),
+            switch_href: super::pages::other_language_href(&self.path, &self.query, self.lang),
             back_href: back,
             errors,
             nav: Vec::new(),
