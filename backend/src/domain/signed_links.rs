@@ -12,8 +12,23 @@ use sha2::Sha256;
 
 const KEY_NAME: &str = "booking-links";
 
-/// The signing key, made (once, by whichever process comes first) when missing.
+/// The signing key, made (once, by whichever process comes first) when missing. Reading it
+/// is the usual case, so it is read first and written only when absent.
 pub fn key(conn: &mut PgConnection) -> QueryResult<Vec<u8>> {
+    #[derive(QueryableByName)]
+    struct Key {
+        #[diesel(sql_type = Bytea)]
+        key: Vec<u8>,
+    }
+    let read = |conn: &mut PgConnection| {
+        diesel::sql_query("SELECT key FROM signing_keys WHERE name = $1")
+            .bind::<Text, _>(KEY_NAME)
+            .get_result::<Key>(conn)
+            .optional()
+    };
+    if let Some(found) = read(conn)? {
+        return Ok(found.key);
+    }
     let mut fresh = vec![0u8; 32];
     rand::thread_rng().fill_bytes(&mut fresh);
     diesel::sql_query(
@@ -22,15 +37,10 @@ pub fn key(conn: &mut PgConnection) -> QueryResult<Vec<u8>> {
     .bind::<Text, _>(KEY_NAME)
     .bind::<Bytea, _>(&fresh)
     .execute(conn)?;
-    #[derive(QueryableByName)]
-    struct Key {
-        #[diesel(sql_type = Bytea)]
-        key: Vec<u8>,
-    }
-    let found: Key = diesel::sql_query("SELECT key FROM signing_keys WHERE name = $1")
-        .bind::<Text, _>(KEY_NAME)
-        .get_result(conn)?;
-    Ok(found.key)
+    // Another process may have won the race: the stored key is the one.
+    read(conn)?
+        .map(|k| k.key)
+        .ok_or(diesel::result::Error::NotFound)
 }
 
 fn signature(key: &[u8], tenant: &str, code: &str, expires: i64) -> String {
