@@ -14,6 +14,7 @@ pub mod input;
 pub mod mail;
 pub mod migration;
 pub mod operation_log;
+pub mod qr;
 pub mod signed_links;
 pub mod slots;
 pub mod staff;

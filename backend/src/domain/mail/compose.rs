@@ -3,7 +3,7 @@
 //! HTML part and the visit as an `.ics` calendar file.
 
 use lettre::message::header::ContentType;
-use lettre::message::{Attachment, Mailbox, MultiPart};
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::Message;
 use madoguchi_frontend::i18n::Lang;
 use minijinja::{context, Environment};
@@ -109,7 +109,7 @@ pub struct TemplateProblem {
 }
 
 /// The variables a template may use.
-pub const VARIABLES: [&str; 12] = [
+pub const VARIABLES: [&str; 13] = [
     "tenant",
     "tenant_en",
     "code",
@@ -121,8 +121,12 @@ pub const VARIABLES: [&str; 12] = [
     "party_size",
     "bring",
     "manage_url",
+    "qr_src",
     "inquiry_phone",
 ];
+
+/// The Content-ID of the QR code's image inside a message.
+const QR_CONTENT_ID: &str = "booking-qr";
 
 fn default_source(name: &str) -> &'static str {
     TEMPLATES
@@ -224,6 +228,7 @@ fn facts_values(facts: &Facts, clock: &Clock, settings: &MailSettings) -> miniji
         party_size => facts.party_size,
         bring => &facts.procedure.notes_ja,
         manage_url => manage_url,
+        qr_src => format!("cid:{QR_CONTENT_ID}"),
         inquiry_phone => &facts.tenant.inquiry_phone,
     }
 }
@@ -303,6 +308,17 @@ pub fn compose(
         description: &format!("予約番号 {code}"),
         cancelled: details.booking.status == "cancelled",
     });
+    let content_type = |text: &str| ContentType::parse(text).map_err(|e| fail("content type", &e));
+    // The HTML part carries the QR code's image when the template shows it (a cancellation
+    // does not).
+    let html_part = if html.contains(&format!("cid:{QR_CONTENT_ID}")) {
+        MultiPart::related().singlepart(SinglePart::html(html)).singlepart(
+            Attachment::new_inline(QR_CONTENT_ID.into())
+                .body(crate::domain::qr::png(&details.booking.code)?, content_type("image/png")?),
+        )
+    } else {
+        MultiPart::related().singlepart(SinglePart::html(html))
+    };
     let to: Mailbox = row.recipient.parse().map_err(|e| fail("recipient", &e))?;
     let domain = settings.from.email.domain().to_string();
     Message::builder()
@@ -313,13 +329,10 @@ pub fn compose(
         .date_now()
         .multipart(
             MultiPart::mixed()
-                .multipart(MultiPart::alternative_plain_html(text, html))
+                .multipart(MultiPart::alternative().singlepart(SinglePart::plain(text)).multipart(html_part))
                 .singlepart(
-                    Attachment::new("booking.ics".into()).body(
-                        ics,
-                        ContentType::parse("text/calendar; charset=utf-8")
-                            .map_err(|e| fail("content type", &e))?,
-                    ),
+                    Attachment::new("booking.ics".into())
+                        .body(ics, content_type("text/calendar; charset=utf-8")?),
                 ),
         )
         .map_err(|e| fail("message", &e))

@@ -9,7 +9,6 @@ use super::summary::location_label;
 use super::{run_step, Cx, Outcome};
 use crate::domain::booking::BookingDetails;
 use crate::domain::input::BookingCode;
-use crate::error::AppError;
 use crate::http::AppState;
 
 /// The QR code, calendar file and map of a booking.
@@ -27,13 +26,7 @@ pub async fn qr_code(state: web::Data<AppState>, req: HttpRequest, path: CodePat
     let (tenant, code) = path.into_inner();
     run_step(&state, &req, tenant, None, move |conn, cx, _| {
         let details = owned_booking(conn, cx, &code)?;
-        let qr = qrcode::QrCode::new(details.booking.code.as_bytes())
-            .map_err(|e| AppError::Internal(e.into()))?;
-        let body = qr
-            .render::<qrcode::render::svg::Color>()
-            .min_dimensions(160, 160)
-            .quiet_zone(true)
-            .build();
+        let body = crate::domain::qr::svg(&details.booking.code)?;
         Ok(Outcome::File {
             content_type: "image/svg+xml",
             body: body.into(),

@@ -59,6 +59,20 @@ async fn a_confirmation_arrives_at_a_real_smtp_server_with_both_parts_and_the_ca
         html.contains(&format!("booking&#x2f;{code}?exp=")),
         "{html}"
     );
+    // The QR code is an image inside the message, shown by the HTML part through its
+    // Content-ID, and it is a PNG of the booking code's symbol.
+    assert!(html.contains("src=\"cid:booking-qr\""), "{html}");
+    let qr = parts
+        .iter()
+        .find(|p| p.ctype.mimetype == "image/png")
+        .expect("a PNG part");
+    assert_eq!(
+        qr.headers.get_first_value("Content-ID").as_deref(),
+        Some("<booking-qr>")
+    );
+    let png = qr.get_body_raw().unwrap();
+    assert_eq!(png, madoguchi::domain::qr::png(&code).unwrap());
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));
     let ics = body_of("text/calendar");
     assert!(ics.starts_with("BEGIN:VCALENDAR\r\n") && ics.trim_end().ends_with("END:VCALENDAR"));
     assert!(ics.contains(&format!("UID:{code}@demo.madoguchi")));
