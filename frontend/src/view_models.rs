@@ -137,6 +137,19 @@ pub struct ContactVm {
 }
 
 /// One contact field as the tenant wants it.
+/// Entering the one-time code sent to the resident's address.
+#[derive(Clone, Debug)]
+pub struct AddressCodeVm {
+    pub frame: PageFrame,
+    pub form: FormVm,
+    pub held_until: Option<String>,
+    /// What was sent where, or that a new code went out.
+    pub notice: String,
+    pub code: FieldVm,
+    /// Where the address can be corrected.
+    pub change_href: String,
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct FieldVm {
     /// `required`, `optional` or `off`

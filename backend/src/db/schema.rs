@@ -376,6 +376,7 @@ diesel::table! {
         message_id -> Nullable<Text>,
         sent_at -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
+        one_time_code -> Nullable<Text>,
     }
 }
 diesel::allow_tables_to_appear_in_same_query!(mail_outbox, bookings);

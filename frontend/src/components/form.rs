@@ -20,6 +20,9 @@ pub fn TextField(
     error: Option<String>,
     #[prop(default = "text")] input_type: &'static str,
     #[prop(optional)] autocomplete: Option<&'static str>,
+    /// The keyboard a phone shows, e.g. `numeric` for codes.
+    #[prop(optional)]
+    inputmode: Option<&'static str>,
 ) -> impl IntoView {
     let hint_id = format!("{id}-hint");
     let error_id = format!("{id}-error");
@@ -54,6 +57,7 @@ pub fn TextField(
                 aria-invalid=if has_error { "true" } else { "false" }
                 aria-describedby=(!described_by.is_empty()).then_some(described_by)
                 autocomplete=autocomplete
+                inputmode=inputmode
             />
         </div>
     }

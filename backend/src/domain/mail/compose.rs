@@ -18,7 +18,7 @@ use crate::domain::Clock;
 use crate::error::AppError;
 
 /// The default templates, built into the binary.
-const TEMPLATES: [(&str, &str); 14] = [
+const TEMPLATES: [(&str, &str); 17] = [
     (
         "base.txt",
         include_str!("../../../../email-templates/base.txt"),
@@ -74,6 +74,18 @@ const TEMPLATES: [(&str, &str); 14] = [
     (
         "reminder/body.html",
         include_str!("../../../../email-templates/reminder/body.html"),
+    ),
+    (
+        "address_code/subject.txt",
+        include_str!("../../../../email-templates/address_code/subject.txt"),
+    ),
+    (
+        "address_code/body.txt",
+        include_str!("../../../../email-templates/address_code/body.txt"),
+    ),
+    (
+        "address_code/body.html",
+        include_str!("../../../../email-templates/address_code/body.html"),
     ),
 ];
 
@@ -275,6 +287,52 @@ pub fn sample_values(
     facts_values(&facts, clock, settings)
 }
 
+/// The message carrying a one-time code to confirm an address (no booking exists yet).
+pub fn compose_address_code(
+    row: &OutboxRow,
+    tenant: &Tenant,
+    settings: &MailSettings,
+) -> Result<Message, AppError> {
+    let fail = |what: &str, e: &dyn std::fmt::Display| {
+        AppError::Internal(anyhow::anyhow!("composing the address code, {what}: {e}"))
+    };
+    let code = row
+        .one_time_code
+        .as_deref()
+        .ok_or_else(|| fail("code", &"already sent"))?;
+    let values = context! {
+        tenant => &tenant.name,
+        tenant_en => &tenant.name_en,
+        one_time_code => code,
+        minutes => super::address_codes::VALID_MINUTES,
+        inquiry_phone => &tenant.inquiry_phone,
+    };
+    let rendered =
+        render(&default_set("address_code"), &values).map_err(|p| fail(p.part, &p.reason))?;
+    message_builder(row, settings)
+        .map_err(|e| fail("recipient", &e))?
+        .subject(rendered.subject)
+        .multipart(MultiPart::alternative_plain_html(
+            rendered.text,
+            rendered.html,
+        ))
+        .map_err(|e| fail("message", &e))
+}
+
+/// The headers every message has: from, to, Message-ID and date.
+fn message_builder(
+    row: &OutboxRow,
+    settings: &MailSettings,
+) -> Result<lettre::message::MessageBuilder, lettre::address::AddressError> {
+    let to: Mailbox = row.recipient.parse()?;
+    let domain = settings.from.email.domain().to_string();
+    Ok(Message::builder()
+        .from(settings.from.clone())
+        .to(to)
+        .message_id(Some(format!("<outbox-{}-{}@{domain}>", row.id, row.kind)))
+        .date_now())
+}
+
 /// Renders and assembles the message for `row` about `details`.
 pub fn compose(
     row: &OutboxRow,
@@ -312,24 +370,25 @@ pub fn compose(
     // The HTML part carries the QR code's image when the template shows it (a cancellation
     // does not).
     let html_part = if html.contains(&format!("cid:{QR_CONTENT_ID}")) {
-        MultiPart::related().singlepart(SinglePart::html(html)).singlepart(
-            Attachment::new_inline(QR_CONTENT_ID.into())
-                .body(crate::domain::qr::png(&details.booking.code)?, content_type("image/png")?),
-        )
+        MultiPart::related()
+            .singlepart(SinglePart::html(html))
+            .singlepart(Attachment::new_inline(QR_CONTENT_ID.into()).body(
+                crate::domain::qr::png(&details.booking.code)?,
+                content_type("image/png")?,
+            ))
     } else {
         MultiPart::related().singlepart(SinglePart::html(html))
     };
-    let to: Mailbox = row.recipient.parse().map_err(|e| fail("recipient", &e))?;
-    let domain = settings.from.email.domain().to_string();
-    Message::builder()
-        .from(settings.from.clone())
-        .to(to)
+    message_builder(row, settings)
+        .map_err(|e| fail("recipient", &e))?
         .subject(subject)
-        .message_id(Some(format!("<outbox-{}-{}@{domain}>", row.id, row.kind)))
-        .date_now()
         .multipart(
             MultiPart::mixed()
-                .multipart(MultiPart::alternative().singlepart(SinglePart::plain(text)).multipart(html_part))
+                .multipart(
+                    MultiPart::alternative()
+                        .singlepart(SinglePart::plain(text))
+                        .multipart(html_part),
+                )
                 .singlepart(
                     Attachment::new("booking.ics".into())
                         .body(ics, content_type("text/calendar; charset=utf-8")?),

@@ -2,6 +2,7 @@
 //! has an address, and a reminder the day before. Messages go through the outbox, so a mail
 //! server that is down delays them and loses none; each message exists once.
 
+pub mod address_codes;
 pub mod compose;
 pub mod outbox;
 pub mod reminders;
@@ -102,6 +103,9 @@ fn prepare(
     clock: &Clock,
 ) -> Result<lettre::Message, AppError> {
     let tenant = Tenant::by_id(conn, row.tenant_id)?;
+    if row.kind == "address_code" {
+        return compose::compose_address_code(row, &tenant, settings);
+    }
     let booking_id = row
         .booking_id
         .ok_or(AppError::NotFound(crate::error::Resource::Booking))?;

@@ -26,6 +26,9 @@ pub struct OutboxRow {
     pub recipient: String,
     #[diesel(sql_type = Integer)]
     pub attempts: i32,
+    /// The code an `address_code` message carries, until it is sent.
+    #[diesel(sql_type = Nullable<Text>)]
+    pub one_time_code: Option<String>,
 }
 
 /// Adds a message to send, once: a second call with the same key changes nothing.
@@ -53,6 +56,28 @@ pub fn enqueue(
     .execute(conn)
 }
 
+/// Queues a one-time code for `recipient`, due now.
+pub fn enqueue_address_code(
+    conn: &mut PgConnection,
+    tenant_id: i64,
+    recipient: &str,
+    code: &str,
+    dedupe_key: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<usize> {
+    diesel::sql_query(
+        "INSERT INTO mail_outbox (tenant_id, kind, recipient, one_time_code, dedupe_key,
+                                  next_attempt_at, created_at)
+         VALUES ($1, 'address_code', $2, $3, $4, $5, $5)",
+    )
+    .bind::<BigInt, _>(tenant_id)
+    .bind::<Text, _>(recipient)
+    .bind::<Text, _>(code)
+    .bind::<Text, _>(dedupe_key)
+    .bind::<Timestamptz, _>(now)
+    .execute(conn)
+}
+
 /// Takes up to `limit` due messages for this worker.
 pub fn claim(
     conn: &mut PgConnection,
@@ -66,7 +91,7 @@ pub fn claim(
                         ORDER BY next_attempt_at, id
                         LIMIT $3
                         FOR UPDATE SKIP LOCKED)
-         RETURNING id, tenant_id, booking_id, kind, recipient, attempts",
+         RETURNING id, tenant_id, booking_id, kind, recipient, attempts, one_time_code",
     )
     .bind::<Timestamptz, _>(now)
     .bind::<Timestamptz, _>(now + LEASE)
@@ -82,7 +107,7 @@ pub fn mark_sent(
 ) -> QueryResult<usize> {
     diesel::sql_query(
         "UPDATE mail_outbox SET status = 'sent', sent_at = $2, message_id = $3,
-                attempts = attempts + 1, last_error = NULL
+                attempts = attempts + 1, last_error = NULL, one_time_code = NULL
           WHERE id = $1",
     )
     .bind::<BigInt, _>(id)

@@ -185,7 +185,7 @@ fn apply_plan(conn: &mut PgConnection, plan: &Plan) -> Result<ApplyReport, Stop>
 
     super::closures::apply(conn, tenant_id, &plan.closures, &location_ids, &mut changes)?;
     super::card_columns::apply(conn, tenant_id, &plan.card_columns, &mut changes)?;
-    super::mail_settings::apply(conn, tenant_id, plan.reminder_hour, &mut changes)?;
+    super::mail_settings::apply(conn, tenant_id, &plan.mail, &mut changes)?;
     Ok(ApplyReport { tenant_id, changes })
 }
 

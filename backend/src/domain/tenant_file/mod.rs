@@ -62,6 +62,8 @@ pub struct RulesFile {
     pub staff_networks: Vec<String>,
     /// The hour (local time) from which the day-before reminders go out.
     pub reminder_hour: i32,
+    /// A one-time code by e-mail confirms the resident's address before booking.
+    pub confirm_email: bool,
 }
 
 impl Default for RulesFile {
@@ -85,6 +87,7 @@ impl Default for RulesFile {
             staff_password_mixed: true,
             staff_networks: Vec::new(),
             reminder_hour: 9,
+            confirm_email: false,
         }
     }
 }

@@ -114,6 +114,17 @@ pub async fn create(
     let response = crate::db::run(&state.pool, move |conn| {
         let tenant = load_tenant(conn, &tenant_code)?;
         let procedure = load_procedure(conn, &tenant, &body.procedure)?;
+        // The JSON interface has no step for the one-time code: a city that confirms
+        // addresses takes them only through its pages.
+        if contact.email.is_some()
+            && crate::domain::mail::address_codes::required(conn, tenant.id)?
+        {
+            return Err(AppError::invalid(
+                "contact.email",
+                "この自治体はメールアドレスを確認コードで確かめます。メールアドレスは予約サイトで入力してください。",
+                "This city confirms e-mail addresses with a one-time code: give the address on the booking site.",
+            ));
+        }
         let placement = placement(
             conn,
             &clock,

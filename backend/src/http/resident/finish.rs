@@ -149,6 +149,9 @@ pub async fn contact_submit(
                 return redirect(cx.book_url(procedure, &date));
             }
             cx.session.state.flow = flow;
+            if let Some(to_code) = super::address_code::after_contact(conn, cx, procedure)? {
+                return Ok(to_code);
+            }
             redirect(cx.book_url(procedure, "check"))
         },
     )
@@ -187,6 +190,9 @@ pub async fn check_form(
         move |conn, cx, procedure, _| {
             if !cx.session.state.flow.contact_given {
                 return redirect(cx.book_url(procedure, "contact"));
+            }
+            if super::address_code::still_to_confirm(conn, cx)? {
+                return redirect(cx.book_url(procedure, "email-code"));
             }
             let flow = cx.session.state.flow.clone();
             let procedure_row = cx.procedure(conn, procedure)?;
@@ -255,6 +261,10 @@ pub async fn check_submit(
             }
             if let Some(back) = Reached::Time.check(cx, &procedure) {
                 return Ok(back);
+            }
+            // An address the tenant wants confirmed is never booked unconfirmed.
+            if super::address_code::still_to_confirm(conn, cx)? {
+                return redirect(cx.book_url(&procedure, "email-code"));
             }
             let flow = cx.session.state.flow.clone();
             let procedure_row = cx.procedure(conn, &procedure)?;

@@ -1,6 +1,7 @@
 //! The resident's booking pages: server-rendered, plain forms, POST → redirect → GET.
 //! Every step reads and writes the answers in the server-side session.
 
+mod address_code;
 mod booking_files;
 mod finish;
 mod manage;
@@ -82,6 +83,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(
                 "/{procedure}/contact",
                 web::post().to(finish::contact_submit),
+            )
+            .route(
+                "/{procedure}/email-code",
+                web::get().to(address_code::code_form),
+            )
+            .route(
+                "/{procedure}/email-code",
+                web::post().to(address_code::code_submit),
             )
             .route("/{procedure}/check", web::get().to(finish::check_form))
             .route("/{procedure}/check", web::post().to(finish::check_submit)),

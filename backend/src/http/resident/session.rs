@@ -30,6 +30,10 @@ pub struct Flow {
     pub phone: String,
     pub name: String,
     pub contact_given: bool,
+    /// The one-time code sent to confirm `email`, while it waits to be entered.
+    pub email_code: Option<crate::domain::mail::address_codes::PendingCode>,
+    /// The address the resident proved to read, when the tenant asks for that.
+    pub email_confirmed: String,
     /// A message key to show on the next page (e.g. the chosen time filled up).
     pub notice: Option<String>,
     /// People the booking covers, when changing a booking without cards (0: one person).

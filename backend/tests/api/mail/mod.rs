@@ -1,6 +1,7 @@
 //! E-mail through the outbox: each booking change queues one message; workers deliver each
 //! exactly once, to files or a real SMTP server; reminders, templates and signed links.
 
+mod address_code;
 mod outbox;
 mod reminders;
 mod smtp;

@@ -1,5 +1,6 @@
 //! The resident's booking steps, one question per page.
 
+pub mod address_code;
 pub mod calendar;
 pub mod check;
 pub mod contact;
