@@ -62,6 +62,7 @@ fn table(cx: &StaffCx, lines: Vec<Line>, with_resend: bool, empty: &str) -> Tabl
         "mail_attempts",
         "mail_error",
         "manage_code",
+        "mail_message",
     ]
     .iter()
     .map(|k| Header::plain(cx.text(k)))
@@ -96,6 +97,14 @@ fn table(cx: &StaffCx, lines: Vec<Line>, with_resend: bool, empty: &str) -> Tabl
                     Cell::Text(attempts.to_string()),
                     Cell::Text(error.unwrap_or_default()),
                     code_cell,
+                    if status == "sent" {
+                        Cell::Link(
+                            cx.console_url(&format!("mail/{id}/message")),
+                            cx.text("mail_open"),
+                        )
+                    } else {
+                        Cell::Text(String::new())
+                    },
                 ];
                 if with_resend {
                     row.push(Cell::Button(Form {

@@ -10,6 +10,7 @@ mod cx;
 mod holidays;
 mod login;
 mod mail;
+mod mail_message;
 mod mail_templates;
 mod operation_log;
 mod password;
@@ -112,6 +113,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/{tenant}/staff/mail/templates",
             web::post().to(mail_templates::submit),
+        )
+        .route(
+            "/{tenant}/staff/mail/{id}/message",
+            web::get().to(mail_message::show),
+        )
+        .route(
+            "/{tenant}/staff/mail/{id}/message.eml",
+            web::get().to(mail_message::download),
         )
         .route(
             "/{tenant}/staff/mail/{id}/resend",

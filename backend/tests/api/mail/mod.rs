@@ -4,6 +4,7 @@
 mod address_code;
 mod outbox;
 mod reminders;
+mod sent_messages;
 mod smtp;
 mod templates;
 
