@@ -3,11 +3,11 @@
 // the message the server writes to var/mail carries the new text. axe-core checks the pages.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { PHONE, expectAccessible, launchBrowser, sampleCard, screenshot, startServer } from './support/harness.mjs';
+import { PHONE, expectAccessible, launchBrowser, repoRoot, sampleCard, screenshot, startServer } from './support/harness.mjs';
 
 const DESK = { viewport: { width: 1280, height: 800 }, javaScriptEnabled: false };
 const PASSWORD = 'Madoguchi#2026';
@@ -38,6 +38,16 @@ function messages() {
   } catch {
     return [];
   }
+}
+
+/** The first message to `address`, waiting a few seconds for the server's mail worker. */
+async function deliveredTo(address) {
+  for (let i = 0; i < 100; i += 1) {
+    const found = messages().find(([, raw]) => raw.includes(`To: ${address}`));
+    if (found) return found;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  assert.fail(`no message to ${address} in var/mail`);
 }
 
 /** The decoded plain-text part of a message, read by Python's own e-mail parser. */
@@ -87,13 +97,57 @@ test('an administrator rewrites the pickup confirmation and a resident receives 
   await resident.getByRole('button', { name: 'この内容で予約する' }).click();
   assert.equal(await heading(resident), '予約が完了しました');
 
-  // The server's mail worker writes the message within a few seconds.
-  let delivered;
-  for (let i = 0; i < 100 && !delivered; i += 1) {
-    delivered = messages().find(([, raw]) => raw.includes('To: mail-test@example.jp'));
-    if (!delivered) await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  assert.ok(delivered, 'the confirmation was written to var/mail');
+  const delivered = await deliveredTo('mail-test@example.jp');
   const text = plainText(delivered[0]);
   assert.ok(text.includes(OWN_TEXT), text);
+
+  // Staff read the message as written, from the mail page.
+  await desk.goto(`${server.base}/demo/staff/mail`);
+  await desk.getByRole('row').filter({ hasText: 'mail-test@example.jp' }).getByRole('link', { name: '開く' }).click();
+  assert.equal(await heading(desk), '送ったメール');
+  const shown = await desk.locator('main').textContent();
+  assert.ok(shown.includes('【デモ市】予約を受け付けました') && shown.includes(OWN_TEXT), shown);
+  await expectAccessible(browser, desk);
+  await screenshot(desk, 'mail-02-sent-message');
+});
+
+test('a city that confirms addresses asks for the code from the e-mail before booking', async () => {
+  const file = path.join(server.varDir, 'confirming-tenant.toml');
+  writeFileSync(file, readFileSync(path.join(repoRoot, 'docs/examples/demo-tenant.toml'), 'utf8')
+    .replace('confirm_email = false', 'confirm_email = true'));
+  server.cli(['tenant', 'apply', file]);
+
+  const resident = await (await browser.newContext(PHONE)).newPage();
+  const [number, birthDate] = sampleCard('0102', 3);
+  await resident.goto(`${server.base}/demo/`);
+  await resident.getByRole('link', { name: /この手続きを予約する.*受け取り/ }).click();
+  await resident.getByLabel('予約番号').fill(number);
+  await resident.getByLabel('生年月日').fill(birthDate);
+  await resident.getByRole('button', { name: '次へ進む' }).click();
+  await resident.locator('table.calendar a').first().click();
+  await resident.locator('input[type=radio]:not([disabled])').first().check();
+  await resident.getByRole('button', { name: 'この時間にする' }).click();
+  await resident.getByLabel('メールアドレス').fill('code-test@example.jp');
+  await resident.getByRole('button', { name: '次へ進む' }).click();
+  assert.equal(await heading(resident), 'メールアドレスの確認');
+  assert.match(await resident.getByRole('status').textContent(), /code-test@example\.jp に確認コード/);
+  await expectAccessible(browser, resident);
+
+  // A wrong code is named as such, with the tries left.
+  await resident.getByLabel('確認コード').fill('000000');
+  await resident.getByRole('button', { name: '次へ進む' }).click();
+  const wrong = await resident.locator('.error').first().textContent();
+  const [mailFile] = await deliveredTo('code-test@example.jp');
+  const code = plainText(mailFile).match(/確認コード \/ Code: (\d{6})/)[1];
+  if (code !== '000000') assert.match(wrong, /確認コードが違います。あと4回/);
+  await expectAccessible(browser, resident);
+  await screenshot(resident, '05c-email-code');
+
+  await resident.getByLabel('確認コード').fill(code);
+  await resident.getByRole('button', { name: '次へ進む' }).click();
+  assert.equal(await heading(resident), '予約内容の確認');
+  await resident.getByRole('button', { name: 'この内容で予約する' }).click();
+  assert.equal(await heading(resident), '予約が完了しました');
+  const stored = server.sql("SELECT count(*) FROM bookings WHERE contact_email = 'code-test@example.jp'");
+  assert.equal(stored, '1');
 });
