@@ -31,6 +31,9 @@ pub struct Config {
     /// MADOGUCHI_SMTP_URL: the mail server (`smtp://user:pass@host:587?tls=required`,
     /// `smtps://host:465`); unset writes each message to `var/mail/` instead.
     pub smtp_url: Option<String>,
+    /// MADOGUCHI_SMTP_CA_FILE: a PEM file of the certificate authority that issued the mail
+    /// server's certificate, when it is not a public one (a city's internal relay).
+    pub smtp_ca_file: Option<PathBuf>,
     /// MADOGUCHI_MAIL_FROM: the sender of messages to residents.
     pub mail_from: String,
     /// MADOGUCHI_PUBLIC_URL: the site's address in links sent by e-mail.
@@ -81,6 +84,9 @@ impl Config {
             proof_checks_per_minute: parse_num("MADOGUCHI_PROOF_CHECKS_PER_MINUTE", "30")?
                 .clamp(1, 1_000_000) as u32,
             smtp_url: get("MADOGUCHI_SMTP_URL").filter(|url| !url.is_empty()),
+            smtp_ca_file: get("MADOGUCHI_SMTP_CA_FILE")
+                .filter(|path| !path.is_empty())
+                .map(PathBuf::from),
             mail_from: var(
                 "MADOGUCHI_MAIL_FROM",
                 "マイナンバーカード窓口予約 <noreply@madoguchi.invalid>",

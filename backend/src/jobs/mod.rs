@@ -61,8 +61,17 @@ pub fn run_once(pool: &PgPool, tz: Tz) -> anyhow::Result<()> {
 pub fn spawn_mail_worker(pool: PgPool, config: &crate::config::Config) -> anyhow::Result<()> {
     use crate::domain::mail::compose::MailSettings;
     use crate::domain::mail::transport::Mailer;
-    let mailer = std::sync::Arc::new(Mailer::new(
+    let private_ca = config
+        .smtp_ca_file
+        .as_ref()
+        .map(|path| {
+            std::fs::read(path)
+                .map_err(|e| anyhow::anyhow!("MADOGUCHI_SMTP_CA_FILE {}: {e}", path.display()))
+        })
+        .transpose()?;
+    let mailer = std::sync::Arc::new(Mailer::with_private_ca(
         config.smtp_url.as_deref(),
+        private_ca.as_deref(),
         config.var_dir.join("mail"),
     )?);
     let settings = std::sync::Arc::new(MailSettings {

@@ -1,8 +1,10 @@
 //! Where messages go: files under `var/mail/` on the embedded default (one `.eml` each), or an
-//! SMTP server (STARTTLS, implicit TLS or, for a local sink, none) through lettre and rustls.
+//! SMTP server (STARTTLS, implicit TLS or, for a local sink, none) through lettre and rustls,
+//! trusting the public certificate authorities and, if given, the city's own.
 
 use std::path::PathBuf;
 
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{Message, SmtpTransport, Transport};
 
 pub enum Mailer {
@@ -15,15 +17,42 @@ impl Mailer {
     /// `smtps://host:465` (implicit TLS), `smtp://127.0.0.1:2525` (no TLS, a local sink).
     /// Without one, messages are written under `mail_dir`.
     pub fn new(smtp_url: Option<&str>, mail_dir: PathBuf) -> anyhow::Result<Mailer> {
-        match smtp_url {
-            Some(url) => Ok(Mailer::Smtp(
-                SmtpTransport::from_url(url)
-                    .map_err(|e| anyhow::anyhow!("MADOGUCHI_SMTP_URL: {e}"))?
-                    .timeout(Some(std::time::Duration::from_secs(20)))
-                    .build(),
-            )),
-            None => Ok(Mailer::Files(mail_dir)),
+        Self::with_private_ca(smtp_url, None, mail_dir)
+    }
+
+    /// As `new`, also trusting `private_ca` (PEM): a city's own certificate authority, which
+    /// issued its mail relay's certificate. TLS is then required, implicit for `smtps://`
+    /// and by STARTTLS otherwise.
+    pub fn with_private_ca(
+        smtp_url: Option<&str>,
+        private_ca: Option<&[u8]>,
+        mail_dir: PathBuf,
+    ) -> anyhow::Result<Mailer> {
+        let Some(url) = smtp_url else {
+            return Ok(Mailer::Files(mail_dir));
+        };
+        let mut builder = SmtpTransport::from_url(url)
+            .map_err(|e| anyhow::anyhow!("MADOGUCHI_SMTP_URL: {e}"))?
+            .timeout(Some(std::time::Duration::from_secs(20)));
+        if let Some(pem) = private_ca {
+            let parsed =
+                url::Url::parse(url).map_err(|e| anyhow::anyhow!("MADOGUCHI_SMTP_URL: {e}"))?;
+            let host = parsed
+                .host_str()
+                .ok_or_else(|| anyhow::anyhow!("MADOGUCHI_SMTP_URL names no host"))?;
+            let certificate = Certificate::from_pem(pem)
+                .map_err(|e| anyhow::anyhow!("MADOGUCHI_SMTP_CA_FILE: {e}"))?;
+            let parameters = TlsParameters::builder(host.trim_matches(['[', ']']).to_string())
+                .add_root_certificate(certificate)
+                .build_rustls()
+                .map_err(|e| anyhow::anyhow!("MADOGUCHI_SMTP_CA_FILE: {e}"))?;
+            builder = builder.tls(if parsed.scheme() == "smtps" {
+                Tls::Wrapper(parameters)
+            } else {
+                Tls::Required(parameters)
+            });
         }
+        Ok(Mailer::Smtp(builder.build()))
     }
 
     /// Hands the message over; an error leaves it for a later attempt.

@@ -7,4 +7,4 @@ mod smtp;
 
 pub use app::{answer, csrf_of, shared_data, submit_and_follow, TestApp};
 pub use cluster::TestDatabase;
-pub use smtp::SmtpSink;
+pub use smtp::{SmtpSink, TlsMode};

@@ -140,3 +140,64 @@ async fn messages_wait_while_the_smtp_server_is_down_and_all_arrive_once_it_is_b
     let expected: Vec<String> = (0..5).map(|i| format!("wait{i}@example.jp")).collect();
     assert_eq!(recipients, expected, "each message arrived, once");
 }
+
+/// Delivery over TLS with a login: refused while the server's certificate authority is not
+/// trusted (the message waits), delivered once the city's authority is configured. The
+/// login is part of the address, as `MADOGUCHI_SMTP_URL` carries it.
+async fn delivery_over_tls(mode: crate::helpers::TlsMode) {
+    use mailparse::MailHeaderMap;
+
+    let app = TestApp::spawn().await;
+    app.with_demo_tenant();
+    book_with_email(&app, "secure@example.jp").await;
+    let sink = crate::helpers::SmtpSink::start_secure(mode);
+    let clock = app.clock();
+
+    let untrusting = Mailer::new(Some(&sink.url()), std::path::PathBuf::new()).unwrap();
+    assert_eq!(
+        deliver_due(&app.pool, &untrusting, &settings(), &clock, 10).unwrap(),
+        0
+    );
+    let (status, error): (String, Option<String>) = app.query(|conn| {
+        mail_outbox::table
+            .select((mail_outbox::status, mail_outbox::last_error))
+            .first(conn)
+    });
+    assert_eq!(status, "pending");
+    assert!(
+        error.as_deref().is_some_and(|e| e.contains("certificate")),
+        "{error:?}"
+    );
+    assert!(sink.messages().is_empty());
+
+    let pem = sink.authority_pem().as_bytes();
+    let trusting = Mailer::with_private_ca(Some(&sink.url()), Some(pem), Default::default());
+    let later = madoguchi::domain::Clock {
+        now: clock.now + chrono::Duration::minutes(2),
+        ..clock
+    };
+    let sent = deliver_due(&app.pool, &trusting.unwrap(), &settings(), &later, 10).unwrap();
+    let error: Option<String> = app.query(|conn| {
+        mail_outbox::table
+            .select(mail_outbox::last_error)
+            .first(conn)
+    });
+    assert_eq!(sent, 1, "{error:?}");
+    let received = sink.messages();
+    assert_eq!(received.len(), 1);
+    let mail = mailparse::parse_mail(&received[0]).unwrap();
+    assert_eq!(
+        mail.headers.get_first_value("To").as_deref(),
+        Some("secure@example.jp")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mail_goes_over_starttls_with_a_login_to_a_server_of_a_private_authority() {
+    delivery_over_tls(crate::helpers::TlsMode::StartTls).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mail_goes_over_implicit_tls_with_a_login_to_a_server_of_a_private_authority() {
+    delivery_over_tls(crate::helpers::TlsMode::Implicit).await;
+}
