@@ -6,6 +6,7 @@ mod api_errors;
 mod booking_flow;
 mod booking_rules;
 mod card_import;
+mod consistency;
 mod console;
 mod embedded_server;
 mod mail;
