@@ -27,7 +27,7 @@ pub struct Booking {
     pub cancelled_at: Option<DateTime<Utc>>,
 }
 
-#[derive(Insertable, Debug)]
+#[derive(Insertable, Debug, Clone, Copy)]
 #[diesel(table_name = bookings)]
 pub struct NewBooking<'a> {
     pub tenant_id: i64,

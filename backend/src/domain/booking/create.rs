@@ -6,7 +6,7 @@ use serde_json::json;
 use super::identify::identify_card;
 use super::rules::{ensure_bookable, ensure_party_size, ensure_room, lock_slot};
 use super::{record_change, BookingDetails, BookingRequest, Contact, Party, Placement};
-use crate::db::booking::{Booking, NewBooking, NewBookingMember};
+use crate::db::booking::{Booking, BookingMember, NewBooking, NewBookingMember};
 use crate::db::card::CardRecord;
 use crate::db::hold::Hold;
 use crate::db::location::Location;
@@ -56,11 +56,11 @@ pub fn book(
         ensure_room(conn, clock, &slot, places, actor.channel)?;
         ensure_cards_can_come(conn, tenant, &slot, &cards)?;
 
-        let code = fresh_code(conn, tenant)?;
-        let booking: Booking = diesel::insert_into(bookings::table)
-            .values(NewBooking {
+        let booking = insert_with_fresh_code(
+            conn,
+            NewBooking {
                 tenant_id: tenant.id,
-                code: code.as_str(),
+                code: "",
                 slot_id: slot.id,
                 procedure_id: procedure.id,
                 channel: actor.channel.as_str(),
@@ -71,9 +71,8 @@ pub fn book(
                 note: &request.note,
                 created_at: clock.now,
                 updated_at: clock.now,
-            })
-            .returning(Booking::as_returning())
-            .get_result(conn)?;
+            },
+        )?;
         let members: Vec<NewBookingMember> = (0..places)
             .map(|i| NewBookingMember {
                 tenant_id: tenant.id,
@@ -85,9 +84,10 @@ pub fn book(
                 active: true,
             })
             .collect();
-        diesel::insert_into(booking_members::table)
+        let members: Vec<BookingMember> = diesel::insert_into(booking_members::table)
             .values(&members)
-            .execute(conn)
+            .returning(BookingMember::as_returning())
+            .get_results(conn)
             .map_err(already_booked)?;
         Slot::add_booked(conn, slot.id, places)?;
         for card in &cards {
@@ -110,7 +110,18 @@ pub fn book(
             (None, Some(slot.id)),
             json!({ "party_size": places, "procedure": procedure.code }),
         )?;
-        BookingDetails::load(conn, tenant, booking)
+        // The details from what this transaction holds, rather than reading them back.
+        let location = Location::by_id(conn, tenant.id, slot.location_id)?;
+        Ok(BookingDetails {
+            booking,
+            slot: Slot {
+                booked: slot.booked + places,
+                ..slot
+            },
+            location,
+            procedure: procedure.clone(),
+            members,
+        })
     })
 }
 
@@ -283,12 +294,27 @@ pub(super) fn ensure_cards_can_come(
     Err(AppError::WrongLocation)
 }
 
-fn fresh_code(conn: &mut PgConnection, tenant: &Tenant) -> Result<BookingCode, AppError> {
+/// Inserts the booking under a new random code; the unique index on codes decides, and the
+/// rare code already taken is simply drawn again.
+fn insert_with_fresh_code(
+    conn: &mut PgConnection,
+    booking: NewBooking<'_>,
+) -> Result<Booking, AppError> {
     let mut rng = rand::thread_rng();
     loop {
         let code = BookingCode::generate(&mut rng);
-        if !Booking::code_taken(conn, tenant.id, code.as_str())? {
-            return Ok(code);
+        let inserted = diesel::insert_into(bookings::table)
+            .values(NewBooking {
+                code: code.as_str(),
+                ..booking
+            })
+            .on_conflict((bookings::tenant_id, bookings::code))
+            .do_nothing()
+            .returning(Booking::as_returning())
+            .get_result(conn)
+            .optional()?;
+        if let Some(inserted) = inserted {
+            return Ok(inserted);
         }
     }
 }

@@ -106,7 +106,10 @@ pub fn identify_card(
             field: field.to_string(),
         });
     }
-    CardRecord::clear_failed_proofs(conn, card.id)?;
+    // Most cards have no failed tries to forget: no write for them.
+    if card.failed_proofs != 0 {
+        CardRecord::clear_failed_proofs(conn, card.id)?;
+    }
     Ok(card)
 }
 

@@ -78,7 +78,13 @@ pub struct Session {
     pub csrf: String,
     pub state: State,
     pub is_new: bool,
+    /// The state and expiry as stored, so that a page that changes nothing writes nothing.
+    stored: Option<(serde_json::Value, chrono::DateTime<chrono::Utc>)>,
 }
+
+/// A session used again within this long of its last save is not written just to move its
+/// expiry: browsing the calendar is then read-only.
+const REFRESH_AFTER: Duration = Duration::minutes(1);
 
 impl Session {
     /// The live session named by the cookie, or a new one.
@@ -97,8 +103,9 @@ impl Session {
             return Ok(Session {
                 token: found.token,
                 csrf: found.csrf_token,
-                state: serde_json::from_value(found.state).unwrap_or_default(),
+                state: serde_json::from_value(found.state.clone()).unwrap_or_default(),
                 is_new: false,
+                stored: Some((found.state, found.expires_at)),
             });
         }
         let mut rng = rand::thread_rng();
@@ -111,6 +118,7 @@ impl Session {
             csrf: new_client_token(&mut rng),
             state: State::default(),
             is_new: true,
+            stored: None,
         };
         WebSession {
             token: session.token.clone(),
@@ -126,6 +134,11 @@ impl Session {
 
     pub fn save(&self, conn: &mut PgConnection, clock: &Clock) -> Result<(), AppError> {
         let state = serde_json::to_value(&self.state).map_err(|e| AppError::Internal(e.into()))?;
+        if let Some((stored_state, expires_at)) = &self.stored {
+            if *stored_state == state && *expires_at - clock.now > IDLE - REFRESH_AFTER {
+                return Ok(());
+            }
+        }
         WebSession::save_state(conn, &self.token, &state, clock.now + IDLE)?;
         Ok(())
     }
