@@ -64,6 +64,8 @@ pub struct Report {
     pub concurrency: usize,
     pub rush: Rush,
     pub sustained: Option<Sustained>,
+    /// The booking request alone (a known time, the card), as the ceiling's transaction.
+    pub direct: Option<Sustained>,
     pub ceiling: Option<Ceiling>,
     pub consistency: Consistency,
     pub server_peak_rss_mib: f64,
@@ -128,6 +130,28 @@ fn cards(server: &Server, count: usize) -> anyhow::Result<Vec<(String, NaiveDate
         .collect())
 }
 
+/// Places on the counter's days after `day` for the throughput runs: from then on its
+/// timetable has 40 places a slot instead of 8, so that neither run fills the counter. The
+/// rush day keeps the demo's 28 × 8.
+fn make_room_after(server: &Server, day: NaiveDate) -> anyhow::Result<()> {
+    let demo = madoguchi::cli::DEMO_TENANT;
+    let next_counter = "[[locations]]\ncode = \"0103\"";
+    let Some(at) = demo.find(next_counter) else {
+        bail!("the demo tenant file has changed: no counter 0103 after {LOCATION}");
+    };
+    let roomier = format!(
+        "{}[[locations.lanes.timetables]]\neffective_from = {}\nslot_minutes = 15\ncapacity = 40\n\
+         [locations.lanes.timetables.hours]\nweekdays = [\"09:00-12:00\", \"13:00-17:00\"]\n\n{}",
+        &demo[..at],
+        day + chrono::Duration::days(1),
+        &demo[at..]
+    );
+    let file = server.var_dir.join("demo-with-room.toml");
+    std::fs::write(&file, roomier)?;
+    server.cli(&["tenant", "apply", &file.to_string_lossy()], &[])?;
+    Ok(())
+}
+
 /// Days from `from` to `to` with places left online, from one availability answer.
 async fn open_days(api: &Api, from: NaiveDate, to: NaiveDate) -> anyhow::Result<Vec<NaiveDate>> {
     let answer = api
@@ -147,6 +171,26 @@ async fn open_days(api: &Api, from: NaiveDate, to: NaiveDate) -> anyhow::Result<
         .collect();
     days.dedup();
     Ok(days)
+}
+
+/// Open slots of the counter from `from` to `to`, for booking known times.
+async fn open_slot_ids(api: &Api, from: NaiveDate, to: NaiveDate) -> anyhow::Result<Vec<i64>> {
+    let answer = api
+        .get(
+            "setup",
+            &format!(
+                "/api/v1/demo/availability?location={LOCATION}&procedure={PROCEDURE}&from={from}&to={to}"
+            ),
+        )
+        .await;
+    let slots: Vec<i64> = open_slots(&answer.json)
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    if slots.is_empty() {
+        bail!("no open slots for the direct bookings");
+    }
+    Ok(slots)
 }
 
 enum Outcome {
@@ -341,12 +385,76 @@ async fn sustained(
     ))
 }
 
+/// `concurrency` clients after another booking a known open time directly with a fresh
+/// card: one request, one transaction, as the ceiling's.
+async fn direct(
+    server: &Server,
+    cards: Vec<(String, NaiveDate)>,
+    slots: Vec<i64>,
+    options: &Options,
+) -> anyhow::Result<(Sustained, u64)> {
+    let recorder = Arc::new(Recorder::default());
+    let api = Api::new(&server.base, recorder.clone());
+    let (cards, slots) = (Arc::new(cards), Arc::new(slots));
+    let next_card = Arc::new(AtomicUsize::new(0));
+    let booked = Arc::new(AtomicUsize::new(0));
+    let deadline = Instant::now() + Duration::from_secs(options.sustain_seconds);
+    let started = Instant::now();
+    let mut workers = Vec::new();
+    for _ in 0..options.concurrency {
+        let (api, cards, slots, next_card, booked) = (
+            api.fresh_session(),
+            cards.clone(),
+            slots.clone(),
+            next_card.clone(),
+            booked.clone(),
+        );
+        workers.push(tokio::spawn(async move {
+            while Instant::now() < deadline {
+                let i = next_card.fetch_add(1, Ordering::Relaxed);
+                let Some(card) = cards.get(i) else { break };
+                let slot = slots[rand::thread_rng().gen_range(0..slots.len())];
+                let answer = api
+                    .post_json(
+                        "book a known time",
+                        "/api/v1/demo/bookings",
+                        &json!({
+                            "slot_id": slot,
+                            "procedure": PROCEDURE,
+                            "members": [{ "number": card.0, "birth_date": card.1.to_string() }],
+                            "contact": { "email": format!("d{i}@load.example") },
+                        }),
+                    )
+                    .await;
+                if answer.status == 201 {
+                    booked.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        }));
+    }
+    for worker in workers {
+        worker.await?;
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let booked = booked.load(Ordering::Relaxed);
+    Ok((
+        Sustained {
+            seconds,
+            booked,
+            bookings_per_second: booked as f64 / seconds,
+            steps: recorder.steps(),
+            answers: recorder.answers(),
+        },
+        recorder.failures(),
+    ))
+}
+
 pub async fn run(server: &Server, options: &Options) -> anyhow::Result<Report> {
     // About a fifth of the generated cards wait at the stampede's counter.
     let card_count = if options.quick {
         options.residents * 6
     } else {
-        60_000
+        150_000
     };
     let mut cards = cards(server, card_count)?;
     if cards.len() < options.residents {
@@ -371,14 +479,19 @@ pub async fn run(server: &Server, options: &Options) -> anyhow::Result<Report> {
         .filter(|a| a.answer.starts_with('5') || a.answer == "no_answer")
         .map(|a| a.count)
         .sum::<u64>();
-    let rest = cards.split_off(options.residents);
-    let sustained = if options.quick {
-        None
+    let mut rest = cards.split_off(options.residents);
+    let (sustained, direct) = if options.quick {
+        (None, None)
     } else {
+        make_room_after(server, day)?;
         let later: Vec<NaiveDate> = days.into_iter().filter(|d| *d > day).collect();
-        let (sustained, sustained_failures) = sustained(server, rest, later, options).await?;
-        failures += sustained_failures;
-        Some(sustained)
+        let for_direct = rest.split_off(rest.len() / 2);
+        let (sustained, sustained_failures) =
+            sustained(server, rest, later.clone(), options).await?;
+        let slots = open_slot_ids(&setup, later[0], *later.last().unwrap_or(&later[0])).await?;
+        let (direct, direct_failures) = direct(server, for_direct, slots, options).await?;
+        failures += sustained_failures + direct_failures;
+        (Some(sustained), Some(direct))
     };
     let mut conn = server.connect()?;
     let consistency = check::check(&mut conn, "demo")?;
@@ -400,6 +513,7 @@ pub async fn run(server: &Server, options: &Options) -> anyhow::Result<Report> {
         concurrency: options.concurrency,
         rush,
         sustained,
+        direct,
         ceiling,
         consistency,
         server_peak_rss_mib: peak,

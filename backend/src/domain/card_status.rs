@@ -8,8 +8,21 @@ use diesel::prelude::*;
 use diesel::PgConnection;
 use serde_json::json;
 
-use crate::db::schema::{card_events, card_records};
+use crate::db::schema::card_events;
 use crate::error::AppError;
+
+/// Every status a card can have.
+pub const STATUSES: [&str; 9] = [
+    "received",
+    "notified",
+    "booked",
+    "in_transfer",
+    "transferred",
+    "issued",
+    "to_return",
+    "returned",
+    "destroyed",
+];
 
 /// Statuses from which a card can be booked for pickup.
 pub const BOOKABLE: [&str; 4] = ["received", "notified", "transferred", "to_return"];
@@ -58,37 +71,50 @@ pub fn change(
     card_id: i64,
     change: &StatusChange,
 ) -> Result<String, AppError> {
-    let from: String = card_records::table
-        .filter(card_records::tenant_id.eq(tenant_id))
-        .find(card_id)
-        .select(card_records::status)
-        .for_update()
-        .first(conn)?;
-    if from == change.to {
-        return Ok(from);
+    use diesel::sql_types::{Array, BigInt, Bool, Jsonb, Text, Timestamptz};
+    #[derive(QueryableByName)]
+    struct Outcome {
+        #[diesel(sql_type = Text)]
+        from_status: String,
+        #[diesel(sql_type = Bool)]
+        changed: bool,
     }
-    if !allowed(&from, change.to, change.undo) {
+    // The statuses this change may leave, so that the database can check and write in one
+    // statement: lock the card, change it, and record the event.
+    let allowed_from: Vec<&str> = STATUSES
+        .iter()
+        .copied()
+        .filter(|from| *from != change.to && allowed(from, change.to, change.undo))
+        .collect();
+    let outcome: Option<Outcome> = diesel::sql_query(
+        "WITH old AS (
+           SELECT id, status FROM card_records WHERE tenant_id = $1 AND id = $2 FOR UPDATE),
+         changed AS (
+           UPDATE card_records c SET status = $3, status_changed_at = $4, updated_at = $4
+             FROM old WHERE c.id = old.id AND old.status = ANY($5)
+           RETURNING old.status AS from_status),
+         logged AS (
+           INSERT INTO card_events (tenant_id, card_id, kind, from_status, to_status, actor,
+                                    details, created_at)
+           SELECT $1, $2, 'status', from_status, $3, $6, $7, $4 FROM changed)
+         SELECT old.status AS from_status, EXISTS (SELECT 1 FROM changed) AS changed FROM old",
+    )
+    .bind::<BigInt, _>(tenant_id)
+    .bind::<BigInt, _>(card_id)
+    .bind::<Text, _>(change.to)
+    .bind::<Timestamptz, _>(change.at)
+    .bind::<Array<Text>, _>(&allowed_from)
+    .bind::<Text, _>(change.actor)
+    .bind::<Jsonb, _>(&change.details)
+    .get_result(conn)
+    .optional()?;
+    let Some(outcome) = outcome else {
+        return Err(AppError::NotFound(crate::error::Resource::Card));
+    };
+    let from = outcome.from_status;
+    if from != change.to && !outcome.changed {
         return Err(AppError::CardNotAvailable);
     }
-    diesel::update(card_records::table.find(card_id))
-        .set((
-            card_records::status.eq(change.to),
-            card_records::status_changed_at.eq(change.at),
-            card_records::updated_at.eq(change.at),
-        ))
-        .execute(conn)?;
-    diesel::insert_into(card_events::table)
-        .values((
-            card_events::tenant_id.eq(tenant_id),
-            card_events::card_id.eq(card_id),
-            card_events::kind.eq("status"),
-            card_events::from_status.eq(&from),
-            card_events::to_status.eq(change.to),
-            card_events::actor.eq(change.actor),
-            card_events::details.eq(&change.details),
-            card_events::created_at.eq(change.at),
-        ))
-        .execute(conn)?;
     Ok(from)
 }
 

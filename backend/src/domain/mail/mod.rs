@@ -9,7 +9,6 @@ pub mod reminders;
 pub mod templates;
 pub mod transport;
 
-use chrono::{DateTime, Utc};
 use diesel::PgConnection;
 
 use self::compose::{compose, MailSettings};
@@ -22,7 +21,8 @@ use crate::db::tenant::Tenant;
 use crate::db::PgPool;
 use crate::error::AppError;
 
-/// The message a booking event calls for, if any.
+/// The message a booking event calls for, if any. `booking::record_change` queues it with
+/// the event, keyed `<kind>:<event id>`.
 pub fn kind_for_event(event: &str) -> Option<&'static str> {
     match event {
         "created" => Some("confirmation"),
@@ -30,30 +30,6 @@ pub fn kind_for_event(event: &str) -> Option<&'static str> {
         "cancelled" => Some("cancellation"),
         _ => None,
     }
-}
-
-/// Queues the message for a booking event, in the caller's transaction.
-pub fn notify(
-    conn: &mut PgConnection,
-    booking: &Booking,
-    event: &str,
-    event_id: i64,
-    now: DateTime<Utc>,
-) -> Result<(), AppError> {
-    let (Some(kind), Some(email)) = (kind_for_event(event), booking.contact_email.as_deref())
-    else {
-        return Ok(());
-    };
-    outbox::enqueue(
-        conn,
-        booking.tenant_id,
-        booking.id,
-        kind,
-        email,
-        &format!("{kind}:{event_id}"),
-        now,
-    )?;
-    Ok(())
 }
 
 /// Sends up to `limit` due messages; returns how many went out. Safe to run in any number
