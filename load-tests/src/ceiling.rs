@@ -31,6 +31,7 @@ COMMIT;
 
 #[derive(Serialize, Clone, Debug)]
 pub struct Ceiling {
+    pub cpu: crate::server::CpuUse,
     pub clients: usize,
     pub seconds: u64,
     pub transactions_per_second: f64,
@@ -100,7 +101,7 @@ pub fn measure(
     }
     let script = server.var_dir.join("ceiling.sql");
     std::fs::write(&script, SCRIPT)?;
-    let output = Command::new(pgbench()?)
+    let run = Command::new(pgbench()?)
         .args(["-n", "-h"])
         .arg(&server.socket_dir)
         .args(["-U", "postgres", "-c", &clients.to_string(), "-j", "2"])
@@ -110,7 +111,18 @@ pub fn measure(
         .args(["-D", &format!("procedure={}", ids.procedure)])
         .args(["-D", &format!("slot_count={}", ids.slots)])
         .arg("madoguchi")
-        .output()?;
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()?;
+    // pgbench's connections (and so their PostgreSQL processes) exist only while it runs:
+    // processor use is sampled inside the run, from its second second to its last.
+    std::thread::sleep(std::time::Duration::from_secs(1));
+    let cpu_before = server.cpu_ticks();
+    std::thread::sleep(std::time::Duration::from_secs(
+        seconds.saturating_sub(2).max(1),
+    ));
+    let cpu = server.cpu_ticks().since(&cpu_before);
+    let output = run.wait_with_output()?;
     let report = String::from_utf8_lossy(&output.stdout);
     if !output.status.success() {
         bail!(
@@ -134,6 +146,7 @@ pub fn measure(
         diesel::sql_query("SELECT count(*) AS n FROM bookings WHERE note = 'pgbench ceiling'")
             .get_result(&mut conn)?;
     Ok(Ceiling {
+        cpu,
         clients,
         seconds,
         transactions_per_second: tps,

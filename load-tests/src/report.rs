@@ -54,6 +54,20 @@ impl Machine {
     }
 }
 
+/// Where the processor time went during a phase, and PostgreSQL's share per booking.
+fn cpu_line(out: &mut String, cpu: &crate::server::CpuUse, bookings_per_second: f64, load: &str) {
+    let _ = writeln!(
+        out,
+        "Processor use: PostgreSQL {:.2} cores ({:.2} ms per booking), server {:.2} cores \
+         ({:.2} ms per booking), {load} {:.2} cores.\n",
+        cpu.postgres,
+        cpu.postgres * 1000.0 / bookings_per_second,
+        cpu.server,
+        cpu.server * 1000.0 / bookings_per_second,
+        cpu.load
+    );
+}
+
 fn steps_table(out: &mut String, steps: &[StepFigures]) {
     out.push_str("| step | requests | p50 ms | p95 ms | p99 ms | max ms |\n");
     out.push_str("|---|---:|---:|---:|---:|---:|\n");
@@ -193,6 +207,7 @@ pub fn stampede(machine: &Machine, r: &Report) -> String {
              bookings, {:.0} per second.\n",
             r.concurrency, s.seconds, s.booked, s.bookings_per_second
         );
+        cpu_line(&mut out, &s.cpu, s.bookings_per_second, "load generator");
         steps_table(&mut out, &s.steps);
         answers_table(&mut out, &s.answers);
     }
@@ -204,6 +219,7 @@ pub fn stampede(machine: &Machine, r: &Report) -> String {
              e-mail address) with a fresh card, for {:.1} s: {} bookings, {:.0} per second.\n",
             r.concurrency, d.seconds, d.booked, d.bookings_per_second
         );
+        cpu_line(&mut out, &d.cpu, d.bookings_per_second, "load generator");
         steps_table(&mut out, &d.steps);
         answers_table(&mut out, &d.answers);
     }
@@ -219,6 +235,13 @@ pub fn stampede(machine: &Machine, r: &Report) -> String {
             ceiling.transactions_per_second,
             ceiling.bookings,
             ceiling.bookings_per_second
+        );
+        // pgbench is not this process: its share shows as neither server nor load generator.
+        let _ = writeln!(
+            out,
+            "\nProcessor use: PostgreSQL {:.2} cores ({:.2} ms per booking); pgbench the rest.",
+            ceiling.cpu.postgres,
+            ceiling.cpu.postgres * 1000.0 / ceiling.bookings_per_second
         );
     }
     out

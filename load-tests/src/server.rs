@@ -123,6 +123,74 @@ impl Server {
     }
 }
 
+/// Processor time used so far, in clock ticks (1/100 s on Linux): this server, every
+/// PostgreSQL process on the machine (the scenario's cluster is the only one running), and
+/// this load generator.
+#[derive(Clone, Copy)]
+pub struct CpuTicks {
+    server: u64,
+    postgres: u64,
+    load: u64,
+    at: Instant,
+}
+
+/// Cores kept busy between two samples.
+#[derive(serde::Serialize, Clone, Copy, Debug)]
+pub struct CpuUse {
+    pub server: f64,
+    pub postgres: f64,
+    pub load: f64,
+}
+
+fn ticks_of(pid: &str) -> Option<(String, u64)> {
+    let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).ok()?;
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let used = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some((comm.trim().to_string(), used))
+}
+
+impl Server {
+    pub fn cpu_ticks(&self) -> CpuTicks {
+        let server_pid = self.child.id().to_string();
+        let own_pid = std::process::id().to_string();
+        let mut ticks = CpuTicks {
+            server: 0,
+            postgres: 0,
+            load: 0,
+            at: Instant::now(),
+        };
+        for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+            let pid = entry.file_name().to_string_lossy().into_owned();
+            let Some((comm, used)) = ticks_of(&pid) else {
+                continue;
+            };
+            if pid == server_pid {
+                ticks.server = used;
+            } else if pid == own_pid {
+                ticks.load = used;
+            } else if comm == "postgres" {
+                ticks.postgres += used;
+            }
+        }
+        ticks
+    }
+}
+
+impl CpuTicks {
+    pub fn since(&self, earlier: &CpuTicks) -> CpuUse {
+        let seconds = self.at.duration_since(earlier.at).as_secs_f64().max(0.001);
+        let cores = |now: u64, then: u64| now.saturating_sub(then) as f64 / 100.0 / seconds;
+        CpuUse {
+            server: cores(self.server, earlier.server),
+            // Processes that ended in between are not counted: PostgreSQL's backends live
+            // as long as their connections, which outlast a phase.
+            postgres: cores(self.postgres, earlier.postgres),
+            load: cores(self.load, earlier.load),
+        }
+    }
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         // SIGTERM: the server stops its PostgreSQL before it exits.

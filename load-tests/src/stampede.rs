@@ -17,7 +17,7 @@ use tokio::sync::Semaphore;
 
 use crate::api::{open_slots, Api};
 use crate::ceiling::{self, Ceiling};
-use crate::server::Server;
+use crate::server::{CpuUse, Server};
 use crate::stats::{AnswerCount, Recorder, StepFigures};
 use madoguchi::domain::consistency::{self as check, Consistency};
 
@@ -52,6 +52,7 @@ pub struct Rush {
 
 #[derive(Serialize, Clone, Debug)]
 pub struct Sustained {
+    pub cpu: CpuUse,
     pub seconds: f64,
     pub booked: usize,
     pub bookings_per_second: f64,
@@ -345,6 +346,7 @@ async fn sustained(
     let next_card = Arc::new(AtomicUsize::new(0));
     let booked = Arc::new(AtomicUsize::new(0));
     let deadline = Instant::now() + Duration::from_secs(options.sustain_seconds);
+    let cpu_before = server.cpu_ticks();
     let started = Instant::now();
     let mut workers = Vec::new();
     for _ in 0..options.concurrency {
@@ -371,10 +373,12 @@ async fn sustained(
     for worker in workers {
         worker.await?;
     }
+    let cpu = server.cpu_ticks().since(&cpu_before);
     let seconds = started.elapsed().as_secs_f64();
     let booked = booked.load(Ordering::Relaxed);
     Ok((
         Sustained {
+            cpu,
             seconds,
             booked,
             bookings_per_second: booked as f64 / seconds,
@@ -399,6 +403,7 @@ async fn direct(
     let next_card = Arc::new(AtomicUsize::new(0));
     let booked = Arc::new(AtomicUsize::new(0));
     let deadline = Instant::now() + Duration::from_secs(options.sustain_seconds);
+    let cpu_before = server.cpu_ticks();
     let started = Instant::now();
     let mut workers = Vec::new();
     for _ in 0..options.concurrency {
@@ -435,10 +440,12 @@ async fn direct(
     for worker in workers {
         worker.await?;
     }
+    let cpu = server.cpu_ticks().since(&cpu_before);
     let seconds = started.elapsed().as_secs_f64();
     let booked = booked.load(Ordering::Relaxed);
     Ok((
         Sustained {
+            cpu,
             seconds,
             booked,
             bookings_per_second: booked as f64 / seconds,
