@@ -40,6 +40,23 @@ function messages() {
   }
 }
 
+/** A resident on a phone books a card pickup at 0102 up to giving `email` (sample card `skip`). */
+async function pickupUpToContact(skip, email) {
+  const resident = await (await browser.newContext(PHONE)).newPage();
+  const [number, birthDate] = sampleCard('0102', skip);
+  await resident.goto(`${server.base}/demo/`);
+  await resident.getByRole('link', { name: /この手続きを予約する.*受け取り/ }).click();
+  await resident.getByLabel('予約番号').fill(number);
+  await resident.getByLabel('生年月日').fill(birthDate);
+  await resident.getByRole('button', { name: '次へ進む' }).click();
+  await resident.locator('table.calendar a').first().click();
+  await resident.locator('input[type=radio]:not([disabled])').first().check();
+  await resident.getByRole('button', { name: 'この時間にする' }).click();
+  await resident.getByLabel('メールアドレス').fill(email);
+  await resident.getByRole('button', { name: '次へ進む' }).click();
+  return resident;
+}
+
 /** The first message to `address`, waiting a few seconds for the server's mail worker. */
 async function deliveredTo(address) {
   for (let i = 0; i < 100; i += 1) {
@@ -82,18 +99,7 @@ test('an administrator rewrites the pickup confirmation and a resident receives 
   await desk.getByRole('button', { name: 'この文面を保存する' }).click();
   assert.match(await desk.locator('.scan-result').textContent(), /保存しました/);
 
-  const resident = await (await browser.newContext(PHONE)).newPage();
-  const [number, birthDate] = sampleCard('0102', 2);
-  await resident.goto(`${server.base}/demo/`);
-  await resident.getByRole('link', { name: /この手続きを予約する.*受け取り/ }).click();
-  await resident.getByLabel('予約番号').fill(number);
-  await resident.getByLabel('生年月日').fill(birthDate);
-  await resident.getByRole('button', { name: '次へ進む' }).click();
-  await resident.locator('table.calendar a').first().click();
-  await resident.locator('input[type=radio]:not([disabled])').first().check();
-  await resident.getByRole('button', { name: 'この時間にする' }).click();
-  await resident.getByLabel('メールアドレス').fill('mail-test@example.jp');
-  await resident.getByRole('button', { name: '次へ進む' }).click();
+  const resident = await pickupUpToContact(2, 'mail-test@example.jp');
   await resident.getByRole('button', { name: 'この内容で予約する' }).click();
   assert.equal(await heading(resident), '予約が完了しました');
 
@@ -117,18 +123,7 @@ test('a city that confirms addresses asks for the code from the e-mail before bo
     .replace('confirm_email = false', 'confirm_email = true'));
   server.cli(['tenant', 'apply', file]);
 
-  const resident = await (await browser.newContext(PHONE)).newPage();
-  const [number, birthDate] = sampleCard('0102', 3);
-  await resident.goto(`${server.base}/demo/`);
-  await resident.getByRole('link', { name: /この手続きを予約する.*受け取り/ }).click();
-  await resident.getByLabel('予約番号').fill(number);
-  await resident.getByLabel('生年月日').fill(birthDate);
-  await resident.getByRole('button', { name: '次へ進む' }).click();
-  await resident.locator('table.calendar a').first().click();
-  await resident.locator('input[type=radio]:not([disabled])').first().check();
-  await resident.getByRole('button', { name: 'この時間にする' }).click();
-  await resident.getByLabel('メールアドレス').fill('code-test@example.jp');
-  await resident.getByRole('button', { name: '次へ進む' }).click();
+  const resident = await pickupUpToContact(3, 'code-test@example.jp');
   assert.equal(await heading(resident), 'メールアドレスの確認');
   assert.match(await resident.getByRole('status').textContent(), /code-test@example\.jp に確認コード/);
   await expectAccessible(browser, resident);

@@ -102,11 +102,7 @@ pub async fn run(server: &Server, concurrency: usize, seconds: u64) -> anyhow::R
     }
     let elapsed = started.elapsed().as_secs_f64();
     let steps = recorder.steps();
-    let requests = steps
-        .iter()
-        .filter(|s| s.step != "setup")
-        .map(|s| s.requests)
-        .sum();
+    let requests = recorder.measured_requests();
     Ok(Browse {
         concurrency,
         seconds: elapsed,

@@ -3,6 +3,8 @@
 //! flow is kept up over the following weeks to measure booking throughput, and the pgbench
 //! ceiling runs at the same concurrency.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -331,18 +333,21 @@ async fn rush(
     })
 }
 
-/// `concurrency` residents after another, each with a fresh card, booking a random open time
-/// on a random day of `days`, for `seconds`.
-async fn sustained(
+type Identity = (String, NaiveDate);
+type Attempt =
+    Arc<dyn Fn(Api, usize, Identity) -> Pin<Box<dyn Future<Output = bool> + Send>> + Send + Sync>;
+
+/// `concurrency` clients, one resident after another, each with a fresh card, for the run's
+/// seconds (or until the cards run out); `attempt` books once and says whether it did.
+async fn keep_booking(
     server: &Server,
-    cards: Vec<(String, NaiveDate)>,
-    days: Vec<NaiveDate>,
+    cards: Vec<Identity>,
     options: &Options,
+    attempt: Attempt,
 ) -> anyhow::Result<(Sustained, u64)> {
     let recorder = Arc::new(Recorder::default());
     let api = Api::new(&server.base, recorder.clone());
     let cards = Arc::new(cards);
-    let days = Arc::new(days);
     let next_card = Arc::new(AtomicUsize::new(0));
     let booked = Arc::new(AtomicUsize::new(0));
     let deadline = Instant::now() + Duration::from_secs(options.sustain_seconds);
@@ -350,21 +355,18 @@ async fn sustained(
     let started = Instant::now();
     let mut workers = Vec::new();
     for _ in 0..options.concurrency {
-        let (api, cards, days, next_card, booked) = (
+        let (api, cards, next_card, booked, attempt) = (
             api.fresh_session(),
             cards.clone(),
-            days.clone(),
             next_card.clone(),
             booked.clone(),
+            attempt.clone(),
         );
         workers.push(tokio::spawn(async move {
             while Instant::now() < deadline {
                 let i = next_card.fetch_add(1, Ordering::Relaxed);
                 let Some(card) = cards.get(i) else { break };
-                let day = days[rand::thread_rng().gen_range(0..days.len())];
-                if let Outcome::Booked =
-                    resident(&api, day, card, &format!("s{i}@load.example")).await
-                {
+                if attempt(api.clone(), i, card.clone()).await {
                     booked.fetch_add(1, Ordering::Relaxed);
                 }
             }
@@ -389,71 +391,43 @@ async fn sustained(
     ))
 }
 
-/// `concurrency` clients after another booking a known open time directly with a fresh
-/// card: one request, one transaction, as the ceiling's.
-async fn direct(
-    server: &Server,
-    cards: Vec<(String, NaiveDate)>,
-    slots: Vec<i64>,
-    options: &Options,
-) -> anyhow::Result<(Sustained, u64)> {
-    let recorder = Arc::new(Recorder::default());
-    let api = Api::new(&server.base, recorder.clone());
-    let (cards, slots) = (Arc::new(cards), Arc::new(slots));
-    let next_card = Arc::new(AtomicUsize::new(0));
-    let booked = Arc::new(AtomicUsize::new(0));
-    let deadline = Instant::now() + Duration::from_secs(options.sustain_seconds);
-    let cpu_before = server.cpu_ticks();
-    let started = Instant::now();
-    let mut workers = Vec::new();
-    for _ in 0..options.concurrency {
-        let (api, cards, slots, next_card, booked) = (
-            api.fresh_session(),
-            cards.clone(),
-            slots.clone(),
-            next_card.clone(),
-            booked.clone(),
-        );
-        workers.push(tokio::spawn(async move {
-            while Instant::now() < deadline {
-                let i = next_card.fetch_add(1, Ordering::Relaxed);
-                let Some(card) = cards.get(i) else { break };
-                let slot = slots[rand::thread_rng().gen_range(0..slots.len())];
-                let answer = api
-                    .post_json(
-                        "book a known time",
-                        "/api/v1/demo/bookings",
-                        &json!({
-                            "slot_id": slot,
-                            "procedure": PROCEDURE,
-                            "members": [{ "number": card.0, "birth_date": card.1.to_string() }],
-                            "contact": { "email": format!("d{i}@load.example") },
-                        }),
-                    )
-                    .await;
-                if answer.status == 201 {
-                    booked.fetch_add(1, Ordering::Relaxed);
-                }
-            }
-        }));
-    }
-    for worker in workers {
-        worker.await?;
-    }
-    let cpu = server.cpu_ticks().since(&cpu_before);
-    let seconds = started.elapsed().as_secs_f64();
-    let booked = booked.load(Ordering::Relaxed);
-    Ok((
-        Sustained {
-            cpu,
-            seconds,
-            booked,
-            bookings_per_second: booked as f64 / seconds,
-            steps: recorder.steps(),
-            answers: recorder.answers(),
-        },
-        recorder.failures(),
-    ))
+/// The whole flow for a random open time on a random day of `days`.
+fn whole_flow(days: Vec<NaiveDate>) -> Attempt {
+    let days = Arc::new(days);
+    Arc::new(move |api: Api, i: usize, card: Identity| {
+        let days = days.clone();
+        Box::pin(async move {
+            let day = days[rand::thread_rng().gen_range(0..days.len())];
+            matches!(
+                resident(&api, day, &card, &format!("s{i}@load.example")).await,
+                Outcome::Booked
+            )
+        })
+    })
+}
+
+/// One booking request for a random time of `slots`: one transaction, as the ceiling's.
+fn known_time(slots: Vec<i64>) -> Attempt {
+    let slots = Arc::new(slots);
+    Arc::new(move |api: Api, i: usize, card: Identity| {
+        let slots = slots.clone();
+        Box::pin(async move {
+            let slot = slots[rand::thread_rng().gen_range(0..slots.len())];
+            let answer = api
+                .post_json(
+                    "book a known time",
+                    "/api/v1/demo/bookings",
+                    &json!({
+                        "slot_id": slot,
+                        "procedure": PROCEDURE,
+                        "members": [{ "number": card.0, "birth_date": card.1.to_string() }],
+                        "contact": { "email": format!("d{i}@load.example") },
+                    }),
+                )
+                .await;
+            answer.status == 201
+        })
+    })
 }
 
 pub async fn run(server: &Server, options: &Options) -> anyhow::Result<Report> {
@@ -494,9 +468,10 @@ pub async fn run(server: &Server, options: &Options) -> anyhow::Result<Report> {
         let later: Vec<NaiveDate> = days.into_iter().filter(|d| *d > day).collect();
         let for_direct = rest.split_off(rest.len() / 2);
         let (sustained, sustained_failures) =
-            sustained(server, rest, later.clone(), options).await?;
+            keep_booking(server, rest, options, whole_flow(later.clone())).await?;
         let slots = open_slot_ids(&setup, later[0], *later.last().unwrap_or(&later[0])).await?;
-        let (direct, direct_failures) = direct(server, for_direct, slots, options).await?;
+        let (direct, direct_failures) =
+            keep_booking(server, for_direct, options, known_time(slots)).await?;
         failures += sustained_failures + direct_failures;
         (Some(sustained), Some(direct))
     };

@@ -69,6 +69,17 @@ impl Recorder {
             .collect()
     }
 
+    /// Requests of the measured steps (setup left out).
+    pub fn measured_requests(&self) -> usize {
+        self.latencies
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(step, _)| *step != "setup")
+            .map(|(_, samples)| samples.len())
+            .sum()
+    }
+
     pub fn answers(&self) -> Vec<AnswerCount> {
         self.answers
             .lock()

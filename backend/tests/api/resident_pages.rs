@@ -4,31 +4,7 @@
 use diesel::prelude::*;
 use madoguchi::db::schema::bookings;
 
-use crate::helpers::{csrf_of, TestApp};
-
-async fn html(app: &TestApp, path: &str) -> String {
-    app.client
-        .get(app.url(path))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
-}
-
-async fn submit(app: &TestApp, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
-    app.client
-        .post(app.url(path))
-        .form(fields)
-        .send()
-        .await
-        .unwrap()
-}
-
-fn location_of(response: &reqwest::Response) -> String {
-    response.headers()["location"].to_str().unwrap().to_string()
-}
+use crate::helpers::{csrf_of, location_of, TestApp};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_double_click_on_book_makes_one_booking() {
@@ -44,33 +20,33 @@ async fn a_double_click_on_book_makes_one_booking() {
         .await
         .unwrap();
     assert_eq!(start.status(), 303);
-    let csrf = csrf_of(&html(&app, "/demo/book/apply/location").await);
-    let chosen = submit(
-        &app,
-        "/demo/book/apply/location",
-        &[("csrf", &csrf), ("location", "0102")],
-    )
-    .await;
+    let csrf = csrf_of(&app.page_text("/demo/book/apply/location").await);
+    let chosen = app
+        .submit(
+            "/demo/book/apply/location",
+            &[("csrf", &csrf), ("location", "0102")],
+        )
+        .await;
     assert_eq!(location_of(&chosen), "/demo/book/apply/date?lang=ja");
-    let held = submit(
-        &app,
-        &format!("/demo/book/apply/time?date={day}"),
-        &[("csrf", &csrf), ("slot", &slot)],
-    )
-    .await;
+    let held = app
+        .submit(
+            &format!("/demo/book/apply/time?date={day}"),
+            &[("csrf", &csrf), ("slot", &slot)],
+        )
+        .await;
     assert_eq!(location_of(&held), "/demo/book/apply/contact?lang=ja");
-    let contact = submit(
-        &app,
-        "/demo/book/apply/contact",
-        &[("csrf", &csrf), ("email", "twice@example.jp")],
-    )
-    .await;
+    let contact = app
+        .submit(
+            "/demo/book/apply/contact",
+            &[("csrf", &csrf), ("email", "twice@example.jp")],
+        )
+        .await;
     assert_eq!(location_of(&contact), "/demo/book/apply/check?lang=ja");
 
     let confirm = [("csrf", csrf.as_str())];
     let (first, second) = tokio::join!(
-        submit(&app, "/demo/book/apply/check", &confirm),
-        submit(&app, "/demo/book/apply/check", &confirm),
+        app.submit("/demo/book/apply/check", &confirm),
+        app.submit("/demo/book/apply/check", &confirm),
     );
     assert_eq!(
         (first.status().as_u16(), second.status().as_u16()),
@@ -100,12 +76,12 @@ async fn a_forged_form_is_refused_with_a_page_that_offers_to_start_again() {
         .send()
         .await
         .unwrap();
-    let forged = submit(
-        &app,
-        "/demo/book/pickup/identify",
-        &[("csrf", "not-the-token"), ("number", "1SD-175722")],
-    )
-    .await;
+    let forged = app
+        .submit(
+            "/demo/book/pickup/identify",
+            &[("csrf", "not-the-token"), ("number", "1SD-175722")],
+        )
+        .await;
     assert_eq!(forged.status(), 403);
     let page = forged.text().await.unwrap();
     assert!(page.contains("操作の有効期限が切れました"));

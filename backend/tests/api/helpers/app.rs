@@ -195,6 +195,38 @@ pub async fn answer(response: reqwest::Response) -> Answer {
     }
 }
 
+impl TestApp {
+    /// The text of the page at `path`, in this app client's session.
+    pub async fn page_text(&self, path: &str) -> String {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("GET")
+            .text()
+            .await
+            .expect("page")
+    }
+
+    /// Submits a form in this app client's session; redirects are not followed.
+    pub async fn submit(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .form(fields)
+            .send()
+            .await
+            .expect("POST")
+    }
+}
+
+/// Where a redirect leads.
+pub fn location_of(response: &reqwest::Response) -> String {
+    response.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_string()
+}
+
 /// The CSRF token of the first form of a page.
 pub fn csrf_of(html: &str) -> String {
     let marker = "name=\"csrf\" value=\"";

@@ -7,20 +7,7 @@ use madoguchi::domain::mail::deliver_due;
 use madoguchi::domain::mail::transport::Mailer;
 
 use super::settings;
-use crate::helpers::{csrf_of, TestApp};
-
-async fn post(app: &TestApp, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
-    app.client
-        .post(app.url(path))
-        .form(fields)
-        .send()
-        .await
-        .unwrap()
-}
-
-fn location_of(response: &reqwest::Response) -> String {
-    response.headers()["location"].to_str().unwrap().to_string()
-}
+use crate::helpers::{csrf_of, location_of, TestApp};
 
 async fn confirming_city() -> TestApp {
     let app = TestApp::spawn().await;
@@ -43,22 +30,15 @@ async fn book_up_to_contact(app: &TestApp, email: &str) -> (String, String) {
         .send()
         .await
         .unwrap();
-    let page = app
-        .client
-        .get(app.url("/demo/book/apply/location"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.page_text("/demo/book/apply/location").await;
     let csrf = csrf_of(&page);
     let at = [("csrf", csrf.as_str()), ("location", "0102")];
-    post(app, "/demo/book/apply/location", &at).await;
+    app.submit("/demo/book/apply/location", &at).await;
     let time = [("csrf", csrf.as_str()), ("slot", slot.as_str())];
-    post(app, &format!("/demo/book/apply/time?date={day}"), &time).await;
+    app.submit(&format!("/demo/book/apply/time?date={day}"), &time)
+        .await;
     let contact = [("csrf", csrf.as_str()), ("email", email)];
-    let answer = post(app, "/demo/book/apply/contact", &contact).await;
+    let answer = app.submit("/demo/book/apply/contact", &contact).await;
     (csrf, location_of(&answer))
 }
 
@@ -106,19 +86,13 @@ async fn the_booking_waits_for_the_code_sent_to_the_address_and_a_wrong_one_is_r
     let sink = crate::helpers::SmtpSink::start();
     let (csrf, next) = book_up_to_contact(&app, "code@example.jp").await;
     assert_eq!(next, "/demo/book/apply/email-code?lang=ja");
-    let page = app
-        .client
-        .get(app.url(&next))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.page_text(&next).await;
     assert!(page.contains("code@example.jp に確認コード（6桁の数字）を送りました"));
 
     // Skipping the step does not book: the check step sends the resident back to it.
-    let skipped = post(&app, "/demo/book/apply/check", &[("csrf", &csrf)]).await;
+    let skipped = app
+        .submit("/demo/book/apply/check", &[("csrf", &csrf)])
+        .await;
     assert_eq!(location_of(&skipped), "/demo/book/apply/email-code?lang=ja");
     assert_eq!(bookings_for(&app, "code@example.jp"), 0);
 
@@ -133,12 +107,12 @@ async fn the_booking_waits_for_the_code_sent_to_the_address_and_a_wrong_one_is_r
     assert_eq!(kept, vec![None]);
 
     let wrong = if code == "000000" { "111111" } else { "000000" };
-    let refused = post(
-        &app,
-        "/demo/book/apply/email-code",
-        &[("csrf", &csrf), ("code", wrong)],
-    )
-    .await;
+    let refused = app
+        .submit(
+            "/demo/book/apply/email-code",
+            &[("csrf", &csrf), ("code", wrong)],
+        )
+        .await;
     assert_eq!(refused.status(), 422);
     let text = refused.text().await.unwrap();
     assert!(
@@ -151,14 +125,16 @@ async fn the_booking_waits_for_the_code_sent_to_the_address_and_a_wrong_one_is_r
         .chars()
         .map(|c| char::from_u32(c as u32 - '0' as u32 + '０' as u32).unwrap())
         .collect();
-    let accepted = post(
-        &app,
-        "/demo/book/apply/email-code",
-        &[("csrf", &csrf), ("code", &full_width)],
-    )
-    .await;
+    let accepted = app
+        .submit(
+            "/demo/book/apply/email-code",
+            &[("csrf", &csrf), ("code", &full_width)],
+        )
+        .await;
     assert_eq!(location_of(&accepted), "/demo/book/apply/check?lang=ja");
-    let booked = post(&app, "/demo/book/apply/check", &[("csrf", &csrf)]).await;
+    let booked = app
+        .submit("/demo/book/apply/check", &[("csrf", &csrf)])
+        .await;
     assert!(location_of(&booked).starts_with("/demo/book/done/"));
     assert_eq!(bookings_for(&app, "code@example.jp"), 1);
 }
@@ -170,32 +146,24 @@ async fn a_new_code_replaces_the_old_one_and_the_sends_are_limited() {
     let (csrf, _) = book_up_to_contact(&app, "resend@example.jp").await;
     let first = code_from_mail(&app, &sink).await;
     let resend = [("csrf", csrf.as_str()), ("resend", "1")];
-    let again = post(&app, "/demo/book/apply/email-code", &resend).await;
+    let again = app.submit("/demo/book/apply/email-code", &resend).await;
     assert_eq!(location_of(&again), "/demo/book/apply/email-code?lang=ja");
     let second = code_from_mail(&app, &sink).await;
     if first != second {
-        let old = post(
-            &app,
-            "/demo/book/apply/email-code",
-            &[("csrf", &csrf), ("code", &first)],
-        )
-        .await;
+        let old = app
+            .submit(
+                "/demo/book/apply/email-code",
+                &[("csrf", &csrf), ("code", &first)],
+            )
+            .await;
         assert_eq!(old.status(), 422, "the first code no longer works");
     }
     // Five codes in all may be sent for one booking; the sixth request is refused.
     for _ in 0..3 {
-        post(&app, "/demo/book/apply/email-code", &resend).await;
+        app.submit("/demo/book/apply/email-code", &resend).await;
     }
-    post(&app, "/demo/book/apply/email-code", &resend).await;
-    let page = app
-        .client
-        .get(app.url("/demo/book/apply/email-code"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    app.submit("/demo/book/apply/email-code", &resend).await;
+    let page = app.page_text("/demo/book/apply/email-code").await;
     assert!(
         page.contains("確認コードを送れる回数の上限に達しました"),
         "{page}"

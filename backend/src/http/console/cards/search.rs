@@ -18,17 +18,7 @@ use crate::http::console::{staff_step, StaffCx};
 use crate::http::AppState;
 
 const PAGE: i64 = 50;
-const STATUSES: [&str; 9] = [
-    "received",
-    "notified",
-    "booked",
-    "in_transfer",
-    "transferred",
-    "issued",
-    "to_return",
-    "returned",
-    "destroyed",
-];
+use crate::domain::card_status::STATUSES;
 const TEXT_FILTERS: [&str; 5] = [
     "manufacture_number",
     "reservation_number",
