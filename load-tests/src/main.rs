@@ -10,6 +10,7 @@ mod report;
 mod server;
 mod stampede;
 mod stats;
+mod throughput;
 
 use std::path::PathBuf;
 

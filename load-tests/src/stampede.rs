@@ -3,9 +3,6 @@
 //! flow is kept up over the following weeks to measure booking throughput, and the pgbench
 //! ceiling runs at the same concurrency.
 
-use std::future::Future;
-use std::pin::Pin;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -21,10 +18,11 @@ use crate::api::{open_slots, Api};
 use crate::ceiling::{self, Ceiling};
 use crate::server::{CpuUse, Server};
 use crate::stats::{AnswerCount, Recorder, StepFigures};
+use crate::throughput;
 use madoguchi::domain::consistency::{self as check, Consistency};
 
 pub const LOCATION: &str = "0102";
-const PROCEDURE: &str = "pickup";
+pub const PROCEDURE: &str = "pickup";
 /// Counters whose slots the ceiling run uses, untouched by the measured run.
 const CEILING_LOCATIONS: [&str; 4] = ["0101", "0103", "0104", "0105"];
 
@@ -133,28 +131,6 @@ fn cards(server: &Server, count: usize) -> anyhow::Result<Vec<(String, NaiveDate
         .collect())
 }
 
-/// Places on the counter's days after `day` for the throughput runs: from then on its
-/// timetable has 40 places a slot instead of 8, so that neither run fills the counter. The
-/// rush day keeps the demo's 28 × 8.
-fn make_room_after(server: &Server, day: NaiveDate) -> anyhow::Result<()> {
-    let demo = madoguchi::cli::DEMO_TENANT;
-    let next_counter = "[[locations]]\ncode = \"0103\"";
-    let Some(at) = demo.find(next_counter) else {
-        bail!("the demo tenant file has changed: no counter 0103 after {LOCATION}");
-    };
-    let roomier = format!(
-        "{}[[locations.lanes.timetables]]\neffective_from = {}\nslot_minutes = 15\ncapacity = 40\n\
-         [locations.lanes.timetables.hours]\nweekdays = [\"09:00-12:00\", \"13:00-17:00\"]\n\n{}",
-        &demo[..at],
-        day + chrono::Duration::days(1),
-        &demo[at..]
-    );
-    let file = server.var_dir.join("demo-with-room.toml");
-    std::fs::write(&file, roomier)?;
-    server.cli(&["tenant", "apply", &file.to_string_lossy()], &[])?;
-    Ok(())
-}
-
 /// Days from `from` to `to` with places left online, from one availability answer.
 async fn open_days(api: &Api, from: NaiveDate, to: NaiveDate) -> anyhow::Result<Vec<NaiveDate>> {
     let answer = api
@@ -176,27 +152,7 @@ async fn open_days(api: &Api, from: NaiveDate, to: NaiveDate) -> anyhow::Result<
     Ok(days)
 }
 
-/// Open slots of the counter from `from` to `to`, for booking known times.
-async fn open_slot_ids(api: &Api, from: NaiveDate, to: NaiveDate) -> anyhow::Result<Vec<i64>> {
-    let answer = api
-        .get(
-            "setup",
-            &format!(
-                "/api/v1/demo/availability?location={LOCATION}&procedure={PROCEDURE}&from={from}&to={to}"
-            ),
-        )
-        .await;
-    let slots: Vec<i64> = open_slots(&answer.json)
-        .into_iter()
-        .map(|(id, _)| id)
-        .collect();
-    if slots.is_empty() {
-        bail!("no open slots for the direct bookings");
-    }
-    Ok(slots)
-}
-
-enum Outcome {
+pub enum Outcome {
     Booked,
     DayFull,
     GaveUp,
@@ -204,7 +160,12 @@ enum Outcome {
 
 /// One resident: looks at the day, holds one of its first open times, books it with the
 /// card; a time taken meanwhile sends them back to the day (five tries in all).
-async fn resident(api: &Api, day: NaiveDate, card: &(String, NaiveDate), email: &str) -> Outcome {
+pub async fn resident(
+    api: &Api,
+    day: NaiveDate,
+    card: &(String, NaiveDate),
+    email: &str,
+) -> Outcome {
     for _ in 0..5 {
         let availability = api
             .get(
@@ -333,103 +294,6 @@ async fn rush(
     })
 }
 
-type Identity = (String, NaiveDate);
-type Attempt =
-    Arc<dyn Fn(Api, usize, Identity) -> Pin<Box<dyn Future<Output = bool> + Send>> + Send + Sync>;
-
-/// `concurrency` clients, one resident after another, each with a fresh card, for the run's
-/// seconds (or until the cards run out); `attempt` books once and says whether it did.
-async fn keep_booking(
-    server: &Server,
-    cards: Vec<Identity>,
-    options: &Options,
-    attempt: Attempt,
-) -> anyhow::Result<(Sustained, u64)> {
-    let recorder = Arc::new(Recorder::default());
-    let api = Api::new(&server.base, recorder.clone());
-    let cards = Arc::new(cards);
-    let next_card = Arc::new(AtomicUsize::new(0));
-    let booked = Arc::new(AtomicUsize::new(0));
-    let deadline = Instant::now() + Duration::from_secs(options.sustain_seconds);
-    let cpu_before = server.cpu_ticks();
-    let started = Instant::now();
-    let mut workers = Vec::new();
-    for _ in 0..options.concurrency {
-        let (api, cards, next_card, booked, attempt) = (
-            api.fresh_session(),
-            cards.clone(),
-            next_card.clone(),
-            booked.clone(),
-            attempt.clone(),
-        );
-        workers.push(tokio::spawn(async move {
-            while Instant::now() < deadline {
-                let i = next_card.fetch_add(1, Ordering::Relaxed);
-                let Some(card) = cards.get(i) else { break };
-                if attempt(api.clone(), i, card.clone()).await {
-                    booked.fetch_add(1, Ordering::Relaxed);
-                }
-            }
-        }));
-    }
-    for worker in workers {
-        worker.await?;
-    }
-    let cpu = server.cpu_ticks().since(&cpu_before);
-    let seconds = started.elapsed().as_secs_f64();
-    let booked = booked.load(Ordering::Relaxed);
-    Ok((
-        Sustained {
-            cpu,
-            seconds,
-            booked,
-            bookings_per_second: booked as f64 / seconds,
-            steps: recorder.steps(),
-            answers: recorder.answers(),
-        },
-        recorder.failures(),
-    ))
-}
-
-/// The whole flow for a random open time on a random day of `days`.
-fn whole_flow(days: Vec<NaiveDate>) -> Attempt {
-    let days = Arc::new(days);
-    Arc::new(move |api: Api, i: usize, card: Identity| {
-        let days = days.clone();
-        Box::pin(async move {
-            let day = days[rand::thread_rng().gen_range(0..days.len())];
-            matches!(
-                resident(&api, day, &card, &format!("s{i}@load.example")).await,
-                Outcome::Booked
-            )
-        })
-    })
-}
-
-/// One booking request for a random time of `slots`: one transaction, as the ceiling's.
-fn known_time(slots: Vec<i64>) -> Attempt {
-    let slots = Arc::new(slots);
-    Arc::new(move |api: Api, i: usize, card: Identity| {
-        let slots = slots.clone();
-        Box::pin(async move {
-            let slot = slots[rand::thread_rng().gen_range(0..slots.len())];
-            let answer = api
-                .post_json(
-                    "book a known time",
-                    "/api/v1/demo/bookings",
-                    &json!({
-                        "slot_id": slot,
-                        "procedure": PROCEDURE,
-                        "members": [{ "number": card.0, "birth_date": card.1.to_string() }],
-                        "contact": { "email": format!("d{i}@load.example") },
-                    }),
-                )
-                .await;
-            answer.status == 201
-        })
-    })
-}
-
 pub async fn run(server: &Server, options: &Options) -> anyhow::Result<Report> {
     // About a fifth of the generated cards wait at the stampede's counter.
     let card_count = if options.quick {
@@ -464,14 +328,17 @@ pub async fn run(server: &Server, options: &Options) -> anyhow::Result<Report> {
     let (sustained, direct) = if options.quick {
         (None, None)
     } else {
-        make_room_after(server, day)?;
+        throughput::make_room_after(server, day)?;
         let later: Vec<NaiveDate> = days.into_iter().filter(|d| *d > day).collect();
         let for_direct = rest.split_off(rest.len() / 2);
         let (sustained, sustained_failures) =
-            keep_booking(server, rest, options, whole_flow(later.clone())).await?;
-        let slots = open_slot_ids(&setup, later[0], *later.last().unwrap_or(&later[0])).await?;
+            throughput::keep_booking(server, rest, options, throughput::whole_flow(later.clone()))
+                .await?;
+        let slots =
+            throughput::open_slot_ids(&setup, later[0], *later.last().unwrap_or(&later[0])).await?;
         let (direct, direct_failures) =
-            keep_booking(server, for_direct, options, known_time(slots)).await?;
+            throughput::keep_booking(server, for_direct, options, throughput::known_time(slots))
+                .await?;
         failures += sustained_failures + direct_failures;
         (Some(sustained), Some(direct))
     };
