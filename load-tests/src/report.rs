@@ -182,7 +182,7 @@ pub fn stampede(machine: &Machine, r: &Report) -> String {
         out,
         "\n**Rush.** {} residents, {} at a time, each with a card of their own, for counter {} \
          on {} ({} places online). {} booked, {} found the day full, {} gave up after five \
-         tries; the last place went after {:.2} s ({:.0} bookings/s), and every resident had \
+         tries; the last booking was made after {:.2} s ({:.0} bookings/s), and every resident had \
          an answer after {:.2} s. Server failures (5xx or no answer): {}.\n",
         rush.residents,
         r.concurrency,
