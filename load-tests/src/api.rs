@@ -80,7 +80,11 @@ impl Api {
                     location,
                 })
             }
-            Err(_) => None,
+            Err(error) => {
+                // Shown as it happens, since a missing answer is a failure of the run.
+                eprintln!("{step}: no answer: {error:?}");
+                None
+            }
         };
         let elapsed = started.elapsed();
         match answer {

@@ -65,8 +65,12 @@ fn pick(open: &[(i64, String)]) -> Option<i64> {
     (!open.is_empty()).then(|| open[rand::thread_rng().gen_range(0..open.len())].0)
 }
 
-/// Availability, hold and booking of a random open time on `day`: the code, if booked.
-async fn book(api: &Api, day: NaiveDate, email: &str, step_prefix: &str) -> Option<String> {
+/// A resident's booking: its code, the address that proves it is theirs, and its slot.
+type Mine = (String, String, i64);
+
+/// Availability, hold and booking of a random open time on `day`: the code and slot, if
+/// booked.
+async fn book(api: &Api, day: NaiveDate, email: &str, step_prefix: &str) -> Option<(String, i64)> {
     let availability = api
         .get(
             &format!("{step_prefix}availability"),
@@ -94,7 +98,12 @@ async fn book(api: &Api, day: NaiveDate, email: &str, step_prefix: &str) -> Opti
             }),
         )
         .await;
-    (booked.status == 201).then(|| booked.json["code"].as_str().unwrap_or("").to_string())
+    (booked.status == 201).then(|| {
+        (
+            booked.json["code"].as_str().unwrap_or("").to_string(),
+            booked.json["slot_id"].as_i64().unwrap_or(0),
+        )
+    })
 }
 
 /// Today's visitors for the clerks: bookings made directly on today's remaining times.
@@ -128,7 +137,7 @@ async fn resident(
     api: Api,
     today: NaiveDate,
     deadline: Instant,
-    pool: Arc<Mutex<Vec<(String, String)>>>,
+    pool: Arc<Mutex<Vec<Mine>>>,
     counts: Arc<Counts>,
     next: Arc<AtomicUsize>,
 ) {
@@ -151,19 +160,22 @@ async fn resident(
             }
             50..=69 => {
                 let email = format!("m{}@load.example", next.fetch_add(1, Ordering::Relaxed));
-                if let Some(code) = book(&api, random_day(today), &email, "book: ").await {
+                if let Some((code, slot)) = book(&api, random_day(today), &email, "book: ").await {
                     counts.booked.fetch_add(1, Ordering::Relaxed);
-                    pool.lock().unwrap().push((code, email));
+                    pool.lock().unwrap().push((code, email, slot));
                 }
             }
             70..=79 => {
-                let Some((code, email)) = mine() else {
+                let Some((code, email, mut at)) = mine() else {
                     continue;
                 };
                 let availability = api
                     .get("move: availability", &availability_path(random_day(today)))
                     .await;
-                if let Some(slot) = pick(&open_slots(&availability.json)) {
+                // A move goes to another time than the booking's own.
+                let mut open = open_slots(&availability.json);
+                open.retain(|(slot, _)| *slot != at);
+                if let Some(slot) = pick(&open) {
                     let moved = api
                         .send(
                             "move",
@@ -175,12 +187,13 @@ async fn resident(
                         .await;
                     if moved.status == 200 {
                         counts.moved.fetch_add(1, Ordering::Relaxed);
+                        at = slot;
                     }
                 }
-                pool.lock().unwrap().push((code, email));
+                pool.lock().unwrap().push((code, email, at));
             }
             80..=89 => {
-                let Some((code, email)) = mine() else {
+                let Some((code, email, _)) = mine() else {
                     continue;
                 };
                 let cancelled = api
@@ -196,7 +209,7 @@ async fn resident(
                 }
             }
             _ => {
-                let Some((code, email)) = mine() else {
+                let Some((code, email, at)) = mine() else {
                     continue;
                 };
                 api.send(
@@ -206,7 +219,7 @@ async fn resident(
                         .header("X-Contact", &email),
                 )
                 .await;
-                pool.lock().unwrap().push((code, email));
+                pool.lock().unwrap().push((code, email, at));
             }
         }
     }
