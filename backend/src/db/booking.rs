@@ -82,21 +82,6 @@ pub struct BookingEvent {
     pub client_addr: Option<String>,
 }
 
-#[derive(Insertable, Debug)]
-#[diesel(table_name = booking_events)]
-pub struct NewBookingEvent<'a> {
-    pub tenant_id: i64,
-    pub booking_id: i64,
-    pub kind: &'a str,
-    pub actor: &'a str,
-    pub channel: &'a str,
-    pub from_slot_id: Option<i64>,
-    pub to_slot_id: Option<i64>,
-    pub details: serde_json::Value,
-    pub created_at: DateTime<Utc>,
-    pub client_addr: Option<&'a str>,
-}
-
 impl Booking {
     pub fn by_id(conn: &mut PgConnection, tenant_id: i64, id: i64) -> QueryResult<Booking> {
         bookings::table
@@ -117,15 +102,6 @@ impl Booking {
             .select(Booking::as_select())
             .first(conn)
             .optional()
-    }
-
-    pub fn code_taken(conn: &mut PgConnection, tenant_id: i64, code: &str) -> QueryResult<bool> {
-        diesel::select(diesel::dsl::exists(
-            bookings::table
-                .filter(bookings::tenant_id.eq(tenant_id))
-                .filter(bookings::code.eq(code)),
-        ))
-        .get_result(conn)
     }
 
     pub fn members(&self, conn: &mut PgConnection) -> QueryResult<Vec<BookingMember>> {
@@ -152,15 +128,5 @@ impl Booking {
         diesel::update(booking_members::table.filter(booking_members::booking_id.eq(booking_id)))
             .set(booking_members::active.eq(active))
             .execute(conn)
-    }
-}
-
-impl NewBookingEvent<'_> {
-    /// Stores the event and returns its id.
-    pub fn insert(&self, conn: &mut PgConnection) -> QueryResult<i64> {
-        diesel::insert_into(booking_events::table)
-            .values(self)
-            .returning(booking_events::id)
-            .get_result(conn)
     }
 }
