@@ -16,6 +16,7 @@ pub mod mail;
 pub mod migration;
 pub mod operation_log;
 pub mod qr;
+pub mod secret;
 pub mod signed_links;
 pub mod slots;
 pub mod staff;

@@ -47,11 +47,7 @@ fn signature(key: &[u8], tenant: &str, code: &str, expires: i64) -> String {
     // HMAC accepts keys of any length.
     let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("any key length");
     mac.update(format!("{tenant}:{code}:{expires}").as_bytes());
-    mac.finalize()
-        .into_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::domain::secret::hex(&mac.finalize().into_bytes())
 }
 
 /// The query part of a signed link: `exp=…&sig=…`.
@@ -79,12 +75,7 @@ pub fn verify(
         return false;
     }
     let expected = signature(key, tenant, code, expires);
-    expected.len() == sig.len()
-        && expected
-            .bytes()
-            .zip(sig.bytes())
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-            == 0
+    crate::domain::secret::same(expected.as_bytes(), sig.as_bytes())
 }
 
 #[cfg(test)]

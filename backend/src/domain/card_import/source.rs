@@ -46,8 +46,7 @@ pub struct Source {
 impl Source {
     /// The SHA-256 of the bytes read so far (all of them once the text is read to the end).
     pub fn sha256(&self) -> String {
-        let digest = self.state.borrow().0.clone().finalize();
-        digest.iter().map(|b| format!("{b:02x}")).collect()
+        crate::domain::secret::hex(&self.state.borrow().0.clone().finalize())
     }
 }
 

@@ -146,8 +146,9 @@ impl Session {
     /// Whether a submitted form carries this session's CSRF token.
     pub fn csrf_matches(&self, submitted: Option<&str>) -> bool {
         !self.is_new
-            && submitted
-                .is_some_and(|token| constant_time_eq(token.as_bytes(), self.csrf.as_bytes()))
+            && submitted.is_some_and(|token| {
+                crate::domain::secret::same(token.as_bytes(), self.csrf.as_bytes())
+            })
     }
 
     /// The cookie to send when the session is new.
@@ -161,8 +162,4 @@ impl Session {
                 .finish()
         })
     }
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

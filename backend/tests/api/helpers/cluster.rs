@@ -112,11 +112,7 @@ fn migrations_fingerprint() -> String {
         hash.update(file.to_string_lossy().as_bytes());
         hash.update(fs::read(&file).unwrap_or_default());
     }
-    hash.finalize()
-        .iter()
-        .take(8)
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    madoguchi::domain::secret::hex(&hash.finalize()[..8])
 }
 
 /// A database of one test, dropped with it.
