@@ -80,7 +80,15 @@ pub fn send(
         "address_code:{}",
         crate::domain::input::new_client_token(&mut rng)
     );
-    outbox::enqueue_address_code(conn, tenant_id, email, &code, &dedupe_key, now)?;
+    let message = outbox::NewMessage {
+        tenant_id,
+        booking_id: None,
+        kind: "address_code",
+        recipient: email,
+        one_time_code: Some(&code),
+        dedupe_key: &dedupe_key,
+    };
+    outbox::enqueue(conn, &message, now)?;
     Ok(Some(PendingCode {
         email: email.to_string(),
         code_hash: hash(salt, email, &code),

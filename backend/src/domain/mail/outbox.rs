@@ -31,49 +31,37 @@ pub struct OutboxRow {
     pub one_time_code: Option<String>,
 }
 
-/// Adds a message to send, once: a second call with the same key changes nothing.
-pub fn enqueue(
-    conn: &mut PgConnection,
-    tenant_id: i64,
-    booking_id: i64,
-    kind: &str,
-    recipient: &str,
-    dedupe_key: &str,
-    now: DateTime<Utc>,
-) -> QueryResult<usize> {
-    diesel::sql_query(
-        "INSERT INTO mail_outbox (tenant_id, booking_id, kind, recipient, dedupe_key,
-                                  next_attempt_at, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $6)
-         ON CONFLICT (tenant_id, dedupe_key) DO NOTHING",
-    )
-    .bind::<BigInt, _>(tenant_id)
-    .bind::<BigInt, _>(booking_id)
-    .bind::<Text, _>(kind)
-    .bind::<Text, _>(recipient)
-    .bind::<Text, _>(dedupe_key)
-    .bind::<Timestamptz, _>(now)
-    .execute(conn)
+/// A message to queue. Booking changes and reminders queue theirs in set-based SQL of their
+/// own (`booking::record_change`, `reminders::queue_due`); this is the one-by-one way in.
+pub struct NewMessage<'a> {
+    pub tenant_id: i64,
+    /// The booking it tells about; none for an address code, sent before any booking.
+    pub booking_id: Option<i64>,
+    pub kind: &'a str,
+    pub recipient: &'a str,
+    /// The code an `address_code` message carries.
+    pub one_time_code: Option<&'a str>,
+    pub dedupe_key: &'a str,
 }
 
-/// Queues a one-time code for `recipient`, due now.
-pub fn enqueue_address_code(
+/// Adds a message to send, due now, once: a second call with the same key changes nothing.
+pub fn enqueue(
     conn: &mut PgConnection,
-    tenant_id: i64,
-    recipient: &str,
-    code: &str,
-    dedupe_key: &str,
+    message: &NewMessage,
     now: DateTime<Utc>,
 ) -> QueryResult<usize> {
     diesel::sql_query(
-        "INSERT INTO mail_outbox (tenant_id, kind, recipient, one_time_code, dedupe_key,
-                                  next_attempt_at, created_at)
-         VALUES ($1, 'address_code', $2, $3, $4, $5, $5)",
+        "INSERT INTO mail_outbox (tenant_id, booking_id, kind, recipient, one_time_code,
+                                  dedupe_key, next_attempt_at, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
+         ON CONFLICT (tenant_id, dedupe_key) DO NOTHING",
     )
-    .bind::<BigInt, _>(tenant_id)
-    .bind::<Text, _>(recipient)
-    .bind::<Text, _>(code)
-    .bind::<Text, _>(dedupe_key)
+    .bind::<BigInt, _>(message.tenant_id)
+    .bind::<Nullable<BigInt>, _>(message.booking_id)
+    .bind::<Text, _>(message.kind)
+    .bind::<Text, _>(message.recipient)
+    .bind::<Nullable<Text>, _>(message.one_time_code)
+    .bind::<Text, _>(message.dedupe_key)
     .bind::<Timestamptz, _>(now)
     .execute(conn)
 }

@@ -3,7 +3,7 @@
 use diesel::prelude::*;
 use madoguchi::db::schema::{bookings, mail_outbox};
 use madoguchi::domain::mail::deliver_due;
-use madoguchi::domain::mail::outbox::enqueue;
+use madoguchi::domain::mail::outbox::{enqueue, NewMessage};
 use madoguchi::domain::mail::transport::Mailer;
 
 use super::{book_with_email, settings};
@@ -34,25 +34,27 @@ async fn two_workers_deliver_500_queued_messages_exactly_once() {
     let queued: i64 = app.query(|conn| mail_outbox::table.count().get_result(conn));
     assert_eq!(queued, 1, "the booking queued its confirmation");
     let now = app.clock().now;
+    fn message(tenant_id: i64, booking_id: i64, key: &str) -> NewMessage<'_> {
+        NewMessage {
+            tenant_id,
+            booking_id: Some(booking_id),
+            kind: "confirmation",
+            recipient: "taro@example.jp",
+            one_time_code: None,
+            dedupe_key: key,
+        }
+    }
     for i in 0..499 {
         enqueue(
             &mut app.conn(),
-            tenant_id,
-            booking_id,
-            "confirmation",
-            "taro@example.jp",
-            &format!("load:{i}"),
+            &message(tenant_id, booking_id, &format!("load:{i}")),
             now,
         )
         .unwrap();
     }
     let again = enqueue(
         &mut app.conn(),
-        tenant_id,
-        booking_id,
-        "confirmation",
-        "taro@example.jp",
-        "load:0",
+        &message(tenant_id, booking_id, "load:0"),
         now,
     )
     .unwrap();
