@@ -4,7 +4,6 @@
 
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bool};
 use diesel::PgConnection;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
@@ -22,17 +21,7 @@ pub const MAX_SENDS: u32 = 5;
 
 /// Whether the tenant confirms addresses before booking (`confirm_email` in its file).
 pub fn required(conn: &mut PgConnection, tenant_id: i64) -> QueryResult<bool> {
-    #[derive(QueryableByName)]
-    struct Setting {
-        #[diesel(sql_type = Bool)]
-        confirm_email: bool,
-    }
-    let found: Option<Setting> =
-        diesel::sql_query("SELECT confirm_email FROM tenant_mail_settings WHERE tenant_id = $1")
-            .bind::<BigInt, _>(tenant_id)
-            .get_result(conn)
-            .optional()?;
-    Ok(found.is_some_and(|s| s.confirm_email))
+    Ok(super::settings::MailRules::of_tenant(conn, tenant_id)?.confirm_email)
 }
 
 /// A code sent and not yet entered, as the session keeps it.

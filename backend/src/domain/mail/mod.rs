@@ -6,6 +6,7 @@ pub mod address_codes;
 pub mod compose;
 pub mod outbox;
 pub mod reminders;
+pub mod settings;
 pub mod templates;
 pub mod transport;
 

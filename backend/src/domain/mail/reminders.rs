@@ -7,25 +7,10 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date, Timestamptz};
 use diesel::PgConnection;
 
+use super::settings::MailRules;
 use crate::db::tenant::Tenant;
 use crate::domain::Clock;
 use crate::error::AppError;
-
-const DEFAULT_HOUR: u32 = 9;
-
-fn reminder_hour(conn: &mut PgConnection, tenant_id: i64) -> QueryResult<u32> {
-    #[derive(QueryableByName)]
-    struct Hour {
-        #[diesel(sql_type = diesel::sql_types::Integer)]
-        reminder_hour: i32,
-    }
-    let found: Option<Hour> =
-        diesel::sql_query("SELECT reminder_hour FROM tenant_mail_settings WHERE tenant_id = $1")
-            .bind::<BigInt, _>(tenant_id)
-            .get_result(conn)
-            .optional()?;
-    Ok(found.map_or(DEFAULT_HOUR, |h| h.reminder_hour.clamp(0, 23) as u32))
-}
 
 /// Queues the reminders due now; returns how many were new.
 pub fn queue_due(
@@ -34,7 +19,10 @@ pub fn queue_due(
     tenant: &Tenant,
 ) -> Result<usize, AppError> {
     let local = clock.now.with_timezone(&clock.tz);
-    if local.hour() < reminder_hour(conn, tenant.id)? {
+    let hour = MailRules::of_tenant(conn, tenant.id)?
+        .reminder_hour
+        .clamp(0, 23) as u32;
+    if local.hour() < hour {
         return Ok(0);
     }
     let tomorrow = clock.today() + Duration::days(1);

@@ -18,7 +18,7 @@ pub(super) struct Plan {
     pub(super) closures: Vec<(Option<String>, NaiveDate, String)>,
     /// Header names of this tenant's card files, standard → file.
     pub(super) card_columns: std::collections::BTreeMap<String, String>,
-    pub(super) mail: super::mail_settings::MailRules,
+    pub(super) mail: crate::domain::mail::settings::MailRules,
 }
 
 pub(super) struct LanePlan {
@@ -220,7 +220,7 @@ pub(super) fn plan(file: &TenantFile) -> Result<Plan, Vec<String>> {
             locations,
             closures,
             card_columns: file.card_columns.clone(),
-            mail: super::mail_settings::MailRules {
+            mail: crate::domain::mail::settings::MailRules {
                 reminder_hour: rules.reminder_hour,
                 confirm_email: rules.confirm_email,
             },
