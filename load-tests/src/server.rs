@@ -1,6 +1,7 @@
 //! A server of our own for one scenario: `madoguchi serve` on the embedded default in a
 //! fresh folder (its own PostgreSQL, the demo city seeded), stopped and removed afterwards.
 
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -37,10 +38,7 @@ impl Server {
         let var_dir = std::env::temp_dir().join(format!("madoguchi-load-{stamp}"));
         std::fs::create_dir_all(&var_dir)?;
         // PostgreSQL runs as `postgres` when this runs as root: it must reach the folder.
-        std::process::Command::new("chmod")
-            .arg("755")
-            .arg(&var_dir)
-            .status()?;
+        std::fs::set_permissions(&var_dir, std::fs::Permissions::from_mode(0o755))?;
         let port = free_port()?;
         let log = std::fs::File::create(var_dir.join("serve.log"))?;
         let child = Command::new(bin)

@@ -35,6 +35,13 @@ pub struct PendingCode {
     pub sends: u32,
 }
 
+impl PendingCode {
+    /// Whether the code can still be entered: not too old, not mistyped too often.
+    pub fn usable(&self, now: DateTime<Utc>) -> bool {
+        now <= self.expires_at && self.wrong_tries < MAX_TRIES
+    }
+}
+
 #[derive(Debug, PartialEq, Eq)]
 pub enum Verdict {
     Confirmed,
@@ -90,7 +97,7 @@ pub fn send(
 /// Checks what the resident typed (full-width digits and spaces allowed) against `pending`,
 /// counting a wrong try.
 pub fn check(pending: &mut PendingCode, salt: &str, typed: &str, now: DateTime<Utc>) -> Verdict {
-    if now > pending.expires_at || pending.wrong_tries >= MAX_TRIES {
+    if !pending.usable(now) {
         return Verdict::Spent;
     }
     let typed = crate::domain::input::letters_and_digits(typed);

@@ -37,11 +37,10 @@ pub(super) fn after_contact(
         return Ok(None);
     }
     let flow = &cx.session.state.flow;
-    let usable = flow.email_code.as_ref().is_some_and(|sent| {
-        sent.email == flow.email
-            && cx.clock.now <= sent.expires_at
-            && sent.wrong_tries < address_codes::MAX_TRIES
-    });
+    let usable = flow
+        .email_code
+        .as_ref()
+        .is_some_and(|sent| sent.email == flow.email && sent.usable(cx.clock.now));
     if !usable {
         send_code(conn, cx)?;
     }
