@@ -51,7 +51,7 @@ pub fn deliver_due(
             continue;
         }
         match prepare(&mut conn, &row, settings, clock) {
-            Ok(message) => match mailer.send(&message, &format!("{}-{}", row.id, row.kind)) {
+            Ok(message) => match mailer.send(&message, &transport::file_stem(row.id, &row.kind)) {
                 Ok(()) => {
                     let id = message
                         .headers()

@@ -7,6 +7,11 @@ use std::path::PathBuf;
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{Message, SmtpTransport, Transport};
 
+/// The name, without `.eml`, of the file a message of the outbox is written to.
+pub fn file_stem(outbox_id: i64, kind: &str) -> String {
+    format!("{outbox_id}-{kind}")
+}
+
 pub enum Mailer {
     Files(PathBuf),
     Smtp(SmtpTransport),
@@ -55,7 +60,8 @@ impl Mailer {
         Ok(Mailer::Smtp(builder.build()))
     }
 
-    /// Hands the message over; an error leaves it for a later attempt.
+    /// Hands the message over; an error leaves it for a later attempt. When messages are
+    /// written to files, `file_stem` (see `file_stem`) names this one.
     pub fn send(&self, message: &Message, file_stem: &str) -> Result<(), String> {
         match self {
             Mailer::Smtp(transport) => transport

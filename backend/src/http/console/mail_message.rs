@@ -30,7 +30,10 @@ fn message_file(
         .first(conn)
         .optional()?
         .ok_or(AppError::NotFound(Resource::Page))?;
-    let path = mail_dir.join(format!("{id}-{kind}.eml"));
+    let path = mail_dir.join(format!(
+        "{}.eml",
+        crate::domain::mail::transport::file_stem(id, &kind)
+    ));
     Ok(path.is_file().then_some(path))
 }
 
