@@ -28,9 +28,7 @@ const FLOW: &str = "/demo/book/apply";
 
 /// Days with open times for applications at the counter, over the next four weeks.
 async fn open_days(api: &Api) -> anyhow::Result<Vec<String>> {
-    let today = chrono::Utc::now()
-        .with_timezone(&chrono::FixedOffset::east_opt(9 * 3600).unwrap())
-        .date_naive();
+    let today = crate::today_in_tokyo();
     let to = today + chrono::Duration::days(28);
     let answer = api
         .get(

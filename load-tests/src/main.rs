@@ -72,6 +72,13 @@ pub fn repo_root() -> PathBuf {
         .to_path_buf()
 }
 
+/// Today in Japan, where every city of the service is (UTC+9, no summer time).
+pub fn today_in_tokyo() -> chrono::NaiveDate {
+    chrono::Utc::now()
+        .with_timezone(&chrono::FixedOffset::east_opt(9 * 3600).expect("a valid offset"))
+        .date_naive()
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();

@@ -293,9 +293,7 @@ pub async fn run(server: &Server, concurrency: usize, seconds: u64) -> anyhow::R
     }
     let recorder = Arc::new(Recorder::default());
     let api = Api::new(&server.base, recorder.clone());
-    let today = chrono::Utc::now()
-        .with_timezone(&chrono::FixedOffset::east_opt(9 * 3600).unwrap())
-        .date_naive();
+    let today = crate::today_in_tokyo();
     let visitors = Arc::new(Mutex::new(book_today(&api, today, 400).await));
     let pool = Arc::new(Mutex::new(Vec::new()));
     let counts = Arc::new(Counts::default());

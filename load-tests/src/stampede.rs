@@ -310,9 +310,7 @@ pub async fn run(server: &Server, options: &Options) -> anyhow::Result<Report> {
         );
     }
     let setup = Api::new(&server.base, Arc::new(Recorder::default()));
-    let today = chrono::Utc::now()
-        .with_timezone(&chrono::FixedOffset::east_opt(9 * 3600).unwrap())
-        .date_naive();
+    let today = crate::today_in_tokyo();
     let days = open_days(&setup, today, today + chrono::Duration::days(59)).await?;
     let Some(&day) = days.first() else {
         bail!("counter {LOCATION} has no open day in the next 60 days");
