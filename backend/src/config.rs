@@ -40,6 +40,11 @@ pub struct Config {
     pub public_url: String,
     /// MADOGUCHI_MAIL_POLL_MS: how often the mail worker looks for messages to send.
     pub mail_poll_ms: u64,
+    /// How far the server's clock stands from the system's. Never read from the
+    /// environment: only a test that starts the server in its own process sets it, to
+    /// stand at a chosen instant (the browser tests move the whole process's clock with
+    /// libfaketime instead).
+    pub clock_shift: chrono::Duration,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -96,6 +101,7 @@ impl Config {
                 &format!("http://{}", var("MADOGUCHI_BIND", "127.0.0.1:8080")),
             ),
             mail_poll_ms: parse_num("MADOGUCHI_MAIL_POLL_MS", "2000")?.clamp(50, 600_000),
+            clock_shift: chrono::Duration::zero(),
         })
     }
 }

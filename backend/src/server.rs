@@ -22,6 +22,7 @@ pub fn build(config: Config, pool: PgPool, listener: TcpListener) -> anyhow::Res
     let state = web::Data::from(AppState::new(pool, config.clone()));
     let mut server = HttpServer::new(move || {
         App::new()
+            .wrap(crate::http::error_pages::handlers())
             .wrap(security_headers())
             .wrap(NormalizePath::new(TrailingSlash::MergeOnly))
             .wrap(Logger::new("%a \"%r\" %s %b %Dms"))

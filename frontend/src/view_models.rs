@@ -13,6 +13,16 @@ pub struct PageFrame {
     pub errors: Vec<FieldError>,
     /// Console sections (href, label), shown under the header; empty on resident pages.
     pub nav: Vec<(String, String)>,
+    /// On console pages: who is logged in, with the logout button.
+    pub staff: Option<StaffBarVm>,
+}
+
+/// The logged-in account on every console page.
+#[derive(Clone, Debug)]
+pub struct StaffBarVm {
+    /// e.g. 窓口 花子（窓口職員）
+    pub who: String,
+    pub logout: FormVm,
 }
 
 /// A problem with one form field: `field` is the id of its input.
@@ -89,23 +99,35 @@ pub struct CalendarVm {
     pub frame: PageFrame,
     /// The counter the visit is at, with its address.
     pub location_text: String,
+    /// When changing a booking: the day and time it has now.
+    pub current_booking: Option<String>,
+    /// The first day with a free place: (text, href), e.g. 最短の空き日：12月1日（火）.
+    pub earliest: Option<(String, String)>,
+    /// Said instead when no day open for booking has a free place.
+    pub none_free: Option<String>,
     /// e.g. 2026年12月 / December 2026
     pub month_label: String,
     pub previous_href: Option<String>,
     pub next_href: Option<String>,
     /// Weeks of seven days, Monday first; None outside the month.
     pub weeks: Vec<Vec<Option<DayVm>>>,
+    /// The month's closed days and why, in words: 12月29日（火）〜12月31日（木）：年末年始.
+    pub closed_days: Vec<String>,
 }
 
 #[derive(Clone, Debug)]
 pub struct DayVm {
     pub day: u32,
-    /// ◎ △ × —
+    /// ◎ △ × 休 —
     pub sign: &'static str,
-    /// The sign in words, for screen readers and for people who do not know the signs.
+    /// The day's state in words (満員, 祝日：憲法記念日 …), for screen readers and for people
+    /// who do not know the signs.
     pub sign_text: String,
     /// Set when the day can be chosen.
     pub href: Option<String>,
+    pub today: bool,
+    /// The day of the booking being changed.
+    pub current: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -188,6 +210,8 @@ pub struct DoneVm {
     pub code_display: String,
     pub rows: Vec<SummaryRow>,
     pub bring: String,
+    /// Until when the booking can be changed or cancelled online, in words.
+    pub deadline_text: String,
     pub manage_href: String,
 }
 
@@ -195,8 +219,11 @@ pub struct DoneVm {
 pub struct MessageVm {
     pub frame: PageFrame,
     pub text: String,
+    /// The main way on, as a button.
     pub link_href: String,
     pub link_text: String,
+    /// Other ways on: (href, text).
+    pub more_links: Vec<(String, String)>,
 }
 
 #[derive(Clone, Debug)]
@@ -229,7 +256,8 @@ pub struct LookupVm {
 #[derive(Clone, Debug)]
 pub struct ManageVm {
     pub frame: PageFrame,
-    pub links: BookingLinks,
+    /// QR code, calendar file and map; none for a cancelled booking.
+    pub links: Option<BookingLinks>,
     pub notice: Option<String>,
     pub code_display: String,
     pub status_text: String,
@@ -239,6 +267,8 @@ pub struct ManageVm {
     /// Links shown while the booking may still be changed online.
     pub change_href: Option<String>,
     pub cancel_href: Option<String>,
+    /// The city's start page, to book something else.
+    pub start_href: String,
 }
 
 /// A page that asks "are you sure?" before an action.
@@ -263,8 +293,6 @@ pub struct StaffLoginVm {
 #[derive(Clone, Debug)]
 pub struct TodayVm {
     pub frame: PageFrame,
-    pub staff_name: String,
-    pub logout: FormVm,
     pub scan: FormVm,
     /// Where the per-booking buttons post.
     pub act: FormVm,
@@ -286,6 +314,8 @@ pub struct TodayRow {
     pub actions: Vec<(&'static str, String)>,
     pub can_undo: bool,
     pub procedure: String,
+    /// Who the booking is for: the names on its cards, or the contact name.
+    pub name: String,
     /// What the call center or a colleague noted for the counter.
     pub note: String,
     pub party_size: i32,

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { PHONE, expectAccessible, launchBrowser, repoRoot, sampleCard, screenshot, startServer } from './support/harness.mjs';
+import { PHONE, chooseDay, expectAccessible, launchBrowser, repoRoot, sampleCard, screenshot, startServer } from './support/harness.mjs';
 
 const DESK = { viewport: { width: 1280, height: 800 }, javaScriptEnabled: false };
 const PASSWORD = 'Madoguchi#2026';
@@ -49,7 +49,7 @@ async function pickupUpToContact(skip, email) {
   await resident.getByLabel('予約番号').fill(number);
   await resident.getByLabel('生年月日').fill(birthDate);
   await resident.getByRole('button', { name: '次へ進む' }).click();
-  await resident.locator('table.calendar a').first().click();
+  await chooseDay(resident);
   await resident.locator('input[type=radio]:not([disabled])').first().check();
   await resident.getByRole('button', { name: 'この時間にする' }).click();
   await resident.getByLabel('メールアドレス').fill(email);

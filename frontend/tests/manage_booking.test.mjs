@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { PHONE, expectAccessible, launchBrowser, sampleCard, screenshot, startServer } from './support/harness.mjs';
+import { PHONE, chooseDay, expectAccessible, launchBrowser, sampleCard, screenshot, startServer } from './support/harness.mjs';
 
 let server;
 let browser;
@@ -26,7 +26,7 @@ async function bookPickup(page, number, birthDate, { dayIndex = 0 } = {}) {
   await page.getByLabel('予約番号').fill(number);
   await page.getByLabel('生年月日').fill(birthDate);
   await page.getByRole('button', { name: '次へ進む' }).click();
-  await page.locator('table.calendar a').nth(dayIndex).click();
+  await chooseDay(page, dayIndex);
   await page.locator('input[type=radio]:not([disabled])').first().check();
   await page.getByRole('button', { name: 'この時間にする' }).click();
   await page.getByLabel('メールアドレス').fill('hanako@example.jp');
@@ -65,7 +65,7 @@ test('a booking is looked up, moved to another day and cancelled', async () => {
 
   await page.getByRole('link', { name: '日時を変更する' }).click();
   assert.equal(await heading(page), '来庁する日を選んでください');
-  await page.locator('table.calendar a').nth(1).click();
+  await chooseDay(page, 1);
   await page.locator('input[type=radio]:not([disabled])').first().check();
   await page.getByRole('button', { name: 'この時間にする' }).click();
   assert.equal(await heading(page), '日時の変更の確認');
@@ -103,7 +103,7 @@ test('a time filled by others during the contact step sends the resident back to
   await page.getByLabel('予約番号').fill(number);
   await page.getByLabel('生年月日').fill(birthDate);
   await page.getByRole('button', { name: '次へ進む' }).click();
-  await page.locator('table.calendar a').first().click();
+  await chooseDay(page);
   const choice = page.locator('input[type=radio]:not([disabled])').first();
   const slotId = await choice.getAttribute('value');
   await choice.check();

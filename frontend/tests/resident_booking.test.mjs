@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { PHONE, expectAccessible, launchBrowser, sampleCard, screenshot, startServer } from './support/harness.mjs';
+import { PHONE, chooseDay, expectAccessible, launchBrowser, sampleCard, screenshot, startServer } from './support/harness.mjs';
 
 let server;
 let browser;
@@ -39,7 +39,7 @@ test('a resident books a card pickup from the start page to the confirmation', a
   assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), '来庁する日を選んでください');
   await expectAccessible(browser, page);
   await screenshot(page, '03-date');
-  await page.locator('table.calendar a').first().click();
+  await chooseDay(page);
 
   assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), '時間を選んでください');
   await expectAccessible(browser, page);

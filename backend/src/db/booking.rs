@@ -25,6 +25,8 @@ pub struct Booking {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub cancelled_at: Option<DateTime<Utc>>,
+    /// The language the booking was made in (`ja`, `en`): its e-mail links open in it.
+    pub lang: String,
 }
 
 #[derive(Insertable, Debug, Clone, Copy)]
@@ -42,6 +44,7 @@ pub struct NewBooking<'a> {
     pub note: &'a str,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub lang: &'a str,
 }
 
 #[derive(Queryable, Selectable, Debug, Clone)]
@@ -99,6 +102,48 @@ impl Booking {
         bookings::table
             .filter(bookings::tenant_id.eq(tenant_id))
             .filter(bookings::code.eq(code))
+            .select(Booking::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    /// The upcoming (or in progress) booking that holds the card, if any.
+    pub fn active_for_card(
+        conn: &mut PgConnection,
+        tenant_id: i64,
+        card_id: i64,
+    ) -> QueryResult<Option<Booking>> {
+        bookings::table
+            .inner_join(
+                booking_members::table.on(booking_members::booking_id
+                    .eq(bookings::id)
+                    .and(booking_members::tenant_id.eq(bookings::tenant_id))),
+            )
+            .filter(bookings::tenant_id.eq(tenant_id))
+            .filter(booking_members::card_id.eq(card_id))
+            .filter(booking_members::active)
+            .select(Booking::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    /// The upcoming booking of the procedure made under a person's contact key.
+    pub fn active_for_person(
+        conn: &mut PgConnection,
+        tenant_id: i64,
+        procedure_id: i64,
+        person_key: &str,
+    ) -> QueryResult<Option<Booking>> {
+        bookings::table
+            .inner_join(
+                booking_members::table.on(booking_members::booking_id
+                    .eq(bookings::id)
+                    .and(booking_members::tenant_id.eq(bookings::tenant_id))),
+            )
+            .filter(bookings::tenant_id.eq(tenant_id))
+            .filter(booking_members::procedure_id.eq(procedure_id))
+            .filter(booking_members::person_key.eq(person_key))
+            .filter(booking_members::active)
             .select(Booking::as_select())
             .first(conn)
             .optional()

@@ -87,6 +87,24 @@ impl CardRecord {
             .load(conn)
     }
 
+    /// The names on the cards of each of `booking_ids`, in member order: (booking id, name).
+    pub fn holder_names(
+        conn: &mut PgConnection,
+        tenant_id: i64,
+        booking_ids: &[i64],
+    ) -> QueryResult<Vec<(i64, String)>> {
+        use super::schema::booking_members;
+        card_records::table
+            .inner_join(
+                booking_members::table.on(booking_members::card_id.eq(card_records::id.nullable())),
+            )
+            .filter(card_records::tenant_id.eq(tenant_id))
+            .filter(booking_members::booking_id.eq_any(booking_ids))
+            .order((booking_members::booking_id, booking_members::position))
+            .select((booking_members::booking_id, card_records::name))
+            .load(conn)
+    }
+
     pub fn by_ids(
         conn: &mut PgConnection,
         tenant_id: i64,

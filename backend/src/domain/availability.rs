@@ -7,6 +7,7 @@ use chrono::{Duration, NaiveDate};
 use diesel::PgConnection;
 
 use super::booking::rules::deadline;
+use super::calendar::{ClosedDays, ClosedReason};
 use super::{Channel, Clock};
 use crate::db::lane::Lane;
 use crate::db::location::Location;
@@ -85,4 +86,116 @@ pub fn for_days(
         });
     }
     Ok(result)
+}
+
+/// How one day of the calendar stands for a resident booking online.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DayState {
+    /// Before today.
+    Past,
+    /// Closed: a national holiday, the New Year break, or the city's own closure.
+    Closed(ClosedReason),
+    /// The counter has no opening hours that day (a weekend, a regular day off).
+    NoHours,
+    /// Further ahead than online booking reaches yet.
+    NotYetOpen,
+    /// Online booking for the day has ended (its cut-off has passed).
+    BookingEnded,
+    Full,
+    /// Places left for web bookings, out of the web places of the day's open times.
+    Open {
+        remaining: i64,
+        places: i64,
+    },
+}
+
+/// The state of every day in `days` at the location, for the procedure, online.
+pub fn day_states(
+    conn: &mut PgConnection,
+    clock: &Clock,
+    tenant: &Tenant,
+    location: &Location,
+    procedure: &Procedure,
+    days: RangeInclusive<NaiveDate>,
+) -> Result<Vec<(NaiveDate, DayState)>, AppError> {
+    let (from, to) = days.clone().into_inner();
+    let slots = for_days(conn, clock, tenant, location, procedure, days, Channel::Web)?;
+    let closed = ClosedDays::load(conn, tenant, from, to)?;
+    // day → (has open times, has bookable times, remaining, places)
+    let mut per_day: HashMap<NaiveDate, (bool, bool, i64, i64)> = HashMap::new();
+    for available in &slots {
+        let entry = per_day
+            .entry(clock.local_date(available.slot.starts_at))
+            .or_default();
+        entry.0 = true;
+        if available.bookable {
+            entry.1 = true;
+            entry.2 += i64::from(available.remaining);
+            entry.3 += i64::from(available.slot.web_capacity);
+        }
+    }
+    let today = clock.today();
+    let last_open_day = today + Duration::days(tenant.booking_opens_days.into());
+    Ok(from
+        .iter_days()
+        .take_while(|day| *day <= to)
+        .map(|day| {
+            let (has_times, bookable, remaining, places) =
+                per_day.get(&day).copied().unwrap_or_default();
+            let state = if day < today {
+                DayState::Past
+            } else if let Some(reason) = closed.reason(location.id, day) {
+                DayState::Closed(reason)
+            } else if !has_times {
+                DayState::NoHours
+            } else if day > last_open_day {
+                DayState::NotYetOpen
+            } else if !bookable {
+                DayState::BookingEnded
+            } else if remaining == 0 {
+                DayState::Full
+            } else {
+                DayState::Open { remaining, places }
+            };
+            (day, state)
+        })
+        .collect())
+}
+
+/// The first day, from today to the end of the booking window, with a place left online
+/// for `places` people.
+pub fn first_free_day(
+    conn: &mut PgConnection,
+    clock: &Clock,
+    tenant: &Tenant,
+    location: &Location,
+    procedure: &Procedure,
+    places: i32,
+) -> Result<Option<NaiveDate>, AppError> {
+    // Looked for a fortnight at a time: the first free day is nearly always in the first.
+    const STRETCH: i64 = 14;
+    let last_open_day = clock.today() + Duration::days(tenant.booking_opens_days.into());
+    let mut from = clock.today();
+    while from <= last_open_day {
+        let to = (from + Duration::days(STRETCH - 1)).min(last_open_day);
+        let slots = for_days(
+            conn,
+            clock,
+            tenant,
+            location,
+            procedure,
+            from..=to,
+            Channel::Web,
+        )?;
+        if let Some(found) = slots
+            .iter()
+            .filter(|a| a.bookable && a.remaining >= places.max(1))
+            .map(|a| clock.local_date(a.slot.starts_at))
+            .min()
+        {
+            return Ok(Some(found));
+        }
+        from = to + Duration::days(1);
+    }
+    Ok(None)
 }

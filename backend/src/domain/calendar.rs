@@ -1,6 +1,6 @@
 //! Which days are closed, and the deadlines counted back from a visit day.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 use chrono::{Datelike, Duration, NaiveDate, NaiveTime, Weekday};
 use diesel::PgConnection;
@@ -13,9 +13,20 @@ use crate::error::AppError;
 pub struct ClosedDays {
     on_holidays: bool,
     over_new_year: bool,
-    holidays: HashSet<NaiveDate>,
-    /// (None = every location, Some(location id), day)
-    closures: HashSet<(Option<i64>, NaiveDate)>,
+    holidays: HashMap<NaiveDate, String>,
+    /// (None = every location, Some(location id), day) → the tenant's reason
+    closures: HashMap<(Option<i64>, NaiveDate), String>,
+}
+
+/// Why a counter is closed on a day, in words residents understand.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ClosedReason {
+    /// A national holiday, with its name (憲法記念日).
+    Holiday(String),
+    /// 12/29 – 1/3.
+    NewYear,
+    /// The tenant's own closure, with the reason it gave.
+    Closure(String),
 }
 
 impl ClosedDays {
@@ -25,14 +36,11 @@ impl ClosedDays {
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<ClosedDays, AppError> {
-        let holidays = holidays_between(conn, from, to)?
-            .into_iter()
-            .map(|(day, _)| day)
-            .collect();
+        let holidays = holidays_between(conn, from, to)?.into_iter().collect();
         let closures = Closure::for_tenant(conn, tenant.id)?
             .into_iter()
             .filter(|c| c.day >= from && c.day <= to)
-            .map(|c| (c.location_id, c.day))
+            .map(|c| ((c.location_id, c.day), c.reason))
             .collect();
         Ok(ClosedDays {
             on_holidays: tenant.closed_on_national_holidays,
@@ -44,13 +52,32 @@ impl ClosedDays {
 
     /// Closed for the whole tenant (holiday, New Year, tenant-wide closure).
     pub fn tenant_closed(&self, day: NaiveDate) -> bool {
-        (self.on_holidays && self.holidays.contains(&day))
-            || (self.over_new_year && is_new_year_break(day))
-            || self.closures.contains(&(None, day))
+        self.tenant_reason(day).is_some()
     }
 
     pub fn location_closed(&self, location_id: i64, day: NaiveDate) -> bool {
-        self.tenant_closed(day) || self.closures.contains(&(Some(location_id), day))
+        self.reason(location_id, day).is_some()
+    }
+
+    fn tenant_reason(&self, day: NaiveDate) -> Option<ClosedReason> {
+        if self.over_new_year && is_new_year_break(day) {
+            return Some(ClosedReason::NewYear);
+        }
+        if let Some(name) = self.holidays.get(&day).filter(|_| self.on_holidays) {
+            return Some(ClosedReason::Holiday(name.clone()));
+        }
+        self.closures
+            .get(&(None, day))
+            .map(|reason| ClosedReason::Closure(reason.clone()))
+    }
+
+    /// Why the location is closed on `day`, when it is.
+    pub fn reason(&self, location_id: i64, day: NaiveDate) -> Option<ClosedReason> {
+        self.tenant_reason(day).or_else(|| {
+            self.closures
+                .get(&(Some(location_id), day))
+                .map(|reason| ClosedReason::Closure(reason.clone()))
+        })
     }
 
     /// An office working day: Monday to Friday and not closed for the tenant.
@@ -96,23 +123,26 @@ pub fn at(day: NaiveDate, time: NaiveTime) -> chrono::NaiveDateTime {
     day.and_time(time)
 }
 
+/// The day of the week as the catalogue names it (月, 火 …).
+fn weekday_name(lang: madoguchi_frontend::i18n::Lang, date: NaiveDate) -> String {
+    madoguchi_frontend::i18n::t(lang, "weekdays")
+        .split(',')
+        .nth(date.weekday().num_days_from_monday() as usize)
+        .unwrap_or_default()
+        .to_string()
+}
+
 /// A visit day as people read it: 2026年11月24日（火）, or Tuesday 24 November 2026.
 pub fn date_label(lang: madoguchi_frontend::i18n::Lang, date: NaiveDate) -> String {
     use madoguchi_frontend::i18n::Lang;
     match lang {
-        Lang::Ja => {
-            let weekdays = madoguchi_frontend::i18n::t(lang, "weekdays");
-            let weekday = weekdays
-                .split(',')
-                .nth(date.weekday().num_days_from_monday() as usize)
-                .unwrap_or_default();
-            format!(
-                "{}年{}月{}日（{weekday}）",
-                date.year(),
-                date.month(),
-                date.day()
-            )
-        }
+        Lang::Ja => format!(
+            "{}年{}月{}日（{}）",
+            date.year(),
+            date.month(),
+            date.day(),
+            weekday_name(lang, date)
+        ),
         Lang::En => date.format("%A %-d %B %Y").to_string(),
     }
 }
@@ -130,4 +160,37 @@ pub fn visit_label(
         starts_at.with_timezone(&clock.tz).format("%H:%M"),
         ends_at.with_timezone(&clock.tz).format("%H:%M")
     )
+}
+
+/// A day without the year, as a link or a deadline shows it: 12月1日（火）, or
+/// Tue 1 December.
+pub fn short_date_label(lang: madoguchi_frontend::i18n::Lang, date: NaiveDate) -> String {
+    use madoguchi_frontend::i18n::Lang;
+    match lang {
+        Lang::Ja => format!(
+            "{}月{}日（{}）",
+            date.month(),
+            date.day(),
+            weekday_name(lang, date)
+        ),
+        Lang::En => date.format("%a %-d %B").to_string(),
+    }
+}
+
+/// A deadline as people say it: 12月2日（水）17時, 12月2日（水）17時30分, or
+/// 17:00 on Wed 2 December.
+pub fn deadline_label(
+    lang: madoguchi_frontend::i18n::Lang,
+    clock: &super::Clock,
+    instant: chrono::DateTime<chrono::Utc>,
+) -> String {
+    use chrono::Timelike;
+    use madoguchi_frontend::i18n::Lang;
+    let local = instant.with_timezone(&clock.tz);
+    let day = short_date_label(lang, local.date_naive());
+    match lang {
+        Lang::Ja if local.minute() == 0 => format!("{day}{}時", local.hour()),
+        Lang::Ja => format!("{day}{}時{}分", local.hour(), local.minute()),
+        Lang::En => format!("{} on {day}", local.format("%H:%M")),
+    }
 }

@@ -150,104 +150,261 @@ const ERAS: [(&str, char, (i32, u32, u32)); 5] = [
     ("明治", 'M', (1868, 1, 25)),
 ];
 
-/// A date written in 西暦 (`2026/1/5`, `2026-01-05`, `2026年1月5日`) or 和暦
-/// (`令和8年1月5日`, `R8.1.5`, `平成元年1月8日`); `None` when it is not a real date.
-pub fn parse_date(input: &str) -> Option<NaiveDate> {
-    let folded = fold_width(input).replace(' ', "");
-    let (era_start, rest) = match ERAS.iter().find_map(|(name, initial, start)| {
-        folded
-            .strip_prefix(name)
-            .or_else(|| folded.strip_prefix(*initial))
-            .or_else(|| folded.strip_prefix(initial.to_ascii_lowercase()))
-            .map(|rest| (Some(*start), rest))
-    }) {
-        Some(found) => found,
-        None => (None, folded.as_str()),
-    };
-    let rest = rest.replacen("元", "1", 1);
-    let parts: Vec<&str> = rest
-        .split(['/', '-', '.', '年', '月', '日'])
-        .filter(|p| !p.is_empty())
-        .collect();
-    let [year, month, day] = parts.as_slice() else {
-        return None;
-    };
-    if ![year, month, day]
-        .iter()
-        .all(|p| p.bytes().all(|b| b.is_ascii_digit()))
-    {
-        return None;
-    }
-    let (year, month, day): (i32, u32, u32) =
-        (year.parse().ok()?, month.parse().ok()?, day.parse().ok()?);
-    match era_start {
-        None => {
-            if !(1800..=9999).contains(&year) {
-                return None;
+/// Why typed text is not a date, so the page can say what is wrong rather than repeat
+/// the hint.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DateProblem {
+    Empty,
+    /// Not a date in any form we read.
+    Unreadable,
+    /// Year, month and day read, but there is no such day (2月30日).
+    NoSuchDay,
+    /// A Japanese era date outside its era (平成元年1月7日, 平成31年5月1日).
+    OutsideEra {
+        era: &'static str,
+        first: NaiveDate,
+        last: Option<NaiveDate>,
+    },
+}
+
+impl DateProblem {
+    /// What is wrong, for the field labelled `field`, about the text `typed`.
+    pub fn message(
+        &self,
+        lang: madoguchi_frontend::i18n::Lang,
+        field: &str,
+        typed: &str,
+    ) -> String {
+        use madoguchi_frontend::i18n::tf;
+        // Echoed back only as far as a person would read it.
+        let typed: String = typed.trim().chars().take(30).collect();
+        match self {
+            DateProblem::Empty => tf(lang, "date_problem_empty", &[("field", field)]),
+            DateProblem::Unreadable => tf(lang, "date_problem_unreadable", &[("field", field)]),
+            DateProblem::NoSuchDay => tf(
+                lang,
+                "date_problem_no_such_day",
+                &[("field", field), ("typed", &typed)],
+            ),
+            DateProblem::OutsideEra { era, first, last } => {
+                let day = |d: &NaiveDate| crate::domain::calendar::date_label(lang, *d);
+                match last {
+                    Some(last) => tf(
+                        lang,
+                        "date_problem_outside_era",
+                        &[
+                            ("typed", &typed),
+                            ("era", era),
+                            ("first", &day(first)),
+                            ("last", &day(last)),
+                        ],
+                    ),
+                    None => tf(
+                        lang,
+                        "date_problem_before_era",
+                        &[("typed", &typed), ("era", era), ("first", &day(first))],
+                    ),
+                }
             }
-            NaiveDate::from_ymd_opt(year, month, day)
-        }
-        Some((start_year, start_month, start_day)) => {
-            // No era has lasted a hundred years; R8887 is a typing slip, not year 10905.
-            if !(1..=99).contains(&year) {
-                return None;
-            }
-            let date = NaiveDate::from_ymd_opt(start_year + year - 1, month, day)?;
-            let start = NaiveDate::from_ymd_opt(start_year, start_month, start_day)?;
-            // An era date must fall inside its era: 平成31年5月1日 does not exist.
-            let next_start = ERAS
-                .iter()
-                .filter_map(|(_, _, (y, m, d))| NaiveDate::from_ymd_opt(*y, *m, *d))
-                .filter(|d| *d > start)
-                .min();
-            let inside = date >= start && next_start.is_none_or(|next| date < next);
-            inside.then_some(date)
         }
     }
 }
 
+/// A date written in 西暦 (`2026/1/5`, `2026-01-05`, `2026年1月5日`, `2026 1 5`,
+/// `20260105`) or 和暦 (`令和8年1月5日`, `R8.1.5`, `平成元年1月8日`); `None` when it is not a
+/// real date.
+pub fn parse_date(input: &str) -> Option<NaiveDate> {
+    read_date(input).ok()
+}
+
+/// As `parse_date`, saying what is wrong when the text is not a real date.
+pub fn read_date(input: &str) -> Result<NaiveDate, DateProblem> {
+    let folded = fold_width(input);
+    let folded = folded.trim();
+    if folded.is_empty() {
+        return Err(DateProblem::Empty);
+    }
+    let (era, rest) = match ERAS.iter().find_map(|era @ (name, initial, _)| {
+        folded
+            .strip_prefix(name)
+            .or_else(|| folded.strip_prefix(*initial))
+            .or_else(|| folded.strip_prefix(initial.to_ascii_lowercase()))
+            .map(|rest| (Some(era), rest))
+    }) {
+        Some(found) => found,
+        None => (None, folded),
+    };
+    let rest = rest.trim_start().replacen("元", "1", 1);
+    let mut parts: Vec<&str> = rest
+        .split(|c: char| {
+            matches!(c, '/' | '-' | '.' | ',' | '年' | '月' | '日') || c.is_whitespace()
+        })
+        .filter(|p| !p.is_empty())
+        .collect();
+    // 19610507: eight digits in a row are a year, a month and a day.
+    if era.is_none() && parts.len() == 1 && parts[0].len() == 8 {
+        let digits = parts[0];
+        parts = vec![&digits[..4], &digits[4..6], &digits[6..]];
+    }
+    let [year, month, day] = parts.as_slice() else {
+        return Err(DateProblem::Unreadable);
+    };
+    let numbers: Option<Vec<u32>> = [year, month, day]
+        .iter()
+        .map(|p| {
+            (p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| p.parse().ok())
+                .flatten()
+        })
+        .collect();
+    let Some([year, month, day]) = numbers.as_deref().map(|n| [n[0], n[1], n[2]]) else {
+        return Err(DateProblem::Unreadable);
+    };
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+        return Err(DateProblem::NoSuchDay);
+    }
+    match era {
+        None => {
+            if !(1800..=9999).contains(&year) {
+                return Err(DateProblem::Unreadable);
+            }
+            NaiveDate::from_ymd_opt(year as i32, month, day).ok_or(DateProblem::NoSuchDay)
+        }
+        Some((name, _, (start_year, start_month, start_day))) => {
+            // No era has lasted a hundred years; R8887 is a typing slip, not year 10905.
+            if !(1..=99).contains(&year) {
+                return Err(DateProblem::Unreadable);
+            }
+            let first = NaiveDate::from_ymd_opt(*start_year, *start_month, *start_day)
+                .ok_or(DateProblem::Unreadable)?;
+            let date = NaiveDate::from_ymd_opt(start_year + year as i32 - 1, month, day)
+                .ok_or(DateProblem::NoSuchDay)?;
+            // An era date must fall inside its era: 平成31年5月1日 does not exist.
+            let next_start = ERAS
+                .iter()
+                .filter_map(|(_, _, (y, m, d))| NaiveDate::from_ymd_opt(*y, *m, *d))
+                .filter(|d| *d > first)
+                .min();
+            if date >= first && next_start.is_none_or(|next| date < next) {
+                Ok(date)
+            } else {
+                Err(DateProblem::OutsideEra {
+                    era: name,
+                    first,
+                    last: next_start.and_then(|next| next.pred_opt()),
+                })
+            }
+        }
+    }
+}
+
+/// An e-mail address that mail servers take: an ASCII local part of RFC 5322 `atext`
+/// and single dots (no quotes, no invisible or direction-changing characters, no emoji),
+/// a domain with at least one dot, and accepted by the mailer's own parser (lettre).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Email(String);
 
 impl Email {
     pub fn parse(input: &str) -> Option<Email> {
+        if input.chars().any(char::is_control) {
+            return None;
+        }
         let address = fold_width(input);
         let (local, domain) = address.rsplit_once('@')?;
-        let valid = !local.is_empty()
+        let atext = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~".contains(c);
+        let local_valid = !local.is_empty()
             && local.len() <= 64
-            && address.len() <= 254
-            && domain.contains('.')
+            && !local.starts_with('.')
+            && !local.ends_with('.')
+            && !local.contains("..")
+            && local.chars().all(|c| atext(c) || c == '.');
+        let domain_valid = domain.contains('.')
             && !domain.starts_with('.')
             && !domain.ends_with('.')
-            && !address.chars().any(|c| c.is_whitespace() || c.is_control())
             && !domain.contains("..")
             && domain
+                .split('.')
+                .all(|label| !label.starts_with('-') && !label.ends_with('-'))
+            && domain
                 .chars()
-                .all(|c| c.is_alphanumeric() || c == '-' || c == '.');
+                .all(|c| c.is_alphanumeric() && !is_invisible(c) || c == '-' || c == '.');
+        let valid = local_valid
+            && domain_valid
+            && address.len() <= 254
+            && address.parse::<lettre::Address>().is_ok();
         valid.then(|| Email(format!("{local}@{}", domain.to_lowercase())))
     }
 
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The form two addresses are compared in: the whole address in lower case. Mail
+    /// servers almost never tell local parts apart by case, and people do not either.
+    pub fn key(&self) -> String {
+        self.0.to_lowercase()
+    }
 }
 
+/// Characters that show nothing or reorder what is shown (zero-width, bidi controls).
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}'
+        | '\u{2066}'..='\u{2069}' | '\u{FEFF}' | '\u{00AD}')
+}
+
+/// A phone number, read with libphonenumber's rules (the `phonenumber` crate): Japanese
+/// numbers as dialled in Japan, others with their `+` country code.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PhoneNumber(String);
+pub struct PhoneNumber {
+    /// How it is stored: national digits for Japan (`09012345678`), E.164 otherwise.
+    stored: String,
+    /// How it is read aloud and shown: `090-1234-5678`, `0120-000-000`, `+1 415-555-2671`.
+    display: String,
+}
 
 impl PhoneNumber {
-    /// Digits with optional hyphens, spaces or brackets, 10 to 15 digits (`090-1234-5678`).
     pub fn parse(input: &str) -> Option<PhoneNumber> {
+        use phonenumber::{country, Mode};
         let folded = fold_width(input);
-        let digits: String = folded.chars().filter(|c| c.is_ascii_digit()).collect();
         let only_phone_chars = folded
             .chars()
             .all(|c| c.is_ascii_digit() || matches!(c, '-' | ' ' | '(' | ')' | '+'));
-        (only_phone_chars && (10..=15).contains(&digits.len())).then_some(PhoneNumber(digits))
+        let digits = folded.chars().filter(char::is_ascii_digit).count();
+        if !only_phone_chars || !(10..=15).contains(&digits) {
+            return None;
+        }
+        let number = phonenumber::parse(Some(country::Id::JP), &folded).ok()?;
+        if !phonenumber::is_valid(&number) {
+            return None;
+        }
+        let japanese = number.code().value() == 81;
+        let national = number.format().mode(Mode::National).to_string();
+        let (stored, display) = if japanese {
+            (
+                national.chars().filter(char::is_ascii_digit).collect(),
+                national,
+            )
+        } else {
+            (
+                number.format().mode(Mode::E164).to_string(),
+                number.format().mode(Mode::International).to_string(),
+            )
+        };
+        Some(PhoneNumber { stored, display })
     }
 
+    /// The stored form (digits, or E.164 abroad), also the form numbers are compared in.
     pub fn digits(&self) -> &str {
-        &self.0
+        &self.stored
+    }
+
+    pub fn key(&self) -> &str {
+        &self.stored
+    }
+
+    /// Grouped for reading aloud: 090-1234-5678.
+    pub fn display(&self) -> &str {
+        &self.display
     }
 }
 
@@ -307,6 +464,45 @@ mod tests {
     }
 
     #[test]
+    fn dates_are_read_as_people_type_them() {
+        assert_eq!(parse_date("19610507"), date(1961, 5, 7));
+        assert_eq!(parse_date("１９６１０５０７"), date(1961, 5, 7));
+        assert_eq!(parse_date("1961 5 7"), date(1961, 5, 7));
+        assert_eq!(parse_date("1961　5　7"), date(1961, 5, 7));
+        assert_eq!(parse_date("昭和36年5月7日"), date(1961, 5, 7));
+        assert_eq!(parse_date("S36.5.7"), date(1961, 5, 7));
+        assert_eq!(parse_date("昭和 36年 5月 7日"), date(1961, 5, 7));
+        assert_eq!(parse_date("1961年05月07日"), date(1961, 5, 7));
+    }
+
+    #[test]
+    fn a_date_that_cannot_be_read_says_why() {
+        assert_eq!(read_date(""), Err(DateProblem::Empty));
+        assert_eq!(read_date("  "), Err(DateProblem::Empty));
+        assert_eq!(read_date("きのう"), Err(DateProblem::Unreadable));
+        assert_eq!(read_date("1961/5"), Err(DateProblem::Unreadable));
+        assert_eq!(read_date("2000-02-30"), Err(DateProblem::NoSuchDay));
+        assert_eq!(read_date("2001/2/29"), Err(DateProblem::NoSuchDay));
+        assert_eq!(read_date("2000/13/1"), Err(DateProblem::NoSuchDay));
+        assert_eq!(
+            read_date("2000-02-29"),
+            Ok(NaiveDate::from_ymd_opt(2000, 2, 29).unwrap())
+        );
+        assert_eq!(
+            read_date("平成元年1月7日"),
+            Err(DateProblem::OutsideEra {
+                era: "平成",
+                first: NaiveDate::from_ymd_opt(1989, 1, 8).unwrap(),
+                last: NaiveDate::from_ymd_opt(2019, 4, 30),
+            })
+        );
+        assert!(matches!(
+            read_date("令和8年2月30日"),
+            Err(DateProblem::NoSuchDay)
+        ));
+    }
+
+    #[test]
     fn booking_codes_are_unambiguous_and_parse_back() {
         let mut rng = rand::thread_rng();
         for _ in 0..1000 {
@@ -334,5 +530,62 @@ mod tests {
             Some("09012345678".to_string())
         );
         assert_eq!(PhoneNumber::parse("12345"), None);
+    }
+
+    #[test]
+    fn addresses_no_mail_server_takes_are_refused() {
+        for refused in [
+            "a\u{202E}b@example.jp",
+            "a\u{200B}b@example.jp",
+            "taro@exa\u{200B}mple.jp",
+            "😀@example.jp",
+            "<script>@example.jp",
+            "\"quoted\"@example.jp",
+            "a..b@example.jp",
+            ".taro@example.jp",
+            "taro@example",
+            "taro@-example.jp",
+            "taro@@example.jp",
+            "たろう@example.jp",
+            "taro@example.jp\n",
+        ] {
+            assert_eq!(Email::parse(refused), None, "{refused:?}");
+        }
+        for taken in [
+            "taro@example.jp",
+            "taro.yamada+mynumber@example.co.jp",
+            "ｔａｒｏ＠ｅｘａｍｐｌｅ．ｊｐ",
+        ] {
+            assert!(Email::parse(taken).is_some(), "{taken}");
+        }
+    }
+
+    #[test]
+    fn one_normal_form_for_comparing_contacts() {
+        let key = |text: &str| Email::parse(text).map(|e| e.key());
+        assert_eq!(key("Taro@Example.JP"), key("taro@example.jp"));
+        assert_eq!(
+            key("ｔａｒｏ＠ｅｘａｍｐｌｅ．ｊｐ"),
+            key("taro@example.jp")
+        );
+        let phone = |text: &str| PhoneNumber::parse(text).map(|p| p.key().to_string());
+        assert_eq!(
+            phone("０９０－１２３４－５６７８"),
+            Some("09012345678".into())
+        );
+        assert_eq!(phone("+81 90 1234 5678"), Some("09012345678".into()));
+        assert_eq!(phone("(090) 1234 5678"), Some("09012345678".into()));
+        assert_eq!(phone("+1 415 555 2671"), Some("+14155552671".into()));
+    }
+
+    #[test]
+    fn phone_numbers_are_grouped_for_reading_aloud() {
+        let shown = |text: &str| PhoneNumber::parse(text).map(|p| p.display().to_string());
+        assert_eq!(shown("09012345678"), Some("090-1234-5678".into()));
+        assert_eq!(shown("0120000000"), Some("0120-000-000".into()));
+        assert_eq!(shown("0312345678"), Some("03-1234-5678".into()));
+        assert_eq!(shown("0466123456"), Some("0466-12-3456".into()));
+        assert_eq!(shown("+14155552671"), Some("+1 415-555-2671".into()));
+        assert_eq!(shown("0000000000"), None);
     }
 }

@@ -240,6 +240,7 @@ fn book_rows(
                 name: Some(field("氏名")).filter(|n| !n.is_empty()),
             },
             note: field("メモ"),
+            lang: madoguchi_frontend::i18n::Lang::Ja,
         };
         match booking::book(conn, clock, tenant, &request, &actor) {
             Ok(_) => report.booked += 1,

@@ -2,6 +2,7 @@
 
 mod api;
 mod console;
+pub(crate) mod error_pages;
 mod extract;
 pub(crate) mod pages;
 pub(crate) mod resident;
@@ -40,7 +41,9 @@ impl AppState {
     }
 
     pub fn clock(&self) -> Clock {
-        Clock::system(self.config.time_zone)
+        let mut clock = Clock::system(self.config.time_zone);
+        clock.now += self.config.clock_shift;
+        clock
     }
 
     pub fn check_proof_rate(&self, client: Option<IpAddr>) -> Result<(), AppError> {

@@ -28,6 +28,7 @@ fn frame(lang: Lang, title: String, switch_href: String) -> PageFrame {
         back_href: None,
         errors: Vec::new(),
         nav: Vec::new(),
+        staff: None,
     }
 }
 
@@ -69,10 +70,29 @@ pub async fn tenant_list(
     Ok(html(StatusCode::OK, tenant_list::render(vm)))
 }
 
-pub async fn add_slash(path: web::Path<String>) -> HttpResponse {
-    HttpResponse::PermanentRedirect()
-        .insert_header(("Location", format!("/{}/", path.into_inner())))
-        .finish()
+/// `/demo` to `/demo/`, keeping the query. Temporary and never cached: a permanent
+/// redirect stays in the browser and would outlive any change of the site's paths.
+/// Only paths whose parts are plain codes (letters, digits, `-`, `_`) are redirected, so
+/// the target can never name another site.
+pub async fn add_slash(req: HttpRequest) -> Result<HttpResponse, AppError> {
+    let path = req.path();
+    let plain = path.len() > 1
+        && path[1..].split('/').all(|part| {
+            !part.is_empty()
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        });
+    if !plain {
+        return Err(AppError::NotFound(crate::error::Resource::Page));
+    }
+    let query = req.query_string();
+    let target = if query.is_empty() {
+        format!("{path}/")
+    } else {
+        format!("{path}/?{query}")
+    };
+    Ok(super::resident::Outcome::Redirect(target).into_response())
 }
 
 pub async fn tenant_home(

@@ -48,6 +48,7 @@ fn apply_request(procedure_id: i64, slot_id: i64, email: &str) -> BookingRequest
             ..Contact::default()
         },
         note: String::new(),
+        lang: Default::default(),
     }
 }
 

@@ -98,6 +98,7 @@ async fn generation_is_idempotent_and_never_takes_places_from_bookings() {
                 ..Contact::default()
             },
             note: String::new(),
+            lang: Default::default(),
         };
         booking::book(
             &mut app.conn(),

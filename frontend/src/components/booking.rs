@@ -3,21 +3,27 @@ use leptos::prelude::*;
 use crate::i18n::{t, tf, Lang};
 use crate::view_models::BookingLinks;
 
-/// The booking code in large type with its QR code, as shown at the counter.
+/// The booking code in large type with its QR code, as shown at the counter. Without
+/// links (a cancelled booking) there is no QR code and the code is only a reference.
 #[component]
 pub fn BookingCode(
     lang: Lang,
     code: String,
-    links: BookingLinks,
+    links: Option<BookingLinks>,
     status: Option<String>,
 ) -> impl IntoView {
     let alt = tf(lang, "qr_alt", &[("code", &code)]);
+    let label = if links.is_some() {
+        t(lang, "done_code")
+    } else {
+        t(lang, "manage_code")
+    };
     view! {
         <div class="booking-code">
-            <p>{t(lang, "done_code")}</p>
+            <p>{label}</p>
             <p class="code" lang="en">{code}</p>
             {status.map(|s| view! { <p class="status">{s}</p> })}
-            <img class="qr" src=links.qr_src alt=alt width="160" height="160"/>
+            {links.map(|links| view! { <img class="qr" src=links.qr_src alt=alt width="160" height="160"/> })}
         </div>
     }
 }

@@ -23,6 +23,9 @@ pub fn TextField(
     /// The keyboard a phone shows, e.g. `numeric` for codes.
     #[prop(optional)]
     inputmode: Option<&'static str>,
+    /// A marker other than 必須 / 任意 (e.g. "one of the two is needed").
+    #[prop(optional)]
+    marker: Option<String>,
 ) -> impl IntoView {
     let hint_id = format!("{id}-hint");
     let error_id = format!("{id}-error");
@@ -34,11 +37,13 @@ pub fn TextField(
     .flatten()
     .collect::<Vec<_>>()
     .join(" ");
-    let marker = if required {
-        t(lang, "required")
-    } else {
-        t(lang, "optional")
-    };
+    let marker = marker.unwrap_or_else(|| {
+        if required {
+            t(lang, "required")
+        } else {
+            t(lang, "optional")
+        }
+    });
     let has_error = error.is_some();
     view! {
         <div class=if has_error { "field field-error" } else { "field" }>

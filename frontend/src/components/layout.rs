@@ -32,6 +32,15 @@ pub fn Layout(frame: PageFrame, children: Children) -> impl IntoView {
                         {t(lang, "switch_language")}
                     </a>
                 </header>
+                {frame.staff.map(|staff| view! {
+                    <div class="staff-bar">
+                        <p>{t(lang, "staff_logged_in_as")}" "<strong>{staff.who}</strong></p>
+                        <form method="post" action=staff.logout.action>
+                            <input type="hidden" name="csrf" value=staff.logout.csrf/>
+                            <button type="submit" class="secondary">{t(lang, "staff_log_out")}</button>
+                        </form>
+                    </div>
+                })}
                 {(!frame.nav.is_empty()).then(|| view! {
                     <nav class="console-nav" aria-label=t(lang, "staff_menu")>
                         <ul>
@@ -56,7 +65,9 @@ pub fn Layout(frame: PageFrame, children: Children) -> impl IntoView {
 #[component]
 fn ErrorSummary(lang: Lang, errors: Vec<FieldError>) -> impl IntoView {
     view! {
-        <div class="error-summary" role="alert" aria-labelledby="error-summary-title" tabindex="-1">
+        // Focus lands here after a failed submit, without JavaScript (autofocus on an
+        // element that takes focus through tabindex).
+        <div class="error-summary" role="alert" aria-labelledby="error-summary-title" tabindex="-1" autofocus>
             <h2 id="error-summary-title">{t(lang, "error_summary_title")}</h2>
             <ul>
                 {errors.into_iter().map(|e| view! {

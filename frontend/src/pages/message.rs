@@ -10,6 +10,11 @@ pub fn Message(vm: MessageVm) -> impl IntoView {
         <Layout frame=vm.frame>
             <p>{vm.text}</p>
             <p><a class="button" href=vm.link_href>{vm.link_text}</a></p>
+            {(!vm.more_links.is_empty()).then(|| view! {
+                <ul class="more-links">
+                    {vm.more_links.into_iter().map(|(href, text)| view! { <li><a href=href>{text}</a></li> }).collect_view()}
+                </ul>
+            })}
         </Layout>
     }
 }

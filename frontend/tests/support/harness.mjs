@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -31,14 +31,44 @@ async function freePort() {
   return port;
 }
 
-/** Starts a server of our own; `stop()` ends it (and its PostgreSQL) and removes its data. */
-export async function startServer() {
+/** Debian's libfaketime, preloaded into the server to stand its clock at a chosen instant. */
+const FAKETIME_LIBRARY = '/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1';
+
+/**
+ * The environment that makes a process (and the PostgreSQL it starts) see `at` as "now"
+ * when this is called, with its clock running on from there. `at` is an ISO instant with its offset, e.g.
+ * `2026-11-30T18:30:00+09:00`. Nothing of this is in the production binary.
+ */
+export function clockAt(at) {
+  const instant = new Date(at);
+  assert.ok(!Number.isNaN(instant.getTime()), `not an instant: ${at}`);
+  assert.ok(existsSync(FAKETIME_LIBRARY), `${FAKETIME_LIBRARY} is missing: apt-get install libfaketime`);
+  // An offset from the real clock, the same for every process of the server (its
+  // PostgreSQL and the commands a test runs), so that they all agree on "now".
+  const offsetSeconds = Math.round((instant.getTime() - Date.now()) / 1000);
+  return {
+    LD_PRELOAD: FAKETIME_LIBRARY,
+    FAKETIME: `${offsetSeconds >= 0 ? '+' : ''}${offsetSeconds}`,
+    // Timers and timeouts keep real time; only the wall clock is moved.
+    FAKETIME_DONT_FAKE_MONOTONIC: '1',
+    TZ: 'UTC',
+  };
+}
+
+/**
+ * Starts a server of our own; `stop()` ends it (and its PostgreSQL) and removes its data.
+ * With `at` (or MADOGUCHI_TEST_CLOCK in the environment, for a whole run), the server's
+ * clock stands at that instant when it starts.
+ */
+export async function startServer({ at = process.env.MADOGUCHI_TEST_CLOCK } = {}) {
   const varDir = mkdtempSync(path.join(tmpdir(), 'madoguchi-browser-'));
   chmodSync(varDir, 0o755); // PostgreSQL runs as `postgres` when the tests run as root
   const port = await freePort();
   const env = { ...process.env, MADOGUCHI_VAR_DIR: varDir, MADOGUCHI_BIND: `127.0.0.1:${port}`,
-    MADOGUCHI_DEMO_DATA: path.join(repoRoot, '../shared/data'), RUST_LOG: 'warn' };
+    MADOGUCHI_DEMO_DATA: path.join(repoRoot, '../shared/data'), RUST_LOG: 'warn',
+    ...(at ? clockAt(at) : {}) };
   delete env.DATABASE_URL;
+  delete env.MADOGUCHI_TEST_CLOCK;
   const child = spawn(binary, ['serve'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
   const base = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 90_000;
@@ -133,4 +163,24 @@ export function sampleHolder(location, skip = 0) {
 function sampleRows() {
   return readFileSync(path.join(repoRoot, '../shared/data/jlis-cards-sample.utf8.csv'), 'utf8')
     .replace(/^\uFEFF/, '').trim().split(/\r?\n/).slice(1).map((line) => line.split(','));
+}
+
+/**
+ * Clicks the `nth` bookable day (0: the first) of the calendar page, going on to the next
+ * month when this one has fewer (a month's last open day, the days before New Year).
+ */
+export async function chooseDay(page, nth = 0) {
+  let left = nth;
+  for (;;) {
+    const days = page.locator('table.calendar a');
+    const count = await days.count();
+    if (left < count) {
+      await days.nth(left).click();
+      return;
+    }
+    left -= count;
+    const next = page.getByRole('link', { name: '次の月' });
+    assert.ok(await next.count() > 0, `fewer than ${nth + 1} bookable days in the booking window`);
+    await next.click();
+  }
 }

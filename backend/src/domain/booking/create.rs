@@ -41,7 +41,7 @@ pub fn book(
     ensure_contact(tenant, &request.contact, actor.channel)?;
     let person_key = cards
         .is_empty()
-        .then(|| person_key(&request.contact))
+        .then(|| request.contact.person_key())
         .flatten();
 
     crate::db::transaction(conn, |conn| {
@@ -71,6 +71,7 @@ pub fn book(
                 note: &request.note,
                 created_at: clock.now,
                 updated_at: clock.now,
+                lang: request.lang.code(),
             },
         )?;
         let members: Vec<NewBookingMember> = (0..places)
@@ -228,20 +229,6 @@ fn ensure_contact(tenant: &Tenant, contact: &Contact, channel: Channel) -> Resul
         ));
     }
     Ok(())
-}
-
-/// What makes a person unique for procedures without a card: their e-mail or phone.
-fn person_key(contact: &Contact) -> Option<String> {
-    contact
-        .email
-        .as_ref()
-        .map(|e| format!("mail:{}", e.as_str().to_lowercase()))
-        .or_else(|| {
-            contact
-                .phone
-                .as_ref()
-                .map(|p| format!("tel:{}", p.digits()))
-        })
 }
 
 /// Consumes the client's unexpired hold and returns its slot.

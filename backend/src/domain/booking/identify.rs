@@ -168,10 +168,16 @@ pub fn find_owned(
             owns
         }
         OwnerProof::Contact(contact) => {
+            // Compared in the one normal form the booking's own rules use.
+            let stored_email = booking.contact_email.as_deref().and_then(Email::parse);
+            let stored_phone = booking
+                .contact_phone
+                .as_deref()
+                .and_then(PhoneNumber::parse);
             let by_email = Email::parse(contact)
-                .is_some_and(|email| booking.contact_email.as_deref() == Some(email.as_str()));
+                .is_some_and(|email| stored_email.is_some_and(|s| s.key() == email.key()));
             let by_phone = PhoneNumber::parse(contact)
-                .is_some_and(|phone| booking.contact_phone.as_deref() == Some(phone.digits()));
+                .is_some_and(|phone| stored_phone.is_some_and(|s| s.key() == phone.key()));
             by_email || by_phone
         }
     };

@@ -58,6 +58,17 @@ pub struct Contact {
     pub name: Option<String>,
 }
 
+impl Contact {
+    /// What makes a person unique for procedures without a card: their e-mail address, or
+    /// else their phone number, each in its one normal form (the same the look-up uses).
+    pub fn person_key(&self) -> Option<String> {
+        self.email
+            .as_ref()
+            .map(|e| format!("mail:{}", e.key()))
+            .or_else(|| self.phone.as_ref().map(|p| format!("tel:{}", p.key())))
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct BookingRequest {
     pub procedure_id: i64,
@@ -65,6 +76,8 @@ pub struct BookingRequest {
     pub party: Party,
     pub contact: Contact,
     pub note: String,
+    /// The language the resident uses: the booking's e-mail links open in it.
+    pub lang: madoguchi_frontend::i18n::Lang,
 }
 
 /// A booking with everything needed to show it.

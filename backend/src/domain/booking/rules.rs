@@ -59,19 +59,29 @@ pub fn ensure_changeable(
     if !channel.uses_web_share() {
         return Ok(());
     }
-    let visit_day = clock.local_date(current.starts_at);
+    if clock.now >= change_deadline(conn, clock, tenant, current)? {
+        return Err(AppError::ChangeDeadlinePassed);
+    }
+    Ok(())
+}
+
+/// Until when a resident may change or cancel a visit in `slot` online: the tenant's
+/// deadline before the visit day, and never later than the visit's start.
+pub fn change_deadline(
+    conn: &mut PgConnection,
+    clock: &Clock,
+    tenant: &Tenant,
+    slot: &Slot,
+) -> Result<chrono::DateTime<chrono::Utc>, AppError> {
     let limit = deadline(
         conn,
         clock,
         tenant,
-        visit_day,
+        clock.local_date(slot.starts_at),
         tenant.change_deadline_days_before,
         tenant.change_deadline_time,
     )?;
-    if clock.now >= limit || clock.now >= current.starts_at {
-        return Err(AppError::ChangeDeadlinePassed);
-    }
-    Ok(())
+    Ok(limit.min(slot.starts_at))
 }
 
 pub fn deadline(

@@ -121,7 +121,7 @@ pub struct TemplateProblem {
 }
 
 /// The variables a template may use.
-pub const VARIABLES: [&str; 13] = [
+pub const VARIABLES: [&str; 15] = [
     "tenant",
     "tenant_en",
     "code",
@@ -135,6 +135,8 @@ pub const VARIABLES: [&str; 13] = [
     "manage_url",
     "qr_src",
     "inquiry_phone",
+    "deadline",
+    "deadline_en",
 ];
 
 /// The Content-ID of the QR code's image inside a message.
@@ -208,6 +210,10 @@ struct Facts<'a> {
     location: &'a Location,
     procedure: &'a Procedure,
     party_size: i32,
+    /// Until when it can be changed or cancelled online; none once that no longer applies.
+    change_until: Option<chrono::DateTime<chrono::Utc>>,
+    /// The language the booking was made in: its link opens the page in it.
+    lang: &'a str,
 }
 
 fn facts_values(facts: &Facts, clock: &Clock, settings: &MailSettings) -> minijinja::Value {
@@ -217,7 +223,7 @@ fn facts_values(facts: &Facts, clock: &Clock, settings: &MailSettings) -> miniji
         .unwrap_or_else(|| facts.code.to_string());
     // The link opens the booking without its proof until the day after the visit.
     let manage_url = format!(
-        "{}/{}/booking/{}?{}",
+        "{}/{}/booking/{}?{}&lang={}",
         settings.public_url.trim_end_matches('/'),
         facts.tenant.code,
         facts.code,
@@ -226,8 +232,15 @@ fn facts_values(facts: &Facts, clock: &Clock, settings: &MailSettings) -> miniji
             &facts.tenant.code,
             facts.code,
             facts.ends_at + chrono::Duration::days(1)
-        )
+        ),
+        Lang::from_code(facts.lang).unwrap_or(Lang::Ja).code()
     );
+    let deadline = |lang| {
+        facts
+            .change_until
+            .map(|until| crate::domain::calendar::deadline_label(lang, clock, until))
+            .unwrap_or_default()
+    };
     context! {
         tenant => &facts.tenant.name,
         tenant_en => &facts.tenant.name_en,
@@ -242,13 +255,17 @@ fn facts_values(facts: &Facts, clock: &Clock, settings: &MailSettings) -> miniji
         manage_url => manage_url,
         qr_src => format!("cid:{QR_CONTENT_ID}"),
         inquiry_phone => &facts.tenant.inquiry_phone,
+        deadline => deadline(Lang::Ja),
+        deadline_en => deadline(Lang::En),
     }
 }
 
-/// The variables of a message about `details`.
+/// The variables of a message about `details`, which can be changed online until
+/// `change_until`.
 pub fn values(
     tenant: &Tenant,
     details: &BookingDetails,
+    change_until: Option<chrono::DateTime<chrono::Utc>>,
     clock: &Clock,
     settings: &MailSettings,
 ) -> minijinja::Value {
@@ -260,6 +277,8 @@ pub fn values(
         location: &details.location,
         procedure: &details.procedure,
         party_size: details.booking.party_size,
+        change_until,
+        lang: &details.booking.lang,
     };
     facts_values(&facts, clock, settings)
 }
@@ -283,6 +302,9 @@ pub fn sample_values(
         location,
         procedure,
         party_size: 1,
+        // A made-up deadline the day before at 17:00, as most cities set it.
+        change_until: Some(starts_at - chrono::Duration::hours(17)),
+        lang: "ja",
     };
     facts_values(&facts, clock, settings)
 }
@@ -338,6 +360,7 @@ pub fn compose(
     row: &OutboxRow,
     tenant: &Tenant,
     details: &BookingDetails,
+    change_until: Option<chrono::DateTime<chrono::Utc>>,
     clock: &Clock,
     settings: &MailSettings,
     set: &TemplateSet,
@@ -348,7 +371,7 @@ pub fn compose(
             row.kind
         ))
     };
-    let rendered = render(set, &values(tenant, details, clock, settings))
+    let rendered = render(set, &values(tenant, details, change_until, clock, settings))
         .map_err(|p| fail(p.part, &p.reason))?;
     let (subject, text, html) = (rendered.subject, rendered.text, rendered.html);
     let slot = &details.slot;

@@ -50,6 +50,12 @@ pub fn deliver_due(
             outbox::mark_skipped(&mut conn, row.id)?;
             continue;
         }
+        // An address no mail server takes (stored before the contact step refused such
+        // addresses, or by a previous system) would be retried for nothing.
+        if crate::domain::input::Email::parse(&row.recipient).is_none() {
+            outbox::mark_undeliverable(&mut conn, &row, outbox::UNDELIVERABLE_ADDRESS)?;
+            continue;
+        }
         match prepare(&mut conn, &row, settings, clock) {
             Ok(message) => match mailer.send(&message, &transport::file_stem(row.id, &row.kind)) {
                 Ok(()) => {
@@ -90,7 +96,13 @@ fn prepare(
     let details = BookingDetails::load(conn, &tenant, booking)?;
     let set = templates::stored(conn, tenant.id, details.procedure.id, &row.kind)?
         .unwrap_or_else(|| compose::default_set(&row.kind));
-    compose(row, &tenant, &details, clock, settings, &set)
+    // A cancelled booking has nothing left to change.
+    let change_until = (details.booking.status == "booked")
+        .then(|| {
+            crate::domain::booking::rules::change_deadline(conn, clock, &tenant, &details.slot)
+        })
+        .transpose()?;
+    compose(row, &tenant, &details, change_until, clock, settings, &set)
 }
 
 /// Whether the booking of a reminder is still ahead (not cancelled since it was queued).

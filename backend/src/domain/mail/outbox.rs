@@ -131,6 +131,25 @@ pub fn mark_failed(
     .execute(conn)
 }
 
+/// Why a message can never be sent, as stored in `last_error` (the console says it in
+/// words): its address is one no mail server takes.
+pub const UNDELIVERABLE_ADDRESS: &str = "undeliverable_address";
+
+/// Fails a message for good at once, without retries: it can never be sent as it is.
+pub fn mark_undeliverable(
+    conn: &mut PgConnection,
+    row: &OutboxRow,
+    reason: &str,
+) -> QueryResult<usize> {
+    diesel::sql_query(
+        "UPDATE mail_outbox SET attempts = $2, status = 'failed', last_error = $3 WHERE id = $1",
+    )
+    .bind::<BigInt, _>(row.id)
+    .bind::<Integer, _>(row.attempts + 1)
+    .bind::<Text, _>(reason)
+    .execute(conn)
+}
+
 /// Puts a message that failed for good back in the queue, due now (the console's resend).
 pub fn resend(
     conn: &mut PgConnection,

@@ -37,6 +37,8 @@ pub struct BookingBody {
     contact: ContactBody,
     #[serde(default)]
     note: String,
+    /// `ja` (the default) or `en`: the language of the booking's e-mail links.
+    lang: Option<String>,
 }
 
 impl BookingBody {
@@ -109,6 +111,16 @@ pub async fn create(
         (None, size) => Party::People(size.unwrap_or(1)),
     };
     let contact = parse_contact(&body.contact)?;
+    let lang = match body.lang.as_deref() {
+        None => madoguchi_frontend::i18n::Lang::Ja,
+        Some(code) => madoguchi_frontend::i18n::Lang::from_code(code).ok_or_else(|| {
+            AppError::invalid(
+                "lang",
+                "言語は ja か en で指定してください。",
+                "\"lang\" must be ja or en.",
+            )
+        })?,
+    };
     let clock = state.clock();
     let actor = Actor::resident(client_addr(&req));
     let response = crate::db::run(&state.pool, move |conn| {
@@ -143,6 +155,7 @@ pub async fn create(
                 party,
                 contact,
                 note: body.note.clone(),
+                lang,
             },
             &actor,
         )?;

@@ -5,13 +5,14 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use madoguchi_frontend::i18n::{t, Lang};
 use madoguchi_frontend::pages::console::kit::{Block, Cell, Form, Header, Input, Table};
+use madoguchi_frontend::view_models::FieldError;
 use serde_json::json;
 
 use super::{csv_export, staff_step, StaffCx};
 use crate::db::location::Location;
 use crate::db::procedure::Procedure;
 use crate::domain::booking_search::{search, BookingFilter, BookingLine, SortColumn};
-use crate::domain::input::{parse_date, BookingCode};
+use crate::domain::input::{BookingCode, PhoneNumber};
 use crate::domain::staff::Permission;
 use crate::domain::Clock;
 use crate::error::AppError;
@@ -36,9 +37,18 @@ const FILTER_FIELDS: [&str; 12] = [
 const STATUSES: [&str; 5] = ["booked", "checked_in", "completed", "no_show", "cancelled"];
 const CHANNELS: [&str; 4] = ["web", "phone", "counter", "migration"];
 
-fn filter_of(cx: &StaffCx) -> BookingFilter {
-    let date = |key: &str| cx.param(key).and_then(|d| parse_date(&d));
-    BookingFilter {
+/// The date fields of the filter.
+const DATE_FIELDS: [&str; 5] = ["from", "to", "booked_from", "booked_to", "birth_date"];
+
+/// The filter as typed; the date fields that cannot be read, each with its message, when
+/// there are any (the list is then not shown, rather than shown as if filtered).
+fn filter_of(cx: &StaffCx) -> Result<BookingFilter, Vec<FieldError>> {
+    let problems = cx.unreadable_dates(&DATE_FIELDS, "staff_filter_");
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let date = |key: &str| cx.date_param(key);
+    Ok(BookingFilter {
         visit_from: date("from"),
         visit_to: date("to"),
         booked_from: date("booked_from"),
@@ -56,7 +66,15 @@ fn filter_of(cx: &StaffCx) -> BookingFilter {
             .and_then(|s| SortColumn::parse(&s))
             .unwrap_or_default(),
         descending: cx.param("order").as_deref() == Some("desc"),
-    }
+    })
+}
+
+/// An export asked for with a filter that cannot be read: refused, never exported whole.
+fn export_filter(cx: &StaffCx) -> Result<BookingFilter, AppError> {
+    filter_of(cx).map_err(|problems| {
+        let first = &problems[0];
+        AppError::invalid(&first.field, first.message.clone(), first.message.clone())
+    })
 }
 
 /// The filter as query text, to keep it in page, sort and export links; without `sort`
@@ -78,25 +96,11 @@ fn when(clock: &Clock, line: &BookingLine) -> String {
         .to_string()
 }
 
-/// Dates typed into the filter that could not be read, as (field, message).
-fn unreadable_dates(cx: &StaffCx) -> Vec<String> {
-    ["from", "to", "booked_from", "booked_to", "birth_date"]
-        .iter()
-        .filter(|key| cx.param(key).is_some_and(|d| parse_date(&d).is_none()))
-        .map(|key| {
-            format!(
-                "{}: {}",
-                cx.text(&format!("staff_filter_{key}")),
-                cx.text("identify_birth_date_hint")
-            )
-        })
-        .collect()
-}
-
 fn filter_form(
     conn: &mut diesel::PgConnection,
     cx: &StaffCx,
     action: String,
+    problems: &[FieldError],
 ) -> Result<Form, AppError> {
     let text = |id: &str| {
         Input::text(
@@ -104,6 +108,7 @@ fn filter_form(
             cx.text(&format!("staff_filter_{id}")),
             cx.param(id).unwrap_or_default(),
         )
+        .with_error_from(problems)
     };
     let all = (String::new(), cx.text("staff_filter_all"));
     let select = |id: &str, options: Vec<(String, String)>| Input::Select {
@@ -187,8 +192,18 @@ pub async fn list(
         Permission::ViewBookings,
         None,
         |conn, cx, _| {
+            let base = format!("/{}/staff/bookings", cx.tenant.code);
+            let filter = match filter_of(cx) {
+                Ok(filter) => filter,
+                Err(problems) => {
+                    let blocks = vec![
+                        Block::Form(filter_form(conn, cx, base, &problems)?),
+                        Block::Text(cx.text("staff_filter_fix_dates")),
+                    ];
+                    return cx.page_with_errors("staff_bookings_title", problems, blocks);
+                }
+            };
             let page = cx.page_number();
-            let filter = filter_of(cx);
             let mut lines = search(
                 conn,
                 &cx.clock,
@@ -197,7 +212,6 @@ pub async fn list(
                 (page - 1) * PAGE,
                 PAGE + 1,
             )?;
-            let base = format!("/{}/staff/bookings", cx.tenant.code);
             let query = filter_query(cx, true);
             let pages = cx.page_links(&mut lines, PAGE, |n| {
                 cx.url(&format!("{base}?{query}&page={n}"))
@@ -221,7 +235,7 @@ pub async fn list(
                 })
                 .collect();
             let blocks = vec![
-                Block::Form(filter_form(conn, cx, base.clone())?),
+                Block::Form(filter_form(conn, cx, base.clone(), &[])?),
                 Block::Links(vec![
                     (
                         cx.url(&format!("{base}.csv?{query}")),
@@ -244,9 +258,7 @@ pub async fn list(
                 }),
                 Block::Links(pages),
             ];
-            let problems = unreadable_dates(cx);
-            let notice = (!problems.is_empty()).then(|| (false, problems.join(" / ")));
-            cx.page(StatusCode::OK, "staff_bookings_title", notice, blocks)
+            cx.page(StatusCode::OK, "staff_bookings_title", None, blocks)
         },
     )
     .await
@@ -272,7 +284,7 @@ pub async fn export_csv(
         Permission::ViewBookings,
         None,
         move |conn, cx, _| {
-            let filter = filter_of(cx);
+            let filter = export_filter(cx)?;
             let details =
                 json!({ "filter": filter_query(cx, true), "encoding": csv_export::encoding_of(cx) });
             cx.audit(conn, "booking.export", "bookings.csv", details)?;
@@ -315,9 +327,17 @@ fn row_values(clock: &Clock, lang: Lang, line: &BookingLine) -> Vec<String> {
         t(lang, &format!("staff_status_{}", line.status)),
         t(lang, &format!("channel_{}", line.channel)),
         line.contact_email.clone().unwrap_or_default(),
-        line.contact_phone.clone().unwrap_or_default(),
+        phone_display(line.contact_phone.as_deref()),
         booked_at(clock, line),
     ]
+}
+
+/// A stored phone number grouped for reading aloud (090-1234-5678).
+fn phone_display(stored: Option<&str>) -> String {
+    let stored = stored.unwrap_or_default();
+    PhoneNumber::parse(stored)
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| stored.to_string())
 }
 
 const SHEET: &str = "予約受付一覧表";
@@ -337,7 +357,7 @@ pub async fn export_xlsx(
         None,
         |conn, cx, _| {
             const MAX_ROWS: i64 = 100_000;
-            let filter = filter_of(cx);
+            let filter = export_filter(cx)?;
             let details = json!({ "filter": filter_query(cx, true) });
             cx.audit(conn, "booking.export", "bookings.xlsx", details)?;
             let lines = search(conn, &cx.clock, &cx.tenant, &filter, 0, MAX_ROWS)?;

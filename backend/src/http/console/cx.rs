@@ -3,13 +3,15 @@
 
 use std::collections::HashMap;
 
+use chrono::NaiveDate;
 use diesel::PgConnection;
 use madoguchi_frontend::i18n::Lang;
 use madoguchi_frontend::pages::console::kit::{render, Block, ConsolePageVm};
-use madoguchi_frontend::view_models::{FormVm, PageFrame};
+use madoguchi_frontend::view_models::{FieldError, FormVm, PageFrame};
 
 use crate::db::staff::{StaffAccount, StaffSession};
 use crate::db::tenant::Tenant;
+use crate::domain::input::{parse_date, read_date};
 use crate::domain::staff::{Permission, Role};
 use crate::domain::Clock;
 use crate::error::AppError;
@@ -48,6 +50,17 @@ impl StaffCx {
             ),
             back_href: None,
             errors: Vec::new(),
+            staff: Some(madoguchi_frontend::view_models::StaffBarVm {
+                who: madoguchi_frontend::i18n::tf(
+                    self.lang,
+                    "staff_who",
+                    &[
+                        ("name", &self.account.display_name),
+                        ("role", &self.text(&format!("role_{}", self.account.role))),
+                    ],
+                ),
+                logout: self.form(self.console_url("logout")),
+            }),
             nav: [
                 ("today", "staff_today_title", Permission::CounterDesk),
                 ("phone", "phone_title", Permission::ProxyBooking),
@@ -62,6 +75,8 @@ impl StaffCx {
             ]
             .iter()
             .filter(|(_, _, permission)| self.may(*permission))
+            // Cities that keep each card where it is picked up have no transfers.
+            .filter(|(page, _, _)| *page != "transfers" || self.tenant.allow_transfers)
             .map(|(page, key, _)| {
                 (
                     self.console_url(page),
@@ -88,6 +103,47 @@ impl StaffCx {
                 blocks,
             }),
         ))
+    }
+
+    /// A console page whose form has problems: the error summary at the top links to
+    /// each field, which shows its own message.
+    pub fn page_with_errors(
+        &self,
+        title_key: &str,
+        errors: Vec<FieldError>,
+        blocks: Vec<Block>,
+    ) -> Result<Outcome, AppError> {
+        let mut frame = self.frame(self.text(title_key));
+        frame.errors = errors;
+        Ok(Outcome::Page(
+            actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+            render(ConsolePageVm {
+                frame,
+                notice: None,
+                blocks,
+            }),
+        ))
+    }
+
+    /// A date typed into a filter field, when it reads as one.
+    pub fn date_param(&self, key: &str) -> Option<NaiveDate> {
+        self.param(key).and_then(|d| parse_date(&d))
+    }
+
+    /// The filter fields among `keys` whose text is not a date, each with what is wrong,
+    /// named by its label (`{label_prefix}{key}` in the catalogue).
+    pub fn unreadable_dates(&self, keys: &[&str], label_prefix: &str) -> Vec<FieldError> {
+        keys.iter()
+            .filter_map(|key| {
+                let typed = self.param(key)?;
+                let problem = read_date(&typed).err()?;
+                let label = self.text(&format!("{label_prefix}{key}"));
+                Some(FieldError {
+                    field: key.to_string(),
+                    message: problem.message(self.lang, &label, &typed),
+                })
+            })
+            .collect()
     }
 
     /// The given query values that are present, as query text (`a=1&b=x`), to carry a

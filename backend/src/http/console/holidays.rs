@@ -96,7 +96,7 @@ pub async fn submit(
 ) -> HttpResponse {
     let (fields, saved) = match upload::receive(&state, KIND, MAX_BYTES, payload).await {
         Ok(received) => received,
-        Err(error) => return error_page(lang_of(&req), &error),
+        Err(error) => return error_page(&req, lang_of(&req), &error),
     };
     let file = saved.map(|u| (upload::path(&state, KIND, &u.token), u.file_name));
     staff_step(

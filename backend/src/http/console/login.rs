@@ -47,6 +47,7 @@ fn page(
             back_href: None,
             errors: Vec::new(),
             nav: Vec::new(),
+            staff: None,
         },
         form: FormVm {
             action: format!("/{tenant}/staff/login?lang={}{keep}", lang.code()),
@@ -87,7 +88,7 @@ pub async fn submit(
         .map(|s| s.trim().to_string())
         .unwrap_or_default();
     if expected.is_none() || form.get("csrf") != expected.as_ref() {
-        return error_page(lang, &AppError::Forbidden);
+        return error_page(&req, lang, &AppError::Forbidden);
     }
     let password = form.get("password").cloned().unwrap_or_default();
     let clock = state.clock();
@@ -144,7 +145,7 @@ pub async fn submit(
             );
             crate::http::pages::html(StatusCode::UNAUTHORIZED, html)
         }
-        Err(error) => error_page(lang, &error),
+        Err(error) => error_page(&req, lang, &error),
     }
 }
 

@@ -95,7 +95,12 @@ fn table(cx: &StaffCx, lines: Vec<Line>, with_resend: bool, empty: &str) -> Tabl
                     Cell::Code(to),
                     Cell::Text(cx.text(&format!("mail_status_{status}"))),
                     Cell::Text(attempts.to_string()),
-                    Cell::Text(error.unwrap_or_default()),
+                    Cell::Text(match error.as_deref() {
+                        Some(reason @ outbox::UNDELIVERABLE_ADDRESS) => {
+                            cx.text(&format!("mail_error_{reason}"))
+                        }
+                        other => other.unwrap_or_default().to_string(),
+                    }),
                     code_cell,
                     if status == "sent" {
                         Cell::Link(

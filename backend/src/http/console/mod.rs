@@ -132,6 +132,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::get().to(operation_log::export_csv),
         )
         .route("/{tenant}/staff/phone", web::get().to(phone::start))
+        .route("/{tenant}/staff/phone", web::post().to(phone::search))
         .route("/{tenant}/staff/phone/slots", web::get().to(phone::slots))
         .route(
             "/{tenant}/staff/phone/times",
@@ -258,7 +259,7 @@ pub async fn staff_step(
     .await;
     match result {
         Ok(outcome) => outcome.into_response(),
-        Err(error) => error_page(lang, &error),
+        Err(error) => error_page(req, lang, &error),
     }
 }
 

@@ -3,38 +3,99 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
+use madoguchi_frontend::i18n::{t, Lang};
 use madoguchi_frontend::pages::console::kit::{Block, Cell, Form, Header, Input, Table};
+use madoguchi_frontend::view_models::FieldError;
 use serde_json::json;
 
 use super::{csv_export, staff_step, StaffCx};
-use crate::domain::input::parse_date;
+use crate::domain::input::BookingCode;
 use crate::domain::operation_log::{actions, search, LogFilter, LogLine};
 use crate::domain::staff::Permission;
 use crate::domain::Clock;
+use crate::error::AppError;
 use crate::http::AppState;
 
 const PAGE: i64 = 100;
 const FIELDS: [&str; 5] = ["from", "to", "actor", "action", "target"];
 const CSV_HEADER: [&str; 6] = ["日時", "操作者", "操作", "対象", "端末のアドレス", "詳細"];
 
-fn filter_of(cx: &StaffCx) -> LogFilter {
-    LogFilter {
-        from: cx.param("from").and_then(|d| parse_date(&d)),
-        to: cx.param("to").and_then(|d| parse_date(&d)),
+const DATE_FIELDS: [&str; 2] = ["from", "to"];
+
+/// The filter as typed, or the date fields that cannot be read with their messages.
+fn filter_of(cx: &StaffCx) -> Result<LogFilter, Vec<FieldError>> {
+    let problems = cx.unreadable_dates(&DATE_FIELDS, "log_filter_");
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Ok(LogFilter {
+        from: cx.date_param("from"),
+        to: cx.date_param("to"),
         actor: cx.param("actor"),
         action: cx.param("action"),
-        target: cx.param("target"),
-    }
+        // A booking code is stored without its hyphens, however it is typed.
+        target: cx
+            .param("target")
+            .map(|target| match BookingCode::parse(&target) {
+                Some(code) => code.as_str().to_string(),
+                None => target,
+            }),
+    })
 }
 
 fn filter_query(cx: &StaffCx) -> String {
     cx.query_text(FIELDS)
 }
 
-fn values(clock: &Clock, line: &LogLine) -> [String; 6] {
-    let details = match &line.details {
-        serde_json::Value::Object(map) if map.is_empty() => String::new(),
+/// An action as people say it (予約の取消), or its code when the catalogue has no words.
+fn action_words(lang: Lang, action: &str) -> String {
+    let key = format!("log_action_{}", action.replace('.', "_"));
+    let words = t(lang, &key);
+    if words == key {
+        action.to_string()
+    } else {
+        words
+    }
+}
+
+/// A booking code as staff read it aloud (ABC-DEF-GHJ); other text unchanged.
+fn readable_code(text: &str) -> String {
+    match BookingCode::parse(text) {
+        Some(code) if text.len() == 9 => code.display(),
+        _ => text.to_string(),
+    }
+}
+
+/// The details of an entry as `name: value` pairs, booking codes with their hyphens and
+/// instants in the tenant's time zone.
+fn details_text(clock: &Clock, details: &serde_json::Value) -> String {
+    let value_text = |value: &serde_json::Value| match value {
+        serde_json::Value::String(text) => match chrono::DateTime::parse_from_rfc3339(text) {
+            Ok(at) => at
+                .with_timezone(&clock.tz)
+                .format("%Y-%m-%d %H:%M:%S")
+                .to_string(),
+            Err(_) => readable_code(text),
+        },
         other => other.to_string(),
+    };
+    match details {
+        serde_json::Value::Object(map) => map
+            .iter()
+            .map(|(name, value)| format!("{name}: {}", value_text(value)))
+            .collect::<Vec<_>>()
+            .join(", "),
+        other => value_text(other),
+    }
+}
+
+/// One entry's columns: when (Japan time), who, what (in words on the page; its stable
+/// code in the export, for an auditor's own tools), on what, from where, details.
+fn values(clock: &Clock, lang: Lang, line: &LogLine, as_code: bool) -> [String; 6] {
+    let action = if as_code {
+        line.action.clone()
+    } else {
+        action_words(lang, &line.action)
     };
     [
         line.created_at
@@ -42,10 +103,10 @@ fn values(clock: &Clock, line: &LogLine) -> [String; 6] {
             .format("%Y-%m-%d %H:%M:%S")
             .to_string(),
         line.actor.clone(),
-        line.action.clone(),
-        line.target.clone(),
+        action,
+        readable_code(&line.target),
         line.client_addr.clone().unwrap_or_default(),
-        details,
+        details_text(clock, &line.details),
     ]
 }
 
@@ -61,53 +122,32 @@ pub async fn list(
         Permission::ViewOperationLog,
         None,
         |conn, cx, _| {
+            let base = format!("/{}/staff/log", cx.tenant.code);
+            let (filter, problems) = match filter_of(cx) {
+                Ok(filter) => (Some(filter), Vec::new()),
+                Err(problems) => (None, problems),
+            };
+            let form = filter_form(conn, cx, &base, &problems)?;
+            let Some(filter) = filter else {
+                let blocks = vec![
+                    Block::Form(form),
+                    Block::Text(cx.text("staff_filter_fix_dates")),
+                ];
+                return cx.page_with_errors("staff_log_title", problems, blocks);
+            };
             let page = cx.page_number();
             let mut lines = search(
                 conn,
                 &cx.clock,
                 cx.tenant.id,
-                &filter_of(cx),
+                &filter,
                 (page - 1) * PAGE,
                 PAGE + 1,
             )?;
-            let base = format!("/{}/staff/log", cx.tenant.code);
             let query = filter_query(cx);
             let pages = cx.page_links(&mut lines, PAGE, |n| {
                 cx.url(&format!("{base}?{query}&page={n}"))
             });
-            let text = |id: &str| {
-                Input::text(
-                    id,
-                    cx.text(&format!("log_filter_{id}")),
-                    cx.param(id).unwrap_or_default(),
-                )
-            };
-            let mut choices = vec![(String::new(), cx.text("staff_filter_all"))];
-            choices.extend(
-                actions(conn, cx.tenant.id)?
-                    .into_iter()
-                    .map(|a| (a.clone(), a)),
-            );
-            let form = Form {
-                action: base.clone(),
-                post: false,
-                csrf: None,
-                inputs: vec![
-                    Input::hidden("lang", cx.lang.code()),
-                    text("from"),
-                    text("to"),
-                    text("actor"),
-                    Input::Select {
-                        id: "action".into(),
-                        label: cx.text("log_filter_action"),
-                        options: choices,
-                        chosen: cx.param("action").unwrap_or_default(),
-                    },
-                    text("target"),
-                ],
-                submit: cx.text("staff_search"),
-                inline: true,
-            };
             let headers = [
                 "staff_when",
                 "staff_actor",
@@ -122,11 +162,12 @@ pub async fn list(
             let rows = lines
                 .iter()
                 .map(|line| {
-                    let [when, actor, action, target, addr, details] = values(&cx.clock, line);
+                    let [when, actor, action, target, addr, details] =
+                        values(&cx.clock, cx.lang, line, false);
                     vec![
                         Cell::Text(when),
                         Cell::Text(actor),
-                        Cell::Code(action),
+                        Cell::Text(action),
                         Cell::Text(target),
                         Cell::Code(addr),
                         Cell::Text(details),
@@ -159,6 +200,49 @@ pub async fn list(
     .await
 }
 
+/// The filter form, with the problem of each date field that could not be read.
+fn filter_form(
+    conn: &mut diesel::PgConnection,
+    cx: &StaffCx,
+    base: &str,
+    problems: &[FieldError],
+) -> Result<Form, AppError> {
+    let text = |id: &str| {
+        Input::text(
+            id,
+            cx.text(&format!("log_filter_{id}")),
+            cx.param(id).unwrap_or_default(),
+        )
+        .with_error_from(problems)
+    };
+    let mut choices = vec![(String::new(), cx.text("staff_filter_all"))];
+    choices.extend(
+        actions(conn, cx.tenant.id)?
+            .into_iter()
+            .map(|a| (a.clone(), action_words(cx.lang, &a))),
+    );
+    Ok(Form {
+        action: base.to_string(),
+        post: false,
+        csrf: None,
+        inputs: vec![
+            Input::hidden("lang", cx.lang.code()),
+            text("from"),
+            text("to"),
+            text("actor"),
+            Input::Select {
+                id: "action".into(),
+                label: cx.text("log_filter_action"),
+                options: choices,
+                chosen: cx.param("action").unwrap_or_default(),
+            },
+            text("target"),
+        ],
+        submit: cx.text("staff_search"),
+        inline: true,
+    })
+}
+
 pub async fn export_csv(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -172,14 +256,18 @@ pub async fn export_csv(
         Permission::ViewOperationLog,
         None,
         move |conn, cx, _| {
+            let filter = filter_of(cx).map_err(|problems| {
+                let first = &problems[0];
+                AppError::invalid(&first.field, first.message.clone(), first.message.clone())
+            })?;
             let details =
                 json!({ "filter": filter_query(cx), "encoding": csv_export::encoding_of(cx) });
             cx.audit(conn, "log.export", "operation-log.csv", details)?;
-            let (filter, clock, tenant_id) = (filter_of(cx), cx.clock, cx.tenant.id);
+            let (clock, tenant_id, lang) = (cx.clock, cx.tenant.id, cx.lang);
             let fetch: csv_export::FetchRows = Box::new(move |conn, offset, limit| {
                 Ok(search(conn, &clock, tenant_id, &filter, offset, limit)?
                     .iter()
-                    .map(|line| values(&clock, line).to_vec())
+                    .map(|line| values(&clock, lang, line, true).to_vec())
                     .collect())
             });
             Ok(csv_export::stream(

@@ -13,10 +13,12 @@ use madoguchi_frontend::view_models::{TodayRow, TodayVm};
 
 use super::{staff_step, StaffCx};
 use crate::db::booking::Booking;
+use crate::db::card::CardRecord;
 use crate::db::location::Location;
 use crate::db::procedure::Procedure;
 use crate::db::schema::{bookings, procedures, slots};
 use crate::db::slot::Slot;
+use crate::domain::calendar::visit_label;
 use crate::domain::counter::{self, CounterAction};
 use crate::domain::input::BookingCode;
 use crate::domain::staff::Permission;
@@ -104,45 +106,12 @@ pub async fn show(
                 (t(cx.lang, "staff_count_issued"), count(&["completed"])),
                 (t(cx.lang, "staff_count_to_come"), count(&["booked"])),
             ];
-            let scan_result = cx.query.get("result").map(|result| {
-                let code = cx.query.get("scanned").cloned().unwrap_or_default();
-                if let Some(action) = result.strip_prefix("done_") {
-                    (
-                        true,
-                        tf(cx.lang, &format!("staff_done_{action}"), &[("code", &code)]),
-                    )
-                } else if result == "ok" {
-                    let found = rows.iter().find(|(b, _, _)| {
-                        BookingCode::parse(&code).is_some_and(|c| c.as_str() == b.code)
-                    });
-                    let (time, procedure) = found
-                        .map(|(_, s, p)| {
-                            (
-                                s.starts_at
-                                    .with_timezone(&cx.clock.tz)
-                                    .format("%H:%M")
-                                    .to_string(),
-                                p.name_ja.clone(),
-                            )
-                        })
-                        .unwrap_or_default();
-                    (
-                        true,
-                        tf(
-                            cx.lang,
-                            "staff_checked_in",
-                            &[("code", &code), ("time", &time), ("procedure", &procedure)],
-                        ),
-                    )
-                } else {
-                    let message = if result == "booking_not_found" {
-                        AppError::NotFound(Resource::Booking).message_in(cx.lang)
-                    } else {
-                        t(cx.lang, &format!("error_{result}"))
-                    };
-                    (false, format!("{code}: {message}"))
-                }
-            });
+            let ids: Vec<i64> = rows.iter().map(|(b, _, _)| b.id).collect();
+            let names = holder_names(conn, cx, &ids, &rows)?;
+            let scan_result = match cx.query.get("result") {
+                Some(result) => Some(scan_message(conn, cx, result, &rows, &names)?),
+                None => None,
+            };
             let tz = cx.clock.tz;
             let html = today::render(TodayVm {
                 frame: cx.frame(format!(
@@ -150,8 +119,6 @@ pub async fn show(
                     t(cx.lang, "staff_today_title"),
                     location.name
                 )),
-                staff_name: cx.account.display_name.clone(),
-                logout: cx.form(cx.console_url("logout")),
                 scan: cx
                     .form(cx.console_url(&format!("today/check-in?location={}", location.code))),
                 act: cx.form(cx.console_url(&format!("today/action?location={}", location.code))),
@@ -179,6 +146,7 @@ pub async fn show(
                             .map(|c| c.display())
                             .unwrap_or_else(|| b.code.clone()),
                         procedure: p.name_ja.clone(),
+                        name: names.get(&b.id).cloned().unwrap_or_default(),
                         note: b.note.clone(),
                         party_size: b.party_size,
                         status: status_text(cx, &b.status),
@@ -189,6 +157,102 @@ pub async fn show(
         },
     )
     .await
+}
+
+/// Who each booking is for: the names on its cards, else the name given as contact.
+fn holder_names(
+    conn: &mut PgConnection,
+    cx: &StaffCx,
+    ids: &[i64],
+    rows: &[(Booking, Slot, Procedure)],
+) -> Result<HashMap<i64, String>, AppError> {
+    let mut names: HashMap<i64, String> = HashMap::new();
+    for (booking_id, name) in CardRecord::holder_names(conn, cx.tenant.id, ids)? {
+        names
+            .entry(booking_id)
+            .and_modify(|all| {
+                all.push('、');
+                all.push_str(&name);
+            })
+            .or_insert(name);
+    }
+    for (booking, _, _) in rows {
+        if let Some(name) = booking.contact_name.as_ref().filter(|n| !n.is_empty()) {
+            names.entry(booking.id).or_insert_with(|| name.clone());
+        }
+    }
+    Ok(names)
+}
+
+/// What the last scan or button did, in words: whose booking, and for a booking that is
+/// not for this counter today, which counter and which day it is for.
+fn scan_message(
+    conn: &mut PgConnection,
+    cx: &StaffCx,
+    result: &str,
+    rows: &[(Booking, Slot, Procedure)],
+    names: &HashMap<i64, String>,
+) -> Result<(bool, String), AppError> {
+    let code = cx.query.get("scanned").cloned().unwrap_or_default();
+    let parsed = BookingCode::parse(&code);
+    let today_row = rows
+        .iter()
+        .find(|(b, _, _)| parsed.as_ref().is_some_and(|c| c.as_str() == b.code));
+    let who = today_row
+        .and_then(|(b, _, _)| names.get(&b.id))
+        .map(|name| tf(cx.lang, "staff_holder", &[("name", name)]))
+        .unwrap_or_default();
+    if let Some(action) = result.strip_prefix("done_") {
+        let text = tf(cx.lang, &format!("staff_done_{action}"), &[("code", &code)]);
+        return Ok((true, format!("{text}{who}")));
+    }
+    if result == "ok" {
+        let (time, procedure) = today_row
+            .map(|(_, s, p)| {
+                (
+                    s.starts_at
+                        .with_timezone(&cx.clock.tz)
+                        .format("%H:%M")
+                        .to_string(),
+                    cx.pick(&p.name_ja, &p.name_en),
+                )
+            })
+            .unwrap_or_default();
+        let text = tf(
+            cx.lang,
+            "staff_checked_in",
+            &[("code", &code), ("time", &time), ("procedure", &procedure)],
+        );
+        return Ok((true, format!("{text}{who}")));
+    }
+    let message = match (result, &parsed) {
+        ("booking_not_found", _) | (_, None) => {
+            AppError::NotFound(Resource::Booking).message_in(cx.lang)
+        }
+        ("booking_other_day" | "booking_other_location", Some(parsed)) => {
+            match Booking::by_code(conn, cx.tenant.id, parsed.as_str())? {
+                Some(booking) => {
+                    let slot = Slot::find(conn, cx.tenant.id, booking.slot_id)?
+                        .ok_or(AppError::NotFound(Resource::Slot))?;
+                    let location = Location::by_id(conn, cx.tenant.id, slot.location_id)?;
+                    tf(
+                        cx.lang,
+                        &format!("staff_refused_{result}"),
+                        &[
+                            (
+                                "when",
+                                &visit_label(cx.lang, &cx.clock, slot.starts_at, slot.ends_at),
+                            ),
+                            ("location", &cx.pick(&location.name, &location.name_en)),
+                        ],
+                    )
+                }
+                None => t(cx.lang, &format!("error_{result}")),
+            }
+        }
+        _ => t(cx.lang, &format!("error_{result}")),
+    };
+    Ok((false, format!("{code}: {message}{who}")))
 }
 
 pub async fn check_in(

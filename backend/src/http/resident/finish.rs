@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use diesel::PgConnection;
+use madoguchi_frontend::i18n::tf;
 use madoguchi_frontend::pages::booking::{check, contact, done};
 use madoguchi_frontend::view_models::{CheckVm, ContactVm, DoneVm, FieldVm, SummaryRow};
 
@@ -14,6 +15,7 @@ use crate::db::booking::Booking;
 use crate::db::location::Location;
 use crate::db::slot::Slot;
 use crate::domain::booking::{self, BookingDetails, BookingRequest, Contact, Party, Placement};
+use crate::domain::calendar::deadline_label;
 use crate::domain::input::{BookingCode, Email, PhoneNumber};
 use crate::domain::Actor;
 use crate::error::{AppError, Resource};
@@ -129,15 +131,32 @@ pub async fn contact_submit(
             check_field(
                 cx,
                 &mut answers.name,
-                |v| v.chars().count() <= 100,
+                |v| v.chars().count() <= 100 && !v.chars().any(char::is_control),
                 "contact_name_missing",
-                "contact_name_missing",
+                "contact_name_invalid",
             );
             if [&answers.email, &answers.phone, &answers.name]
                 .iter()
                 .any(|f| f.error.is_some())
             {
                 return invalid_page(contact::render(contact_vm(conn, cx, procedure, answers)?));
+            }
+            // One booking per person and procedure: said here, where the contact that
+            // identifies the person is first known, not after the last step.
+            let procedure_row = cx.procedure(conn, procedure)?;
+            if !procedure_row.needs_card {
+                let contact = Contact {
+                    email: Email::parse(&flow.email),
+                    phone: PhoneNumber::parse(&flow.phone),
+                    name: None,
+                };
+                if let Some(key) = contact.person_key() {
+                    if Booking::active_for_person(conn, cx.tenant.id, procedure_row.id, &key)?
+                        .is_some()
+                    {
+                        return super::already_booked_page(conn, cx, None);
+                    }
+                }
             }
             flow.contact_given = true;
             // The hold ran out while the resident typed: back to that day's times.
@@ -253,12 +272,8 @@ pub async fn check_submit(
         tenant,
         Some(form.into_inner()),
         move |conn, cx, _| {
-            // A second click on "book" arrives after the first has booked: show that booking.
-            if cx.session.state.flow.procedure.is_none() {
-                if let Some(code) = cx.session.state.booked.last() {
-                    return redirect(cx.url(&format!("/{}/book/done/{code}", cx.tenant.code)));
-                }
-            }
+            // A second click on "book" arrives after the first has booked: the check
+            // below shows that booking.
             if let Some(back) = Reached::Time.check(cx, &procedure) {
                 return Ok(back);
             }
@@ -285,10 +300,13 @@ pub async fn check_submit(
                     name: (!flow.name.is_empty()).then(|| flow.name.clone()),
                 },
                 note: String::new(),
+                lang: cx.lang,
             };
             match booking::book(conn, &cx.clock, &cx.tenant, &request, &actor) {
                 Ok(details) => {
                     cx.session.state.booked.push(details.booking.code.clone());
+                    cx.session.state.finished =
+                        Some((procedure.clone(), details.booking.code.clone()));
                     cx.session.state.flow = Flow::default();
                     redirect(cx.url(&format!(
                         "/{}/book/done/{}",
@@ -301,6 +319,8 @@ pub async fn check_submit(
                     let date = flow.times_step();
                     redirect(cx.book_url(&procedure, &date))
                 }
+                // Booked meanwhile elsewhere (another tab, the call center).
+                Err(AppError::AlreadyBooked) => super::already_booked_page(conn, cx, None),
                 Err(other) => Err(other),
             }
         },
@@ -323,7 +343,14 @@ pub async fn done(
             .ok_or(AppError::NotFound(Resource::Booking))?;
         let details = BookingDetails::load(conn, &cx.tenant, booking)?;
         let rows = booking_summary(cx, &details);
+        let limit = super::manage::change_deadline(conn, cx, &details.slot)?;
+        let deadline_text = tf(
+            cx.lang,
+            "done_deadline",
+            &[("deadline", &deadline_label(cx.lang, &cx.clock, limit))],
+        );
         page(done::render(DoneVm {
+            deadline_text,
             frame: cx.frame(cx.text("done_title"), None, Vec::new()),
             links: super::booking_files::booking_links(cx, &details),
             code_display: code.display(),

@@ -11,16 +11,15 @@ use madoguchi_frontend::i18n::tf;
 use madoguchi_frontend::pages::manage::{confirm, lookup, view};
 use madoguchi_frontend::view_models::{ConfirmVm, LookupVm, ManageVm, SummaryRow};
 
-use super::schedule::date_label;
 use super::session::Flow;
 use super::summary::{booking_summary, held_until, when_label};
 use super::{field_error, invalid_page, page, redirect, run_step, Cx, Outcome};
 use crate::db::booking::Booking;
 use crate::db::hold::Hold;
 use crate::db::slot::Slot;
-use crate::domain::booking::rules::deadline;
 use crate::domain::booking::{self, find_owned, BookingDetails, OwnerProof, Placement};
-use crate::domain::input::{parse_date, BookingCode};
+use crate::domain::calendar::deadline_label;
+use crate::domain::input::{read_date, BookingCode, Email, PhoneNumber};
 use crate::domain::Actor;
 use crate::error::{AppError, Resource};
 use crate::http::extract::{client_addr, client_ip};
@@ -40,7 +39,7 @@ fn lookup_vm(
         errors.push(field_error("code", e.clone()));
     }
     if let Some(e) = &proof_error {
-        errors.push(field_error("birth_date", e.clone()));
+        errors.push(field_error("proof", e.clone()));
     }
     LookupVm {
         frame: cx.frame(
@@ -93,20 +92,34 @@ pub async fn lookup_submit(
             if let Err(limited) = &rate {
                 return show(cx, None, Some(limited.message_in(cx.lang)));
             }
-            let Some(code) = form.get("code").and_then(|c| BookingCode::parse(c)) else {
-                return show(cx, Some(cx.text("manage_code_invalid")), None);
-            };
+            let typed_code = form.get("code").map(|s| s.trim()).unwrap_or("");
+            let code = BookingCode::parse(typed_code);
+            let code_error = code.is_none().then(|| {
+                cx.text(if typed_code.is_empty() {
+                    "manage_code_missing"
+                } else {
+                    "manage_code_invalid"
+                })
+            });
             let birth_date = form.get("birth_date").map(|s| s.trim()).unwrap_or("");
             let contact = form.get("contact").map(|s| s.trim()).unwrap_or("");
             let proof = if !birth_date.is_empty() {
-                match parse_date(birth_date) {
-                    Some(date) => OwnerProof::BirthDate(date),
-                    None => return show(cx, None, Some(cx.text("identify_birth_date_hint"))),
-                }
+                let field = cx.text("field_birth_date");
+                read_date(birth_date)
+                    .map(OwnerProof::BirthDate)
+                    .map_err(|problem| problem.message(cx.lang, &field, birth_date))
             } else if !contact.is_empty() {
-                OwnerProof::Contact(contact.to_string())
+                let readable =
+                    Email::parse(contact).is_some() || PhoneNumber::parse(contact).is_some();
+                readable
+                    .then(|| OwnerProof::Contact(contact.to_string()))
+                    .ok_or_else(|| cx.text("manage_contact_invalid"))
             } else {
-                return show(cx, None, Some(cx.text("manage_proof_missing")));
+                Err(cx.text("manage_proof_missing"))
+            };
+            let (code, proof) = match (code, proof) {
+                (Some(code), Ok(proof)) => (code, proof),
+                (_, proof) => return show(cx, code_error, proof.err()),
             };
             match find_owned(conn, &cx.clock, &cx.tenant, &code, &proof) {
                 Ok(found) => {
@@ -166,21 +179,12 @@ fn accept_signed_link(conn: &mut PgConnection, cx: &mut Cx, code: &str) -> Resul
 }
 
 /// Until when the resident may change or cancel online.
-fn change_deadline(
+pub(super) fn change_deadline(
     conn: &mut PgConnection,
     cx: &Cx,
     slot: &Slot,
 ) -> Result<DateTime<chrono::Utc>, AppError> {
-    let visit_day = cx.clock.local_date(slot.starts_at);
-    let limit = deadline(
-        conn,
-        &cx.clock,
-        &cx.tenant,
-        visit_day,
-        cx.tenant.change_deadline_days_before,
-        cx.tenant.change_deadline_time,
-    )?;
-    Ok(limit.min(slot.starts_at))
+    crate::domain::booking::rules::change_deadline(conn, &cx.clock, &cx.tenant, slot)
 }
 
 pub async fn show(state: web::Data<AppState>, req: HttpRequest, path: CodePath) -> HttpResponse {
@@ -189,12 +193,10 @@ pub async fn show(state: web::Data<AppState>, req: HttpRequest, path: CodePath) 
         accept_signed_link(conn, cx, &code)?;
         let details = owned_booking(conn, cx, &code)?;
         let limit = change_deadline(conn, cx, &details.slot)?;
-        let limit_text = format!(
-            "{} {}",
-            date_label(cx.lang, cx.clock.local_date(limit)),
-            limit.with_timezone(&cx.clock.tz).format("%H:%M")
-        );
-        let booked = details.booking.status == "booked";
+        let limit_text = deadline_label(cx.lang, &cx.clock, limit);
+        let status = details.booking.status.as_str();
+        let booked = status == "booked";
+        let cancelled = status == "cancelled";
         let open = booked && cx.clock.now < limit;
         let deadline_text = match (booked, open) {
             (false, _) => String::new(),
@@ -212,16 +214,23 @@ pub async fn show(state: web::Data<AppState>, req: HttpRequest, path: CodePath) 
                 ],
             ),
         };
-        let status_key = match details.booking.status.as_str() {
+        let status_key = match status {
             "booked" => "manage_status_booked",
             "cancelled" => "manage_status_cancelled",
             _ => "manage_status_done",
         };
+        let title = if cancelled {
+            "manage_cancelled_title"
+        } else {
+            "manage_booking_title"
+        };
         let base = format!("/{}/booking/{}", cx.tenant.code, details.booking.code);
         let notice = cx.session.state.notice.take().map(|key| cx.text(&key));
         page(view::render(ManageVm {
-            frame: cx.frame(cx.text("manage_booking_title"), None, Vec::new()),
-            links: super::booking_files::booking_links(cx, &details),
+            frame: cx.frame(cx.text(title), None, Vec::new()),
+            // A cancelled booking is history: no QR code to show at the counter, no
+            // calendar entry, nothing to keep for a change.
+            links: (!cancelled).then(|| super::booking_files::booking_links(cx, &details)),
             notice,
             code_display: BookingCode::parse(&details.booking.code)
                 .map(|c| c.display())
@@ -231,16 +240,50 @@ pub async fn show(state: web::Data<AppState>, req: HttpRequest, path: CodePath) 
             deadline_text,
             change_href: open.then(|| cx.url(&format!("{base}/change"))),
             cancel_href: open.then(|| cx.url(&format!("{base}/cancel"))),
+            start_href: cx.url(&format!("/{}/", cx.tenant.code)),
         }))
     })
     .await
+}
+
+/// The booking named in the path when it may still be changed online; otherwise the way
+/// back to its page, which says why not (cancelled, checked in, past the deadline).
+pub(super) fn changeable(
+    conn: &mut PgConnection,
+    cx: &mut Cx,
+    code: &str,
+) -> Result<Result<BookingDetails, Outcome>, AppError> {
+    let details = owned_booking(conn, cx, code)?;
+    let refusal = if details.booking.status == "cancelled" {
+        Some("change_refused_cancelled")
+    } else if details.booking.status != "booked" {
+        Some("change_refused_done")
+    } else if cx.clock.now >= change_deadline(conn, cx, &details.slot)? {
+        Some("change_refused_deadline")
+    } else {
+        None
+    };
+    let Some(key) = refusal else {
+        return Ok(Ok(details));
+    };
+    // A change that cannot go on gives back any place it held.
+    Hold::release_client(conn, cx.tenant.id, &cx.session.token)?;
+    cx.session.state.flow = Flow::default();
+    cx.session.state.notice = Some(key.into());
+    Ok(Err(Outcome::Redirect(cx.url(&format!(
+        "/{}/booking/{}",
+        cx.tenant.code, details.booking.code
+    )))))
 }
 
 /// Starts the calendar and hold flow for a new time of this booking.
 pub async fn change(state: web::Data<AppState>, req: HttpRequest, path: CodePath) -> HttpResponse {
     let (tenant, code) = path.into_inner();
     run_step(&state, &req, tenant, None, move |conn, cx, _| {
-        let details = owned_booking(conn, cx, &code)?;
+        let details = match changeable(conn, cx, &code)? {
+            Ok(details) => details,
+            Err(refused) => return Ok(refused),
+        };
         cx.session.state.flow = Flow {
             procedure: Some(details.procedure.code.clone()),
             card_ids: details.members.iter().filter_map(|m| m.card_id).collect(),
@@ -265,7 +308,10 @@ pub async fn move_form(
 ) -> HttpResponse {
     let (tenant, code) = path.into_inner();
     run_step(&state, &req, tenant, None, move |conn, cx, _| {
-        let details = owned_booking(conn, cx, &code)?;
+        let details = match changeable(conn, cx, &code)? {
+            Ok(details) => details,
+            Err(refused) => return Ok(refused),
+        };
         let Some(hold) = Hold::of_client(conn, cx.tenant.id, &cx.session.token)?
             .filter(|h| h.expires_at > cx.clock.now)
         else {
@@ -324,7 +370,10 @@ pub async fn move_submit(
         tenant,
         Some(form.into_inner()),
         move |conn, cx, _| {
-            let details = owned_booking(conn, cx, &code)?;
+            let details = match changeable(conn, cx, &code)? {
+                Ok(details) => details,
+                Err(refused) => return Ok(refused),
+            };
             let placement = Placement::Hold {
                 client_token: cx.session.token.clone(),
             };
@@ -360,7 +409,10 @@ pub async fn cancel_form(
 ) -> HttpResponse {
     let (tenant, code) = path.into_inner();
     run_step(&state, &req, tenant, None, move |conn, cx, _| {
-        let details = owned_booking(conn, cx, &code)?;
+        let details = match changeable(conn, cx, &code)? {
+            Ok(details) => details,
+            Err(refused) => return Ok(refused),
+        };
         let base = format!("/{}/booking/{}", cx.tenant.code, details.booking.code);
         page(confirm::render(ConfirmVm {
             frame: cx.frame(cx.text("cancel_title"), Some(cx.url(&base)), Vec::new()),
@@ -389,8 +441,16 @@ pub async fn cancel_submit(
         Some(form.into_inner()),
         move |conn, cx, _| {
             let details = owned_booking(conn, cx, &code)?;
-            booking::cancel(conn, &cx.clock, &cx.tenant, details.booking.id, &actor)?;
-            cx.session.state.notice = Some("cancelled_notice".into());
+            let notice =
+                match booking::cancel(conn, &cx.clock, &cx.tenant, details.booking.id, &actor) {
+                    Ok(_) => "cancelled_notice",
+                    Err(AppError::ChangeDeadlinePassed) => "change_refused_deadline",
+                    Err(AppError::Invalid { field, .. }) if field == "booking" => {
+                        "change_refused_done"
+                    }
+                    Err(other) => return Err(other),
+                };
+            cx.session.state.notice = Some(notice.into());
             back_to_booking(cx, &details.booking.code)
         },
     )

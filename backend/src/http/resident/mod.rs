@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use diesel::{Connection, PgConnection};
-use madoguchi_frontend::i18n::{t, Lang};
+use madoguchi_frontend::i18n::{t, tf, Lang};
 use madoguchi_frontend::pages::message;
 use madoguchi_frontend::view_models::{FieldError, FormVm, MessageVm, PageFrame};
 
@@ -66,6 +66,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         web::scope("/{tenant}/book")
             .route("/done/{code}", web::get().to(finish::done))
             .route("/{procedure}/", web::get().to(steps::start))
+            .route("/{procedure}", web::get().to(super::pages::add_slash))
             .route("/{procedure}/identify", web::get().to(steps::identify_form))
             .route(
                 "/{procedure}/identify",
@@ -171,6 +172,7 @@ impl Cx {
             back_href: back,
             errors,
             nav: Vec::new(),
+            staff: None,
         }
     }
 
@@ -254,7 +256,7 @@ pub async fn run_step(
             }
             response
         }
-        Err(error) => error_page(lang, &error),
+        Err(error) => error_page(req, lang, &error),
     }
 }
 
@@ -264,8 +266,56 @@ fn expired_page(cx: &Cx) -> Outcome {
         text: cx.text("expired_text"),
         link_href: cx.url(&format!("/{}/", cx.tenant.code)),
         link_text: cx.text("start_again"),
+        more_links: Vec::new(),
     });
     Outcome::Page(StatusCode::FORBIDDEN, html)
+}
+
+/// "This is booked already" at the first step that can know it: any place this session
+/// holds is given back at once, and the resident is shown where the booking can be seen
+/// and changed, and whom to call. `own_code` is the booking's code when the resident has
+/// just proven they hold its card (the same proof the look-up asks for).
+pub fn already_booked_page(
+    conn: &mut PgConnection,
+    cx: &mut Cx,
+    own_code: Option<&str>,
+) -> Result<Outcome, AppError> {
+    crate::db::hold::Hold::release_client(conn, cx.tenant.id, &cx.session.token)?;
+    let procedure = cx.session.state.flow.procedure.clone().unwrap_or_default();
+    cx.session.state.flow = session::Flow {
+        procedure: Some(procedure),
+        ..session::Flow::default()
+    };
+    let (link_href, link_text) = match own_code {
+        Some(code) => {
+            if !cx.session.state.owns(code) {
+                cx.session.state.managing.push(code.to_string());
+            }
+            (
+                cx.url(&format!("/{}/booking/{code}", cx.tenant.code)),
+                cx.text("already_booked_show"),
+            )
+        }
+        None => (
+            cx.url(&format!("/{}/booking", cx.tenant.code)),
+            cx.text("already_booked_lookup"),
+        ),
+    };
+    let html = message::render(MessageVm {
+        frame: cx.frame(cx.text("already_booked_title"), None, Vec::new()),
+        text: tf(
+            cx.lang,
+            "already_booked_text",
+            &[("phone", &cx.tenant.inquiry_phone)],
+        ),
+        link_href,
+        link_text,
+        more_links: vec![(
+            cx.url(&format!("/{}/", cx.tenant.code)),
+            cx.text("already_booked_other"),
+        )],
+    });
+    Ok(Outcome::Page(StatusCode::CONFLICT, html))
 }
 
 /// How far the booking flow must have come for a step.
@@ -282,6 +332,15 @@ impl Reached {
     pub fn check(self, cx: &Cx, procedure: &str) -> Option<Outcome> {
         let flow = &cx.session.state.flow;
         if flow.procedure.as_deref() != Some(procedure) {
+            // The last steps of a flow that has booked (Back from the confirmation) show
+            // that booking; any other step starts afresh.
+            if let (Reached::Time, Some((finished, code))) = (self, &cx.session.state.finished) {
+                if finished == procedure {
+                    return Some(Outcome::Redirect(
+                        cx.url(&format!("/{}/book/done/{code}", cx.tenant.code)),
+                    ));
+                }
+            }
             return Some(Outcome::Redirect(cx.book_url(procedure, "")));
         }
         if matches!(self, Reached::Time) && flow.slot_id.is_none() {
@@ -321,28 +380,7 @@ pub async fn run_flow_step(
     .await
 }
 
-/// An error as a page in the reader's language, never a raw error.
-pub fn error_page(lang: Lang, error: &AppError) -> HttpResponse {
-    use actix_web::ResponseError;
-    let status = error.status_code();
-    error.log_if_server_error();
-    let text = error.message_in(lang);
-    let title = text.clone();
-    let html = message::render(MessageVm {
-        frame: PageFrame {
-            lang,
-            title,
-            switch_href: format!("?lang={}", lang.other().code()),
-            back_href: None,
-            errors: Vec::new(),
-            nav: Vec::new(),
-        },
-        text,
-        link_href: "/".into(),
-        link_text: t(lang, "start_again"),
-    });
-    super::pages::html(status, html)
-}
+pub use crate::http::error_pages::error_page;
 
 /// A field error of a form.
 pub fn field_error(field: &str, message: String) -> FieldError {

@@ -24,8 +24,11 @@ impl Outcome {
     pub fn into_response(self) -> HttpResponse {
         match self {
             Outcome::Page(status, html) => crate::http::pages::html(status, html),
+            // Never cached: where a step sends the browser depends on the session, and a
+            // remembered redirect would replay a finished flow on Back.
             Outcome::Redirect(to) => HttpResponse::SeeOther()
                 .insert_header(("Location", to))
+                .insert_header(("Cache-Control", "no-store"))
                 .finish(),
             Outcome::File { content_type, body } => HttpResponse::Ok()
                 .content_type(content_type)

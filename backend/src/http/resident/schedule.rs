@@ -1,6 +1,6 @@
 //! Choosing the day (a month calendar) and the time (which holds the place).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -12,8 +12,9 @@ use madoguchi_frontend::view_models::{CalendarVm, DayVm, TimeVm, TimesVm};
 
 use super::{field_error, page, redirect, run_flow_step, Cx, Outcome, Reached};
 use crate::db::location::Location;
-use crate::domain::availability::{self, SlotAvailability};
+use crate::domain::availability::{self, DayState};
 use crate::domain::booking::{place_hold, HoldRequest};
+use crate::domain::calendar::{short_date_label, ClosedReason};
 use crate::domain::{Actor, Channel};
 use crate::error::{AppError, Resource};
 use crate::http::AppState;
@@ -67,98 +68,197 @@ pub async fn calendar(
                 Err(outcome) => return Ok(outcome),
             };
             let procedure_row = cx.procedure(conn, procedure)?;
+            let current = match cx.session.state.flow.changing.clone() {
+                Some(code) => match super::manage::changeable(conn, cx, &code)? {
+                    Ok(booking) => Some(booking),
+                    Err(refused) => return Ok(refused),
+                },
+                None => None,
+            };
             let today = cx.clock.today();
             let last_day = today + Duration::days(cx.tenant.booking_opens_days.into());
+            let places = cx.session.state.flow.places();
+            let earliest = availability::first_free_day(
+                conn,
+                &cx.clock,
+                &cx.tenant,
+                &location,
+                &procedure_row,
+                places,
+            )?;
             let requested = cx
                 .query
                 .get("month")
-                .and_then(|m| NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").ok());
-            let first = requested
-                .filter(|m| *m >= first_of_month(today) && *m <= last_day)
-                .unwrap_or_else(|| first_of_month(cx.session.state.flow.date.unwrap_or(today)));
+                .and_then(|m| NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").ok())
+                .filter(|m| *m >= first_of_month(today) && *m <= last_day);
+            // The month asked for; else the one of the day already chosen; else the month
+            // of the first free day, so that the page never opens on a month of closed days.
+            let first = first_of_month(
+                requested
+                    .or(cx.session.state.flow.date)
+                    .or(earliest)
+                    .unwrap_or(today),
+            );
             let last = next_month(first) - Duration::days(1);
-            let slots = availability::for_days(
+            let states = availability::day_states(
                 conn,
                 &cx.clock,
                 &cx.tenant,
                 &location,
                 &procedure_row,
                 first..=last,
-                Channel::Web,
             )?;
-            let mut per_day: BTreeMap<NaiveDate, (i64, i64)> = BTreeMap::new();
-            for SlotAvailability {
-                slot,
-                remaining,
-                bookable,
-            } in &slots
-            {
-                if *bookable {
-                    let entry = per_day
-                        .entry(cx.clock.local_date(slot.starts_at))
-                        .or_default();
-                    entry.0 += i64::from(*remaining);
-                    entry.1 += i64::from(slot.web_capacity);
-                }
-            }
+            let current_day = current
+                .as_ref()
+                .map(|b| cx.clock.local_date(b.slot.starts_at));
             let month_param =
                 |m: NaiveDate| cx.book_url(procedure, &format!("date?month={}", m.format("%Y-%m")));
+            let time_href = |day: NaiveDate| cx.book_url(procedure, &format!("time?date={day}"));
             let mut weeks = Vec::new();
             let mut week: Vec<Option<DayVm>> =
                 vec![None; first.weekday().num_days_from_monday() as usize];
-            let mut day = first;
-            while day <= last {
-                let (remaining, capacity) = per_day.get(&day).copied().unwrap_or((0, 0));
-                let (sign, key) = if capacity == 0 {
-                    ("—", "date_closed")
-                } else if remaining == 0 {
-                    ("×", "date_full")
-                } else if remaining * 10 <= capacity * 3 {
-                    ("△", "date_few")
-                } else {
-                    ("◎", "date_many")
-                };
+            for (day, state) in &states {
+                let (sign, sign_text) = day_sign(cx, state);
+                let bookable = matches!(state, DayState::Open { .. });
                 week.push(Some(DayVm {
                     day: day.day(),
                     sign,
-                    sign_text: cx.text(key),
-                    href: (remaining > 0)
-                        .then(|| cx.book_url(procedure, &format!("time?date={day}"))),
+                    sign_text,
+                    href: bookable.then(|| time_href(*day)),
+                    today: *day == today,
+                    current: Some(*day) == current_day,
                 }));
                 if week.len() == 7 {
                     weeks.push(std::mem::take(&mut week));
                 }
-                day += Duration::days(1);
             }
             if !week.is_empty() {
                 week.resize(7, None);
                 weeks.push(week);
             }
-            let first_step = if procedure_row.needs_card {
-                "identify"
+            let first_step = if current.is_some() {
+                None
+            } else if procedure_row.needs_card {
+                Some("identify")
             } else {
-                "location"
+                Some("location")
+            };
+            let back = match (&current, first_step) {
+                (Some(booking), _) => cx.url(&format!(
+                    "/{}/booking/{}",
+                    cx.tenant.code, booking.booking.code
+                )),
+                (None, step) => cx.book_url(procedure, step.unwrap_or_default()),
             };
             page(calendar::render(CalendarVm {
-                frame: cx.frame(
-                    cx.text("date_title"),
-                    Some(cx.book_url(procedure, first_step)),
-                    Vec::new(),
-                ),
+                frame: cx.frame(cx.text("date_title"), Some(back), Vec::new()),
                 location_text: tf(
                     cx.lang,
                     "date_location",
                     &[("location", &super::summary::location_label(cx, &location))],
                 ),
+                current_booking: current.as_ref().map(|booking| {
+                    tf(
+                        cx.lang,
+                        "date_current",
+                        &[("when", &super::summary::when_label(cx, &booking.slot))],
+                    )
+                }),
+                earliest: earliest.map(|day| {
+                    let text = tf(
+                        cx.lang,
+                        "date_earliest",
+                        &[("date", &short_date_label(cx.lang, day))],
+                    );
+                    (text, time_href(day))
+                }),
+                none_free: earliest.is_none().then(|| {
+                    tf(
+                        cx.lang,
+                        "date_none_free",
+                        &[("phone", &cx.tenant.inquiry_phone)],
+                    )
+                }),
                 month_label: month_label(cx.lang, first),
                 previous_href: (first > first_of_month(today))
                     .then(|| month_param(first_of_month(first - Duration::days(1)))),
                 next_href: (next_month(first) <= last_day).then(|| month_param(next_month(first))),
                 weeks,
+                closed_days: closed_day_lines(cx, &states),
             }))
         },
     )
     .await
+}
+
+/// The sign of a day and the same in words.
+fn day_sign(cx: &Cx, state: &DayState) -> (&'static str, String) {
+    match state {
+        DayState::Open { remaining, places } if remaining * 10 <= places * 3 => {
+            ("△", cx.text("date_few"))
+        }
+        DayState::Open { .. } => ("◎", cx.text("date_many")),
+        DayState::Full => ("×", cx.text("date_full")),
+        DayState::Closed(reason) => (
+            "休",
+            tf(
+                cx.lang,
+                "date_closed_because",
+                &[("reason", &closed_reason_text(cx, reason))],
+            ),
+        ),
+        DayState::NoHours => ("休", cx.text("date_no_hours")),
+        DayState::NotYetOpen => ("—", cx.text("date_not_yet_open")),
+        DayState::BookingEnded => ("—", cx.text("date_booking_ended")),
+        DayState::Past => ("—", cx.text("date_past")),
+    }
+}
+
+pub fn closed_reason_text(cx: &Cx, reason: &ClosedReason) -> String {
+    match reason {
+        ClosedReason::Holiday(name) => name.clone(),
+        ClosedReason::NewYear => cx.text("date_new_year"),
+        ClosedReason::Closure(text) if text.trim().is_empty() => cx.text("date_city_closure"),
+        ClosedReason::Closure(text) => text.clone(),
+    }
+}
+
+/// The month's closed days with their reasons, runs of days with one reason together:
+/// 12月29日（火）〜12月31日（木）：年末年始.
+fn closed_day_lines(cx: &Cx, states: &[(NaiveDate, DayState)]) -> Vec<String> {
+    let mut runs: Vec<(NaiveDate, NaiveDate, &ClosedReason)> = Vec::new();
+    for (day, state) in states {
+        let DayState::Closed(reason) = state else {
+            continue;
+        };
+        match runs.last_mut() {
+            Some((_, last, run_reason))
+                if *run_reason == reason && *last + Duration::days(1) == *day =>
+            {
+                *last = *day;
+            }
+            _ => runs.push((*day, *day, reason)),
+        }
+    }
+    runs.into_iter()
+        .map(|(from, to, reason)| {
+            let days = if from == to {
+                short_date_label(cx.lang, from)
+            } else {
+                format!(
+                    "{}{}{}",
+                    short_date_label(cx.lang, from),
+                    cx.text("range_separator"),
+                    short_date_label(cx.lang, to)
+                )
+            };
+            tf(
+                cx.lang,
+                "date_closed_line",
+                &[("days", &days), ("reason", &closed_reason_text(cx, reason))],
+            )
+        })
+        .collect()
 }
 
 fn times_vm(
@@ -276,8 +376,12 @@ pub async fn times_submit(
                 .get("slot")
                 .and_then(|s| s.parse::<i64>().ok());
             let procedure_id = cx.procedure(conn, procedure)?.id;
-            let flow = &cx.session.state.flow;
-            let places = (flow.card_ids.len() as i32).max(flow.party_size).max(1);
+            if let Some(code) = cx.session.state.flow.changing.clone() {
+                if let Err(refused) = super::manage::changeable(conn, cx, &code)? {
+                    return Ok(refused);
+                }
+            }
+            let places = cx.session.state.flow.places();
             let result = match chosen {
                 None => Err(cx.text("time_title")),
                 Some(slot_id) => {

@@ -43,6 +43,11 @@ pub struct Flow {
 }
 
 impl Flow {
+    /// The places a time must have: one per card, or the party being moved, at least one.
+    pub fn places(&self) -> i32 {
+        (self.card_ids.len() as i32).max(self.party_size).max(1)
+    }
+
     /// The step to go back to for choosing a time: the chosen day's times, else the calendar.
     pub fn times_step(&self) -> String {
         match self.date {
@@ -59,6 +64,10 @@ pub struct State {
     /// Codes of the bookings made in this session: their confirmation pages may be shown.
     #[serde(default)]
     pub booked: Vec<String>,
+    /// The procedure and booking code of the last flow that ended in a booking: its
+    /// later steps, reached again with Back, show that booking instead of a dead end.
+    #[serde(default)]
+    pub finished: Option<(String, String)>,
     /// Codes of bookings this session has proven to own on the lookup page.
     #[serde(default)]
     pub managing: Vec<String>,

@@ -11,9 +11,10 @@ use madoguchi_frontend::view_models::{IdentifyVm, LocationChoiceVm, LocationOpti
 
 use super::session::Flow;
 use super::{field_error, invalid_page, page, redirect, run_flow_step, run_step, Cx, Reached};
+use crate::db::booking::Booking;
 use crate::db::location::Location;
 use crate::domain::booking::{identify_card, CardIdentification, CardProof};
-use crate::domain::input::parse_date;
+use crate::domain::input::read_date;
 use crate::error::AppError;
 use crate::http::extract::client_ip;
 use crate::http::AppState;
@@ -113,14 +114,12 @@ pub async fn identify_submit(
         Reached::Procedure,
         move |conn, cx, procedure, form| {
             let form = form.unwrap_or_default();
-            let number = form
-                .get("number")
-                .map(|s| s.trim().to_string())
-                .unwrap_or_default();
-            let birth_date = form
-                .get("birth_date")
-                .map(|s| s.trim().to_string())
-                .unwrap_or_default();
+            let typed = |key: &str| {
+                form.get(key)
+                    .map(|s| s.trim().to_string())
+                    .unwrap_or_default()
+            };
+            let (number, birth_date) = (typed("number"), typed("birth_date"));
             let password = form.get("password").cloned().unwrap_or_default();
             let show = |cx: &Cx, number_error: Option<String>, proof_error: Option<String>| {
                 invalid_page(identify::render(identify_vm(
@@ -135,23 +134,33 @@ pub async fn identify_submit(
             if let Err(limited) = &rate {
                 return show(cx, None, Some(limited.message_in(cx.lang)));
             }
-            if number.is_empty() {
-                return show(
-                    cx,
-                    Some(
-                        cx.text("identify_unknown_number")
-                            .replace("{phone}", &cx.tenant.inquiry_phone),
-                    ),
-                    None,
-                );
-            }
+            // Every field that is missing or unreadable is named at once.
+            let number_error = number.is_empty().then(|| {
+                tf(
+                    cx.lang,
+                    "identify_number_missing",
+                    &[("field", &number_label(cx))],
+                )
+            });
             let proof = if proof_field(cx) == "password" {
-                CardProof::Password(password)
-            } else {
-                match parse_date(&birth_date) {
-                    Some(date) => CardProof::BirthDate(date),
-                    None => return show(cx, None, Some(cx.text("identify_birth_date_hint"))),
+                if password.is_empty() {
+                    Err(cx.text("identify_password_missing"))
+                } else {
+                    Ok(CardProof::Password(password))
                 }
+            } else {
+                let field = cx.text("field_birth_date");
+                match read_date(&birth_date) {
+                    Ok(date) if date > cx.clock.today() => {
+                        Err(tf(cx.lang, "date_problem_future", &[("field", &field)]))
+                    }
+                    Ok(date) => Ok(CardProof::BirthDate(date)),
+                    Err(problem) => Err(problem.message(cx.lang, &field, &birth_date)),
+                }
+            };
+            let proof = match (number_error, proof) {
+                (None, Ok(proof)) => proof,
+                (number_error, proof) => return show(cx, number_error, proof.err()),
             };
             let identification = CardIdentification {
                 number: number.clone(),
@@ -159,6 +168,11 @@ pub async fn identify_submit(
             };
             match identify_card(conn, &cx.clock, &cx.tenant, &identification) {
                 Ok(card) => {
+                    // One active booking per card: say so now, not after the day, the time
+                    // and the contact details.
+                    if let Some(booked) = Booking::active_for_card(conn, cx.tenant.id, card.id)? {
+                        return super::already_booked_page(conn, cx, Some(&booked.code));
+                    }
                     let location = Location::by_id(conn, cx.tenant.id, card.location_id)?;
                     cx.session.state.flow.card_ids = vec![card.id];
                     cx.session.state.flow.location = Some(location.code);
@@ -183,6 +197,15 @@ pub async fn identify_submit(
         },
     )
     .await
+}
+
+/// The name of the number the tenant's notices carry (予約番号 or 製造管理番号).
+fn number_label(cx: &Cx) -> String {
+    if cx.tenant.pickup_number_kind == "manufacture_number" {
+        cx.text("identify_manufacture_number")
+    } else {
+        cx.text("identify_reservation_number")
+    }
 }
 
 pub async fn location_form(

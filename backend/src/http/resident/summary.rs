@@ -11,6 +11,7 @@ use crate::db::hold::Hold;
 use crate::db::location::Location;
 use crate::db::slot::Slot;
 use crate::domain::booking::BookingDetails;
+use crate::domain::input::{Email, PhoneNumber};
 use crate::error::AppError;
 
 /// "Held for you until 10:42", while the hold lasts.
@@ -39,11 +40,15 @@ pub(super) fn location_label(cx: &Cx, location: &Location) -> String {
     )
 }
 
+/// The contact details as they will be used: the address as the mailer takes it, the
+/// phone number grouped for reading aloud (090-1234-5678).
 pub(super) fn contact_label(flow: &Flow) -> String {
-    [&flow.email, &flow.phone, &flow.name]
+    let email = Email::parse(&flow.email).map(|e| e.as_str().to_string());
+    let phone = PhoneNumber::parse(&flow.phone).map(|p| p.display().to_string());
+    [email, phone, Some(flow.name.trim().to_string())]
         .into_iter()
+        .flatten()
         .filter(|v| !v.is_empty())
-        .cloned()
         .collect::<Vec<_>>()
         .join(" / ")
 }

@@ -93,6 +93,7 @@ fn book_pickup(app: &TestApp, tenant: &Tenant, card: i64) -> Result<String, AppE
             ..Contact::default()
         },
         note: String::new(),
+        lang: Default::default(),
     };
     let actor = Actor {
         label: "staff:operator".into(),

@@ -111,6 +111,7 @@ pub fn booking_today_for(
             ..Contact::default()
         },
         note: String::new(),
+        lang: Default::default(),
     };
     booking::book(&mut conn, &early, tenant, &request, &phone)
         .expect("booking")

@@ -80,14 +80,23 @@ async fn an_operator_books_moves_and_cancels_for_a_caller_without_the_notice() {
         303
     );
 
-    let (_, refused) = get(&app, &operator, "/town/staff/phone?kana=ヤマダ").await;
+    // The search is sent by POST: a name and a date of birth never stand in an address.
+    let (_, start) = get(&app, &operator, "/town/staff/phone").await;
+    let csrf = csrf_of(&start);
+    let search = |fields: Vec<(&'static str, &'static str)>| {
+        let mut fields = fields;
+        fields.push(("csrf", csrf.as_str()));
+        let operator = operator.clone();
+        let url = app.url("/town/staff/phone");
+        async move {
+            let response = operator.post(url).form(&fields).send().await.unwrap();
+            let status = response.status().as_u16();
+            (status, response.text().await.unwrap())
+        }
+    };
+    let (_, refused) = search(vec![("kana", "ヤマダ")]).await;
     assert!(refused.contains("生年月日も入力してください"));
-    let (status, found) = get(
-        &app,
-        &operator,
-        "/town/staff/phone?kana=%E3%82%84%E3%81%BE%E3%81%A0&birth_date=1990-04-01",
-    )
-    .await;
+    let (status, found) = search(vec![("kana", "やまだ"), ("birth_date", "1990-04-01")]).await;
     assert_eq!(status, 200);
     assert!(
         found.contains("山田　花子"),
@@ -95,8 +104,11 @@ async fn an_operator_books_moves_and_cancels_for_a_caller_without_the_notice() {
     );
     let slots_link = format!("phone/slots?procedure=pickup&amp;card={card_id}");
     assert!(found.contains(&slots_link));
-    let (_, by_shipment) = get(&app, &operator, "/town/staff/phone?shipment=4642892693").await;
+    let (_, by_shipment) = search(vec![("shipment", "4642892693")]).await;
     assert!(by_shipment.contains("山田　花子"));
+    let (status, unreadable) = search(vec![("kana", "やまだ"), ("birth_date", "1990-02-30")]).await;
+    assert_eq!(status, 422);
+    assert!(unreadable.contains("「1990-02-30」という日はありません"));
 
     let (_, week) = get(
         &app,

@@ -79,6 +79,17 @@ impl TestApp {
         }
     }
 
+    /// Starts the server with its clock standing at a wall-clock time in Tokyo (and
+    /// running on from there); fixtures and `clock()` stand there too.
+    pub async fn spawn_at(y: i32, m: u32, d: u32, hh: u32, mm: u32) -> TestApp {
+        let at: DateTime<Utc> = chrono_tz::Asia::Tokyo
+            .with_ymd_and_hms(y, m, d, hh, mm, 0)
+            .single()
+            .expect("a real time")
+            .with_timezone(&Utc);
+        Self::spawn_with(|config| config.clock_shift = at - Utc::now()).await
+    }
+
     pub fn conn(&self) -> PooledPg {
         self.pool.get().expect("a database connection")
     }
@@ -123,7 +134,9 @@ impl TestApp {
     }
 
     pub fn clock(&self) -> Clock {
-        Clock::system(self.config.time_zone)
+        let mut clock = Clock::system(self.config.time_zone);
+        clock.now += self.config.clock_shift;
+        clock
     }
 
     /// A clock standing at a wall-clock time in Tokyo.

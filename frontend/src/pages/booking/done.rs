@@ -12,8 +12,9 @@ pub fn Done(vm: DoneVm) -> impl IntoView {
     let lang = vm.frame.lang;
     view! {
         <Layout frame=vm.frame>
-            <BookingCode lang=lang code=vm.code_display links=vm.links.clone() status=None/>
+            <BookingCode lang=lang code=vm.code_display links=Some(vm.links.clone()) status=None/>
             <Summary lang=lang rows=vm.rows/>
+            <p class="deadline">{vm.deadline_text}</p>
             <BookingLinksList lang=lang links=vm.links/>
             <h2>{t(lang, "done_bring")}</h2>
             <p>{vm.bring}</p>

@@ -152,6 +152,26 @@ impl Input {
         }
     }
 
+    /// The same input showing `message` at the field, when it has a problem.
+    pub fn with_error(mut self, message: Option<String>) -> Input {
+        if let Input::Text { error, .. } = &mut self {
+            *error = message;
+        }
+        self
+    }
+
+    /// The message of the problem (if any) named for this input's field.
+    pub fn with_error_from(self, problems: &[crate::view_models::FieldError]) -> Input {
+        let message = match &self {
+            Input::Text { id, .. } => problems
+                .iter()
+                .find(|p| &p.field == id)
+                .map(|p| p.message.clone()),
+            _ => None,
+        };
+        self.with_error(message)
+    }
+
     pub fn hidden(name: &str, value: impl Into<String>) -> Input {
         Input::Hidden {
             name: name.into(),

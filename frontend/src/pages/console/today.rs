@@ -13,13 +13,6 @@ pub fn Today(vm: TodayVm) -> impl IntoView {
     let act = vm.act.clone();
     view! {
         <Layout frame=vm.frame>
-            <div class="staff-bar">
-                <span>{vm.staff_name}</span>
-                <form method="post" action=vm.logout.action>
-                    <CsrfField token=vm.logout.csrf/>
-                    <button type="submit" class="secondary">{t(lang, "staff_log_out")}</button>
-                </form>
-            </div>
             <form method="get" action=vm.location_action class="location-picker">
                 <label for="location">{t(lang, "staff_location")}</label>
                 <select id="location" name="location">
@@ -50,6 +43,7 @@ pub fn Today(vm: TodayVm) -> impl IntoView {
                 <thead><tr>
                     <th scope="col">{t(lang, "check_when")}</th>
                     <th scope="col">{t(lang, "manage_code")}</th>
+                    <th scope="col">{t(lang, "staff_holder_name")}</th>
                     <th scope="col">{t(lang, "check_procedure")}</th>
                     <th scope="col">{t(lang, "staff_people")}</th>
                     <th scope="col">{t(lang, "phone_note")}</th>
@@ -61,6 +55,7 @@ pub fn Today(vm: TodayVm) -> impl IntoView {
                         <tr>
                             <td>{row.time}</td>
                             <td lang="en">{row.code.clone()}</td>
+                            <td>{row.name}</td>
                             <td>{row.procedure}</td>
                             <td>{row.party_size}</td>
                             <td>{row.note}</td>

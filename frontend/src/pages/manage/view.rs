@@ -14,10 +14,11 @@ pub fn ManageBooking(vm: ManageVm) -> impl IntoView {
             {vm.notice.map(|text| view! { <p class="notice" role="status">{text}</p> })}
             <BookingCode lang=lang code=vm.code_display links=vm.links.clone() status=Some(vm.status_text)/>
             <Summary lang=lang rows=vm.rows/>
-            <BookingLinksList lang=lang links=vm.links/>
-            <p>{vm.deadline_text}</p>
+            {vm.links.map(|links| view! { <BookingLinksList lang=lang links=links/> })}
+            {(!vm.deadline_text.is_empty()).then(|| view! { <p>{vm.deadline_text}</p> })}
             {vm.change_href.map(|href| view! { <p><a class="button" href=href>{t(lang, "manage_change")}</a></p> })}
             {vm.cancel_href.map(|href| view! { <p><a href=href>{t(lang, "manage_cancel")}</a></p> })}
+            <p><a href=vm.start_href>{t(lang, "manage_book_again")}</a></p>
         </Layout>
     }
 }

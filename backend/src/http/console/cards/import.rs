@@ -231,7 +231,7 @@ pub async fn upload(
 ) -> HttpResponse {
     let (fields, upload) = match upload::receive(&state, KIND, MAX_FILE_BYTES, payload).await {
         Ok(received) => received,
-        Err(error) => return error_page(lang_of(&req), &error),
+        Err(error) => return error_page(&req, lang_of(&req), &error),
     };
     let saved = upload.map(|u| (upload::path(&state, KIND, &u.token), u.token, u.file_name));
     staff_step(

@@ -241,6 +241,8 @@ pub async fn details_submit(
                     name: (!answers.name.is_empty()).then(|| answers.name.clone()),
                 },
                 note: answers.note.clone(),
+                // The caller spoke with the call center; the console's language is theirs.
+                lang: cx.lang,
             };
             let actor = cx.actor_via(Channel::Phone);
             match book(conn, &cx.clock, &cx.tenant, &request, &actor) {

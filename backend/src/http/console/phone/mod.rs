@@ -20,9 +20,10 @@ use crate::db::card::CardRecord;
 use crate::db::location::Location;
 use crate::db::procedure::Procedure;
 use crate::domain::card_search::{find_cards, CardQuery};
-use crate::domain::input::parse_date;
+use crate::domain::input::{read_date, DateProblem};
 use crate::domain::staff::Permission;
 use crate::error::{AppError, Resource};
+use crate::http::resident::Outcome;
 use crate::http::AppState;
 
 pub use details::{details_form, details_submit};
@@ -121,73 +122,148 @@ pub async fn start(
         path.into_inner(),
         Permission::ProxyBooking,
         None,
-        |conn, cx, _| {
-            let birth_text = cx.param("birth_date").unwrap_or_default();
-            let query = CardQuery {
-                kana: cx.param("kana"),
-                birth_date: parse_date(&birth_text),
-                shipment_number: cx.param("shipment"),
-                number: cx.param("number"),
+        |conn, cx, _| start_page(conn, cx, &CardSearch::default(), None, None),
+    )
+    .await
+}
+
+/// The caller's card search. Sent by POST, so that a name in kana and a date of birth never
+/// stand in an address, a browser history or an access log; the results are the answer.
+pub async fn search(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    form: web::Form<std::collections::HashMap<String, String>>,
+) -> HttpResponse {
+    staff_step(
+        &state,
+        &req,
+        path.into_inner(),
+        Permission::ProxyBooking,
+        Some(form.into_inner()),
+        |conn, cx, form| {
+            let form = form.unwrap_or_default();
+            let value = |key: &str| {
+                form.get(key)
+                    .map(|v| v.trim().to_string())
+                    .unwrap_or_default()
             };
-            let searched = ["kana", "birth_date", "shipment", "number"]
-                .iter()
-                .any(|key| cx.param(key).is_some());
-            let mut notice = None;
-            let mut blocks = vec![
-                Block::Heading(cx.text("phone_find_card")),
-                Block::Text(cx.text("phone_find_card_hint")),
-                Block::Form(search_form(cx, &birth_text)),
-            ];
-            if searched && !birth_text.is_empty() && query.birth_date.is_none() {
-                notice = Some((false, cx.text("identify_birth_date_hint")));
-            } else if searched && !query.is_searchable() {
-                notice = Some((false, cx.text("phone_kana_needs_birth_date")));
-            } else if searched {
-                let cards = find_cards(conn, cx.tenant.id, &query)?;
-                cx.audit(
-                    conn,
-                    "card.search",
-                    "card_records",
-                    json!({ "matches": cards.len() }),
-                )?;
-                blocks.push(Block::Table(card_table(conn, cx, cards)?));
+            let search = CardSearch {
+                kana: value("kana"),
+                birth_date: value("birth_date"),
+                shipment: value("shipment"),
+                number: value("number"),
+            };
+            let field = cx.text("field_birth_date");
+            let birth_date = match read_date(&search.birth_date) {
+                Ok(date) => Some(date),
+                Err(DateProblem::Empty) => None,
+                Err(problem) => {
+                    let error = problem.message(cx.lang, &field, &search.birth_date);
+                    return start_page(
+                        conn,
+                        cx,
+                        &search,
+                        Some(SearchProblem::BirthDate(error)),
+                        None,
+                    );
+                }
+            };
+            let query = CardQuery {
+                kana: Some(search.kana.clone()).filter(|v| !v.is_empty()),
+                birth_date,
+                shipment_number: Some(search.shipment.clone()).filter(|v| !v.is_empty()),
+                number: Some(search.number.clone()).filter(|v| !v.is_empty()),
+            };
+            if !query.is_searchable() {
+                let error = cx.text("phone_kana_needs_birth_date");
+                return start_page(conn, cx, &search, Some(SearchProblem::Query(error)), None);
             }
-            let others: Vec<(String, String)> = Procedure::for_tenant(conn, cx.tenant.id)?
-                .into_iter()
-                .filter(|p| p.active && !p.needs_card)
-                .map(|p| {
-                    let href = cx.console_url(&format!("phone/slots?procedure={}", p.code));
-                    (href, cx.pick(&p.name_ja, &p.name_en))
-                })
-                .collect();
-            blocks.push(Block::Heading(cx.text("phone_without_card")));
-            blocks.push(Block::Links(others));
-            cx.page(StatusCode::OK, "phone_title", notice, blocks)
+            let cards = find_cards(conn, cx.tenant.id, &query)?;
+            cx.audit(
+                conn,
+                "card.search",
+                "card_records",
+                json!({ "matches": cards.len() }),
+            )?;
+            let table = card_table(conn, cx, cards)?;
+            start_page(conn, cx, &search, None, Some(table))
         },
     )
     .await
 }
 
-fn search_form(cx: &StaffCx, birth_text: &str) -> Form {
-    let field = |id: &str, key: &str, value: String| Input::text(id, cx.text(key), value);
+/// What the operator typed into the card search.
+#[derive(Default)]
+struct CardSearch {
+    kana: String,
+    birth_date: String,
+    shipment: String,
+    number: String,
+}
+
+enum SearchProblem {
+    BirthDate(String),
+    /// Nothing to search by (kana alone is too broad).
+    Query(String),
+}
+
+/// The search form (with what was typed and any problem at its field), the results of a
+/// search, and the procedures booked without a card.
+fn start_page(
+    conn: &mut PgConnection,
+    cx: &StaffCx,
+    search: &CardSearch,
+    problem: Option<SearchProblem>,
+    results: Option<Table>,
+) -> Result<Outcome, AppError> {
+    let (birth_error, notice) = match problem {
+        Some(SearchProblem::BirthDate(error)) => (Some(error.clone()), Some((false, error))),
+        Some(SearchProblem::Query(error)) => (None, Some((false, error))),
+        None => (None, None),
+    };
+    let mut blocks = vec![
+        Block::Heading(cx.text("phone_find_card")),
+        Block::Text(cx.text("phone_find_card_hint")),
+        Block::Form(search_form(cx, search, birth_error)),
+    ];
+    if let Some(table) = results {
+        blocks.push(Block::Table(table));
+    }
+    let others: Vec<(String, String)> = Procedure::for_tenant(conn, cx.tenant.id)?
+        .into_iter()
+        .filter(|p| p.active && !p.needs_card)
+        .map(|p| {
+            let href = cx.console_url(&format!("phone/slots?procedure={}", p.code));
+            (href, cx.pick(&p.name_ja, &p.name_en))
+        })
+        .collect();
+    blocks.push(Block::Heading(cx.text("phone_without_card")));
+    blocks.push(Block::Links(others));
+    let status = if notice.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    cx.page(status, "phone_title", notice, blocks)
+}
+
+fn search_form(cx: &StaffCx, search: &CardSearch, birth_error: Option<String>) -> Form {
+    let field = |id: &str, key: &str, value: &str| Input::text(id, cx.text(key), value.into());
+    let mut birth_date = field("birth_date", "identify_birth_date", &search.birth_date);
+    if let Input::Text { error, hint, .. } = &mut birth_date {
+        *error = birth_error;
+        *hint = Some(cx.text("identify_birth_date_hint"));
+    }
     Form {
-        action: format!("/{}/staff/phone", cx.tenant.code),
-        post: false,
-        csrf: None,
+        action: cx.console_url("phone"),
+        post: true,
+        csrf: Some(cx.session.csrf_token.clone()),
         inputs: vec![
-            Input::hidden("lang", cx.lang.code()),
-            field("kana", "phone_kana", cx.param("kana").unwrap_or_default()),
-            field("birth_date", "identify_birth_date", birth_text.to_string()),
-            field(
-                "shipment",
-                "phone_shipment",
-                cx.param("shipment").unwrap_or_default(),
-            ),
-            field(
-                "number",
-                "phone_number",
-                cx.param("number").unwrap_or_default(),
-            ),
+            field("kana", "phone_kana", &search.kana),
+            birth_date,
+            field("shipment", "phone_shipment", &search.shipment),
+            field("number", "phone_number", &search.number),
         ],
         submit: cx.text("staff_search"),
         inline: true,

@@ -84,12 +84,14 @@ pub async fn slots(
             let carry = plan.query();
             let mut rows = Vec::new();
             for location in plan.locations(conn, cx)? {
+                // day → (times still ahead, places left in them); a day whose times have
+                // all passed is over, not full.
                 let mut per_day: HashMap<NaiveDate, (usize, i64)> = HashMap::new();
                 for a in phone_slots(conn, cx, &plan, &location, first, last)? {
+                    let entry = per_day
+                        .entry(cx.clock.local_date(a.slot.starts_at))
+                        .or_default();
                     if a.bookable {
-                        let entry = per_day
-                            .entry(cx.clock.local_date(a.slot.starts_at))
-                            .or_default();
                         entry.0 += 1;
                         entry.1 += i64::from(a.remaining);
                     }
@@ -98,6 +100,7 @@ pub async fn slots(
                 for day in &days {
                     row.push(match per_day.get(day) {
                         None => Cell::Text(cx.text("date_closed")),
+                        Some((0, _)) => Cell::Text(cx.text("date_booking_ended")),
                         Some((_, 0)) => Cell::Text(cx.text("date_full")),
                         Some((_, left)) => Cell::Link(
                             cx.console_url(&format!(
@@ -162,7 +165,12 @@ pub(super) fn plan_facts(cx: &StaffCx, plan: &CallPlan) -> Vec<(String, String)>
         ));
     }
     if let Some(booking) = &plan.moving {
-        facts.push((cx.text("phone_moving"), booking.code.clone()));
+        facts.push((
+            cx.text("phone_moving"),
+            crate::domain::input::BookingCode::parse(&booking.code)
+                .map(|c| c.display())
+                .unwrap_or_else(|| booking.code.clone()),
+        ));
     }
     facts
 }
@@ -209,7 +217,9 @@ fn times_page(
             "{}〜{} {}",
             a.slot.starts_at.with_timezone(&tz).format("%H:%M"),
             a.slot.ends_at.with_timezone(&tz).format("%H:%M"),
-            if a.bookable && a.remaining > 0 {
+            if !a.bookable {
+                cx.text("time_past")
+            } else if a.remaining > 0 {
                 tf(
                     cx.lang,
                     "time_places_left",
