@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { PHONE, expectAccessible, launchBrowser, sampleCard, startServer } from './support/harness.mjs';
+import { PHONE, expectAccessible, launchBrowser, sampleCard, screenshot, startServer } from './support/harness.mjs';
 
 // Location 0102 of the demo city is open on weekdays 9:00–17:00; online booking closes at
 // 17:00 the day before, and so do changes.
@@ -26,6 +26,7 @@ const INSTANTS = [
     earliest: '1月4日（月）',
     deadline: '1月3日（日）17時',
     closed: ['1月1日（金）〜1月3日（日）：年末年始', '1月11日（月）：成人の日'],
+    screenshots: true,
   },
   {
     name: 'the last evening of the fiscal year (3/31)',
@@ -84,6 +85,7 @@ for (const instant of INSTANTS) {
       const legend = await page.locator('table.calendar').textContent();
       assert.ok(!legend.includes('受付なし'), 'no day is only "not open"');
       await expectAccessible(browser, page);
+      if (instant.screenshots) await screenshot(page, '03b-date-year-end');
       if (instant.previousMonth) {
         await page.getByRole('link', { name: '前の月' }).click();
         assert.equal((await page.locator('table.calendar caption').textContent()).trim(), instant.previousMonth.label);
@@ -91,6 +93,11 @@ for (const instant of INSTANTS) {
         const last = cells.last();
         assert.equal((await last.locator('.day-number').textContent()).trim(), instant.previousMonth.lastDay);
         assert.ok((await last.textContent()).includes(instant.previousMonth.lastDayText));
+        // Today (2/28) is marked, in words as well as by its frame.
+        const today = page.locator('table.calendar td.today');
+        assert.equal((await today.locator('.day-number').textContent()).trim(), '28');
+        assert.match(await today.textContent(), /今日/);
+        assert.equal(await today.getAttribute('aria-current'), 'date');
         await page.getByRole('link', { name: '次の月' }).click();
       }
 
@@ -124,6 +131,7 @@ for (const instant of INSTANTS) {
       assert.equal((await page.locator('table.calendar caption').textContent()).trim(), instant.month);
       assert.equal(await page.locator('table.calendar td.current').count(), 1, 'the booked day is marked');
       await expectAccessible(browser, page);
+      if (instant.screenshots) await screenshot(page, '10a-change-date');
       const days = page.locator('table.calendar a');
       assert.ok(await days.count() >= 2, 'another day to move to');
       await days.nth(1).click();

@@ -242,7 +242,11 @@ pub fn read_date(input: &str) -> Result<NaiveDate, DateProblem> {
         .filter(|p| !p.is_empty())
         .collect();
     // 19610507: eight digits in a row are a year, a month and a day.
-    if era.is_none() && parts.len() == 1 && parts[0].len() == 8 {
+    if era.is_none()
+        && parts.len() == 1
+        && parts[0].len() == 8
+        && parts[0].bytes().all(|b| b.is_ascii_digit())
+    {
         let digits = parts[0];
         parts = vec![&digits[..4], &digits[4..6], &digits[6..]];
     }

@@ -248,7 +248,15 @@ pub fn log_in(
     password: &str,
     client_addr: Option<&str>,
 ) -> anyhow::Result<LoginOutcome> {
-    let account = StaffAccount::by_login(conn, tenant.id, login)?;
+    // An ID that no account can have (control characters, markup, 200 characters) is
+    // refused as any unknown ID is, after the same hashing, and never written as typed.
+    let readable = crate::domain::staff_accounts::valid_login(login);
+    let login = if readable { login } else { "(invalid)" };
+    let account = if readable {
+        StaffAccount::by_login(conn, tenant.id, login)?
+    } else {
+        None
+    };
     let hash = account
         .as_ref()
         .map(|a| a.password_hash.as_str())

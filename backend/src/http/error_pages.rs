@@ -65,13 +65,21 @@ pub fn page_for(
     if let Some(error) = error {
         error.log_if_server_error();
     }
-    let message = match error {
-        Some(error) if !status.is_server_error() || error.is_service_unavailable() => {
-            error.message_in(lang)
-        }
-        _ => t(lang, status_key(status)),
+    // A refusal with its own words (no such city, no permission …) says them as the
+    // heading, with what the status means below; otherwise the status speaks.
+    let specific = error
+        .filter(|e| status.is_client_error() && !matches!(e, AppError::NotFound(Resource::Page)));
+    let (title, message) = match (specific, error) {
+        (Some(error), _) => (error.message_in(lang), t(lang, status_key(status))),
+        (None, Some(error)) if error.is_service_unavailable() => (
+            t(lang, &format!("{}_title", status_key(status))),
+            error.message_in(lang),
+        ),
+        _ => (
+            t(lang, &format!("{}_title", status_key(status))),
+            t(lang, status_key(status)),
+        ),
     };
-    let title = t(lang, &format!("{}_title", status_key(status)));
     let (link_href, link_key) = way_on(request.path(), error);
     let html = message::render(MessageVm {
         frame: PageFrame {

@@ -10,6 +10,7 @@ mod consistency;
 mod console;
 mod embedded_server;
 mod error_pages;
+mod hostile_input;
 mod mail;
 mod migration;
 mod pages;

@@ -97,6 +97,17 @@ export async function startServer({ at = process.env.MADOGUCHI_TEST_CLOCK } = {}
       return execFileSync('psql', [databaseUrl,
         '-v', 'ON_ERROR_STOP=1', '-qtA', '-c', statement], { encoding: 'utf8' }).trim();
     },
+    /** Stops the server's PostgreSQL (fast shutdown), leaving the server running. */
+    stopDatabase() {
+      const pgCtl = execFileSync('sh', ['-c', 'ls -d /usr/lib/postgresql/*/bin/pg_ctl | sort -V | tail -n 1'],
+        { encoding: 'utf8' }).trim();
+      const args = ['stop', '-D', path.join(varDir, 'pg'), '-m', 'fast', '-w'];
+      if (process.getuid?.() === 0) {
+        execFileSync('runuser', ['-u', 'postgres', '--', pgCtl, ...args], { stdio: 'ignore' });
+      } else {
+        execFileSync(pgCtl, args, { stdio: 'ignore' });
+      }
+    },
     async stop() {
       child.kill('SIGTERM');
       if (child.exitCode === null) await once(child, 'exit');

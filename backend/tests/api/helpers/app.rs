@@ -55,6 +55,13 @@ impl TestApp {
             .await
             .expect("creating the test database");
         let mut config = Config::from_lookup(|_| None).expect("default configuration");
+        // A whole run may stand at one instant (as the browser tests do, see
+        // docs/testing.md); a test that chooses its own instant overrides it below.
+        if let Ok(at) = std::env::var("MADOGUCHI_TEST_CLOCK") {
+            let at = DateTime::parse_from_rfc3339(&at)
+                .expect("MADOGUCHI_TEST_CLOCK is an instant such as 2026-12-28T19:00:00+09:00");
+            config.clock_shift = at.with_timezone(&Utc) - Utc::now();
+        }
         config.database_url = Some(db.url.clone());
         config.http_workers = 2;
         config.proof_checks_per_minute = 1_000_000;
