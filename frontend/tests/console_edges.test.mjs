@@ -1,14 +1,13 @@
 // The staff side on its first day, with the server's clock at Tuesday 1 December 2026,
 // 13:30 in Tokyo: who is logged in on every page, the operator's card search by POST and
 // times already past, the clerk's check-in messages with names, counters and days, filters
-// with unreadable dates, and the operation log in words. JavaScript off; axe-core on every
-// page opened.
+// with unreadable dates, and the operation log in words. JavaScript off, in a phone-sized
+// window (the console works there too); axe-core on every page opened.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { expectAccessible, launchBrowser, sampleHolder, screenshot, startServer } from './support/harness.mjs';
+import { PHONE, expectAccessible, launchBrowser, sampleHolder, screenshot, startServer } from './support/harness.mjs';
 
-const DESK = { viewport: { width: 1280, height: 800 }, javaScriptEnabled: false };
 const PASSWORD = 'Madoguchi#2026';
 const NOW = '2026-12-01T13:30:00+09:00';
 
@@ -57,7 +56,7 @@ async function bookTodayByPhone(page, holder) {
 
 test('an operator sees who is logged in, searches by POST, sees past times as past, and logs out', async () => {
   const holder = sampleHolder('0102', 3);
-  const context = await browser.newContext(DESK);
+  const context = await browser.newContext(PHONE);
   const page = await context.newPage();
   await logIn(page, '/demo/staff/phone', 'operator');
   assert.equal(await heading(page), '電話予約（代行入力）');
@@ -94,7 +93,7 @@ test('an operator sees who is logged in, searches by POST, sees past times as pa
 });
 
 test('a clerk is told whose booking was checked in, and for another day or counter which one', async () => {
-  const operator = await browser.newContext(DESK);
+  const operator = await browser.newContext(PHONE);
   const operatorPage = await operator.newPage();
   await logIn(operatorPage, '/demo/staff/phone', 'operator');
   const holder = sampleHolder('0102', 4);
@@ -115,7 +114,7 @@ test('a clerk is told whose booking was checked in, and for another day or count
   const elsewhere = JSON.parse(answer).code;
   await operator.close();
 
-  const context = await browser.newContext(DESK);
+  const context = await browser.newContext(PHONE);
   const page = await context.newPage();
   await logIn(page, '/demo/staff/today?location=0102', 'clerk');
   assert.match(await page.locator('.staff-bar').textContent(), /clerk（窓口職員）/);
@@ -138,7 +137,7 @@ test('a clerk is told whose booking was checked in, and for another day or count
 });
 
 test('an administrator\'s filters name an unreadable date at its field and show no list as if filtered', async () => {
-  const context = await browser.newContext(DESK);
+  const context = await browser.newContext(PHONE);
   const page = await context.newPage();
   await logIn(page, '/demo/staff/bookings', 'admin');
   assert.equal(await heading(page), '予約の検索');

@@ -58,6 +58,27 @@ for (const javaScriptEnabled of [false, true]) {
   });
 }
 
+test('after a failed submit, focus is on the error summary, and the focus ring stands out', async () => {
+  const context = await browser.newContext(PHONE);
+  const page = await context.newPage();
+  await page.goto(`${server.base}/demo/book/pickup/`);
+  await page.getByRole('button', { name: '次へ進む' }).click();
+  const summary = page.locator('.error-summary');
+  assert.equal(await summary.evaluate((element) => element === document.activeElement), true);
+  assert.match(await summary.textContent(), /予約番号を入力してください。.*生年月日を入力してください。/s);
+  // Tab goes on to the first problem's link, whose ring is near-black (17:1 on white).
+  await page.keyboard.press('Tab');
+  const focused = page.locator(':focus');
+  assert.equal(await focused.textContent(), '予約番号を入力してください。');
+  const ring = await focused.evaluate((element) => {
+    const style = getComputedStyle(element);
+    return `${style.outlineStyle} ${style.outlineWidth} ${style.outlineColor}`;
+  });
+  assert.equal(ring, 'solid 3px rgb(26, 26, 26)');
+  await expectAccessible(browser, page);
+  await context.close();
+});
+
 test('addresses that do not exist get a page in the site\'s layout, in the reader\'s language', async () => {
   const context = await browser.newContext(PHONE);
   const page = await context.newPage();

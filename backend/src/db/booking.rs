@@ -7,6 +7,16 @@ use super::schema::{booking_events, booking_members, bookings};
 /// for the same card or person.
 pub const ONGOING_STATUSES: [&str; 2] = ["booked", "checked_in"];
 
+/// Who holds a booking: a card, or a person (by contact key) for a procedure.
+#[derive(Clone, Copy, Debug)]
+pub enum Holder<'a> {
+    Card(i64),
+    Person {
+        procedure_id: i64,
+        person_key: &'a str,
+    },
+}
+
 #[derive(Queryable, Selectable, Identifiable, Debug, Clone)]
 #[diesel(table_name = bookings)]
 pub struct Booking {
@@ -107,46 +117,33 @@ impl Booking {
             .optional()
     }
 
-    /// The upcoming (or in progress) booking that holds the card, if any.
-    pub fn active_for_card(
+    /// The upcoming (or in progress) booking that holds a card, or that a person holds
+    /// for a procedure, if any: what "one active booking per card and per person" counts.
+    pub fn active_for(
         conn: &mut PgConnection,
         tenant_id: i64,
-        card_id: i64,
+        holder: Holder<'_>,
     ) -> QueryResult<Option<Booking>> {
-        bookings::table
+        let query = bookings::table
             .inner_join(
                 booking_members::table.on(booking_members::booking_id
                     .eq(bookings::id)
                     .and(booking_members::tenant_id.eq(bookings::tenant_id))),
             )
             .filter(bookings::tenant_id.eq(tenant_id))
-            .filter(booking_members::card_id.eq(card_id))
             .filter(booking_members::active)
             .select(Booking::as_select())
-            .first(conn)
-            .optional()
-    }
-
-    /// The upcoming booking of the procedure made under a person's contact key.
-    pub fn active_for_person(
-        conn: &mut PgConnection,
-        tenant_id: i64,
-        procedure_id: i64,
-        person_key: &str,
-    ) -> QueryResult<Option<Booking>> {
-        bookings::table
-            .inner_join(
-                booking_members::table.on(booking_members::booking_id
-                    .eq(bookings::id)
-                    .and(booking_members::tenant_id.eq(bookings::tenant_id))),
-            )
-            .filter(bookings::tenant_id.eq(tenant_id))
-            .filter(booking_members::procedure_id.eq(procedure_id))
-            .filter(booking_members::person_key.eq(person_key))
-            .filter(booking_members::active)
-            .select(Booking::as_select())
-            .first(conn)
-            .optional()
+            .into_boxed();
+        let query = match holder {
+            Holder::Card(card_id) => query.filter(booking_members::card_id.eq(card_id)),
+            Holder::Person {
+                procedure_id,
+                person_key,
+            } => query
+                .filter(booking_members::procedure_id.eq(procedure_id))
+                .filter(booking_members::person_key.eq(person_key)),
+        };
+        query.first(conn).optional()
     }
 
     pub fn members(&self, conn: &mut PgConnection) -> QueryResult<Vec<BookingMember>> {

@@ -33,7 +33,12 @@ async fn send(
     url: String,
     fields: &[(&str, &str)],
 ) -> (u16, String, String) {
-    let response = client.post(url).form(fields).send().await.unwrap();
+    answer_of(client.post(url).form(fields)).await
+}
+
+/// Status, content type and body of a request's answer.
+async fn answer_of(request: reqwest::RequestBuilder) -> (u16, String, String) {
+    let response = request.send().await.unwrap();
     let status = response.status().as_u16();
     let content_type = response
         .headers()
@@ -198,18 +203,8 @@ async fn resident_forms_answer_every_kind_of_input_with_a_page() {
             format!("/demo/booking/{}", urlencode(v)),
             format!("/demo/?lang={}", urlencode(v)),
         ] {
-            let response = contact.get(app.url(&path)).send().await.unwrap();
-            let status = response.status().as_u16();
-            let content_type = response
-                .headers()
-                .get("content-type")
-                .map(|v| v.to_str().unwrap().to_string())
-                .unwrap_or_default();
-            assert_a_page(
-                &path,
-                v,
-                &(status, content_type, response.text().await.unwrap()),
-            );
+            let answer = answer_of(contact.get(app.url(&path))).await;
+            assert_a_page(&path, v, &answer);
         }
     }
     let made: i64 = app.query(|conn| bookings::table.count().get_result(conn));
@@ -291,14 +286,8 @@ async fn console_forms_answer_every_kind_of_input_with_a_page() {
             format!("/town/staff/phone/times?procedure=apply&location=0001&date={}", urlencode(v)),
             format!("/town/staff/cards?q={}", urlencode(v)),
         ] {
-            let response = admin.get(app.url(&path)).send().await.unwrap();
-            let status = response.status().as_u16();
-            let content_type = response
-                .headers()
-                .get("content-type")
-                .map(|v| v.to_str().unwrap().to_string())
-                .unwrap_or_default();
-            assert_a_page(&path, v, &(status, content_type, response.text().await.unwrap()));
+            let answer = answer_of(admin.get(app.url(&path))).await;
+            assert_a_page(&path, v, &answer);
         }
     }
 }

@@ -11,13 +11,7 @@ use madoguchi::domain::mail::transport::Mailer;
 use crate::helpers::{csrf_of, location_of, TestApp};
 
 /// A browser of its own: cookies kept, redirects not followed.
-fn browser() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .cookie_store(true)
-        .build()
-        .unwrap()
-}
+use super::console::new_client as browser;
 
 async fn get(app: &TestApp, client: &reqwest::Client, path: &str) -> String {
     client
@@ -190,13 +184,13 @@ async fn the_lookup_form_says_one_of_the_two_proofs_is_needed() {
     assert!(empty.contains("予約番号を入力してください。"));
 }
 
-/// Books `apply` through the pages with these contact details; returns the booking code.
-async fn book_apply(
+/// Walks `client` through `apply` at 0102 to the contact step, holding the `nth` time of
+/// the first open day; returns the session's CSRF token.
+async fn apply_to_contact(
     app: &TestApp,
     client: &reqwest::Client,
-    email: &str,
-    phone: &str,
     lang: &str,
+    nth: usize,
 ) -> String {
     let (day, slots) = app.next_open_day("0102", "apply").await;
     get(app, client, &format!("/demo/book/apply/?lang={lang}")).await;
@@ -208,38 +202,24 @@ async fn book_apply(
         )
         .await,
     );
+    let location = format!("/demo/book/apply/location?lang={lang}");
     post(
         app,
         client,
-        &format!("/demo/book/apply/location?lang={lang}"),
+        &location,
         &[("csrf", &csrf), ("location", "0102")],
     )
     .await;
-    let slot = slots[0]["id"].as_i64().unwrap().to_string();
-    let held = post(
-        app,
-        client,
-        &format!("/demo/book/apply/time?date={day}&lang={lang}"),
-        &[("csrf", &csrf), ("slot", &slot)],
-    )
-    .await;
+    let slot = slots[nth]["id"].as_i64().unwrap().to_string();
+    let time = format!("/demo/book/apply/time?date={day}&lang={lang}");
+    let held = post(app, client, &time, &[("csrf", &csrf), ("slot", &slot)]).await;
     assert_eq!(held.status(), 303);
-    let contact = post(
-        app,
-        client,
-        &format!("/demo/book/apply/contact?lang={lang}"),
-        &[("csrf", &csrf), ("email", email), ("phone", phone)],
-    )
-    .await;
-    assert_eq!(contact.status(), 303, "{}", contact.text().await.unwrap());
-    let booked = post(
-        app,
-        client,
-        &format!("/demo/book/apply/check?lang={lang}"),
-        &[("csrf", &csrf)],
-    )
-    .await;
-    let done = location_of(&booked);
+    csrf
+}
+
+/// The code of the booking a submitted check step leads to.
+fn booked_code(booked: &reqwest::Response) -> String {
+    let done = location_of(booked);
     assert!(done.starts_with("/demo/book/done/"), "{done}");
     done["/demo/book/done/".len()..]
         .split('?')
@@ -248,29 +228,22 @@ async fn book_apply(
         .to_string()
 }
 
+/// Books `apply` through the pages with these contact details; returns the booking code.
+async fn book_apply(app: &TestApp, client: &reqwest::Client, email: &str, lang: &str) -> String {
+    let csrf = apply_to_contact(app, client, lang, 0).await;
+    let contact = format!("/demo/book/apply/contact?lang={lang}");
+    let given = post(app, client, &contact, &[("csrf", &csrf), ("email", email)]).await;
+    assert_eq!(given.status(), 303, "{}", given.text().await.unwrap());
+    let check = format!("/demo/book/apply/check?lang={lang}");
+    booked_code(&post(app, client, &check, &[("csrf", &csrf)]).await)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn contacts_are_shown_and_compared_in_one_normal_form() {
     let app = TestApp::spawn().await;
     app.with_demo_tenant();
     let client = browser();
-    let (day, slots) = app.next_open_day("0102", "apply").await;
-    get(&app, &client, "/demo/book/apply/").await;
-    let csrf = csrf_of(&get(&app, &client, "/demo/book/apply/location").await);
-    post(
-        &app,
-        &client,
-        "/demo/book/apply/location",
-        &[("csrf", &csrf), ("location", "0102")],
-    )
-    .await;
-    let slot = slots[0]["id"].as_i64().unwrap().to_string();
-    post(
-        &app,
-        &client,
-        &format!("/demo/book/apply/time?date={day}"),
-        &[("csrf", &csrf), ("slot", &slot)],
-    )
-    .await;
+    let csrf = apply_to_contact(&app, &client, "ja", 0).await;
     let contact_form = get(&app, &client, "/demo/book/apply/contact").await;
     assert!(contact_form.contains("type=\"email\"") && contact_form.contains("type=\"tel\""));
     post(
@@ -289,12 +262,8 @@ async fn contacts_are_shown_and_compared_in_one_normal_form() {
         check.contains("Taro.Yamada@example.jp / 090-1234-5678"),
         "shown as it will be used: {check}"
     );
-    let booked = post(&app, &client, "/demo/book/apply/check", &[("csrf", &csrf)]).await;
-    let code = location_of(&booked)["/demo/book/done/".len()..]
-        .split('?')
-        .next()
-        .unwrap()
-        .to_string();
+    let code =
+        booked_code(&post(&app, &client, "/demo/book/apply/check", &[("csrf", &csrf)]).await);
     let stored: Option<String> = app.query(|conn| {
         bookings::table
             .filter(bookings::code.eq(&code))
@@ -327,23 +296,7 @@ async fn contacts_are_shown_and_compared_in_one_normal_form() {
     // The one-booking-per-person rule uses the same form: a second application under the
     // same address in other letters is refused at the contact step, its hold given back.
     let second = browser();
-    get(&app, &second, "/demo/book/apply/").await;
-    let csrf = csrf_of(&get(&app, &second, "/demo/book/apply/location").await);
-    post(
-        &app,
-        &second,
-        "/demo/book/apply/location",
-        &[("csrf", &csrf), ("location", "0102")],
-    )
-    .await;
-    let slot = slots[1]["id"].as_i64().unwrap().to_string();
-    post(
-        &app,
-        &second,
-        &format!("/demo/book/apply/time?date={day}"),
-        &[("csrf", &csrf), ("slot", &slot)],
-    )
-    .await;
+    let csrf = apply_to_contact(&app, &second, "ja", 1).await;
     let holds_before: i64 = app.query(|conn| holds::table.count().get_result(conn));
     assert_eq!(holds_before, 1);
     let refused = post(
@@ -373,24 +326,7 @@ async fn addresses_no_mail_server_takes_are_refused_at_the_field() {
     let app = TestApp::spawn().await;
     app.with_demo_tenant();
     let client = browser();
-    let (day, slots) = app.next_open_day("0102", "apply").await;
-    get(&app, &client, "/demo/book/apply/").await;
-    let csrf = csrf_of(&get(&app, &client, "/demo/book/apply/location").await);
-    post(
-        &app,
-        &client,
-        "/demo/book/apply/location",
-        &[("csrf", &csrf), ("location", "0102")],
-    )
-    .await;
-    let slot = slots[0]["id"].as_i64().unwrap().to_string();
-    post(
-        &app,
-        &client,
-        &format!("/demo/book/apply/time?date={day}"),
-        &[("csrf", &csrf), ("slot", &slot)],
-    )
-    .await;
+    let csrf = apply_to_contact(&app, &client, "ja", 0).await;
     for address in [
         "taro\u{202E}gpj.elpmaxe@example.jp",
         "ta\u{200B}ro@example.jp",
@@ -503,7 +439,7 @@ async fn the_confirmation_and_its_mail_state_the_deadline_and_the_link_keeps_the
     let app = TestApp::spawn_at(2026, 11, 30, 10, 0).await;
     app.with_demo_tenant();
     let client = browser();
-    let code = book_apply(&app, &client, "english@example.jp", "", "en").await;
+    let code = book_apply(&app, &client, "english@example.jp", "en").await;
     let (day, _) = app.next_open_day("0102", "apply").await;
     let day_before = day - chrono::Duration::days(1);
     let done = get(&app, &client, &format!("/demo/book/done/{code}?lang=en")).await;
@@ -545,20 +481,7 @@ async fn the_confirmation_and_its_mail_state_the_deadline_and_the_link_keeps_the
         deliver_due(&app.pool, &mailer, &settings, &app.clock(), 10).unwrap(),
         1
     );
-    let file = std::fs::read_dir(folder.path())
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
-    let raw = std::fs::read(file).unwrap();
-    let mail = mailparse::parse_mail(&raw).unwrap();
-    let text = mail
-        .parts()
-        .find(|p| p.ctype.mimetype == "text/plain")
-        .unwrap()
-        .get_body()
-        .unwrap();
+    let text = super::mail::sent_text(folder.path());
     assert!(
         text.contains(&format!("変更・取消は{japanese_deadline}までできます。")),
         "{text}"

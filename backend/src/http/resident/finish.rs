@@ -11,7 +11,7 @@ use madoguchi_frontend::view_models::{CheckVm, ContactVm, DoneVm, FieldVm, Summa
 use super::session::Flow;
 use super::summary::{booking_summary, contact_label, held_until, location_label, when_label};
 use super::{field_error, invalid_page, page, redirect, run_flow_step, run_step, Cx, Reached};
-use crate::db::booking::Booking;
+use crate::db::booking::{Booking, Holder};
 use crate::db::location::Location;
 use crate::db::slot::Slot;
 use crate::domain::booking::{self, BookingDetails, BookingRequest, Contact, Party, Placement};
@@ -151,9 +151,11 @@ pub async fn contact_submit(
                     name: None,
                 };
                 if let Some(key) = contact.person_key() {
-                    if Booking::active_for_person(conn, cx.tenant.id, procedure_row.id, &key)?
-                        .is_some()
-                    {
+                    let person = Holder::Person {
+                        procedure_id: procedure_row.id,
+                        person_key: &key,
+                    };
+                    if Booking::active_for(conn, cx.tenant.id, person)?.is_some() {
                         return super::already_booked_page(conn, cx, None);
                     }
                 }

@@ -11,7 +11,7 @@ use madoguchi_frontend::view_models::{IdentifyVm, LocationChoiceVm, LocationOpti
 
 use super::session::Flow;
 use super::{field_error, invalid_page, page, redirect, run_flow_step, run_step, Cx, Reached};
-use crate::db::booking::Booking;
+use crate::db::booking::{Booking, Holder};
 use crate::db::location::Location;
 use crate::domain::booking::{identify_card, CardIdentification, CardProof};
 use crate::domain::input::read_date;
@@ -170,7 +170,9 @@ pub async fn identify_submit(
                 Ok(card) => {
                     // One active booking per card: say so now, not after the day, the time
                     // and the contact details.
-                    if let Some(booked) = Booking::active_for_card(conn, cx.tenant.id, card.id)? {
+                    if let Some(booked) =
+                        Booking::active_for(conn, cx.tenant.id, Holder::Card(card.id))?
+                    {
                         return super::already_booked_page(conn, cx, Some(&booked.code));
                     }
                     let location = Location::by_id(conn, cx.tenant.id, card.location_id)?;

@@ -38,3 +38,20 @@ pub async fn book_with_email(app: &TestApp, email: &str) -> String {
     assert_eq!(booked.status, 201, "{:?}", booked.body);
     booked.body["code"].as_str().unwrap().to_string()
 }
+
+/// The plain-text part of the one message the mailer wrote to `folder`.
+pub fn sent_text(folder: &std::path::Path) -> String {
+    let file = std::fs::read_dir(folder)
+        .unwrap()
+        .next()
+        .expect("a message written")
+        .unwrap()
+        .path();
+    let raw = std::fs::read(file).unwrap();
+    let mail = mailparse::parse_mail(&raw).unwrap();
+    mail.parts()
+        .find(|p| p.ctype.mimetype == "text/plain")
+        .expect("a text part")
+        .get_body()
+        .unwrap()
+}

@@ -3,7 +3,7 @@
 use madoguchi::domain::mail::deliver_due;
 use madoguchi::domain::mail::transport::Mailer;
 
-use super::{book_with_email, settings};
+use super::{book_with_email, sent_text, settings};
 use crate::helpers::TestApp;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -88,20 +88,7 @@ async fn a_template_that_does_not_render_cannot_be_saved_and_a_saved_one_is_used
         deliver_due(&app.pool, &mailer, &settings(), &app.clock(), 10).unwrap(),
         1
     );
-    let file = std::fs::read_dir(folder.path())
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
-    let raw = std::fs::read(file).unwrap();
-    let mail = mailparse::parse_mail(&raw).unwrap();
-    let text = mail
-        .parts()
-        .find(|p| p.ctype.mimetype == "text/plain")
-        .unwrap()
-        .get_body()
-        .unwrap();
+    let text = sent_text(folder.path());
     assert!(text.contains("申請の窓口でお待ちしています。"), "{text}");
 }
 
