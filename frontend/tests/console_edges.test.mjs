@@ -120,6 +120,8 @@ test('a clerk is told whose booking was checked in, and for another day or count
   assert.match(await page.locator('.staff-bar').textContent(), /clerk（窓口職員）/);
   const row = page.locator('table.today tbody tr', { hasText: today });
   assert.match(await row.textContent(), new RegExp(holder.name), 'the day\'s list names the holder');
+  // The wide list scrolls in its own region; the page does not scroll sideways.
+  assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 375);
 
   await page.getByLabel(/^予約番号（QRコード/).fill(today.replaceAll('-', '').toLowerCase());
   await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);

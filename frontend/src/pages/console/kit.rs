@@ -220,7 +220,11 @@ fn block(block: Block) -> AnyView {
 fn table_view(table: Table) -> impl IntoView {
     let columns = table.headers.len();
     let empty = table.rows.is_empty();
+    // Wide tables scroll sideways inside their own region on a narrow screen, so the page
+    // itself never does (WCAG 1.4.10); the region takes focus for keyboard scrolling.
+    let region = table.caption.clone();
     view! {
+        <div class="table-scroll" role="region" aria-label=region tabindex="0">
         <table class="today">
             <caption class="visually-hidden">{table.caption}</caption>
             <thead><tr>
@@ -242,6 +246,7 @@ fn table_view(table: Table) -> impl IntoView {
                 }).collect_view()}
             </tbody>
         </table>
+        </div>
     }
 }
 

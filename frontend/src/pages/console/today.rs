@@ -38,6 +38,7 @@ pub fn Today(vm: TodayVm) -> impl IntoView {
                 <input type="text" id="code" name="code" autocomplete="off" autofocus=true/>
                 <button type="submit">{t(lang, "staff_check_in")}</button>
             </form>
+            <div class="table-scroll" role="region" aria-label=t(lang, "staff_today_list") tabindex="0">
             <table class="today">
                 <caption>{t(lang, "staff_today_list")}</caption>
                 <thead><tr>
@@ -89,6 +90,7 @@ pub fn Today(vm: TodayVm) -> impl IntoView {
                     }).collect_view()}
                 </tbody>
             </table>
+            </div>
         </Layout>
     }
 }
