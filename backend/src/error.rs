@@ -21,6 +21,12 @@ pub enum AppError {
     },
     #[error("the request body is too large")]
     PayloadTooLarge,
+    /// A write to the API whose body is not JSON.
+    #[error("the body must be application/json")]
+    UnsupportedMediaType,
+    /// A write to the API sent by a page of another site.
+    #[error("cross-site request refused")]
+    CrossSite,
     #[error("the slot is full")]
     SlotFull,
     #[error("the slot is closed")]
@@ -156,6 +162,8 @@ impl AppError {
             AppError::NotFound(resource) => resource.code(),
             AppError::Invalid { .. } => "invalid_input",
             AppError::PayloadTooLarge => "payload_too_large",
+            AppError::UnsupportedMediaType => "unsupported_media_type",
+            AppError::CrossSite => "cross_site_request",
             AppError::SlotFull => "slot_full",
             AppError::SlotClosed => "slot_closed",
             AppError::OutsideBookingWindow => "outside_booking_window",
@@ -285,6 +293,8 @@ impl ResponseError for AppError {
             | AppError::IdentificationFailed { .. }
             | AppError::WrongLocation => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::CrossSite => StatusCode::FORBIDDEN,
             AppError::SlotFull
             | AppError::SlotClosed
             | AppError::OutsideBookingWindow
@@ -351,6 +361,8 @@ mod tests {
         let problems = [
             AppError::NotFound(Resource::Slot),
             AppError::PayloadTooLarge,
+            AppError::UnsupportedMediaType,
+            AppError::CrossSite,
             AppError::SlotFull,
             AppError::SlotClosed,
             AppError::OutsideBookingWindow,

@@ -22,10 +22,19 @@ pub fn build(config: Config, pool: PgPool, listener: TcpListener) -> anyhow::Res
     let state = web::Data::from(AppState::new(pool, config.clone()));
     let mut server = HttpServer::new(move || {
         App::new()
+            .wrap(actix_web::middleware::from_fn(
+                crate::http::refuse_control_characters,
+            ))
             .wrap(crate::http::error_pages::handlers())
             .wrap(security_headers())
             .wrap(NormalizePath::new(TrailingSlash::MergeOnly))
-            .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
+            // The method and path only: query strings carry signed links and searches.
+            .wrap(
+                Logger::new("%a \"%{request}xi\" %s %b %Dms")
+                    .custom_request_replace("request", |req| {
+                        format!("{} {}", req.method(), req.path())
+                    }),
+            )
             .app_data(state.clone())
             .configure(routes)
     })
@@ -97,7 +106,8 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
 }
 
 async fn serve_with(config: Config, url: &str, embedded: bool) -> anyhow::Result<()> {
-    let mut conn = PgConnection::establish(url).with_context(|| format!("connecting to {url}"))?;
+    let mut conn = PgConnection::establish(url)
+        .with_context(|| format!("connecting to {}", crate::db::without_password(url)))?;
     for version in crate::db::run_migrations(&mut conn)? {
         tracing::info!("applied migration {version}");
     }

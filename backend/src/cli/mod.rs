@@ -274,8 +274,12 @@ fn with_database(
 ) -> anyhow::Result<()> {
     let database = crate::server::prepare_database(config)?;
     let result = (|| {
-        let mut conn = PgConnection::establish(&database.url)
-            .with_context(|| format!("connecting to {}", database.url))?;
+        let mut conn = PgConnection::establish(&database.url).with_context(|| {
+            format!(
+                "connecting to {}",
+                crate::db::without_password(&database.url)
+            )
+        })?;
         for version in crate::db::run_migrations(&mut conn)? {
             println!("applied migration {version}");
         }

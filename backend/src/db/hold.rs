@@ -44,6 +44,22 @@ impl Hold {
             .optional()
     }
 
+    /// Moves a client's hold to its new token (a resident session that was renewed).
+    pub fn rename_client(
+        conn: &mut PgConnection,
+        tenant_id: i64,
+        client_token: &str,
+        new_token: &str,
+    ) -> QueryResult<usize> {
+        diesel::update(
+            holds::table
+                .filter(holds::tenant_id.eq(tenant_id))
+                .filter(holds::client_token.eq(client_token)),
+        )
+        .set(holds::client_token.eq(new_token))
+        .execute(conn)
+    }
+
     pub fn release_client(
         conn: &mut PgConnection,
         tenant_id: i64,

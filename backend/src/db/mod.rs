@@ -45,10 +45,22 @@ pub fn run_migrations(conn: &mut PgConnection) -> anyhow::Result<Vec<String>> {
     Ok(applied.iter().map(|v| v.to_string()).collect())
 }
 
+/// A connection URL as it may be shown in a message or a log: its password replaced.
+pub fn without_password(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        Ok(_) => url.to_string(),
+        Err(_) => "(a database URL that cannot be read)".to_string(),
+    }
+}
+
 /// Creates `database` through the server's maintenance database when it does not exist.
 pub fn create_database_if_missing(maintenance_url: &str, database: &str) -> anyhow::Result<()> {
     let mut conn = PgConnection::establish(maintenance_url)
-        .with_context(|| format!("connecting to {maintenance_url}"))?;
+        .with_context(|| format!("connecting to {}", without_password(maintenance_url)))?;
     #[derive(QueryableByName)]
     struct Exists {
         #[diesel(sql_type = diesel::sql_types::Bool)]

@@ -96,11 +96,14 @@ impl StaffAccount {
 
 impl StaffSession {
     /// The live session with its account; touching it keeps it alive.
+    /// The session of `token` when it was used after `idle_since` and began after
+    /// `started_since` (sessions end when idle, and after a working day in any case).
     pub fn find_live(
         conn: &mut PgConnection,
         tenant_id: i64,
         token: &str,
         idle_since: DateTime<Utc>,
+        started_since: DateTime<Utc>,
     ) -> QueryResult<Option<(StaffSession, StaffAccount)>> {
         staff_sessions::table
             .inner_join(staff_accounts::table)
@@ -108,6 +111,7 @@ impl StaffSession {
             .filter(staff_sessions::tenant_id.eq(tenant_id))
             .filter(staff_sessions::revoked_at.is_null())
             .filter(staff_sessions::last_seen_at.gt(idle_since))
+            .filter(staff_sessions::created_at.gt(started_since))
             .filter(staff_accounts::active.eq(true))
             .select((StaffSession::as_select(), StaffAccount::as_select()))
             .first(conn)

@@ -56,6 +56,21 @@ impl WebSession {
             .execute(conn)
     }
 
+    /// Gives the session a new token (and CSRF token), keeping what it holds.
+    pub fn rename(
+        conn: &mut PgConnection,
+        token: &str,
+        new_token: &str,
+        new_csrf: &str,
+    ) -> QueryResult<usize> {
+        diesel::update(web_sessions::table.find(token))
+            .set((
+                web_sessions::token.eq(new_token),
+                web_sessions::csrf_token.eq(new_csrf),
+            ))
+            .execute(conn)
+    }
+
     pub fn sweep_expired(conn: &mut PgConnection, now: DateTime<Utc>) -> QueryResult<usize> {
         diesel::delete(web_sessions::table.filter(web_sessions::expires_at.lt(now))).execute(conn)
     }

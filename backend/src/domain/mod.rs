@@ -19,6 +19,7 @@ pub mod qr;
 pub mod secret;
 pub mod signed_links;
 pub mod slots;
+pub mod spreadsheet;
 pub mod staff;
 pub mod staff_accounts;
 pub mod tenant_file;

@@ -51,7 +51,42 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
     }
 }
 
+/// Refuses a JSON text whose strings hold control characters (`\u0000`, CR …); only the
+/// free-text `note` may have line breaks.
+fn refuse_control_characters(body: &[u8]) -> Result<(), AppError> {
+    fn check(value: &serde_json::Value, key: &str, path: &str) -> Result<(), AppError> {
+        match value {
+            serde_json::Value::String(text) => {
+                let allowed = |c: char| key == "note" && matches!(c, '\n' | '\r');
+                if text.chars().any(|c| c.is_control() && !allowed(c)) {
+                    let field = path.trim_start_matches('.');
+                    return Err(AppError::invalid(
+                        field,
+                        format!("「{field}」に使えない文字（制御文字）が含まれています。"),
+                        format!("\"{field}\" contains control characters."),
+                    ));
+                }
+                Ok(())
+            }
+            serde_json::Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .try_for_each(|(i, item)| check(item, key, &format!("{path}[{i}]"))),
+            serde_json::Value::Object(map) => map
+                .iter()
+                .try_for_each(|(name, item)| check(item, name, &format!("{path}.{name}"))),
+            _ => Ok(()),
+        }
+    }
+    match serde_json::from_slice::<serde_json::Value>(body) {
+        Ok(value) => check(&value, "", ""),
+        // Not JSON at all: the typed parse below says where.
+        Err(_) => Ok(()),
+    }
+}
+
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
+    refuse_control_characters(body)?;
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
         let inner = error.inner().to_string();

@@ -4,6 +4,7 @@ mod api;
 mod console;
 pub(crate) mod error_pages;
 mod extract;
+mod guard;
 pub(crate) mod pages;
 pub(crate) mod resident;
 
@@ -65,11 +66,14 @@ impl AppState {
     }
 }
 
+pub use guard::refuse_control_characters;
+
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/health", web::get().to(health))
         .route("/api/openapi.json", web::get().to(api::openapi))
         .service(
             web::scope("/api/v1/{tenant}")
+                .wrap(actix_web::middleware::from_fn(guard::api_writes))
                 .route("/locations", web::get().to(api::catalog::locations))
                 .route("/procedures", web::get().to(api::catalog::procedures))
                 .route("/availability", web::get().to(api::availability::list))

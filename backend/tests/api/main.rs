@@ -18,5 +18,6 @@ mod races;
 mod resident_input;
 mod resident_pages;
 mod schema;
+mod security;
 mod slot_generation;
 mod tenant_file;

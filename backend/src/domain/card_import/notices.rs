@@ -132,11 +132,15 @@ pub fn issue(conn: &mut PgConnection, tenant_id: i64, import_id: i64) -> Result<
     let fail = |e: csv::Error| AppError::Internal(anyhow::anyhow!("writing the notice data: {e}"));
     let mut header = vec!["予約番号".to_string(), "パスワード".into(), "氏名".into()];
     header.extend(extra_names.iter().cloned());
-    writer.write_record(&header).map_err(fail)?;
+    writer
+        .write_record(crate::domain::spreadsheet::row(&header))
+        .map_err(fail)?;
     for (card, (_, number, password)) in cards.iter().zip(&issued) {
         let mut row = vec![number.clone(), password.clone(), card.name.clone()];
         row.extend(pairs(card).into_iter().map(|(_, value)| value));
-        writer.write_record(&row).map_err(fail)?;
+        writer
+            .write_record(crate::domain::spreadsheet::row(&row))
+            .map_err(fail)?;
     }
     writer
         .into_inner()

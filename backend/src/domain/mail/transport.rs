@@ -36,6 +36,7 @@ impl Mailer {
         let Some(url) = smtp_url else {
             return Ok(Mailer::Files(mail_dir));
         };
+        refuse_clear_text_login(url, private_ca.is_some())?;
         let mut builder = SmtpTransport::from_url(url)
             .map_err(|e| anyhow::anyhow!("MADOGUCHI_SMTP_URL: {e}"))?
             .timeout(Some(std::time::Duration::from_secs(20)));
@@ -77,5 +78,47 @@ impl Mailer {
                 std::fs::rename(&partial, &path).map_err(|e| e.to_string())
             }
         }
+    }
+}
+
+/// A login over `smtp://` without `tls=required` would send the password in clear text
+/// whenever the relay (or someone in between) does not offer STARTTLS: refused at start.
+fn refuse_clear_text_login(url: &str, private_ca: bool) -> anyhow::Result<()> {
+    let parsed = url::Url::parse(url).map_err(|e| anyhow::anyhow!("MADOGUCHI_SMTP_URL: {e}"))?;
+    let has_login = !parsed.username().is_empty() || parsed.password().is_some();
+    let tls_required = private_ca
+        || parsed.scheme() == "smtps"
+        || parsed
+            .query_pairs()
+            .any(|(key, value)| key == "tls" && value == "required");
+    if has_login && !tls_required {
+        anyhow::bail!(
+            "MADOGUCHI_SMTP_URL: a login needs TLS; use smtps://… or add ?tls=required, \
+             so that the password never crosses the network in clear text"
+        );
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_login_over_plain_smtp_is_refused() {
+        let folder = std::env::temp_dir();
+        let mailer = |url: &str| Mailer::new(Some(url), folder.clone()).map(|_| ());
+        assert!(mailer("smtp://city:secret@relay.example:587").is_err());
+        assert!(mailer("smtp://city:secret@relay.example:587?tls=opportunistic").is_err());
+        assert!(mailer("smtp://city:secret@relay.example:587?tls=required").is_ok());
+        assert!(mailer("smtps://city:secret@relay.example:465").is_ok());
+        assert!(
+            mailer("smtp://relay.example:25").is_ok(),
+            "no login, nothing to protect"
+        );
+        let message = mailer("smtp://city:secret@relay.example:587")
+            .unwrap_err()
+            .to_string();
+        assert!(!message.contains("secret"), "{message}");
     }
 }

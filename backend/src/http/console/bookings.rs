@@ -376,8 +376,14 @@ pub async fn export_xlsx(
             for (index, line) in lines.iter().enumerate() {
                 for (column, value) in row_values(&cx.clock, cx.lang, line).into_iter().enumerate()
                 {
+                    // A string cell is not evaluated by Excel, but a sheet saved again as
+                    // CSV would be: written as text there too.
                     sheet
-                        .write_string(index as u32 + 1, column as u16, value)
+                        .write_string(
+                            index as u32 + 1,
+                            column as u16,
+                            crate::domain::spreadsheet::cell(&value),
+                        )
                         .map_err(fail)?;
                 }
             }

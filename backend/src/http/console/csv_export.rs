@@ -1,6 +1,7 @@
 //! CSV exports for spreadsheets: UTF-8 with a byte-order mark (or CP932 for older
 //! programs), CRLF line ends, streamed a batch at a time so a large list never sits in
 //! memory. The rows come from a query run again for each batch with a growing offset.
+//! Every cell a spreadsheet would evaluate as a formula is written as text.
 
 use actix_web::web;
 use diesel::PgConnection;
@@ -93,7 +94,7 @@ fn csv_lines(rows: &[Vec<String>]) -> String {
         .from_writer(Vec::new());
     for row in rows {
         // Writing to memory cannot fail.
-        let _ = writer.write_record(row);
+        let _ = writer.write_record(crate::domain::spreadsheet::row(row));
     }
     String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
 }

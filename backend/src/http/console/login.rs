@@ -37,7 +37,7 @@ fn page(
     let keep = if next.is_empty() {
         String::new()
     } else {
-        format!("&next={next}")
+        format!("&next={}", crate::http::extract::url_encode(&next))
     };
     login::render(StaffLoginVm {
         frame: PageFrame {
@@ -87,7 +87,11 @@ pub async fn submit(
         .get("login")
         .map(|s| s.trim().to_string())
         .unwrap_or_default();
-    if expected.is_none() || form.get("csrf") != expected.as_ref() {
+    let sent = form.get("csrf").map(String::as_str).unwrap_or("");
+    if !expected
+        .as_deref()
+        .is_some_and(|expected| crate::domain::secret::same(sent.as_bytes(), expected.as_bytes()))
+    {
         return error_page(&req, lang, &AppError::Forbidden);
     }
     let password = form.get("password").cloned().unwrap_or_default();
@@ -126,6 +130,7 @@ pub async fn submit(
         Ok(LoginOutcome::LoggedIn { session, .. }) => {
             let next = safe_next(
                 query_of(&req).get("next"),
+                &tenant_code,
                 format!("/{tenant_code}/staff/?lang={}", lang.code()),
             );
             let mut response = HttpResponse::SeeOther()

@@ -36,6 +36,9 @@ use crate::error::AppError;
 pub use cx::StaffCx;
 
 pub const COOKIE: &str = "madoguchi_staff";
+/// A console session ends this long after its login, however busy: a terminal left logged
+/// in overnight is logged out.
+pub const SESSION_MAX_HOURS: i64 = 12;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/{tenant}/staff/login", web::get().to(login::form))
@@ -210,8 +213,11 @@ pub async fn staff_step(
                 return Err(AppError::AddressNotAllowed);
             }
             let idle_since = clock.now - Duration::minutes(tenant.staff_idle_minutes.into());
+            let started_since = clock.now - Duration::hours(SESSION_MAX_HOURS);
             let found = match &token {
-                Some(token) => StaffSession::find_live(conn, tenant.id, token, idle_since)?,
+                Some(token) => {
+                    StaffSession::find_live(conn, tenant.id, token, idle_since, started_since)?
+                }
                 None => None,
             };
             let Some((session, account)) = found else {
@@ -228,7 +234,7 @@ pub async fn staff_step(
             }
             if let Some(form) = &form {
                 let sent = form.get("csrf").map(String::as_str).unwrap_or("");
-                if sent != session.csrf_token {
+                if !crate::domain::secret::same(sent.as_bytes(), session.csrf_token.as_bytes()) {
                     return Err(AppError::Forbidden);
                 }
             }
@@ -272,10 +278,21 @@ pub fn session_cookie(token: String, secure: bool) -> Cookie<'static> {
         .finish()
 }
 
-/// Keeps only a local path, so that `next` can never send anyone to another site.
-pub fn safe_next(next: Option<&String>, fallback: String) -> String {
+/// Keeps only a path of this tenant's console written in plain characters, so that `next`
+/// can never send anyone to another site (`//evil`, `/\evil`, `/%09/evil`, whose tab
+/// browsers drop) nor carry anything but a path and a query.
+pub fn safe_next(next: Option<&String>, tenant: &str, fallback: String) -> String {
+    let plain = |path: &str| {
+        path.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"/-_.?=&%".contains(&b))
+    };
     match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
+        Some(path)
+            if path.starts_with(&format!("/{tenant}/staff/"))
+                && !path.contains("//")
+                && !path.contains("..")
+                && plain(path) =>
+        {
             path.clone()
         }
         _ => fallback,

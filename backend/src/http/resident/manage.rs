@@ -123,6 +123,7 @@ pub async fn lookup_submit(
             };
             match find_owned(conn, &cx.clock, &cx.tenant, &code, &proof) {
                 Ok(found) => {
+                    cx.session.renew(conn, cx.tenant.id)?;
                     cx.session.state.managing.push(found.code.clone());
                     redirect(cx.url(&format!("/{}/booking/{}", cx.tenant.code, found.code)))
                 }

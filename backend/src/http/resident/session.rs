@@ -87,6 +87,8 @@ pub struct Session {
     pub csrf: String,
     pub state: State,
     pub is_new: bool,
+    /// Given a new token during this request: the browser gets the new cookie.
+    renewed: bool,
     /// The state and expiry as stored, so that a page that changes nothing writes nothing.
     stored: Option<(serde_json::Value, chrono::DateTime<chrono::Utc>)>,
 }
@@ -114,6 +116,7 @@ impl Session {
                 csrf: found.csrf_token,
                 state: serde_json::from_value(found.state.clone()).unwrap_or_default(),
                 is_new: false,
+                renewed: false,
                 stored: Some((found.state, found.expires_at)),
             });
         }
@@ -127,6 +130,7 @@ impl Session {
             csrf: new_client_token(&mut rng),
             state: State::default(),
             is_new: true,
+            renewed: false,
             stored: None,
         };
         WebSession {
@@ -139,6 +143,25 @@ impl Session {
         }
         .insert(conn)?;
         Ok(session)
+    }
+
+    /// A new token for this session once the resident has proven who they are, so that a
+    /// token seen before (a shared computer, a fixed cookie) does not carry the proof. The
+    /// session's hold moves with it; the form token changes too.
+    pub fn renew(&mut self, conn: &mut PgConnection, tenant_id: i64) -> Result<(), AppError> {
+        let mut rng = rand::thread_rng();
+        let token = format!(
+            "{}{}",
+            new_client_token(&mut rng),
+            new_client_token(&mut rng)
+        );
+        let csrf = new_client_token(&mut rng);
+        WebSession::rename(conn, &self.token, &token, &csrf)?;
+        crate::db::hold::Hold::rename_client(conn, tenant_id, &self.token, &token)?;
+        self.token = token;
+        self.csrf = csrf;
+        self.renewed = true;
+        Ok(())
     }
 
     pub fn save(&self, conn: &mut PgConnection, clock: &Clock) -> Result<(), AppError> {
@@ -160,9 +183,9 @@ impl Session {
             })
     }
 
-    /// The cookie to send when the session is new.
+    /// The cookie to send when the session is new or has a new token.
     pub fn cookie(&self, secure: bool) -> Option<Cookie<'static>> {
-        self.is_new.then(|| {
+        (self.is_new || self.renewed).then(|| {
             Cookie::build(COOKIE, self.token.clone())
                 .path("/")
                 .http_only(true)

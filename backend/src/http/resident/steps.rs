@@ -173,9 +173,11 @@ pub async fn identify_submit(
                     if let Some(booked) =
                         Booking::active_for(conn, cx.tenant.id, Holder::Card(card.id))?
                     {
+                        cx.session.renew(conn, cx.tenant.id)?;
                         return super::already_booked_page(conn, cx, Some(&booked.code));
                     }
                     let location = Location::by_id(conn, cx.tenant.id, card.location_id)?;
+                    cx.session.renew(conn, cx.tenant.id)?;
                     cx.session.state.flow.card_ids = vec![card.id];
                     cx.session.state.flow.location = Some(location.code);
                     redirect(cx.book_url(procedure, "date"))

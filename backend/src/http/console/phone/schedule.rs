@@ -12,6 +12,7 @@ use madoguchi_frontend::pages::console::kit::{Block, Cell, Form, Header, Input, 
 
 use super::CallPlan;
 use crate::db::location::Location;
+use crate::db::slot::Slot;
 use crate::domain::availability::{self, SlotAvailability};
 use crate::domain::booking::{move_booking, place_hold, HoldRequest, Placement};
 use crate::domain::staff::Permission;
@@ -184,6 +185,10 @@ fn times_request(conn: &mut PgConnection, cx: &StaffCx) -> Result<TimesRequest, 
     let code = cx.param("location").unwrap_or_default();
     let location = Location::active_by_code(conn, cx.tenant.id, &code)?
         .ok_or(AppError::NotFound(Resource::Location))?;
+    // An account limited to some counters books only there.
+    if !cx.works_at(location.id) {
+        return Err(AppError::Forbidden);
+    }
     let date = cx
         .param("date")
         .and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok())
@@ -343,6 +348,12 @@ pub async fn times_submit(
                     StatusCode::UNPROCESSABLE_ENTITY,
                 );
             };
+            // The time must be one of the page's counter, whatever id the form carries.
+            let slot = Slot::find(conn, cx.tenant.id, slot_id)?
+                .ok_or(AppError::NotFound(Resource::Slot))?;
+            if slot.location_id != request.location.id || !cx.works_at(slot.location_id) {
+                return Err(AppError::Forbidden);
+            }
             let actor = cx.actor_via(Channel::Phone);
             let result = match &plan.moving {
                 Some(booking) => move_booking(
