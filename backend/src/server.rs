@@ -124,7 +124,12 @@ async fn serve_with(config: Config, url: &str, embedded: bool) -> anyhow::Result
     let listener =
         TcpListener::bind(config.bind).with_context(|| format!("binding {}", config.bind))?;
     tracing::info!("Madoguchi listening on http://{}", config.bind);
-    crate::jobs::spawn(pool.clone(), config.time_zone);
+    // Uploads a stopped server left behind (a preview never confirmed) go at start.
+    let swept = crate::http::sweep_uploads(&config.var_dir, true);
+    if swept > 0 {
+        tracing::info!(swept, "removed uploads left by an earlier run");
+    }
+    crate::jobs::spawn(pool.clone(), config.time_zone, config.var_dir.clone());
     crate::jobs::spawn_mail_worker(pool.clone(), &config)?;
     build(config, pool, listener)?.await?;
     Ok(())

@@ -68,6 +68,57 @@ impl Closure {
     }
 }
 
+impl Closure {
+    /// Closes a day (city-wide without `location_id`); a closure of that day and place
+    /// already there keeps its row and takes the new reason.
+    pub fn upsert(
+        conn: &mut PgConnection,
+        tenant_id: i64,
+        location_id: Option<i64>,
+        day: NaiveDate,
+        reason: &str,
+    ) -> QueryResult<Closure> {
+        let existing = closures::table
+            .filter(closures::tenant_id.eq(tenant_id))
+            .filter(closures::day.eq(day))
+            .select(Closure::as_select())
+            .load(conn)?
+            .into_iter()
+            .find(|c| c.location_id == location_id);
+        match existing {
+            Some(found) => diesel::update(closures::table.find(found.id))
+                .set(closures::reason.eq(reason))
+                .returning(Closure::as_returning())
+                .get_result(conn),
+            None => diesel::insert_into(closures::table)
+                .values((
+                    closures::tenant_id.eq(tenant_id),
+                    closures::location_id.eq(location_id),
+                    closures::day.eq(day),
+                    closures::reason.eq(reason),
+                ))
+                .returning(Closure::as_returning())
+                .get_result(conn),
+        }
+    }
+
+    /// Removes one of the tenant's closures; `None` when it is not the tenant's.
+    pub fn delete(
+        conn: &mut PgConnection,
+        tenant_id: i64,
+        id: i64,
+    ) -> QueryResult<Option<Closure>> {
+        diesel::delete(
+            closures::table
+                .filter(closures::tenant_id.eq(tenant_id))
+                .filter(closures::id.eq(id)),
+        )
+        .returning(Closure::as_returning())
+        .get_result(conn)
+        .optional()
+    }
+}
+
 pub fn holidays_between(
     conn: &mut PgConnection,
     from: NaiveDate,

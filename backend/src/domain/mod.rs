@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod card_import;
 pub mod card_search;
 pub mod card_status;
+pub mod closures;
 pub mod consistency;
 pub mod counter;
 pub mod holidays;

@@ -66,6 +66,7 @@ impl AppState {
     }
 }
 
+pub use console::sweep_uploads;
 pub use guard::refuse_control_characters;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

@@ -14,11 +14,17 @@ use crate::domain::{slots, Clock};
 
 const PERIOD: Duration = Duration::from_secs(3600);
 
-pub fn spawn(pool: PgPool, tz: Tz) {
+pub fn spawn(pool: PgPool, tz: Tz, var_dir: std::path::PathBuf) {
     actix_web::rt::spawn(async move {
         loop {
             let pool = pool.clone();
-            let outcome = actix_web::web::block(move || run_once(&pool, tz)).await;
+            let var_dir = var_dir.clone();
+            let outcome = actix_web::web::block(move || {
+                // Uploads waiting more than an hour for their next step are abandoned.
+                crate::http::sweep_uploads(&var_dir, false);
+                run_once(&pool, tz)
+            })
+            .await;
             match outcome {
                 Ok(Err(e)) => tracing::warn!("maintenance run failed: {e:#}"),
                 Err(e) => tracing::warn!("maintenance run failed: {e}"),

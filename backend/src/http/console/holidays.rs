@@ -1,70 +1,172 @@
-//! The national holiday list, as the Cabinet Office publishes it each February (CP932,
-//! `2026/9/22,休日`): upload it, and every city's slots on those days close.
+//! Closed days, for a city's administrators: the national holidays as the operator keeps
+//! them (read only: they are every city's, imported with `madoguchi holidays import`), and
+//! the city's own closed days, which it adds and removes here. A change touches this city's
+//! slots only, is refused over standing bookings, and is written to the operation log with
+//! what was there before.
 
-use actix_multipart::Multipart;
+use std::collections::HashMap;
+
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::NaiveDate;
 use diesel::prelude::*;
 use madoguchi_frontend::i18n::tf;
 use madoguchi_frontend::pages::console::kit::{Block, Cell, Form, Header, Input, Table};
+use madoguchi_frontend::view_models::FieldError;
 use serde_json::json;
 
-use super::{staff_step, upload, StaffCx};
+use super::{staff_step, StaffCx};
+use crate::db::location::Location;
 use crate::db::schema::national_holidays;
-use crate::db::tenant::Tenant;
+use crate::db::timetable::Closure;
+use crate::domain::closures::{self, Closing};
+use crate::domain::input::read_date;
 use crate::domain::staff::Permission;
-use crate::domain::{holidays, slots};
 use crate::error::AppError;
-use crate::http::resident::{error_page, lang_of, Outcome};
+use crate::http::resident::Outcome;
 use crate::http::AppState;
 
-const KIND: &str = "holidays";
-/// The published file is a few kilobytes.
-const MAX_BYTES: u64 = 1024 * 1024;
+/// What an administrator typed into the form to close a day.
+#[derive(Default)]
+struct Answers {
+    day: String,
+    location: String,
+    reason: String,
+}
 
 fn page(
     conn: &mut diesel::PgConnection,
     cx: &StaffCx,
-    status: StatusCode,
+    answers: &Answers,
+    errors: Vec<FieldError>,
     notice: Option<(bool, String)>,
 ) -> Result<Outcome, AppError> {
-    let upcoming: Vec<(chrono::NaiveDate, String)> = national_holidays::table
-        .filter(national_holidays::day.ge(cx.clock.today()))
-        .order(national_holidays::day)
-        .limit(30)
-        .select((national_holidays::day, national_holidays::name))
-        .load(conn)?;
+    let today = cx.clock.today();
+    let locations = Location::for_tenant(conn, cx.tenant.id)?;
+    let location_name = |id: Option<i64>| match id {
+        None => cx.text("closures_all_locations"),
+        Some(id) => locations
+            .iter()
+            .find(|l| l.id == id)
+            .map(|l| cx.pick(&l.name, &l.name_en))
+            .unwrap_or_default(),
+    };
+    let own: Vec<Closure> = Closure::for_tenant(conn, cx.tenant.id)?
+        .into_iter()
+        .filter(|c| c.day >= today)
+        .collect();
+    let own_rows = own
+        .into_iter()
+        .map(|c| {
+            vec![
+                Cell::Text(crate::domain::calendar::date_label(cx.lang, c.day)),
+                Cell::Text(location_name(c.location_id)),
+                Cell::Text(c.reason.clone()),
+                Cell::Button(Form {
+                    action: cx.console_url("holidays/reopen"),
+                    post: true,
+                    csrf: Some(cx.session.csrf_token.clone()),
+                    inputs: vec![Input::hidden("closure", c.id.to_string())],
+                    submit: cx.text("closures_reopen"),
+                    inline: true,
+                }),
+            ]
+        })
+        .collect();
+    let mut location_options = vec![(String::new(), cx.text("closures_all_locations"))];
+    location_options.extend(
+        locations
+            .iter()
+            .filter(|l| l.active)
+            .map(|l| (l.code.clone(), cx.pick(&l.name, &l.name_en))),
+    );
     let form = Form {
         action: cx.console_url("holidays"),
         post: true,
         csrf: Some(cx.session.csrf_token.clone()),
-        inputs: vec![Input::File {
-            id: "file".into(),
-            label: cx.text("holidays_file_label"),
-            hint: cx.text("holidays_file_hint"),
-            accept: ".csv,text/csv".into(),
-        }],
-        submit: cx.text("holidays_import"),
+        inputs: vec![
+            Input::Text {
+                id: "day".into(),
+                label: cx.text("closures_day"),
+                value: answers.day.clone(),
+                kind: "text",
+                required: true,
+                hint: Some(cx.text("closures_day_hint")),
+                error: None,
+                autocomplete: None,
+            }
+            .with_error_from(&errors),
+            Input::Select {
+                id: "location".into(),
+                label: cx.text("staff_location"),
+                options: location_options,
+                chosen: answers.location.clone(),
+            },
+            Input::Text {
+                id: "reason".into(),
+                label: cx.text("closures_reason"),
+                value: answers.reason.clone(),
+                kind: "text",
+                required: true,
+                hint: Some(cx.text("closures_reason_hint")),
+                error: None,
+                autocomplete: None,
+            }
+            .with_error_from(&errors),
+        ],
+        submit: cx.text("closures_close"),
         inline: false,
     };
-    let table = Table {
+    let national: Vec<(NaiveDate, String)> = national_holidays::table
+        .filter(national_holidays::day.ge(today))
+        .order(national_holidays::day)
+        .limit(30)
+        .select((national_holidays::day, national_holidays::name))
+        .load(conn)?;
+    let national_table = Table {
         caption: cx.text("holidays_upcoming"),
         headers: ["phone_day", "holidays_name"]
             .iter()
             .map(|k| Header::plain(cx.text(k)))
             .collect(),
-        rows: upcoming
+        rows: national
             .into_iter()
-            .map(|(day, name)| vec![Cell::Text(day.to_string()), Cell::Text(name)])
+            .map(|(day, name)| {
+                vec![
+                    Cell::Text(crate::domain::calendar::date_label(cx.lang, day)),
+                    Cell::Text(name),
+                ]
+            })
             .collect(),
         empty_text: cx.text("holidays_none"),
     };
     let blocks = vec![
+        Block::Heading(cx.text("closures_own")),
+        Block::Table(Table {
+            caption: cx.text("closures_own"),
+            headers: [
+                "phone_day",
+                "staff_location",
+                "closures_reason",
+                "staff_actions",
+            ]
+            .iter()
+            .map(|k| Header::plain(cx.text(k)))
+            .collect(),
+            rows: own_rows,
+            empty_text: cx.text("closures_none"),
+        }),
+        Block::Heading(cx.text("closures_add")),
         Block::Form(form),
         Block::Heading(cx.text("holidays_upcoming")),
-        Block::Table(table),
+        Block::Text(cx.text("holidays_by_operator")),
+        Block::Table(national_table),
     ];
-    cx.page(status, "holidays_title", notice, blocks)
+    if errors.is_empty() {
+        cx.page(StatusCode::OK, "holidays_title", notice, blocks)
+    } else {
+        cx.page_with_errors("holidays_title", errors, blocks)
+    }
 }
 
 pub async fn show(
@@ -79,75 +181,155 @@ pub async fn show(
         Permission::ImportData,
         None,
         |conn, cx, _| {
-            let notice = cx
-                .param("imported")
-                .map(|n| (true, tf(cx.lang, "holidays_imported", &[("n", &n)])));
-            page(conn, cx, StatusCode::OK, notice)
+            let notice = cx.param("done").and_then(|done| match done.as_str() {
+                "closed" => Some((true, cx.text("closures_closed"))),
+                "reopened" => Some((true, cx.text("closures_reopened"))),
+                _ => None,
+            });
+            page(conn, cx, &Answers::default(), Vec::new(), notice)
         },
     )
     .await
 }
 
+/// Closes a day of this city (at one of its locations, or everywhere in it).
 pub async fn submit(
     state: web::Data<AppState>,
     req: HttpRequest,
     path: web::Path<String>,
-    payload: Multipart,
+    form: web::Form<HashMap<String, String>>,
 ) -> HttpResponse {
-    let (fields, saved) = match upload::receive(&state, KIND, MAX_BYTES, payload).await {
-        Ok(received) => received,
-        Err(error) => return error_page(&req, lang_of(&req), &error),
-    };
-    let file = saved.map(|u| (upload::path(&state, KIND, &u.token), u.file_name));
     staff_step(
         &state,
         &req,
         path.into_inner(),
         Permission::ImportData,
-        Some(fields),
-        move |conn, cx, _| {
-            let Some((path, file_name)) = file else {
-                let notice = Some((false, cx.text("cards_choose_file")));
-                return page(conn, cx, StatusCode::UNPROCESSABLE_ENTITY, notice);
+        Some(form.into_inner()),
+        |conn, cx, form| {
+            let form = form.unwrap_or_default();
+            let value = |key: &str| {
+                form.get(key)
+                    .map(|v| v.trim().to_string())
+                    .unwrap_or_default()
             };
-            let bytes = std::fs::read(&path).unwrap_or_default();
-            let _ = std::fs::remove_file(&path);
-            if bytes.len() as u64 > MAX_BYTES {
-                let notice = Some((false, cx.text("holidays_too_large")));
-                return page(conn, cx, StatusCode::UNPROCESSABLE_ENTITY, notice);
-            }
-            let imported = match holidays::import(conn, &bytes) {
-                Ok(imported) => imported,
+            let answers = Answers {
+                day: value("day"),
+                location: value("location"),
+                reason: value("reason"),
+            };
+            let mut errors = Vec::new();
+            let day = match read_date(&answers.day) {
+                Ok(day) if day < cx.clock.today() => {
+                    errors.push(field("day", cx.text("closures_day_past")));
+                    None
+                }
+                Ok(day) => Some(day),
                 Err(problem) => {
-                    let text = tf(
-                        cx.lang,
-                        "holidays_refused",
-                        &[("why", &problem.to_string())],
-                    );
-                    return page(
-                        conn,
-                        cx,
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                        Some((false, text)),
-                    );
+                    let label = cx.text("closures_day");
+                    errors.push(field("day", problem.message(cx.lang, &label, &answers.day)));
+                    None
                 }
             };
-            // Holidays close slots in every city that closes on them.
-            for tenant in Tenant::all(conn)? {
-                slots::generate_horizon(conn, &cx.clock, &tenant)?;
+            let reason_ok = !answers.reason.is_empty()
+                && answers.reason.chars().count() <= 100
+                && !answers.reason.chars().any(char::is_control);
+            if !reason_ok {
+                errors.push(field("reason", cx.text("closures_reason_missing")));
             }
+            let location = match answers.location.as_str() {
+                "" => None,
+                code => Some(
+                    Location::active_by_code(conn, cx.tenant.id, code)?
+                        .ok_or(AppError::NotFound(crate::error::Resource::Location))?,
+                ),
+            };
+            let Some(day) = day.filter(|_| errors.is_empty()) else {
+                return page(conn, cx, &answers, errors, None);
+            };
+            let location_id = location.as_ref().map(|l| l.id);
+            match closures::close(
+                conn,
+                &cx.clock,
+                &cx.tenant,
+                location_id,
+                day,
+                &answers.reason,
+            )? {
+                Closing::HasBookings(count) => {
+                    let error = tf(
+                        cx.lang,
+                        "closures_has_bookings",
+                        &[("n", &count.to_string())],
+                    );
+                    page(conn, cx, &answers, vec![field("day", error)], None)
+                }
+                Closing::Closed(closure) => {
+                    cx.audit(
+                        conn,
+                        "closure.added",
+                        &day.to_string(),
+                        json!({
+                            "before": null,
+                            "after": {
+                                "day": day,
+                                "location": location.as_ref().map(|l| l.code.clone()),
+                                "reason": closure.reason,
+                            },
+                        }),
+                    )?;
+                    Ok(Outcome::Redirect(format!(
+                        "{}&done=closed",
+                        cx.console_url("holidays")
+                    )))
+                }
+            }
+        },
+    )
+    .await
+}
+
+/// Opens one of this city's closed days again.
+pub async fn reopen(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    form: web::Form<HashMap<String, String>>,
+) -> HttpResponse {
+    staff_step(
+        &state,
+        &req,
+        path.into_inner(),
+        Permission::ImportData,
+        Some(form.into_inner()),
+        |conn, cx, form| {
+            let id = form
+                .unwrap_or_default()
+                .get("closure")
+                .and_then(|id| id.parse::<i64>().ok())
+                .unwrap_or_default();
+            let removed = closures::reopen(conn, &cx.clock, &cx.tenant, id)?
+                .ok_or(AppError::NotFound(crate::error::Resource::Page))?;
             cx.audit(
                 conn,
-                "holidays.import",
-                &file_name,
-                json!({ "rows": imported.rows, "written": imported.written }),
+                "closure.removed",
+                &removed.day.to_string(),
+                json!({
+                    "before": { "day": removed.day, "location_id": removed.location_id, "reason": removed.reason },
+                    "after": null,
+                }),
             )?;
             Ok(Outcome::Redirect(format!(
-                "{}&imported={}",
-                cx.console_url("holidays"),
-                imported.rows
+                "{}&done=reopened",
+                cx.console_url("holidays")
             )))
         },
     )
     .await
+}
+
+fn field(id: &str, message: String) -> FieldError {
+    FieldError {
+        field: id.to_string(),
+        message,
+    }
 }

@@ -34,6 +34,7 @@ use crate::domain::staff::{address_allowed, must_change_password, Permission, Ro
 use crate::error::AppError;
 
 pub use cx::StaffCx;
+pub use upload::sweep as sweep_uploads;
 
 pub const COOKIE: &str = "madoguchi_staff";
 /// A console session ends this long after its login, however busy: a terminal left logged
@@ -95,6 +96,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/{tenant}/staff/holidays", web::get().to(holidays::show))
         .route("/{tenant}/staff/holidays", web::post().to(holidays::submit))
+        .route(
+            "/{tenant}/staff/holidays/reopen",
+            web::post().to(holidays::reopen),
+        )
         .route("/{tenant}/staff/transfers", web::get().to(transfers::show))
         .route(
             "/{tenant}/staff/transfers.csv",
@@ -176,6 +181,109 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         );
 }
 
+/// What a console request brings before its body is read.
+struct Arrival {
+    lang: madoguchi_frontend::i18n::Lang,
+    token: Option<String>,
+    clock: crate::domain::Clock,
+    path: String,
+    query: HashMap<String, String>,
+    client_addr: Option<String>,
+    client_ip: Option<std::net::IpAddr>,
+    /// Where the login page sends the browser back to.
+    back_here: String,
+}
+
+impl Arrival {
+    fn of(state: &AppState, req: &HttpRequest, tenant_code: &str) -> Arrival {
+        Arrival {
+            lang: lang_of(req),
+            token: req.cookie(COOKIE).map(|c| c.value().to_string()),
+            clock: state.clock(),
+            path: req.path().to_string(),
+            query: query_of(req),
+            client_addr: super::extract::client_addr(req),
+            client_ip: super::extract::client_ip(req),
+            back_here: if req.method() == actix_web::http::Method::GET {
+                format!("{}?{}", req.path(), req.query_string())
+            } else {
+                format!("/{tenant_code}/staff/")
+            },
+        }
+    }
+}
+
+/// The checks every console request passes, in this order: the tenant, the office's
+/// address ranges, a live session (else the login page), the permission, the CSRF token
+/// of a submission (`csrf`), a password that must be changed first. Either the context
+/// the step works in, or where the browser must go instead.
+fn open_console(
+    conn: &mut PgConnection,
+    tenant_code: &str,
+    arrival: Arrival,
+    permission: Permission,
+    csrf: Option<&str>,
+) -> Result<Result<StaffCx, Outcome>, AppError> {
+    let Arrival {
+        lang,
+        token,
+        clock,
+        path,
+        query,
+        client_addr,
+        client_ip,
+        back_here,
+    } = arrival;
+    let tenant = load_tenant(conn, tenant_code)?;
+    if !address_allowed(&tenant, client_ip) {
+        return Err(AppError::AddressNotAllowed);
+    }
+    let idle_since = clock.now - Duration::minutes(tenant.staff_idle_minutes.into());
+    let started_since = clock.now - Duration::hours(SESSION_MAX_HOURS);
+    let found = match &token {
+        Some(token) => StaffSession::find_live(conn, tenant.id, token, idle_since, started_since)?,
+        None => None,
+    };
+    let Some((session, account)) = found else {
+        let next = crate::http::extract::url_encode(&back_here);
+        return Ok(Err(Outcome::Redirect(format!(
+            "/{}/staff/login?lang={}&next={next}",
+            tenant.code,
+            lang.code()
+        ))));
+    };
+    let role = Role::parse(&account.role).ok_or(AppError::Forbidden)?;
+    if !role.may(permission) {
+        return Err(AppError::Forbidden);
+    }
+    if let Some(sent) = csrf {
+        if !crate::domain::secret::same(sent.as_bytes(), session.csrf_token.as_bytes()) {
+            return Err(AppError::Forbidden);
+        }
+    }
+    let password_page = format!("/{}/staff/password", tenant.code);
+    if must_change_password(&account, &clock)
+        && path != password_page
+        && !path.ends_with("/staff/logout")
+    {
+        return Ok(Err(Outcome::Redirect(format!(
+            "{password_page}?lang={}",
+            lang.code()
+        ))));
+    }
+    StaffSession::touch(conn, &session.token, clock.now)?;
+    Ok(Ok(StaffCx {
+        tenant,
+        account,
+        session,
+        lang,
+        clock,
+        path,
+        query,
+        client_addr,
+    }))
+}
+
 /// Runs a console step for a logged-in account that has `permission`. Without a live
 /// session (none, expired by idling, revoked) the browser goes to the login page and comes
 /// back here afterwards; without the permission it gets a plain 403 page. Submitted forms
@@ -194,78 +302,49 @@ pub async fn staff_step(
         + Send
         + 'static,
 ) -> HttpResponse {
-    let lang = lang_of(req);
-    let token = req.cookie(COOKIE).map(|c| c.value().to_string());
-    let clock = state.clock();
-    let path = req.path().to_string();
-    let query = query_of(req);
-    let client_addr = super::extract::client_addr(req);
-    let client_ip = super::extract::client_ip(req);
-    let back_here = if req.method() == actix_web::http::Method::GET {
-        format!("{}?{}", req.path(), req.query_string())
-    } else {
-        format!("/{tenant_code}/staff/")
-    };
+    let arrival = Arrival::of(state, req, &tenant_code);
+    let lang = arrival.lang;
     let result = crate::db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
-            let tenant = load_tenant(conn, &tenant_code)?;
-            if !address_allowed(&tenant, client_ip) {
-                return Err(AppError::AddressNotAllowed);
+            let csrf = form
+                .as_ref()
+                .map(|form| form.get("csrf").map(String::as_str).unwrap_or(""));
+            match open_console(conn, &tenant_code, arrival, permission, csrf)? {
+                Ok(mut cx) => work(conn, &mut cx, form),
+                Err(elsewhere) => Ok(elsewhere),
             }
-            let idle_since = clock.now - Duration::minutes(tenant.staff_idle_minutes.into());
-            let started_since = clock.now - Duration::hours(SESSION_MAX_HOURS);
-            let found = match &token {
-                Some(token) => {
-                    StaffSession::find_live(conn, tenant.id, token, idle_since, started_since)?
-                }
-                None => None,
-            };
-            let Some((session, account)) = found else {
-                let next = crate::http::extract::url_encode(&back_here);
-                return Ok(Outcome::Redirect(format!(
-                    "/{}/staff/login?lang={}&next={next}",
-                    tenant.code,
-                    lang.code()
-                )));
-            };
-            let role = Role::parse(&account.role).ok_or(AppError::Forbidden)?;
-            if !role.may(permission) {
-                return Err(AppError::Forbidden);
-            }
-            if let Some(form) = &form {
-                let sent = form.get("csrf").map(String::as_str).unwrap_or("");
-                if !crate::domain::secret::same(sent.as_bytes(), session.csrf_token.as_bytes()) {
-                    return Err(AppError::Forbidden);
-                }
-            }
-            let password_page = format!("/{}/staff/password", tenant.code);
-            if must_change_password(&account, &clock)
-                && path != password_page
-                && !path.ends_with("/staff/logout")
-            {
-                return Ok(Outcome::Redirect(format!(
-                    "{password_page}?lang={}",
-                    lang.code()
-                )));
-            }
-            StaffSession::touch(conn, &session.token, clock.now)?;
-            let mut cx = StaffCx {
-                tenant,
-                account,
-                session,
-                lang,
-                clock,
-                path,
-                query,
-                client_addr,
-            };
-            work(conn, &mut cx, form)
         })
     })
     .await;
     match result {
         Ok(outcome) => outcome.into_response(),
         Err(error) => error_page(req, lang, &error),
+    }
+}
+
+/// The checks of a console step for a request whose body must not be read before them (an
+/// upload): the CSRF token then comes in the address (`?csrf=`). `Ok` with the tenant's id
+/// to go on; otherwise the answer to give at once, the body unread.
+pub async fn staff_gate(
+    state: &AppState,
+    req: &HttpRequest,
+    tenant_code: &str,
+    permission: Permission,
+) -> Result<i64, HttpResponse> {
+    let arrival = Arrival::of(state, req, tenant_code);
+    let lang = arrival.lang;
+    let csrf = query_of(req).get("csrf").cloned().unwrap_or_default();
+    let code = tenant_code.to_string();
+    let result = crate::db::run(&state.pool, move |conn| {
+        conn.transaction(|conn| {
+            Ok(open_console(conn, &code, arrival, permission, Some(&csrf))?.map(|cx| cx.tenant.id))
+        })
+    })
+    .await;
+    match result {
+        Ok(Ok(tenant_id)) => Ok(tenant_id),
+        Ok(Err(elsewhere)) => Err(elsewhere.into_response()),
+        Err(error) => Err(error_page(req, lang, &error)),
     }
 }
 

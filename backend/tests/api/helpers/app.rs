@@ -19,6 +19,8 @@ pub struct TestApp {
     pub db: TestDatabase,
     /// Keeps cookies, follows no redirects.
     pub client: reqwest::Client,
+    /// The server's own folder (uploads), removed with the app.
+    pub var_dir: tempfile::TempDir,
 }
 
 /// Status and JSON body of a response.
@@ -63,6 +65,8 @@ impl TestApp {
             config.clock_shift = at.with_timezone(&Utc) - Utc::now();
         }
         config.database_url = Some(db.url.clone());
+        let var_dir = tempfile::tempdir().expect("a folder for the server");
+        config.var_dir = var_dir.path().to_path_buf();
         config.http_workers = 2;
         config.proof_checks_per_minute = 1_000_000;
         adjust(&mut config);
@@ -83,6 +87,7 @@ impl TestApp {
             config,
             db,
             client,
+            var_dir,
         }
     }
 
@@ -256,6 +261,21 @@ pub fn csrf_of(html: &str) -> String {
         .next()
         .unwrap_or_default()
         .to_string()
+}
+
+/// Where the page's upload form posts (its action carries the CSRF token, which the
+/// server checks before it reads the body).
+pub fn upload_action(html: &str) -> String {
+    let form = html
+        .split("<form ")
+        .find(|form| form.contains("multipart/form-data"))
+        .expect("an upload form");
+    let start = form.find("action=\"").expect("an action") + "action=\"".len();
+    form[start..]
+        .split('"')
+        .next()
+        .unwrap_or_default()
+        .replace("&amp;", "&")
 }
 
 /// Submits a form that answers with a redirect (POST → redirect → GET) and returns the

@@ -5,6 +5,8 @@ mod app;
 mod cluster;
 mod smtp;
 
-pub use app::{answer, csrf_of, location_of, shared_data, submit_and_follow, TestApp};
+pub use app::{
+    answer, csrf_of, location_of, shared_data, submit_and_follow, upload_action, TestApp,
+};
 pub use cluster::TestDatabase;
 pub use smtp::{SmtpSink, TlsMode};

@@ -268,8 +268,17 @@ fn form_view(form: Form) -> impl IntoView {
         .iter()
         .any(|input| matches!(input, Input::File { .. }))
         .then_some("multipart/form-data");
+    // An upload's token also travels in the address: the server checks it before it reads
+    // the body.
+    let action = match (&form.csrf, enctype) {
+        (Some(token), Some(_)) => {
+            let separator = if form.action.contains('?') { '&' } else { '?' };
+            format!("{}{separator}csrf={token}", form.action)
+        }
+        _ => form.action,
+    };
     view! {
-        <form method=method action=form.action class=class enctype=enctype>
+        <form method=method action=action class=class enctype=enctype>
             {form.csrf.map(|token| view! { <input type="hidden" name="csrf" value=token/> })}
             {form.inputs.into_iter().map(|input| input_view(input, form.inline)).collect_view()}
             <button type="submit" class=button_class>{form.submit}</button>

@@ -17,12 +17,12 @@ use crate::db::schema::card_imports;
 use crate::domain::card_import::{self, ImportReport, ImportRequest, MAX_FILE_BYTES};
 use crate::domain::staff::Permission;
 use crate::error::AppError;
-use crate::http::console::{staff_step, upload, StaffCx};
-use crate::http::resident::{error_page, lang_of, Outcome};
+use crate::http::console::{staff_gate, staff_step, upload, StaffCx};
+use crate::http::resident::{error_page, lang_of, query_of, Outcome};
 use crate::http::AppState;
 
 const KIND: &str = "cards";
-/// The notice printer's data of an import, kept until its one download.
+/// The notice printer's data of an import, kept until its one download (an hour at most).
 const NOTICES: &str = "notices";
 
 fn history(conn: &mut PgConnection, cx: &StaffCx) -> Result<Table, AppError> {
@@ -229,15 +229,30 @@ pub async fn upload(
     path: web::Path<String>,
     payload: Multipart,
 ) -> HttpResponse {
-    let (fields, upload) = match upload::receive(&state, KIND, MAX_FILE_BYTES, payload).await {
+    let tenant_code = path.into_inner();
+    // Nothing of the body is read before the session, permission and CSRF token are.
+    let tenant_id = match staff_gate(&state, &req, &tenant_code, Permission::ImportData).await {
+        Ok(tenant_id) => tenant_id,
+        Err(refused) => return refused,
+    };
+    let received = upload::receive(&state, &req, KIND, tenant_id, MAX_FILE_BYTES, payload).await;
+    let (mut fields, upload) = match received {
         Ok(received) => received,
         Err(error) => return error_page(&req, lang_of(&req), &error),
     };
-    let saved = upload.map(|u| (upload::path(&state, KIND, &u.token), u.token, u.file_name));
-    staff_step(
+    fields.insert(
+        "csrf".into(),
+        query_of(&req).get("csrf").cloned().unwrap_or_default(),
+    );
+    let saved = upload.map(|u| {
+        let path = upload::path(&state, KIND, tenant_id, &u.token);
+        (path, u.token, u.file_name)
+    });
+    let cleanup = saved.as_ref().map(|(path, _, _)| path.clone());
+    let response = staff_step(
         &state,
         &req,
-        path.into_inner(),
+        tenant_code,
         Permission::ImportData,
         Some(fields),
         move |conn, cx, _| {
@@ -288,7 +303,14 @@ pub async fn upload(
             cx.page(StatusCode::OK, "cards_import_title", notice, blocks)
         },
     )
-    .await
+    .await;
+    // A previewed file waits for its confirmation; any other answer leaves nothing behind.
+    if response.status() != StatusCode::OK {
+        if let Some(path) = cleanup {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+    response
 }
 
 pub async fn commit(
@@ -299,12 +321,12 @@ pub async fn commit(
 ) -> HttpResponse {
     let form = form.into_inner();
     let token = form.get("upload").cloned().unwrap_or_default();
-    let file = upload::valid_token(&token).then(|| upload::path(&state, KIND, &token));
     let notices_token = crate::domain::input::new_client_token(&mut rand::thread_rng());
-    let notices_path = upload::path(&state, NOTICES, &notices_token);
+    let state_for_files = state.clone();
     staff_step(&state, &req, path.into_inner(), Permission::ImportData, Some(form), move |conn, cx, form| {
         let file_name = form.unwrap_or_default().get("file_name").cloned().unwrap_or_default();
-        let Some(path) = file.filter(|p| p.exists()) else {
+        let notices_path = upload::path(&state_for_files, NOTICES, cx.tenant.id, &notices_token);
+        let Some(path) = upload::kept(&state_for_files, KIND, cx.tenant.id, &token) else {
             let notice = Some((false, cx.text("cards_upload_gone")));
             return import_page(conn, cx, StatusCode::GONE, notice, Vec::new());
         };
@@ -340,7 +362,7 @@ pub async fn notices(
     path: web::Path<(String, String)>,
 ) -> HttpResponse {
     let (tenant, token) = path.into_inner();
-    let file = upload::valid_token(&token).then(|| upload::path(&state, NOTICES, &token));
+    let state_for_files = state.clone();
     staff_step(
         &state,
         &req,
@@ -348,6 +370,8 @@ pub async fn notices(
         Permission::ImportData,
         None,
         move |conn, cx, _| {
+            // Only this city's notice data, within the hour after its import.
+            let file = upload::kept(&state_for_files, NOTICES, cx.tenant.id, &token);
             let data = file
                 .as_ref()
                 .and_then(|path| std::fs::read(path).ok())

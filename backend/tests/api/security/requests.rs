@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use super::console::{booking_today, log_in, new_client, town, PASSWORD};
+use crate::console::{booking_today, log_in, new_client, town, PASSWORD};
 use crate::helpers::{answer, TestApp};
 
 /// A hold on the demo city's first open day at 0101, as a raw request.

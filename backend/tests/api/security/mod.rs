@@ -1,0 +1,5 @@
+//! Attacks from outside, each reproduced and then refused (docs/security.md names the test
+//! of each defence).
+
+mod requests;
+mod uploads;
