@@ -28,6 +28,11 @@ pub struct Config {
     pub seed_demo: SeedDemo,
     /// MADOGUCHI_PROOF_CHECKS_PER_MINUTE: identification attempts allowed per client address.
     pub proof_checks_per_minute: u32,
+    /// MADOGUCHI_WRITES_PER_MINUTE: holds and bookings residents may make a minute from one
+    /// address (an IPv4 address or an IPv6 /64); one session may make a fifth of that.
+    pub writes_per_minute: u32,
+    /// MADOGUCHI_HELD_PLACES_PER_ADDRESS: places residents from one address may hold at once.
+    pub held_places_per_address: i64,
     /// MADOGUCHI_SMTP_URL: the mail server (`smtp://user:pass@host:587?tls=required`,
     /// `smtps://host:465`); unset writes each message to `var/mail/` instead.
     pub smtp_url: Option<String>,
@@ -88,6 +93,10 @@ impl Config {
             },
             proof_checks_per_minute: parse_num("MADOGUCHI_PROOF_CHECKS_PER_MINUTE", "30")?
                 .clamp(1, 1_000_000) as u32,
+            writes_per_minute: parse_num("MADOGUCHI_WRITES_PER_MINUTE", "60")?.clamp(5, 1_000_000)
+                as u32,
+            held_places_per_address: parse_num("MADOGUCHI_HELD_PLACES_PER_ADDRESS", "40")?
+                .clamp(1, 1_000_000) as i64,
             smtp_url: get("MADOGUCHI_SMTP_URL").filter(|url| !url.is_empty()),
             smtp_ca_file: get("MADOGUCHI_SMTP_CA_FILE")
                 .filter(|path| !path.is_empty())

@@ -54,6 +54,9 @@ pub enum AppError {
     CardLocked { until: DateTime<Utc> },
     #[error("too many requests")]
     TooManyRequests,
+    /// Too many requests from one client: wait `seconds` before the next.
+    #[error("too many requests; retry after {seconds} s")]
+    Throttled { seconds: u64 },
     /// At the counter: the scanned booking cannot be checked in here and now.
     #[error("check-in refused: {0:?}")]
     CheckInRefused(CheckInProblem),
@@ -176,7 +179,7 @@ impl AppError {
             AppError::PartyTooLarge { .. } => "party_too_large",
             AppError::IdentificationFailed { .. } => "identification_failed",
             AppError::CardLocked { .. } => "card_locked",
-            AppError::TooManyRequests => "too_many_requests",
+            AppError::TooManyRequests | AppError::Throttled { .. } => "too_many_requests",
             AppError::CheckInRefused(problem) => problem.code(),
             AppError::Forbidden => "forbidden",
             AppError::AddressNotAllowed => "address_not_allowed",
@@ -215,6 +218,11 @@ impl AppError {
             AppError::PartyTooLarge { max } => {
                 tf(lang, "error_party_too_large", &[("max", &max.to_string())])
             }
+            AppError::Throttled { seconds } => tf(
+                lang,
+                "error_throttled",
+                &[("minutes", &seconds.div_ceil(60).max(1).to_string())],
+            ),
             AppError::CardLocked { until } => {
                 let time = until
                     .with_timezone(&chrono_tz::Asia::Tokyo)
@@ -231,6 +239,14 @@ impl AppError {
     pub fn log_if_server_error(&self) {
         if self.status_code().is_server_error() {
             log_with_sources(self);
+        }
+    }
+
+    /// Seconds a client should wait before trying again (429, 503).
+    pub fn retry_after(&self) -> u64 {
+        match self {
+            AppError::Throttled { seconds } => (*seconds).max(1),
+            _ => 5,
         }
     }
 
@@ -304,9 +320,9 @@ impl ResponseError for AppError {
             | AppError::HoldExpired => StatusCode::CONFLICT,
             AppError::CheckInRefused(_) => StatusCode::CONFLICT,
             AppError::Forbidden | AppError::AddressNotAllowed => StatusCode::FORBIDDEN,
-            AppError::CardLocked { .. } | AppError::TooManyRequests => {
-                StatusCode::TOO_MANY_REQUESTS
-            }
+            AppError::CardLocked { .. }
+            | AppError::TooManyRequests
+            | AppError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::DatabaseUnavailable(_) | AppError::Database(_) | AppError::Internal(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
@@ -332,7 +348,7 @@ impl ResponseError for AppError {
         let mut response = HttpResponse::build(status);
         response.content_type("application/problem+json");
         if status == StatusCode::SERVICE_UNAVAILABLE || status == StatusCode::TOO_MANY_REQUESTS {
-            response.insert_header(("Retry-After", "5"));
+            response.insert_header(("Retry-After", self.retry_after().to_string()));
         }
         response.body(body.to_string())
     }
@@ -379,6 +395,7 @@ mod tests {
                 until: chrono::Utc::now(),
             },
             AppError::TooManyRequests,
+            AppError::Throttled { seconds: 90 },
             AppError::CheckInRefused(CheckInProblem::OtherDay),
             AppError::CheckInRefused(CheckInProblem::OtherLocation),
             AppError::CheckInRefused(CheckInProblem::Cancelled),

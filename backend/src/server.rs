@@ -20,6 +20,13 @@ pub const DATABASE_NAME: &str = "madoguchi";
 /// The server on `listener`; the caller runs the returned future.
 pub fn build(config: Config, pool: PgPool, listener: TcpListener) -> anyhow::Result<Server> {
     let state = web::Data::from(AppState::new(pool, config.clone()));
+    let pruned = state.clone();
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+            pruned.prune_limiters();
+        }
+    });
     let mut server = HttpServer::new(move || {
         App::new()
             .wrap(actix_web::middleware::from_fn(

@@ -47,9 +47,12 @@ impl Server {
             .env("MADOGUCHI_VAR_DIR", &var_dir)
             .env("MADOGUCHI_BIND", format!("127.0.0.1:{port}"))
             .env("MADOGUCHI_DEMO_DATA", shared_data)
-            // Every virtual resident comes from 127.0.0.1; the per-address limit on
-            // identification attempts would otherwise stop all but the first few.
+            // Every virtual resident comes from 127.0.0.1; the per-address limits on
+            // identification attempts, holds and bookings would otherwise stop all but the
+            // first few.
             .env("MADOGUCHI_PROOF_CHECKS_PER_MINUTE", "1000000")
+            .env("MADOGUCHI_WRITES_PER_MINUTE", "1000000")
+            .env("MADOGUCHI_HELD_PLACES_PER_ADDRESS", "1000000")
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .stderr(log)

@@ -15,6 +15,8 @@ pub struct Hold {
     pub channel: String,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
+    /// The network it came from, for residents online (see `domain::client_key`).
+    pub client_key: Option<String>,
 }
 
 #[derive(Insertable, Debug)]
@@ -28,9 +30,26 @@ pub struct NewHold<'a> {
     pub channel: &'a str,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
+    pub client_key: Option<&'a str>,
 }
 
 impl Hold {
+    /// Places held now from one network, other than by `except_token`'s own hold.
+    pub fn places_held_by_key(
+        conn: &mut PgConnection,
+        client_key: &str,
+        except_token: &str,
+        now: DateTime<Utc>,
+    ) -> QueryResult<i64> {
+        holds::table
+            .filter(holds::client_key.eq(client_key))
+            .filter(holds::expires_at.gt(now))
+            .filter(holds::client_token.ne(except_token))
+            .select(diesel::dsl::sum(holds::places))
+            .first::<Option<i64>>(conn)
+            .map(|sum| sum.unwrap_or(0))
+    }
+
     pub fn of_client(
         conn: &mut PgConnection,
         tenant_id: i64,

@@ -149,6 +149,7 @@ diesel::table! {
         channel -> Text,
         created_at -> Timestamptz,
         expires_at -> Timestamptz,
+        client_key -> Nullable<Text>,
     }
 }
 
@@ -378,6 +379,7 @@ diesel::table! {
         sent_at -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
         one_time_code -> Nullable<Text>,
+        requested_from -> Nullable<Text>,
     }
 }
 diesel::allow_tables_to_appear_in_same_query!(mail_outbox, bookings);

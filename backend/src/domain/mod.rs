@@ -70,6 +70,22 @@ impl Clock {
     }
 }
 
+/// The network a client address stands for when counting what one client does: an IPv4
+/// address as it is; an IPv6 address by its /64, which one household or phone has whole.
+pub fn client_key(addr: &str) -> Option<String> {
+    let ip: std::net::IpAddr = addr.parse().ok()?;
+    Some(match ip {
+        std::net::IpAddr::V4(v4) => v4.to_string(),
+        std::net::IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+    })
+}
+
 /// How a booking reached us.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Channel {

@@ -16,7 +16,7 @@ use super::resident::lang_of;
 use crate::error::{AppError, Resource};
 
 /// Seconds a client should wait before trying again after a 429 or a 503.
-pub const RETRY_AFTER_SECONDS: u32 = 5;
+pub const RETRY_AFTER_SECONDS: u64 = 5;
 
 /// The middleware that turns every error answer outside `/api/` into a page.
 pub fn handlers<B: MessageBody + 'static>() -> ErrorHandlers<B> {
@@ -98,8 +98,9 @@ pub fn page_for(
     });
     let mut page = super::pages::html(status, html);
     if status == StatusCode::SERVICE_UNAVAILABLE || status == StatusCode::TOO_MANY_REQUESTS {
+        let seconds = error.map_or(RETRY_AFTER_SECONDS, AppError::retry_after);
         page.headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECONDS));
+            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
     }
     page
 }

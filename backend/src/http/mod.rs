@@ -28,17 +28,75 @@ pub struct AppState {
     pub proof_limiter: DefaultKeyedRateLimiter<IpAddr>,
     /// Identification attempts per card number, whichever address they come from.
     pub card_limiter: DefaultKeyedRateLimiter<String>,
+    /// Holds and bookings (made, moved, cancelled) by residents, per network (an IPv4
+    /// address or an IPv6 /64) and per session.
+    pub write_limiter_by_address: DefaultKeyedRateLimiter<String>,
+    pub write_limiter_by_session: DefaultKeyedRateLimiter<String>,
 }
 
 impl AppState {
     pub fn new(pool: PgPool, config: Config) -> Arc<AppState> {
         let per_minute = NonZeroU32::new(config.proof_checks_per_minute).unwrap_or(NonZeroU32::MIN);
+        // A person makes a handful of holds and bookings for one visit: 60 a minute from
+        // one address leaves room for many residents behind one carrier address.
+        let writes = |n: u32| {
+            RateLimiter::keyed(Quota::per_minute(
+                NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN),
+            ))
+        };
         Arc::new(AppState {
             pool,
             proof_limiter: RateLimiter::keyed(Quota::per_minute(per_minute)),
             card_limiter: RateLimiter::keyed(Quota::per_minute(per_minute)),
+            write_limiter_by_address: writes(config.writes_per_minute),
+            write_limiter_by_session: writes((config.writes_per_minute / 5).max(1)),
             config,
         })
+    }
+
+    /// A resident's hold or booking, when neither its network nor its session has used up
+    /// its minute's share; otherwise how long to wait.
+    pub fn check_write_rate(
+        &self,
+        client_addr: Option<&str>,
+        session: Option<&str>,
+    ) -> Result<(), AppError> {
+        use governor::clock::{Clock as _, DefaultClock};
+        let key = client_addr.and_then(crate::domain::client_key);
+        let checks = [
+            key.map(|key| self.write_limiter_by_address.check_key(&key)),
+            session.map(|token| self.write_limiter_by_session.check_key(&token.to_string())),
+        ];
+        match checks.into_iter().flatten().find_map(Result::err) {
+            Some(refused) => Err(AppError::Throttled {
+                seconds: refused
+                    .wait_time_from(DefaultClock::default().now())
+                    .as_secs()
+                    .max(1),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// Forgets the limiters' keys that have not been used lately, so that addresses and
+    /// sessions seen once do not stay in memory.
+    pub fn prune_limiters(&self) {
+        self.proof_limiter.retain_recent();
+        self.card_limiter.retain_recent();
+        self.write_limiter_by_address.retain_recent();
+        self.write_limiter_by_session.retain_recent();
+        self.proof_limiter.shrink_to_fit();
+        self.card_limiter.shrink_to_fit();
+        self.write_limiter_by_address.shrink_to_fit();
+        self.write_limiter_by_session.shrink_to_fit();
+    }
+
+    /// How many keys the limiters remember, for the pruning test.
+    pub fn limiter_keys(&self) -> usize {
+        self.proof_limiter.len()
+            + self.card_limiter.len()
+            + self.write_limiter_by_address.len()
+            + self.write_limiter_by_session.len()
     }
 
     pub fn clock(&self) -> Clock {
@@ -107,4 +165,28 @@ async fn health(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     })
     .await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "status": "ok" })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limiters_forget_the_keys_they_no_longer_need() {
+        let mut config = Config::from_lookup(|_| None).expect("defaults");
+        config.proof_checks_per_minute = 600;
+        config.writes_per_minute = 600;
+        // A pool that never connects: the limiters need no database.
+        let state = AppState::new(crate::db::pool("postgresql://nobody@/none", 1), config);
+        for i in 0..1000 {
+            let addr = format!("198.51.100.{}", i % 250);
+            let _ = state.check_write_rate(Some(&addr), Some(&format!("session-{i}")));
+            let _ = state.check_card_rate(&format!("1SD-{i:06}"));
+        }
+        assert!(state.limiter_keys() >= 1000);
+        // At 600 a minute (120 a session), a few requests are forgotten within a second.
+        std::thread::sleep(std::time::Duration::from_millis(1200));
+        state.prune_limiters();
+        assert_eq!(state.limiter_keys(), 0);
+    }
 }

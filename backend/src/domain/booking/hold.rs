@@ -19,6 +19,16 @@ pub fn place_hold(
     actor: &Actor,
 ) -> Result<Hold, AppError> {
     ensure_party_size(tenant, request.places)?;
+    let client_key = actor
+        .channel
+        .uses_web_share()
+        .then(|| {
+            actor
+                .client_addr
+                .as_deref()
+                .and_then(crate::domain::client_key)
+        })
+        .flatten();
     crate::db::transaction(conn, |conn| {
         Hold::release_client(conn, tenant.id, &request.client_token)?;
         let slot = lock_slot(conn, tenant, request.slot_id)?;
@@ -41,6 +51,7 @@ pub fn place_hold(
                 channel: actor.channel.as_str(),
                 created_at: clock.now,
                 expires_at: clock.now + Duration::minutes(tenant.hold_minutes.into()),
+                client_key: client_key.as_deref(),
             })
             .returning(Hold::as_returning())
             .get_result(conn)?;
@@ -49,3 +60,37 @@ pub fn place_hold(
 }
 
 use diesel::prelude::*;
+
+/// However many sessions or tokens it uses, one network (an IPv4 address or an IPv6 /64)
+/// holds at most `cap` places at once: a resident holds one time at a time, so this is
+/// about `cap` residents choosing a time in the same minutes behind one carrier address.
+/// Staff on the phone or at the counter are not counted.
+pub fn ensure_address_share(
+    conn: &mut PgConnection,
+    clock: &Clock,
+    tenant: &Tenant,
+    actor: &Actor,
+    request: &HoldRequest,
+    cap: i64,
+) -> Result<(), AppError> {
+    let key = actor
+        .channel
+        .uses_web_share()
+        .then(|| {
+            actor
+                .client_addr
+                .as_deref()
+                .and_then(crate::domain::client_key)
+        })
+        .flatten();
+    let Some(key) = key else {
+        return Ok(());
+    };
+    let held = Hold::places_held_by_key(conn, &key, &request.client_token, clock.now)?;
+    if held + i64::from(request.places) > cap {
+        return Err(AppError::Throttled {
+            seconds: u64::try_from(tenant.hold_minutes).unwrap_or(10) * 60,
+        });
+    }
+    Ok(())
+}

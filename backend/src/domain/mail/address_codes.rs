@@ -52,6 +52,11 @@ pub enum Verdict {
     Spent,
 }
 
+/// Codes one address receives in an hour, whichever sessions asked for them.
+pub const MAX_PER_RECIPIENT_PER_HOUR: i64 = 5;
+/// Codes one network (an IPv4 address or an IPv6 /64) may have sent in an hour.
+pub const MAX_PER_NETWORK_PER_HOUR: i64 = 30;
+
 fn hash(salt: &str, email: &str, code: &str) -> String {
     crate::domain::secret::hex(&Sha256::digest(format!("{salt}\n{email}\n{code}")))
 }
@@ -64,10 +69,20 @@ pub fn send(
     email: &str,
     salt: &str,
     previous: Option<&PendingCode>,
+    requested_from: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<Option<PendingCode>, AppError> {
     let sends = previous.map_or(0, |p| p.sends) + 1;
     if sends > MAX_SENDS {
+        return Ok(None);
+    }
+    // Across sessions too: nobody's mailbox is filled with codes, and no network sends
+    // codes to one address after another.
+    let (to_recipient, from_network) =
+        outbox::address_codes_since(conn, email, requested_from, now - Duration::hours(1))?;
+    if to_recipient >= MAX_PER_RECIPIENT_PER_HOUR
+        || (requested_from.is_some() && from_network >= MAX_PER_NETWORK_PER_HOUR)
+    {
         return Ok(None);
     }
     let mut rng = rand::thread_rng();
@@ -83,6 +98,7 @@ pub fn send(
         recipient: email,
         one_time_code: Some(&code),
         dedupe_key: &dedupe_key,
+        requested_from,
     };
     outbox::enqueue(conn, &message, now)?;
     Ok(Some(PendingCode {

@@ -42,6 +42,8 @@ pub struct NewMessage<'a> {
     /// The code an `address_code` message carries.
     pub one_time_code: Option<&'a str>,
     pub dedupe_key: &'a str,
+    /// The network that asked for it (address codes), see `domain::client_key`.
+    pub requested_from: Option<&'a str>,
 }
 
 /// Adds a message to send, due now, once: a second call with the same key changes nothing.
@@ -52,8 +54,8 @@ pub fn enqueue(
 ) -> QueryResult<usize> {
     diesel::sql_query(
         "INSERT INTO mail_outbox (tenant_id, booking_id, kind, recipient, one_time_code,
-                                  dedupe_key, next_attempt_at, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
+                                  dedupe_key, next_attempt_at, created_at, requested_from)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8)
          ON CONFLICT (tenant_id, dedupe_key) DO NOTHING",
     )
     .bind::<BigInt, _>(message.tenant_id)
@@ -63,7 +65,34 @@ pub fn enqueue(
     .bind::<Nullable<Text>, _>(message.one_time_code)
     .bind::<Text, _>(message.dedupe_key)
     .bind::<Timestamptz, _>(now)
+    .bind::<Nullable<Text>, _>(message.requested_from)
     .execute(conn)
+}
+
+/// Address codes queued since `since` to `recipient` (in any case) and from `requested_from`.
+pub fn address_codes_since(
+    conn: &mut PgConnection,
+    recipient: &str,
+    requested_from: Option<&str>,
+    since: DateTime<Utc>,
+) -> QueryResult<(i64, i64)> {
+    #[derive(QueryableByName)]
+    struct Counts {
+        #[diesel(sql_type = BigInt)]
+        to_recipient: i64,
+        #[diesel(sql_type = BigInt)]
+        from_network: i64,
+    }
+    let counts: Counts = diesel::sql_query(
+        "SELECT count(*) FILTER (WHERE lower(recipient) = lower($1)) AS to_recipient,
+                count(*) FILTER (WHERE requested_from = $2) AS from_network
+           FROM mail_outbox WHERE kind = 'address_code' AND created_at > $3",
+    )
+    .bind::<Text, _>(recipient)
+    .bind::<Nullable<Text>, _>(requested_from)
+    .bind::<Timestamptz, _>(since)
+    .get_result(conn)?;
+    Ok((counts.to_recipient, counts.from_network))
 }
 
 /// Takes up to `limit` due messages for this worker.

@@ -123,6 +123,7 @@ pub async fn create(
     };
     let clock = state.clock();
     let actor = Actor::resident(client_addr(&req));
+    state.check_write_rate(actor.client_addr.as_deref(), None)?;
     let response = crate::db::run(&state.pool, move |conn| {
         let tenant = load_tenant(conn, &tenant_code)?;
         let procedure = load_procedure(conn, &tenant, &body.procedure)?;
@@ -186,6 +187,7 @@ pub async fn change(
     body: JsonBody<ChangeBody>,
 ) -> Result<HttpResponse, AppError> {
     let body = body.0;
+    state.check_write_rate(client_addr(&req).as_deref(), None)?;
     on_owned_booking(
         &state,
         &req,
@@ -211,6 +213,7 @@ pub async fn cancel(
     req: HttpRequest,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, AppError> {
+    state.check_write_rate(client_addr(&req).as_deref(), None)?;
     on_owned_booking(
         &state,
         &req,

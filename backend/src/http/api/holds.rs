@@ -4,7 +4,7 @@ use serde_json::json;
 
 use super::local_time;
 use super::slot_ref::{load_procedure, SlotRef};
-use crate::domain::booking::{place_hold, HoldRequest};
+use crate::domain::booking::{ensure_address_share, place_hold, HoldRequest};
 use crate::domain::input::new_client_token;
 use crate::domain::Actor;
 use crate::error::AppError;
@@ -64,22 +64,20 @@ pub async fn create(
     };
     let clock = state.clock();
     let actor = Actor::resident(client_addr(&req));
+    state.check_write_rate(actor.client_addr.as_deref(), Some(&client_token))?;
+    let cap = state.config.held_places_per_address;
     let response = crate::db::run(&state.pool, move |conn| {
         let tenant = load_tenant(conn, &tenant_code)?;
         let procedure = load_procedure(conn, &tenant, &body.procedure)?;
         let slot_id = body.slot_ref().resolve(conn, &clock, &tenant, &procedure)?;
-        let hold = place_hold(
-            conn,
-            &clock,
-            &tenant,
-            &HoldRequest {
-                slot_id,
-                procedure_id: procedure.id,
-                places: body.places,
-                client_token,
-            },
-            &actor,
-        )?;
+        let request = HoldRequest {
+            slot_id,
+            procedure_id: procedure.id,
+            places: body.places,
+            client_token,
+        };
+        ensure_address_share(conn, &clock, &tenant, &actor, &request, cap)?;
+        let hold = place_hold(conn, &clock, &tenant, &request, &actor)?;
         Ok(json!({
             "hold_token": hold.client_token,
             "slot_id": hold.slot_id,

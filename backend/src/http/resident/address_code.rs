@@ -50,12 +50,17 @@ pub(super) fn after_contact(
 /// Sends a new code; when the limit is reached, the step shows that instead.
 fn send_code(conn: &mut PgConnection, cx: &mut Cx) -> Result<bool, AppError> {
     let flow = &cx.session.state.flow;
+    let network = cx
+        .client_addr
+        .as_deref()
+        .and_then(crate::domain::client_key);
     let sent = address_codes::send(
         conn,
         cx.tenant.id,
         &flow.email,
         &cx.session.token,
         flow.email_code.as_ref(),
+        network.as_deref(),
         cx.clock.now,
     )?;
     let Some(sent) = sent else {

@@ -268,6 +268,12 @@ pub async fn check_submit(
 ) -> HttpResponse {
     let (tenant, procedure) = path.into_inner();
     let actor = Actor::resident(crate::http::extract::client_addr(&req));
+    if let Err(limited) = state.check_write_rate(
+        actor.client_addr.as_deref(),
+        super::session_token(&req).as_deref(),
+    ) {
+        return super::error_page(&req, super::lang_of(&req), &limited);
+    }
     run_step(
         &state,
         &req,

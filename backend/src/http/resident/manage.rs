@@ -365,6 +365,12 @@ pub async fn move_submit(
 ) -> HttpResponse {
     let (tenant, code) = path.into_inner();
     let actor = Actor::resident(client_addr(&req));
+    if let Err(limited) = state.check_write_rate(
+        actor.client_addr.as_deref(),
+        super::session_token(&req).as_deref(),
+    ) {
+        return super::error_page(&req, super::lang_of(&req), &limited);
+    }
     run_step(
         &state,
         &req,
@@ -435,6 +441,12 @@ pub async fn cancel_submit(
 ) -> HttpResponse {
     let (tenant, code) = path.into_inner();
     let actor = Actor::resident(client_addr(&req));
+    if let Err(limited) = state.check_write_rate(
+        actor.client_addr.as_deref(),
+        super::session_token(&req).as_deref(),
+    ) {
+        return super::error_page(&req, super::lang_of(&req), &limited);
+    }
     run_step(
         &state,
         &req,

@@ -100,18 +100,23 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 type StepResult = Result<(Outcome, Option<actix_web::cookie::Cookie<'static>>), AppError>;
 
-/// The body of `run_step` on a connection (inside a transaction for submissions, which
-/// lock the session row first).
-#[allow(clippy::too_many_arguments)]
-fn step(
-    conn: &mut PgConnection,
+/// What a resident's request brings to its step.
+struct Arrival {
     clock: Clock,
-    tenant: Tenant,
     cookie: Option<String>,
     path: String,
     query: HashMap<String, String>,
     lang: Lang,
     secure: bool,
+    client_addr: Option<String>,
+}
+
+/// The body of `run_step` on a connection (inside a transaction for submissions, which
+/// lock the session row first).
+fn step(
+    conn: &mut PgConnection,
+    tenant: Tenant,
+    arrival: Arrival,
     form: Option<HashMap<String, String>>,
     work: impl FnOnce(
         &mut PgConnection,
@@ -119,6 +124,15 @@ fn step(
         Option<HashMap<String, String>>,
     ) -> Result<Outcome, AppError>,
 ) -> StepResult {
+    let Arrival {
+        clock,
+        cookie,
+        path,
+        query,
+        lang,
+        secure,
+        client_addr,
+    } = arrival;
     let session = Session::open(conn, &clock, &tenant, cookie.as_deref(), form.is_some())?;
     let mut cx = Cx {
         tenant,
@@ -127,6 +141,7 @@ fn step(
         clock,
         path,
         query,
+        client_addr,
     };
     let outcome = match form {
         Some(form)
@@ -151,6 +166,8 @@ pub struct Cx {
     /// The path of this page without query, for the language switch.
     pub path: String,
     pub query: HashMap<String, String>,
+    /// The client's address, for what is counted per network.
+    pub client_addr: Option<String>,
 }
 
 impl Cx {
@@ -197,6 +214,11 @@ impl Cx {
     }
 }
 
+/// The resident session's token as the browser sent it, for per-session limits.
+pub fn session_token(req: &HttpRequest) -> Option<String> {
+    req.cookie(session::COOKIE).map(|c| c.value().to_string())
+}
+
 pub fn lang_of(req: &HttpRequest) -> Lang {
     query_of(req)
         .get("lang")
@@ -227,24 +249,22 @@ pub async fn run_step(
         + 'static,
 ) -> HttpResponse {
     let lang = lang_of(req);
-    let cookie = req.cookie(session::COOKIE).map(|c| c.value().to_string());
-    let secure = req.connection_info().scheme() == "https";
-    let clock = state.clock();
-    let path = req.path().to_string();
-    let query = query_of(req);
+    let arrival = Arrival {
+        clock: state.clock(),
+        cookie: req.cookie(session::COOKIE).map(|c| c.value().to_string()),
+        path: req.path().to_string(),
+        query: query_of(req),
+        lang,
+        secure: req.connection_info().scheme() == "https",
+        client_addr: super::extract::client_addr(req),
+    };
     let submitted = form.is_some();
     let result = crate::db::run(&state.pool, move |conn| {
         let tenant = load_tenant(conn, &tenant_code)?;
         if submitted {
-            conn.transaction(|conn| {
-                step(
-                    conn, clock, tenant, cookie, path, query, lang, secure, form, work,
-                )
-            })
+            conn.transaction(|conn| step(conn, tenant, arrival, form, work))
         } else {
-            step(
-                conn, clock, tenant, cookie, path, query, lang, secure, form, work,
-            )
+            step(conn, tenant, arrival, form, work)
         }
     })
     .await;

@@ -10,10 +10,10 @@ use madoguchi_frontend::i18n::{tf, Lang};
 use madoguchi_frontend::pages::booking::{calendar, times};
 use madoguchi_frontend::view_models::{CalendarVm, DayVm, TimeVm, TimesVm};
 
-use super::{field_error, page, redirect, run_flow_step, Cx, Outcome, Reached};
+use super::{field_error, page, redirect, run_flow_step, session_token, Cx, Outcome, Reached};
 use crate::db::location::Location;
 use crate::domain::availability::{self, DayState};
-use crate::domain::booking::{place_hold, HoldRequest};
+use crate::domain::booking::{ensure_address_share, place_hold, HoldRequest};
 use crate::domain::calendar::{short_date_label, ClosedReason};
 use crate::domain::{Actor, Channel};
 use crate::error::{AppError, Resource};
@@ -361,6 +361,8 @@ pub async fn times_submit(
     form: web::Form<HashMap<String, String>>,
 ) -> HttpResponse {
     let actor = Actor::resident(crate::http::extract::client_addr(&req));
+    let rate = state.check_write_rate(actor.client_addr.as_deref(), session_token(&req).as_deref());
+    let cap = state.config.held_places_per_address;
     run_flow_step(
         &state,
         &req,
@@ -391,12 +393,19 @@ pub async fn times_submit(
                         places,
                         client_token: cx.session.token.clone(),
                     };
-                    match place_hold(conn, &cx.clock, &cx.tenant, &request, &actor) {
+                    let held = rate.and_then(|()| {
+                        ensure_address_share(conn, &cx.clock, &cx.tenant, &actor, &request, cap)
+                    });
+                    match held
+                        .and_then(|()| place_hold(conn, &cx.clock, &cx.tenant, &request, &actor))
+                    {
                         Ok(_) => Ok(slot_id),
                         Err(AppError::SlotFull) => Err(cx.text("time_slot_taken")),
-                        Err(e @ (AppError::SlotClosed | AppError::OutsideBookingWindow)) => {
-                            Err(e.message_in(cx.lang))
-                        }
+                        Err(
+                            e @ (AppError::SlotClosed
+                            | AppError::OutsideBookingWindow
+                            | AppError::Throttled { .. }),
+                        ) => Err(e.message_in(cx.lang)),
                         Err(other) => return Err(other),
                     }
                 }

@@ -42,6 +42,7 @@ async fn two_workers_deliver_500_queued_messages_exactly_once() {
             recipient: "taro@example.jp",
             one_time_code: None,
             dedupe_key: key,
+            requested_from: None,
         }
     }
     for i in 0..499 {

@@ -1,5 +1,6 @@
 //! Attacks from outside, each reproduced and then refused (docs/security.md names the test
 //! of each defence).
 
+mod limits;
 mod requests;
 mod uploads;

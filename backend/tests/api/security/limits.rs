@@ -1,0 +1,194 @@
+//! One client cannot take what is meant for everyone: a whole day's places held from one
+//! address, requests without end, codes mailed to anyone from new sessions.
+
+use diesel::prelude::*;
+use madoguchi::db::schema::{holds, mail_outbox};
+use serde_json::json;
+
+use crate::console::new_client;
+use crate::helpers::{csrf_of, TestApp};
+
+/// An anonymous hold of one place in `slot`, under a token of its own.
+async fn hold(app: &TestApp, slot: i64, token: usize) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(app.url("/api/v1/demo/holds"))
+        .json(&json!({
+            "slot_id": slot,
+            "procedure": "apply",
+            "client_token": format!("attackertoken{token:08}"),
+        }))
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_address_cannot_hold_a_whole_day() {
+    let app = TestApp::spawn_with(|config| config.held_places_per_address = 40).await;
+    app.with_demo_tenant();
+    // 0103 has 28 times a day of 4 places each: 112 places, the attack's 112 holds.
+    let (day, slots) = app.next_open_day("0103", "apply").await;
+    let mut held = 0;
+    let mut refused = Vec::new();
+    for (i, slot) in slots
+        .iter()
+        .flat_map(|s| std::iter::repeat_n(s, 4))
+        .enumerate()
+    {
+        let response = hold(&app, slot["id"].as_i64().unwrap(), i).await;
+        match response.status().as_u16() {
+            201 => held += 1,
+            429 => refused.push(
+                response.headers()["retry-after"]
+                    .to_str()
+                    .unwrap()
+                    .parse::<u64>()
+                    .unwrap(),
+            ),
+            other => panic!("hold {i}: {other}"),
+        }
+    }
+    assert_eq!(held, 40, "one address holds 40 places at most");
+    assert_eq!(refused.len(), 112 - 40);
+    assert!(refused.iter().all(|seconds| *seconds >= 60), "{refused:?}");
+    let free: i64 = app
+        .slots_on("0103", "apply", day)
+        .await
+        .iter()
+        .map(|s| s["remaining"].as_i64().unwrap())
+        .sum();
+    assert_eq!(free, 112 - 40, "the rest of the day stays open to others");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn new_sessions_do_not_lift_the_limit_on_the_pages() {
+    let app = TestApp::spawn_with(|config| config.held_places_per_address = 2).await;
+    app.with_demo_tenant();
+    let (day, slots) = app.next_open_day("0102", "apply").await;
+    let mut statuses = Vec::new();
+    for slot in slots.iter().take(3) {
+        // A fresh cookie each time, as the attack did.
+        let client = new_client();
+        client
+            .get(app.url("/demo/book/apply/"))
+            .send()
+            .await
+            .unwrap();
+        let page = client
+            .get(app.url("/demo/book/apply/location"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let csrf = csrf_of(&page);
+        client
+            .post(app.url("/demo/book/apply/location"))
+            .form(&[("csrf", csrf.as_str()), ("location", "0102")])
+            .send()
+            .await
+            .unwrap();
+        let slot = slot["id"].as_i64().unwrap().to_string();
+        let response = client
+            .post(app.url(&format!("/demo/book/apply/time?date={day}")))
+            .form(&[("csrf", csrf.as_str()), ("slot", slot.as_str())])
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        if status != 303 {
+            let page = response.text().await.unwrap();
+            assert!(page.contains("分ほど待ってから"), "{page}");
+        }
+        statuses.push(status);
+    }
+    assert_eq!(statuses, [303, 303, 409]);
+    let held: i64 = app.query(|conn| holds::table.count().get_result(conn));
+    assert_eq!(held, 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_beyond_a_minutes_share_wait_with_retry_after() {
+    let app = TestApp::spawn_with(|config| config.writes_per_minute = 20).await;
+    app.with_demo_tenant();
+    let (_, slots) = app.next_open_day("0101", "apply").await;
+    let slot = slots[0]["id"].as_i64().unwrap();
+    let mut statuses = Vec::new();
+    for i in 0..21 {
+        statuses.push(hold(&app, slot, i).await);
+    }
+    let last = statuses.pop().unwrap();
+    assert!(statuses.iter().all(|r| r.status() != 429));
+    assert_eq!(last.status(), 429);
+    let wait: u64 = last.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&wait), "{wait}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn address_codes_are_limited_per_recipient_whatever_the_session() {
+    let app = TestApp::spawn().await;
+    app.with_demo_tenant();
+    app.with_tenant(&madoguchi::cli::DEMO_TENANT.replacen(
+        "confirm_email = false",
+        "confirm_email = true",
+        1,
+    ));
+    let (day, slots) = app.next_open_day("0102", "apply").await;
+    for (attempt, slot) in slots.iter().enumerate().take(7) {
+        let client = new_client();
+        client
+            .get(app.url("/demo/book/apply/"))
+            .send()
+            .await
+            .unwrap();
+        let page = client
+            .get(app.url("/demo/book/apply/location"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let csrf = csrf_of(&page);
+        let post = |path: String, fields: Vec<(&'static str, String)>| {
+            let client = client.clone();
+            let mut fields = fields;
+            fields.push(("csrf", csrf.clone()));
+            async move { client.post(path).form(&fields).send().await.unwrap() }
+        };
+        post(
+            app.url("/demo/book/apply/location"),
+            vec![("location", "0102".into())],
+        )
+        .await;
+        let slot = slot["id"].as_i64().unwrap().to_string();
+        post(
+            app.url(&format!("/demo/book/apply/time?date={day}")),
+            vec![("slot", slot)],
+        )
+        .await;
+        // The same victim's address, in other letters each time.
+        let email = if attempt % 2 == 0 {
+            "victim@example.jp"
+        } else {
+            "VICTIM@example.jp"
+        };
+        post(
+            app.url("/demo/book/apply/contact"),
+            vec![("email", email.into())],
+        )
+        .await;
+    }
+    let queued: i64 = app.query(|conn| {
+        mail_outbox::table
+            .filter(mail_outbox::kind.eq("address_code"))
+            .count()
+            .get_result(conn)
+    });
+    assert_eq!(queued, 5, "five codes an hour to one address");
+}

@@ -1,0 +1,2 @@
+DROP INDEX mail_outbox_address_codes;
+ALTER TABLE mail_outbox DROP COLUMN requested_from;
