@@ -33,6 +33,9 @@ pub struct Config {
     pub writes_per_minute: u32,
     /// MADOGUCHI_HELD_PLACES_PER_ADDRESS: places residents from one address may hold at once.
     pub held_places_per_address: i64,
+    /// Staff login attempts a minute from one network; a city's whole console gets ten
+    /// times as many, so a flood cannot keep the processors busy hashing.
+    pub logins_per_minute: u32,
     /// MADOGUCHI_SMTP_URL: the mail server (`smtp://user:pass@host:587?tls=required`,
     /// `smtps://host:465`); unset writes each message to `var/mail/` instead.
     pub smtp_url: Option<String>,
@@ -97,6 +100,8 @@ impl Config {
                 as u32,
             held_places_per_address: parse_num("MADOGUCHI_HELD_PLACES_PER_ADDRESS", "40")?
                 .clamp(1, 1_000_000) as i64,
+            logins_per_minute: parse_num("MADOGUCHI_LOGINS_PER_MINUTE", "10")?
+                .clamp(1, 1_000_000) as u32,
             smtp_url: get("MADOGUCHI_SMTP_URL").filter(|url| !url.is_empty()),
             smtp_ca_file: get("MADOGUCHI_SMTP_CA_FILE")
                 .filter(|path| !path.is_empty())

@@ -61,27 +61,42 @@ impl StaffAccount {
             .optional()
     }
 
-    pub fn record_failure(
+    /// Counts an attempt as a failure before its password is checked, unless the account
+    /// is locked or inactive (then `None`). The update takes the row's lock, so attempts
+    /// arriving together are counted one after another; the one that reaches `lock_after`
+    /// locks the account until `lock_until`.
+    pub fn count_attempt(
         conn: &mut PgConnection,
         id: i64,
         lock_after: i32,
+        now: DateTime<Utc>,
         lock_until: DateTime<Utc>,
-    ) -> QueryResult<StaffAccount> {
+    ) -> QueryResult<Option<StaffAccount>> {
         use diesel::dsl::sql;
         use diesel::sql_types::{Integer, Nullable, Timestamptz};
-        diesel::update(staff_accounts::table.find(id))
-            .set((
-                staff_accounts::failed_logins.eq(sql::<Integer>(&format!(
-                    "CASE WHEN failed_logins + 1 >= {lock_after} THEN 0 ELSE failed_logins + 1 END"
-                ))),
-                staff_accounts::locked_until.eq(sql::<Nullable<Timestamptz>>(&format!(
-                    "CASE WHEN failed_logins + 1 >= {lock_after} THEN "
-                ))
-                .bind::<Timestamptz, _>(lock_until)
-                .sql(" ELSE locked_until END")),
+        diesel::update(
+            staff_accounts::table
+                .find(id)
+                .filter(staff_accounts::active.eq(true))
+                .filter(
+                    staff_accounts::locked_until
+                        .is_null()
+                        .or(staff_accounts::locked_until.le(now)),
+                ),
+        )
+        .set((
+            staff_accounts::failed_logins.eq(sql::<Integer>(&format!(
+                "CASE WHEN failed_logins + 1 >= {lock_after} THEN 0 ELSE failed_logins + 1 END"
+            ))),
+            staff_accounts::locked_until.eq(sql::<Nullable<Timestamptz>>(&format!(
+                "CASE WHEN failed_logins + 1 >= {lock_after} THEN "
             ))
-            .returning(StaffAccount::as_returning())
-            .get_result(conn)
+            .bind::<Timestamptz, _>(lock_until)
+            .sql(" ELSE NULL END")),
+        ))
+        .returning(StaffAccount::as_returning())
+        .get_result(conn)
+        .optional()
     }
 
     pub fn clear_failures(conn: &mut PgConnection, id: i64) -> QueryResult<usize> {

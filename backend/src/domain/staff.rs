@@ -238,16 +238,43 @@ pub enum LoginOutcome {
     Refused,
 }
 
-/// Checks a login. Every attempt is in the audit log; five failures in a row lock the
-/// account for 30 minutes.
-pub fn log_in(
+/// Longer passwords are refused without hashing them: no policy asks for more, and
+/// hashing megabytes is work an attacker could ask for.
+pub const MAX_PASSWORD_BYTES: usize = 1024;
+
+/// A login attempt between its two trips to the database: the first counted it against
+/// the account (so that concurrent attempts cannot outrun the lock), the hash is checked
+/// with no connection held, the second records the outcome.
+#[derive(Debug)]
+pub struct LoginAttempt {
+    /// The ID as it may be logged: what was typed when it could be an ID, else "(invalid)".
+    login: String,
+    /// The account whose password is checked; `None` when the ID is unknown, the account
+    /// inactive or locked: then a dummy hash is checked, so every refusal takes as long.
+    account_id: Option<i64>,
+    hash: String,
+    locked: bool,
+}
+
+impl LoginAttempt {
+    /// Whether `password` matches. Run it off the pooled connection: argon2 is slow on
+    /// purpose, and a burst of logins must not hold the connections others need.
+    pub fn password_matches(&self, password: &str) -> bool {
+        password.len() <= MAX_PASSWORD_BYTES
+            && verify_password(&self.hash, password)
+            && self.account_id.is_some()
+    }
+}
+
+/// First half of a login: finds the account and counts the attempt as a failure before the
+/// password is checked, taking the account row's lock; the fifth failure in a row locks it
+/// for 30 minutes, so no more than five guesses are ever checked, however many arrive at once.
+pub fn begin_log_in(
     conn: &mut PgConnection,
     clock: &Clock,
     tenant: &Tenant,
     login: &str,
-    password: &str,
-    client_addr: Option<&str>,
-) -> anyhow::Result<LoginOutcome> {
+) -> anyhow::Result<LoginAttempt> {
     // An ID that no account can have (control characters, markup, 200 characters) is
     // refused as any unknown ID is, after the same hashing, and never written as typed.
     let readable = crate::domain::staff_accounts::valid_login(login);
@@ -257,11 +284,38 @@ pub fn log_in(
     } else {
         None
     };
-    let hash = account
-        .as_ref()
-        .map(|a| a.password_hash.as_str())
-        .unwrap_or(DUMMY_HASH.as_str());
-    let password_ok = verify_password(hash, password);
+    let reserved = match &account {
+        Some(account) if account.active => StaffAccount::count_attempt(
+            conn,
+            account.id,
+            LOCK_AFTER_FAILURES,
+            clock.now,
+            clock.now + Duration::minutes(LOCK_MINUTES),
+        )?,
+        _ => None,
+    };
+    let locked = account.as_ref().is_some_and(|a| a.active) && reserved.is_none();
+    Ok(LoginAttempt {
+        login: login.to_string(),
+        account_id: reserved.as_ref().map(|a| a.id),
+        hash: reserved
+            .map(|a| a.password_hash)
+            .unwrap_or_else(|| DUMMY_HASH.clone()),
+        locked,
+    })
+}
+
+/// Second half of a login: a session when the password matched (the counted failure is
+/// taken back), otherwise the refusal in the audit log.
+pub fn finish_log_in(
+    conn: &mut PgConnection,
+    clock: &Clock,
+    tenant: &Tenant,
+    attempt: &LoginAttempt,
+    password_matched: bool,
+    client_addr: Option<&str>,
+) -> anyhow::Result<LoginOutcome> {
+    let login = attempt.login.as_str();
     let audit = |conn: &mut PgConnection, action: &str| {
         NewAuditEntry {
             tenant_id: Some(tenant.id),
@@ -274,31 +328,21 @@ pub fn log_in(
         }
         .insert(conn)
     };
-    let Some(account) = account else {
-        audit(conn, "staff.login_failed")?;
-        return Ok(LoginOutcome::Refused);
-    };
-    let locked = account.locked_until.is_some_and(|until| until > clock.now);
-    if locked || !account.active || !password_ok {
-        if !locked && account.active {
-            StaffAccount::record_failure(
+    let account_id = match attempt.account_id {
+        Some(id) if password_matched => id,
+        _ => {
+            audit(
                 conn,
-                account.id,
-                LOCK_AFTER_FAILURES,
-                clock.now + Duration::minutes(LOCK_MINUTES),
+                if attempt.locked {
+                    "staff.login_locked"
+                } else {
+                    "staff.login_failed"
+                },
             )?;
+            return Ok(LoginOutcome::Refused);
         }
-        audit(
-            conn,
-            if locked {
-                "staff.login_locked"
-            } else {
-                "staff.login_failed"
-            },
-        )?;
-        return Ok(LoginOutcome::Refused);
-    }
-    StaffAccount::clear_failures(conn, account.id)?;
+    };
+    StaffAccount::clear_failures(conn, account_id)?;
     let mut rng = rand::thread_rng();
     let session = StaffSession {
         token: format!(
@@ -307,7 +351,7 @@ pub fn log_in(
             new_client_token(&mut rng)
         ),
         tenant_id: tenant.id,
-        staff_id: account.id,
+        staff_id: account_id,
         csrf_token: new_client_token(&mut rng),
         client_addr: client_addr.map(str::to_string),
         created_at: clock.now,

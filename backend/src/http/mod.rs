@@ -32,6 +32,9 @@ pub struct AppState {
     /// address or an IPv6 /64) and per session.
     pub write_limiter_by_address: DefaultKeyedRateLimiter<String>,
     pub write_limiter_by_session: DefaultKeyedRateLimiter<String>,
+    /// Staff login attempts per network and per city, checked before any hashing.
+    pub login_limiter_by_address: DefaultKeyedRateLimiter<String>,
+    pub login_limiter_by_tenant: DefaultKeyedRateLimiter<String>,
 }
 
 impl AppState {
@@ -50,6 +53,8 @@ impl AppState {
             card_limiter: RateLimiter::keyed(Quota::per_minute(per_minute)),
             write_limiter_by_address: writes(config.writes_per_minute),
             write_limiter_by_session: writes((config.writes_per_minute / 5).max(1)),
+            login_limiter_by_address: writes(config.logins_per_minute),
+            login_limiter_by_tenant: writes(config.logins_per_minute.saturating_mul(10)),
             config,
         })
     }
@@ -61,22 +66,23 @@ impl AppState {
         client_addr: Option<&str>,
         session: Option<&str>,
     ) -> Result<(), AppError> {
-        use governor::clock::{Clock as _, DefaultClock};
         let key = client_addr.and_then(crate::domain::client_key);
-        let checks = [
+        throttled([
             key.map(|key| self.write_limiter_by_address.check_key(&key)),
             session.map(|token| self.write_limiter_by_session.check_key(&token.to_string())),
-        ];
-        match checks.into_iter().flatten().find_map(Result::err) {
-            Some(refused) => Err(AppError::Throttled {
-                seconds: refused
-                    .wait_time_from(DefaultClock::default().now())
-                    .as_secs()
-                    .max(1),
-            }),
-            None => Ok(()),
-        }
+        ])
     }
+
+    /// A staff login may be checked: neither its network nor its city has used up its
+    /// minute's attempts.
+    pub fn check_login_rate(&self, client_addr: Option<&str>, tenant: &str) -> Result<(), AppError> {
+        let key = client_addr.and_then(crate::domain::client_key);
+        throttled([
+            key.map(|key| self.login_limiter_by_address.check_key(&key)),
+            Some(self.login_limiter_by_tenant.check_key(&tenant.to_string())),
+        ])
+    }
+
 
     /// Forgets the limiters' keys that have not been used lately, so that addresses and
     /// sessions seen once do not stay in memory.
@@ -85,10 +91,14 @@ impl AppState {
         self.card_limiter.retain_recent();
         self.write_limiter_by_address.retain_recent();
         self.write_limiter_by_session.retain_recent();
+        self.login_limiter_by_tenant.retain_recent();
+        self.login_limiter_by_address.retain_recent();
         self.proof_limiter.shrink_to_fit();
         self.card_limiter.shrink_to_fit();
         self.write_limiter_by_address.shrink_to_fit();
         self.write_limiter_by_session.shrink_to_fit();
+        self.login_limiter_by_tenant.shrink_to_fit();
+        self.login_limiter_by_address.shrink_to_fit();
     }
 
     /// How many keys the limiters remember, for the pruning test.
@@ -97,6 +107,8 @@ impl AppState {
             + self.card_limiter.len()
             + self.write_limiter_by_address.len()
             + self.write_limiter_by_session.len()
+            + self.login_limiter_by_address.len()
+            + self.login_limiter_by_tenant.len()
     }
 
     pub fn clock(&self) -> Clock {
@@ -188,5 +200,21 @@ mod tests {
         std::thread::sleep(std::time::Duration::from_millis(1200));
         state.prune_limiters();
         assert_eq!(state.limiter_keys(), 0);
+    }
+}
+
+/// The first refusal among limiter checks, as a 429 saying how long to wait.
+fn throttled<const N: usize>(
+    checks: [Option<Result<(), governor::NotUntil<governor::clock::QuantaInstant>>>; N],
+) -> Result<(), AppError> {
+    use governor::clock::{Clock as _, DefaultClock};
+    match checks.into_iter().flatten().find_map(Result::err) {
+        Some(refused) => Err(AppError::Throttled {
+            seconds: refused
+                .wait_time_from(DefaultClock::default().now())
+                .as_secs()
+                .max(1),
+        }),
+        None => Ok(()),
     }
 }

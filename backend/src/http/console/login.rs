@@ -15,7 +15,9 @@ use super::{safe_next, session_cookie, staff_step, COOKIE};
 use crate::db::audit::NewAuditEntry;
 use crate::db::staff::StaffSession;
 use crate::domain::input::new_client_token;
-use crate::domain::staff::{address_allowed, log_in, LoginOutcome, Permission};
+use crate::domain::staff::{
+    address_allowed, begin_log_in, finish_log_in, LoginOutcome, Permission,
+};
 use crate::error::AppError;
 use crate::http::extract::{client_addr, load_tenant};
 use crate::http::resident::{error_page, lang_of, query_of, Outcome};
@@ -97,10 +99,16 @@ pub async fn submit(
     let password = form.get("password").cloned().unwrap_or_default();
     let clock = state.clock();
     let addr = client_addr(&req);
+    // Before any hashing or database work: a flood from one network or at one city is
+    // answered 429 at once.
+    if let Err(throttled) = state.check_login_rate(addr.as_deref(), &tenant_code) {
+        return error_page(&req, lang, &throttled);
+    }
     let code = tenant_code.clone();
     let login_for_check = login_value.clone();
     let ip = crate::http::extract::client_ip(&req);
-    let result = crate::db::run(&state.pool, move |conn| {
+    let audit_addr = addr.clone();
+    let begun = crate::db::run(&state.pool, move |conn| {
         let tenant = load_tenant(conn, &code)?;
         if !address_allowed(&tenant, ip) {
             NewAuditEntry {
@@ -108,23 +116,44 @@ pub async fn submit(
                 actor: &format!("staff:{login_for_check}"),
                 action: "staff.login_outside_office",
                 target: &login_for_check,
-                client_addr: addr.as_deref(),
+                client_addr: audit_addr.as_deref(),
                 details: json!({}),
                 created_at: clock.now,
             }
             .insert(conn)?;
             return Err(AppError::AddressNotAllowed);
         }
-        Ok(log_in(
-            conn,
-            &clock,
-            &tenant,
-            &login_for_check,
-            &password,
-            addr.as_deref(),
-        )?)
+        let attempt = begin_log_in(conn, &clock, &tenant, &login_for_check)?;
+        Ok((tenant, attempt))
     })
     .await;
+    let result = match begun {
+        Err(error) => Err(error),
+        Ok((tenant, attempt)) => {
+            let checked = web::block(move || {
+                let matched = attempt.password_matches(&password);
+                (attempt, matched)
+            })
+            .await;
+            match checked {
+                Err(error) => Err(AppError::Internal(anyhow::anyhow!("{error}"))),
+                Ok((attempt, matched)) => {
+                    let clock = state.clock();
+                    crate::db::run(&state.pool, move |conn| {
+                        Ok(finish_log_in(
+                            conn,
+                            &clock,
+                            &tenant,
+                            &attempt,
+                            matched,
+                            addr.as_deref(),
+                        )?)
+                    })
+                    .await
+                }
+            }
+        }
+    };
     let secure = req.connection_info().scheme() == "https";
     match result {
         Ok(LoginOutcome::LoggedIn { session, .. }) => {

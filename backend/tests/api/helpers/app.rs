@@ -71,6 +71,7 @@ impl TestApp {
         config.proof_checks_per_minute = 1_000_000;
         config.writes_per_minute = 1_000_000;
         config.held_places_per_address = 1_000_000;
+        config.logins_per_minute = 1_000_000;
         adjust(&mut config);
         let pool = madoguchi::db::pool(&db.url, 20);
         let listener = TcpListener::bind("127.0.0.1:0").expect("binding a free port");

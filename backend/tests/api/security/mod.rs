@@ -2,5 +2,6 @@
 //! of each defence).
 
 mod limits;
+mod logins;
 mod requests;
 mod uploads;
