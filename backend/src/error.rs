@@ -50,8 +50,10 @@ pub enum AppError {
     PartyTooLarge { max: i32 },
     #[error("identification failed")]
     IdentificationFailed { field: String },
-    #[error("card locked until {until}")]
-    CardLocked { until: DateTime<Utc> },
+    #[error("card locked until {until:?}")]
+    /// Too many failed identifications: until a time for this network, or (`None`) until
+    /// staff unlock the number.
+    CardLocked { until: Option<DateTime<Utc>> },
     #[error("too many requests")]
     TooManyRequests,
     /// Too many requests from one client: wait `seconds` before the next.
@@ -223,13 +225,14 @@ impl AppError {
                 "error_throttled",
                 &[("minutes", &seconds.div_ceil(60).max(1).to_string())],
             ),
-            AppError::CardLocked { until } => {
+            AppError::CardLocked { until: Some(until) } => {
                 let time = until
                     .with_timezone(&chrono_tz::Asia::Tokyo)
                     .format("%H:%M")
                     .to_string();
                 tf(lang, "error_card_locked", &[("time", &time)])
             }
+            AppError::CardLocked { until: None } => t(lang, "error_card_locked_for_staff"),
             _ => t(lang, &format!("error_{}", self.code())),
         }
     }
@@ -392,8 +395,9 @@ mod tests {
                 field: "birth_date".into(),
             },
             AppError::CardLocked {
-                until: chrono::Utc::now(),
+                until: Some(chrono::Utc::now()),
             },
+            AppError::CardLocked { until: None },
             AppError::TooManyRequests,
             AppError::Throttled { seconds: 90 },
             AppError::CheckInRefused(CheckInProblem::OtherDay),

@@ -19,8 +19,6 @@ pub struct CardRecord {
     pub shipment_number: String,
     pub manufactured_on: Option<NaiveDate>,
     pub status: String,
-    pub failed_proofs: i32,
-    pub locked_until: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub status_changed_at: DateTime<Utc>,
@@ -115,39 +113,5 @@ impl CardRecord {
             .filter(card_records::id.eq_any(ids))
             .select(CardRecord::as_select())
             .load(conn)
-    }
-
-    /// Counts a failed proof; the fifth in a row locks the card until `lock_until`.
-    pub fn record_failed_proof(
-        conn: &mut PgConnection,
-        id: i64,
-        lock_after: i32,
-        lock_until: DateTime<Utc>,
-    ) -> QueryResult<CardRecord> {
-        use diesel::dsl::sql;
-        use diesel::sql_types::{Integer, Nullable, Timestamptz};
-        diesel::update(card_records::table.find(id))
-            .set((
-                card_records::failed_proofs.eq(sql::<Integer>(&format!(
-                    "CASE WHEN failed_proofs + 1 >= {lock_after} THEN 0 ELSE failed_proofs + 1 END"
-                ))),
-                card_records::locked_until.eq(sql::<Nullable<Timestamptz>>(&format!(
-                    "CASE WHEN failed_proofs + 1 >= {lock_after} THEN "
-                ))
-                .bind::<Timestamptz, _>(lock_until)
-                .sql(" ELSE locked_until END")),
-            ))
-            .returning(CardRecord::as_returning())
-            .get_result(conn)
-    }
-
-    pub fn clear_failed_proofs(conn: &mut PgConnection, id: i64) -> QueryResult<usize> {
-        diesel::update(
-            card_records::table
-                .find(id)
-                .filter(card_records::failed_proofs.ne(0)),
-        )
-        .set(card_records::failed_proofs.eq(0))
-        .execute(conn)
     }
 }

@@ -168,8 +168,6 @@ diesel::table! {
         shipment_number -> Text,
         manufactured_on -> Nullable<Date>,
         status -> Text,
-        failed_proofs -> Int4,
-        locked_until -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         status_changed_at -> Timestamptz,
@@ -383,3 +381,13 @@ diesel::table! {
     }
 }
 diesel::allow_tables_to_appear_in_same_query!(mail_outbox, bookings);
+
+diesel::table! {
+    identification_failures (id) {
+        id -> Int8,
+        tenant_id -> Int8,
+        number_key -> Text,
+        network -> Nullable<Text>,
+        failed_at -> Timestamptz,
+    }
+}

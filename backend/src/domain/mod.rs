@@ -120,6 +120,15 @@ pub struct Actor {
 }
 
 impl Actor {
+    /// The network failed identifications are counted against: a resident's; none for
+    /// staff, who type what a caller or visitor tells them.
+    pub fn network(&self) -> Option<String> {
+        match self.channel {
+            Channel::Web => self.client_addr.as_deref().and_then(client_key),
+            _ => None,
+        }
+    }
+
     pub fn resident(client_addr: Option<String>) -> Actor {
         Actor {
             label: "resident".into(),

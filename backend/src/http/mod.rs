@@ -25,7 +25,8 @@ pub struct AppState {
     pub pool: PgPool,
     pub config: Config,
     /// Attempts to prove ownership of a card or booking, per client address.
-    pub proof_limiter: DefaultKeyedRateLimiter<IpAddr>,
+    /// (An IPv6 client counts by its /64, which it could otherwise walk through.)
+    pub proof_limiter: DefaultKeyedRateLimiter<String>,
     /// Identification attempts per card number, whichever address they come from.
     pub card_limiter: DefaultKeyedRateLimiter<String>,
     /// Holds and bookings (made, moved, cancelled) by residents, per network (an IPv4
@@ -118,8 +119,9 @@ impl AppState {
     }
 
     pub fn check_proof_rate(&self, client: Option<IpAddr>) -> Result<(), AppError> {
-        match client {
-            Some(ip) if self.proof_limiter.check_key(&ip).is_err() => {
+        let key = client.and_then(|ip| crate::domain::client_key(&ip.to_string()));
+        match key {
+            Some(key) if self.proof_limiter.check_key(&key).is_err() => {
                 Err(AppError::TooManyRequests)
             }
             _ => Ok(()),
@@ -179,6 +181,22 @@ async fn health(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::Ok().json(serde_json::json!({ "status": "ok" })))
 }
 
+/// The first refusal among limiter checks, as a 429 saying how long to wait.
+fn throttled<const N: usize>(
+    checks: [Option<Result<(), governor::NotUntil<governor::clock::QuantaInstant>>>; N],
+) -> Result<(), AppError> {
+    use governor::clock::{Clock as _, DefaultClock};
+    match checks.into_iter().flatten().find_map(Result::err) {
+        Some(refused) => Err(AppError::Throttled {
+            seconds: refused
+                .wait_time_from(DefaultClock::default().now())
+                .as_secs()
+                .max(1),
+        }),
+        None => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -203,18 +221,3 @@ mod tests {
     }
 }
 
-/// The first refusal among limiter checks, as a 429 saying how long to wait.
-fn throttled<const N: usize>(
-    checks: [Option<Result<(), governor::NotUntil<governor::clock::QuantaInstant>>>; N],
-) -> Result<(), AppError> {
-    use governor::clock::{Clock as _, DefaultClock};
-    match checks.into_iter().flatten().find_map(Result::err) {
-        Some(refused) => Err(AppError::Throttled {
-            seconds: refused
-                .wait_time_from(DefaultClock::default().now())
-                .as_secs()
-                .max(1),
-        }),
-        None => Ok(()),
-    }
-}

@@ -81,7 +81,11 @@ async fn a_pickup_is_held_booked_looked_up_moved_and_cancelled() {
     assert_eq!(seen.status, 200, "{:?}", seen.body);
     assert_eq!(seen.body["location"]["code"], "0101");
     let wrong = answer(lookup("1900-01-01".into()).await.unwrap()).await;
-    assert_eq!((wrong.status, wrong.code()), (422, "identification_failed"));
+    assert_eq!(
+        (wrong.status, wrong.code()),
+        (404, "booking_not_found"),
+        "a wrong proof is answered as a wrong code is"
+    );
 
     let moved = answer(
         app.client
@@ -225,7 +229,7 @@ async fn five_wrong_birth_dates_lock_the_card_number_for_thirty_minutes() {
             .await;
         assert_eq!(
             (wrong.status, wrong.code(), wrong.body["field"].as_str()),
-            (422, "identification_failed", Some("members[0].birth_date"))
+            (422, "identification_failed", Some("members[0].number"))
         );
     }
     let fifth = app
@@ -246,7 +250,11 @@ async fn five_wrong_birth_dates_lock_the_card_number_for_thirty_minutes() {
             }),
         )
         .await;
-    assert_eq!((unknown.status, unknown.code()), (404, "card_not_found"));
+    assert_eq!(
+        (unknown.status, unknown.code()),
+        (422, "identification_failed"),
+        "an unknown number is answered as a wrong date is"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

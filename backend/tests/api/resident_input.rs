@@ -99,12 +99,9 @@ async fn identification_names_each_missing_field_and_says_what_is_wrong_with_a_d
     assert!(unreadable.contains("生年月日を日付として読み取れませんでした"));
     let (_, future) = identify("1SD-175722", "2999-01-01").await;
     assert!(future.contains("生年月日が今日より後の日付になっています"));
-    let failures: i32 = app.query(|conn| {
-        use madoguchi::db::schema::card_records;
-        card_records::table
-            .filter(card_records::reservation_number.eq("1SD-175722"))
-            .select(card_records::failed_proofs)
-            .first(conn)
+    let failures: i64 = app.query(|conn| {
+        use madoguchi::db::schema::identification_failures;
+        identification_failures::table.count().get_result(conn)
     });
     assert_eq!(failures, 0, "a date that is not one is not a failed proof");
 

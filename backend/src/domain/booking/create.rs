@@ -32,7 +32,15 @@ pub fn book(
     let procedure = Procedure::by_id(conn, tenant.id, request.procedure_id)
         .optional()?
         .ok_or(AppError::NotFound(Resource::Procedure))?;
-    let cards = identify_party(conn, clock, tenant, &procedure, &request.party)?;
+    let network = actor.network();
+    let cards = identify_party(
+        conn,
+        clock,
+        tenant,
+        &procedure,
+        &request.party,
+        network.as_deref(),
+    )?;
     let places = match &request.party {
         Party::Cards(_) | Party::IdentifiedCards(_) => cards.len() as i32,
         Party::People(count) => *count,
@@ -132,6 +140,7 @@ fn identify_party(
     tenant: &Tenant,
     procedure: &Procedure,
     party: &Party,
+    network: Option<&str>,
 ) -> Result<Vec<CardRecord>, AppError> {
     match party {
         Party::Cards(identifications) if procedure.needs_card => {
@@ -144,7 +153,7 @@ fn identify_party(
             }
             let mut cards: Vec<CardRecord> = Vec::new();
             for (i, identification) in identifications.iter().enumerate() {
-                let card = identify_card(conn, clock, tenant, identification)
+                let card = identify_card(conn, clock, tenant, identification, network)
                     .map_err(|e| prefix_field(e, &format!("members[{i}].")))?;
                 if cards.iter().any(|c| c.id == card.id) {
                     return Err(AppError::invalid(

@@ -2,7 +2,9 @@
 //! chooses; or, for bookings without a card, the contact given when booking.
 
 use argon2::{Argon2, PasswordHash, PasswordVerifier};
-use chrono::{Duration, NaiveDate};
+use std::sync::LazyLock;
+
+use chrono::NaiveDate;
 use diesel::PgConnection;
 
 use crate::db::booking::Booking;
@@ -12,9 +14,11 @@ use crate::domain::input::{BookingCode, Email, ManufactureNumber, PhoneNumber, R
 use crate::domain::Clock;
 use crate::error::{AppError, Resource};
 
-/// Failed proofs in a row that lock a card number, and for how long.
-pub const LOCK_AFTER_FAILURES: i32 = 5;
-pub const LOCK_MINUTES: i64 = 30;
+use super::guessing::{ensure_network_budget, forget, lock_of, number_key, record_failure};
+
+/// Checked for numbers no card has, so that they take as long as a wrong password.
+static DUMMY_CARD_HASH: LazyLock<String> =
+    LazyLock::new(|| crate::domain::staff::hash_password("not a card").unwrap_or_default());
 
 #[derive(Clone, Debug)]
 pub enum CardProof {
@@ -39,15 +43,35 @@ pub enum OwnerProof {
     BirthDate(NaiveDate),
 }
 
-/// Finds the card and checks the proof. Failures are counted in their own transaction so
-/// that they stick; the fifth in a row locks the number for 30 minutes.
+/// Finds the card and checks the proof, from `network` (the resident's, or `None` when
+/// staff typed it). An unknown number and a wrong proof get the same answer after the
+/// same work; failures are counted so that guessing stays hopeless (see `guessing`).
 pub fn identify_card(
     conn: &mut PgConnection,
     clock: &Clock,
     tenant: &Tenant,
     identification: &CardIdentification,
+    network: Option<&str>,
 ) -> Result<CardRecord, AppError> {
-    let card = match tenant.pickup_number_kind.as_str() {
+    let uses_password = tenant.pickup_proof_kind == "password";
+    match (&identification.proof, uses_password) {
+        (CardProof::BirthDate(_), false) | (CardProof::Password(_), true) => {}
+        (_, true) => {
+            return Err(AppError::invalid(
+                "password",
+                "パスワードを入力してください。",
+                "Enter the password printed on your notice.",
+            ))
+        }
+        (_, false) => {
+            return Err(AppError::invalid(
+                "birth_date",
+                "生年月日を入力してください。",
+                "Enter your date of birth.",
+            ))
+        }
+    }
+    let (number, card) = match tenant.pickup_number_kind.as_str() {
         "manufacture_number" => {
             let number = ManufactureNumber::parse(&identification.number).ok_or_else(|| {
                 AppError::invalid(
@@ -56,7 +80,9 @@ pub fn identify_card(
                     "Enter the card manufacture number: 8 to 20 letters and digits.",
                 )
             })?;
-            CardRecord::by_manufacture_number(conn, tenant.id, number.as_str())?
+            ensure_network_budget(conn, clock, tenant, network)?;
+            let card = CardRecord::by_manufacture_number(conn, tenant.id, number.as_str())?;
+            (number.as_str().to_string(), card)
         }
         _ => {
             let number = ReservationNumber::parse(&identification.number).ok_or_else(|| {
@@ -66,55 +92,44 @@ pub fn identify_card(
                     "Enter the reservation number like 1AB-123456.",
                 )
             })?;
-            CardRecord::by_reservation_number(conn, tenant.id, number.as_str())?
-        }
-    }
-    .ok_or(AppError::NotFound(Resource::Card))?;
-
-    if let Some(until) = card.locked_until.filter(|until| *until > clock.now) {
-        return Err(AppError::CardLocked { until });
-    }
-    let (proven, field) = match (&identification.proof, tenant.pickup_proof_kind.as_str()) {
-        (CardProof::BirthDate(date), "birth_date") => (*date == card.birth_date, "birth_date"),
-        (CardProof::Password(password), "password") => (
-            password_matches(card.password_hash.as_deref(), password),
-            "password",
-        ),
-        (_, "password") => {
-            return Err(AppError::invalid(
-                "password",
-                "パスワードを入力してください。",
-                "Enter the password printed on your notice.",
-            ))
-        }
-        _ => {
-            return Err(AppError::invalid(
-                "birth_date",
-                "生年月日を入力してください。",
-                "Enter your date of birth.",
-            ))
+            ensure_network_budget(conn, clock, tenant, network)?;
+            let card = CardRecord::by_reservation_number(conn, tenant.id, number.as_str())?;
+            (number.as_str().to_string(), card)
         }
     };
-    if !proven {
-        let lock_until = clock.now + Duration::minutes(LOCK_MINUTES);
-        let updated =
-            CardRecord::record_failed_proof(conn, card.id, LOCK_AFTER_FAILURES, lock_until)?;
-        if let Some(until) = updated.locked_until.filter(|until| *until > clock.now) {
-            return Err(AppError::CardLocked { until });
+    let key = number_key(tenant.id, &number);
+    if let Some(lock) = lock_of(conn, clock, tenant, &key, network)? {
+        return Err(lock.into_error());
+    }
+    let proven = match &identification.proof {
+        CardProof::BirthDate(date) => card.as_ref().is_some_and(|c| c.birth_date == *date),
+        CardProof::Password(password) => {
+            // An unknown number checks a dummy hash: the same time as a wrong password.
+            let hash = card.as_ref().and_then(|c| c.password_hash.as_deref());
+            password_matches(hash, password) && card.is_some()
         }
-        return Err(AppError::IdentificationFailed {
-            field: field.to_string(),
-        });
+    };
+    match card {
+        Some(card) if proven => {
+            forget(conn, tenant, &key)?;
+            Ok(card)
+        }
+        card => {
+            let target = card.map(|c| c.manufacture_number);
+            if let Some(lock) =
+                record_failure(conn, clock, tenant, &key, network, target.as_deref())?
+            {
+                return Err(lock.into_error());
+            }
+            Err(AppError::IdentificationFailed {
+                field: "number".to_string(),
+            })
+        }
     }
-    // Most cards have no failed tries to forget: no write for them.
-    if card.failed_proofs != 0 {
-        CardRecord::clear_failed_proofs(conn, card.id)?;
-    }
-    Ok(card)
 }
 
 fn password_matches(hash: Option<&str>, password: &str) -> bool {
-    let Some(parsed) = hash.and_then(|h| PasswordHash::new(h).ok()) else {
+    let Some(parsed) = PasswordHash::new(hash.unwrap_or(DUMMY_CARD_HASH.as_str())).ok() else {
         return false;
     };
     Argon2::default()
@@ -130,44 +145,39 @@ pub fn find_owned(
     tenant: &Tenant,
     code: &BookingCode,
     proof: &OwnerProof,
+    network: Option<&str>,
 ) -> Result<Booking, AppError> {
-    let booking = Booking::by_code(conn, tenant.id, code.as_str())?
-        .ok_or(AppError::NotFound(Resource::Booking))?;
-    let owns = match proof {
-        OwnerProof::Card(identification) => {
-            let card = identify_card(conn, clock, tenant, identification)?;
-            booking
-                .members(conn)?
-                .iter()
-                .any(|member| member.card_id == Some(card.id))
-        }
-        OwnerProof::BirthDate(date) => {
-            let cards = CardRecord::of_booking(conn, tenant.id, booking.id)?;
-            if let Some(until) = cards
-                .iter()
-                .filter_map(|c| c.locked_until)
-                .find(|u| *u > clock.now)
-            {
-                return Err(AppError::CardLocked { until });
-            }
-            let owns = cards.iter().any(|card| card.birth_date == *date);
-            if !owns {
-                if let Some(card) = cards.first() {
-                    let lock_until = clock.now + Duration::minutes(LOCK_MINUTES);
-                    let updated = CardRecord::record_failed_proof(
-                        conn,
-                        card.id,
-                        LOCK_AFTER_FAILURES,
-                        lock_until,
-                    )?;
-                    if let Some(until) = updated.locked_until.filter(|until| *until > clock.now) {
-                        return Err(AppError::CardLocked { until });
-                    }
+    ensure_network_budget(conn, clock, tenant, network)?;
+    // Failures are counted on the code as on a card number, whether a booking has it or not.
+    let key = number_key(tenant.id, &format!("booking {}", code.as_str()));
+    if let Some(lock) = lock_of(conn, clock, tenant, &key, network)? {
+        return Err(lock.into_error());
+    }
+    let booking = Booking::by_code(conn, tenant.id, code.as_str())?;
+    let owns = match (&booking, proof) {
+        (_, OwnerProof::Card(identification)) => {
+            // The card's own number counts this failure.
+            match identify_card(conn, clock, tenant, identification, network) {
+                Ok(card) => match &booking {
+                    Some(booking) => booking
+                        .members(conn)?
+                        .iter()
+                        .any(|member| member.card_id == Some(card.id)),
+                    None => false,
+                },
+                Err(AppError::IdentificationFailed { .. }) => {
+                    return Err(AppError::NotFound(Resource::Booking))
                 }
+                Err(other) => return Err(other),
             }
-            owns
         }
-        OwnerProof::Contact(contact) => {
+        (None, _) => false,
+        (Some(booking), OwnerProof::BirthDate(date)) => {
+            CardRecord::of_booking(conn, tenant.id, booking.id)?
+                .iter()
+                .any(|card| card.birth_date == *date)
+        }
+        (Some(booking), OwnerProof::Contact(contact)) => {
             // Compared in the one normal form the booking's own rules use.
             let stored_email = booking.contact_email.as_deref().and_then(Email::parse);
             let stored_phone = booking
@@ -181,9 +191,16 @@ pub fn find_owned(
             by_email || by_phone
         }
     };
-    if owns {
-        Ok(booking)
-    } else {
-        Err(AppError::NotFound(Resource::Booking))
+    match booking {
+        Some(booking) if owns => {
+            forget(conn, tenant, &key)?;
+            Ok(booking)
+        }
+        _ => {
+            if let Some(lock) = record_failure(conn, clock, tenant, &key, network, None)? {
+                return Err(lock.into_error());
+            }
+            Err(AppError::NotFound(Resource::Booking))
+        }
     }
 }

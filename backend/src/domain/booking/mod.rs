@@ -4,6 +4,7 @@
 mod change;
 mod create;
 mod hold;
+pub mod guessing;
 mod identify;
 pub(crate) mod rules;
 

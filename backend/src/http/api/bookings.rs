@@ -246,7 +246,14 @@ async fn on_owned_booking(
     let actor = Actor::resident(client_addr(req));
     let response = crate::db::run(&state.pool, move |conn| {
         let tenant = load_tenant(conn, &tenant_code)?;
-        let booking = booking::find_owned(conn, &clock, &tenant, &code, &proof)?;
+        let booking = booking::find_owned(
+            conn,
+            &clock,
+            &tenant,
+            &code,
+            &proof,
+            actor.network().as_deref(),
+        )?;
         Ok(booking_json(
             &work(conn, &clock, &tenant, booking, &actor)?,
             &clock,

@@ -94,6 +94,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/{tenant}/staff/cards/{id}/status",
             web::post().to(cards::set_status),
         )
+        .route(
+            "/{tenant}/staff/cards/{id}/unlock",
+            web::post().to(cards::unlock),
+        )
         .route("/{tenant}/staff/holidays", web::get().to(holidays::show))
         .route("/{tenant}/staff/holidays", web::post().to(holidays::submit))
         .route(

@@ -121,7 +121,8 @@ pub async fn lookup_submit(
                 (Some(code), Ok(proof)) => (code, proof),
                 (_, proof) => return show(cx, code_error, proof.err()),
             };
-            match find_owned(conn, &cx.clock, &cx.tenant, &code, &proof) {
+            let network = cx.client_addr.as_deref().and_then(crate::domain::client_key);
+            match find_owned(conn, &cx.clock, &cx.tenant, &code, &proof, network.as_deref()) {
                 Ok(found) => {
                     cx.session.renew(conn, cx.tenant.id)?;
                     cx.session.state.managing.push(found.code.clone());
@@ -130,7 +131,7 @@ pub async fn lookup_submit(
                 Err(AppError::NotFound(_)) | Err(AppError::IdentificationFailed { .. }) => {
                     show(cx, None, Some(cx.text("manage_not_found")))
                 }
-                Err(locked @ AppError::CardLocked { .. }) => {
+                Err(locked @ (AppError::CardLocked { .. } | AppError::Throttled { .. })) => {
                     show(cx, None, Some(locked.message_in(cx.lang)))
                 }
                 Err(other) => Err(other),

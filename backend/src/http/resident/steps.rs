@@ -15,6 +15,7 @@ use crate::db::booking::{Booking, Holder};
 use crate::db::location::Location;
 use crate::domain::booking::{identify_card, CardIdentification, CardProof};
 use crate::domain::input::read_date;
+use crate::domain::client_key;
 use crate::error::AppError;
 use crate::http::extract::client_ip;
 use crate::http::AppState;
@@ -166,7 +167,14 @@ pub async fn identify_submit(
                 number: number.clone(),
                 proof,
             };
-            match identify_card(conn, &cx.clock, &cx.tenant, &identification) {
+            let network = cx.client_addr.as_deref().and_then(client_key);
+            match identify_card(
+                conn,
+                &cx.clock,
+                &cx.tenant,
+                &identification,
+                network.as_deref(),
+            ) {
                 Ok(card) => {
                     // One active booking per card: say so now, not after the day, the time
                     // and the contact details.
@@ -182,19 +190,22 @@ pub async fn identify_submit(
                     cx.session.state.flow.location = Some(location.code);
                     redirect(cx.book_url(procedure, "date"))
                 }
-                Err(AppError::NotFound(_)) | Err(AppError::Invalid { .. }) => {
-                    let text = tf(
-                        cx.lang,
-                        "identify_unknown_number",
-                        &[("phone", &cx.tenant.inquiry_phone)],
-                    );
+                Err(invalid @ AppError::Invalid { .. }) => {
+                    show(cx, Some(invalid.message_in(cx.lang)), None)
+                }
+                // An unknown number and a wrong proof are one answer, so that numbers
+                // cannot be tested; it is said at the number, the first field to check.
+                Err(AppError::IdentificationFailed { .. }) => {
+                    let key = if proof_field(cx) == "password" {
+                        "identify_failed_password"
+                    } else {
+                        "identify_failed"
+                    };
+                    let text = tf(cx.lang, key, &[("phone", &cx.tenant.inquiry_phone)]);
                     show(cx, Some(text), None)
                 }
-                Err(AppError::IdentificationFailed { .. }) => {
-                    show(cx, None, Some(cx.text("identify_failed")))
-                }
-                Err(locked @ AppError::CardLocked { .. }) => {
-                    show(cx, None, Some(locked.message_in(cx.lang)))
+                Err(refused @ (AppError::CardLocked { .. } | AppError::Throttled { .. })) => {
+                    show(cx, Some(refused.message_in(cx.lang)), None)
                 }
                 Err(other) => Err(other),
             }

@@ -65,6 +65,12 @@ pub fn town(app: &TestApp) -> Tenant {
     tenant
 }
 
+/// One more account, with the test password, in any tenant.
+pub fn create_account_in(app: &TestApp, tenant: &Tenant, login: &str, role: Role) {
+    let mut conn = app.conn();
+    create_account(&mut conn, &app.clock(), tenant, login, role, PASSWORD).expect("account");
+}
+
 /// A booking for 22:00 today at the town's counter, made by phone early in the day.
 pub fn booking_today(app: &TestApp, tenant: &Tenant, email: &str) -> String {
     booking_today_for(app, tenant, email, "apply", Party::People(1))

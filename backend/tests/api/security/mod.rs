@@ -2,6 +2,7 @@
 //! of each defence).
 
 mod limits;
+mod guessing;
 mod logins;
 mod requests;
 mod uploads;

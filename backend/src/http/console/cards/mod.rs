@@ -18,8 +18,8 @@ pub use import::{
     upload as import_upload,
 };
 pub use search::list;
-pub use status::set_status;
-use status::status_buttons;
+pub use status::{set_status, unlock};
+use status::{guessing_blocks, status_buttons};
 
 use super::{staff_step, StaffCx};
 use crate::db::card::CardRecord;
@@ -96,12 +96,14 @@ pub async fn show(
             if cx.may(Permission::ManageCards) {
                 blocks.extend(status_buttons(cx, &card));
             }
+            blocks.extend(guessing_blocks(conn, cx, &card)?);
             blocks.push(Block::Heading(cx.text("cards_timeline")));
             blocks.push(Block::Table(timeline));
-            let notice = cx
-                .param("notice")
-                .filter(|n| n == "status")
-                .map(|_| (true, cx.text("cards_status_changed")));
+            let notice = match cx.param("notice").as_deref() {
+                Some("status") => Some((true, cx.text("cards_status_changed"))),
+                Some("unlocked") => Some((true, cx.text("cards_unlocked"))),
+                _ => None,
+            };
             cx.page(StatusCode::OK, "cards_card_title", notice, blocks)
         },
     )

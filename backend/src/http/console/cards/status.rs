@@ -86,3 +86,85 @@ pub async fn set_status(
     )
     .await
 }
+
+/// What the card's page says of failed identifications, and the unlock button for staff
+/// who book on callers' behalf (after checking the caller's identity on the phone).
+pub(super) fn guessing_blocks(
+    conn: &mut diesel::PgConnection,
+    cx: &StaffCx,
+    card: &CardRecord,
+) -> Result<Vec<Block>, AppError> {
+    use crate::domain::booking::guessing::{card_number_key, failures_of, STAFF_UNLOCK_AFTER};
+    let Some(key) = card_number_key(&cx.tenant, card) else {
+        return Ok(Vec::new());
+    };
+    let (count, last) = failures_of(conn, &cx.tenant, &key)?;
+    if count == 0 {
+        return Ok(Vec::new());
+    }
+    let last = last
+        .map(|at| at.with_timezone(&cx.clock.tz).format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_default();
+    let key = if count >= STAFF_UNLOCK_AFTER {
+        "cards_lock_for_staff"
+    } else {
+        "cards_lock_failures"
+    };
+    let mut blocks = vec![
+        Block::Heading(cx.text("cards_lock_heading")),
+        Block::Text(madoguchi_frontend::i18n::tf(
+            cx.lang,
+            key,
+            &[("count", &count.to_string()), ("last", &last)],
+        )),
+    ];
+    if cx.may(Permission::ProxyBooking) {
+        blocks.push(Block::Form(Form {
+            action: cx.console_url(&format!("cards/{}/unlock", card.id)),
+            post: true,
+            csrf: Some(cx.session.csrf_token.clone()),
+            inputs: Vec::new(),
+            submit: cx.text("cards_unlock"),
+            inline: true,
+        }));
+    }
+    Ok(blocks)
+}
+
+/// Forgets a card number's failed identifications, so that its holder can go on.
+pub async fn unlock(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<(String, i64)>,
+    form: web::Form<std::collections::HashMap<String, String>>,
+) -> HttpResponse {
+    let (tenant, id) = path.into_inner();
+    staff_step(
+        &state,
+        &req,
+        tenant,
+        Permission::ProxyBooking,
+        Some(form.into_inner()),
+        move |conn, cx, _| {
+            let card = CardRecord::by_ids(conn, cx.tenant.id, &[id])?
+                .into_iter()
+                .next()
+                .filter(|c| cx.works_at(c.location_id))
+                .ok_or(AppError::NotFound(Resource::Card))?;
+            let key = crate::domain::booking::guessing::card_number_key(&cx.tenant, &card)
+                .ok_or(AppError::NotFound(Resource::Card))?;
+            let forgotten = crate::domain::booking::guessing::forget(conn, &cx.tenant, &key)?;
+            cx.audit(
+                conn,
+                "card.unlocked",
+                &card.manufacture_number,
+                json!({ "failures": forgotten }),
+            )?;
+            Ok(crate::http::resident::Outcome::Redirect(format!(
+                "{}&notice=unlocked",
+                cx.console_url(&format!("cards/{}", card.id))
+            )))
+        },
+    )
+    .await
+}

@@ -1,0 +1,205 @@
+//! Keeping card numbers and birth dates from being guessed, without letting a stranger who
+//! knows a number lock its holder out.
+//!
+//! Every failed identification is a row keyed by the number as typed (whether a card has it
+//! or not) and the client's network. From those rows:
+//! - a network that failed 5 times on one number waits 30 minutes after each further
+//!   failure, and 2 hours from the 10th; other networks (the holder's own phone) are not
+//!   affected;
+//! - 15 failures on one number from anywhere stop it until staff unlock it after checking
+//!   the caller's identity; a success or an unlock forgets the failures;
+//! - a network that failed 10 times in an hour or 30 times in a day, on any numbers, waits.
+//!
+//! Unknown and known numbers go through the same steps, so neither the answer nor the time
+//! it takes tells whether a number exists.
+
+use chrono::{DateTime, Duration, Utc};
+use diesel::prelude::*;
+use diesel::PgConnection;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use crate::db::audit::NewAuditEntry;
+use crate::db::schema::identification_failures;
+use crate::db::tenant::Tenant;
+use crate::domain::Clock;
+use crate::error::AppError;
+
+/// Failures on one number from one network before it waits, and how long.
+pub const NETWORK_LOCK_AFTER: usize = 5;
+pub const NETWORK_LOCK: Duration = Duration::minutes(30);
+pub const NETWORK_LONG_LOCK_AFTER: usize = 10;
+pub const NETWORK_LONG_LOCK: Duration = Duration::hours(2);
+/// Failures on one number from anywhere that stop it until staff unlock it.
+pub const STAFF_UNLOCK_AFTER: i64 = 15;
+/// Failures one network may make across all numbers.
+pub const NETWORK_FAILURES_PER_HOUR: usize = 10;
+pub const NETWORK_FAILURES_PER_DAY: usize = 30;
+
+/// Why a number cannot be tried now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lock {
+    /// This network tried too often; it may try again at `until`.
+    Network { until: DateTime<Utc> },
+    /// Too many failures from anywhere: only staff can unlock it.
+    Staff,
+}
+
+impl Lock {
+    pub fn into_error(self) -> AppError {
+        match self {
+            Lock::Network { until } => AppError::CardLocked { until: Some(until) },
+            Lock::Staff => AppError::CardLocked { until: None },
+        }
+    }
+}
+
+/// The key under which failures on `number` (already in its normal form) are counted.
+pub fn number_key(tenant_id: i64, number: &str) -> String {
+    let digest = Sha256::new()
+        .chain_update(tenant_id.to_be_bytes())
+        .chain_update(number.as_bytes())
+        .finalize();
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The key of the number a card is identified by in this tenant.
+pub fn card_number_key(tenant: &Tenant, card: &crate::db::card::CardRecord) -> Option<String> {
+    let number = match tenant.pickup_number_kind.as_str() {
+        "manufacture_number" => card.manufacture_number.clone(),
+        _ => card.reservation_number.clone()?,
+    };
+    Some(number_key(tenant.id, &number))
+}
+
+/// A 429 when `network` has failed too often lately, on whatever numbers.
+pub fn ensure_network_budget(
+    conn: &mut PgConnection,
+    clock: &Clock,
+    tenant: &Tenant,
+    network: Option<&str>,
+) -> Result<(), AppError> {
+    let Some(network) = network else {
+        return Ok(());
+    };
+    let recent: Vec<DateTime<Utc>> = identification_failures::table
+        .filter(identification_failures::tenant_id.eq(tenant.id))
+        .filter(identification_failures::network.eq(network))
+        .filter(identification_failures::failed_at.gt(clock.now - Duration::days(1)))
+        .order(identification_failures::failed_at.desc())
+        .select(identification_failures::failed_at)
+        .limit(NETWORK_FAILURES_PER_DAY as i64)
+        .load(conn)?;
+    let hour_ago = clock.now - Duration::hours(1);
+    let in_hour = recent.iter().filter(|at| **at > hour_ago).count();
+    let free_at = if in_hour >= NETWORK_FAILURES_PER_HOUR {
+        recent[NETWORK_FAILURES_PER_HOUR - 1] + Duration::hours(1)
+    } else if recent.len() >= NETWORK_FAILURES_PER_DAY {
+        recent[NETWORK_FAILURES_PER_DAY - 1] + Duration::days(1)
+    } else {
+        return Ok(());
+    };
+    Err(AppError::Throttled {
+        seconds: (free_at - clock.now).num_seconds().max(1) as u64,
+    })
+}
+
+/// Whether the number under `key` may be tried from `network` now.
+pub fn lock_of(
+    conn: &mut PgConnection,
+    clock: &Clock,
+    tenant: &Tenant,
+    key: &str,
+    network: Option<&str>,
+) -> Result<Option<Lock>, AppError> {
+    let everywhere: i64 = identification_failures::table
+        .filter(identification_failures::tenant_id.eq(tenant.id))
+        .filter(identification_failures::number_key.eq(key))
+        .count()
+        .get_result(conn)?;
+    if everywhere >= STAFF_UNLOCK_AFTER {
+        return Ok(Some(Lock::Staff));
+    }
+    let Some(network) = network else {
+        return Ok(None);
+    };
+    let mine: Vec<DateTime<Utc>> = identification_failures::table
+        .filter(identification_failures::tenant_id.eq(tenant.id))
+        .filter(identification_failures::number_key.eq(key))
+        .filter(identification_failures::network.eq(network))
+        .filter(identification_failures::failed_at.gt(clock.now - Duration::days(1)))
+        .order(identification_failures::failed_at.desc())
+        .select(identification_failures::failed_at)
+        .load(conn)?;
+    let wait = match mine.len() {
+        n if n >= NETWORK_LONG_LOCK_AFTER => NETWORK_LONG_LOCK,
+        n if n >= NETWORK_LOCK_AFTER => NETWORK_LOCK,
+        _ => return Ok(None),
+    };
+    let until = mine[0] + wait;
+    Ok((until > clock.now).then_some(Lock::Network { until }))
+}
+
+/// Counts a failure; when it starts a lock, staff see it in the operation log.
+pub fn record_failure(
+    conn: &mut PgConnection,
+    clock: &Clock,
+    tenant: &Tenant,
+    key: &str,
+    network: Option<&str>,
+    card: Option<&str>,
+) -> Result<Option<Lock>, AppError> {
+    diesel::insert_into(identification_failures::table)
+        .values((
+            identification_failures::tenant_id.eq(tenant.id),
+            identification_failures::number_key.eq(key),
+            identification_failures::network.eq(network),
+            identification_failures::failed_at.eq(clock.now),
+        ))
+        .execute(conn)?;
+    let lock = lock_of(conn, clock, tenant, key, network)?;
+    if let Some(lock) = lock {
+        let details = match lock {
+            Lock::Network { until } => json!({ "network": network, "until": until }),
+            Lock::Staff => json!({ "network": network, "until": "staff" }),
+        };
+        NewAuditEntry {
+            tenant_id: Some(tenant.id),
+            actor: "resident",
+            action: "card.locked",
+            target: card.unwrap_or("(no such card)"),
+            client_addr: network,
+            details,
+            created_at: clock.now,
+        }
+        .insert(conn)?;
+    }
+    Ok(lock)
+}
+
+/// Forgets the failures on a number: after a success, or when staff unlock it.
+pub fn forget(conn: &mut PgConnection, tenant: &Tenant, key: &str) -> Result<usize, AppError> {
+    Ok(diesel::delete(
+        identification_failures::table
+            .filter(identification_failures::tenant_id.eq(tenant.id))
+            .filter(identification_failures::number_key.eq(key)),
+    )
+    .execute(conn)?)
+}
+
+/// How many failures a number has, and whether it waits for staff, for a card's page.
+pub fn failures_of(
+    conn: &mut PgConnection,
+    tenant: &Tenant,
+    key: &str,
+) -> Result<(i64, Option<DateTime<Utc>>), AppError> {
+    let (count, last) = identification_failures::table
+        .filter(identification_failures::tenant_id.eq(tenant.id))
+        .filter(identification_failures::number_key.eq(key))
+        .select((
+            diesel::dsl::count_star(),
+            diesel::dsl::max(identification_failures::failed_at),
+        ))
+        .get_result::<(i64, Option<DateTime<Utc>>)>(conn)?;
+    Ok((count, last))
+}
