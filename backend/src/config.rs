@@ -33,8 +33,9 @@ pub struct Config {
     pub writes_per_minute: u32,
     /// MADOGUCHI_HELD_PLACES_PER_ADDRESS: places residents from one address may hold at once.
     pub held_places_per_address: i64,
-    /// Staff login attempts a minute from one network; a city's whole console gets ten
-    /// times as many, so a flood cannot keep the processors busy hashing.
+    /// MADOGUCHI_LOGINS_PER_MINUTE: staff login attempts a minute from one network; a
+    /// city's whole console gets ten times as many, so a flood cannot keep the processors
+    /// busy hashing.
     pub logins_per_minute: u32,
     /// MADOGUCHI_SMTP_URL: the mail server (`smtp://user:pass@host:587?tls=required`,
     /// `smtps://host:465`); unset writes each message to `var/mail/` instead.
@@ -44,8 +45,19 @@ pub struct Config {
     pub smtp_ca_file: Option<PathBuf>,
     /// MADOGUCHI_MAIL_FROM: the sender of messages to residents.
     pub mail_from: String,
-    /// MADOGUCHI_PUBLIC_URL: the site's address in links sent by e-mail.
+    /// MADOGUCHI_PUBLIC_URL: the site's address in links sent by e-mail. When it starts with
+    /// `https://`, cookies are `Secure` with `__Host-` names and HSTS is sent.
     pub public_url: String,
+    /// MADOGUCHI_TLS_CERT and MADOGUCHI_TLS_KEY: PEM files; with both, the server speaks
+    /// only HTTPS (TLS 1.2 and 1.3).
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
+    /// MADOGUCHI_HTTP_REDIRECT_BIND: a plain-HTTP address that sends every request on to
+    /// the public HTTPS address.
+    pub http_redirect_bind: Option<SocketAddr>,
+    /// MADOGUCHI_TRUSTED_PROXIES: comma-separated addresses or CIDRs of reverse proxies;
+    /// only from them are `Forwarded` and `X-Forwarded-For` believed.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// MADOGUCHI_MAIL_POLL_MS: how often the mail worker looks for messages to send.
     pub mail_poll_ms: u64,
     /// How far the server's clock stands from the system's. Never read from the
@@ -74,6 +86,12 @@ impl Config {
                 .parse::<u64>()
                 .with_context(|| format!("{key} must be a whole number"))
         };
+        let path = |key: &str| get(key).filter(|v| !v.is_empty()).map(PathBuf::from);
+        let (tls_cert, tls_key) = (path("MADOGUCHI_TLS_CERT"), path("MADOGUCHI_TLS_KEY"));
+        anyhow::ensure!(
+            tls_cert.is_some() == tls_key.is_some(),
+            "set both MADOGUCHI_TLS_CERT and MADOGUCHI_TLS_KEY, or neither"
+        );
         Ok(Config {
             bind: var("MADOGUCHI_BIND", "127.0.0.1:8080")
                 .parse()
@@ -100,8 +118,8 @@ impl Config {
                 as u32,
             held_places_per_address: parse_num("MADOGUCHI_HELD_PLACES_PER_ADDRESS", "40")?
                 .clamp(1, 1_000_000) as i64,
-            logins_per_minute: parse_num("MADOGUCHI_LOGINS_PER_MINUTE", "10")?
-                .clamp(1, 1_000_000) as u32,
+            logins_per_minute: parse_num("MADOGUCHI_LOGINS_PER_MINUTE", "10")?.clamp(1, 1_000_000)
+                as u32,
             smtp_url: get("MADOGUCHI_SMTP_URL").filter(|url| !url.is_empty()),
             smtp_ca_file: get("MADOGUCHI_SMTP_CA_FILE")
                 .filter(|path| !path.is_empty())
@@ -112,10 +130,43 @@ impl Config {
             ),
             public_url: var(
                 "MADOGUCHI_PUBLIC_URL",
-                &format!("http://{}", var("MADOGUCHI_BIND", "127.0.0.1:8080")),
+                &format!(
+                    "{}://{}",
+                    if tls_cert.is_some() { "https" } else { "http" },
+                    var("MADOGUCHI_BIND", "127.0.0.1:8080")
+                ),
             ),
+            tls_cert: tls_cert.clone(),
+            tls_key: tls_key.clone(),
+            http_redirect_bind: get("MADOGUCHI_HTTP_REDIRECT_BIND")
+                .filter(|v| !v.is_empty())
+                .map(|v| v.parse())
+                .transpose()
+                .context("MADOGUCHI_HTTP_REDIRECT_BIND must be an address such as 0.0.0.0:80")?,
+            trusted_proxies: parse_networks(&var("MADOGUCHI_TRUSTED_PROXIES", ""))
+                .context("MADOGUCHI_TRUSTED_PROXIES")?,
             mail_poll_ms: parse_num("MADOGUCHI_MAIL_POLL_MS", "2000")?.clamp(50, 600_000),
             clock_shift: chrono::Duration::zero(),
         })
+    }
+}
+
+/// Addresses and networks, comma-separated: `10.0.0.5, 192.168.10.0/24, ::1`.
+pub fn parse_networks(text: &str) -> anyhow::Result<Vec<ipnet::IpNet>> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            part.parse::<ipnet::IpNet>()
+                .or_else(|_| part.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| anyhow!("{part:?} is not an address or a network such as 10.0.0.0/8"))
+        })
+        .collect()
+}
+
+impl Config {
+    /// Whether residents and staff reach the site over HTTPS (here or at a proxy).
+    pub fn https(&self) -> bool {
+        self.public_url.starts_with("https://")
     }
 }

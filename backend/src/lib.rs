@@ -8,5 +8,6 @@ pub mod error;
 pub mod http;
 pub mod jobs;
 pub mod server;
+pub mod tls;
 
 pub use error::AppError;

@@ -27,35 +27,75 @@ pub fn build(config: Config, pool: PgPool, listener: TcpListener) -> anyhow::Res
             pruned.prune_limiters();
         }
     });
-    let mut server = HttpServer::new(move || {
+    let tls = match (&config.tls_cert, &config.tls_key) {
+        (Some(cert), Some(key)) => Some(crate::tls::server_config(cert, key)?),
+        _ => None,
+    };
+    let https = config.https();
+    let builder = HttpServer::new(move || {
         App::new()
             .wrap(actix_web::middleware::from_fn(
                 crate::http::refuse_control_characters,
             ))
             .wrap(crate::http::error_pages::handlers())
-            .wrap(security_headers())
+            .wrap(security_headers(https))
             .wrap(NormalizePath::new(TrailingSlash::MergeOnly))
             // The method and path only: query strings carry signed links and searches.
             .wrap(
-                Logger::new("%a \"%{request}xi\" %s %b %Dms")
+                Logger::new("%{client}xi \"%{request}xi\" %s %b %Dms")
+                    .custom_request_replace("client", |req| {
+                        crate::http::client_addr_of(req.request()).unwrap_or_else(|| "-".into())
+                    })
                     .custom_request_replace("request", |req| {
                         format!("{} {}", req.method(), req.path())
                     }),
             )
             .app_data(state.clone())
             .configure(routes)
-    })
-    .listen(listener)?;
+    });
+    let mut server = match tls {
+        Some(tls) => builder.listen_rustls_0_23(listener, tls)?,
+        None => builder.listen(listener)?,
+    };
     if config.http_workers > 0 {
         server = server.workers(config.http_workers);
     }
     Ok(server.run())
 }
 
+/// A plain-HTTP listener that sends every request to the same path on the public HTTPS
+/// address (never to an address taken from the request).
+pub fn build_https_redirect(public_url: &str, listener: TcpListener) -> anyhow::Result<Server> {
+    let base = public_url.trim_end_matches('/').to_string();
+    let server = HttpServer::new(move || {
+        let base = base.clone();
+        App::new().default_service(web::to(move |req: actix_web::HttpRequest| {
+            let target = format!(
+                "{base}{}",
+                req.uri().path_and_query().map_or("/", |p| p.as_str())
+            );
+            async move {
+                actix_web::HttpResponse::PermanentRedirect()
+                    .insert_header(("Location", target))
+                    .insert_header(("Cache-Control", "no-store"))
+                    .finish()
+            }
+        }))
+    })
+    .workers(1)
+    .listen(listener)?;
+    Ok(server.run())
+}
+
 /// Headers every response carries: no inline script or style, no framing, no sniffing,
-/// no referrer leaving the site.
-fn security_headers() -> DefaultHeaders {
-    DefaultHeaders::new()
+/// no referrer leaving the site; over HTTPS, HSTS.
+fn security_headers(https: bool) -> DefaultHeaders {
+    let headers = if https {
+        DefaultHeaders::new().add(crate::tls::HSTS)
+    } else {
+        DefaultHeaders::new()
+    };
+    headers
         .add((
             "Content-Security-Policy",
             "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
@@ -130,7 +170,24 @@ async fn serve_with(config: Config, url: &str, embedded: bool) -> anyhow::Result
     let pool = crate::db::pool(url, config.db_pool_size);
     let listener =
         TcpListener::bind(config.bind).with_context(|| format!("binding {}", config.bind))?;
-    tracing::info!("Madoguchi listening on http://{}", config.bind);
+    tracing::info!(
+        "Madoguchi listening on {}://{}",
+        if config.tls_cert.is_some() {
+            "https"
+        } else {
+            "http"
+        },
+        config.bind
+    );
+    if let Some(bind) = config.http_redirect_bind {
+        anyhow::ensure!(
+            config.https(),
+            "MADOGUCHI_HTTP_REDIRECT_BIND needs an https:// MADOGUCHI_PUBLIC_URL to send visitors to"
+        );
+        let plain = TcpListener::bind(bind).with_context(|| format!("binding {bind}"))?;
+        tracing::info!("sending plain HTTP on {bind} to {}", config.public_url);
+        tokio::spawn(build_https_redirect(&config.public_url, plain)?);
+    }
     // Uploads a stopped server left behind (a preview never confirmed) go at start.
     let swept = crate::http::sweep_uploads(&config.var_dir, true);
     if swept > 0 {

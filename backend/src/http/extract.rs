@@ -129,8 +129,94 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
     })
 }
 
+/// The client's address: the connection's, or, when the connection comes from a trusted
+/// reverse proxy, the first address in `Forwarded` (or `X-Forwarded-For`) counted from the
+/// right that is not one of the trusted proxies. Anyone else's headers are ignored.
 pub fn client_ip(req: &HttpRequest) -> Option<IpAddr> {
-    req.peer_addr().map(|addr| addr.ip())
+    let peer = req.peer_addr()?.ip().to_canonical();
+    let trusted = req
+        .app_data::<web::Data<crate::http::AppState>>()
+        .map(|state| state.config.trusted_proxies.as_slice())
+        .unwrap_or(&[]);
+    Some(forwarded_client(peer, req.headers(), trusted))
+}
+
+pub fn forwarded_client(
+    peer: IpAddr,
+    headers: &actix_web::http::header::HeaderMap,
+    trusted: &[ipnet::IpNet],
+) -> IpAddr {
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
+    if !is_trusted(&peer) {
+        return peer;
+    }
+    let values = |name: &str| -> Vec<String> {
+        headers
+            .get_all(name)
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(|hop| hop.trim().to_string())
+            .collect()
+    };
+    let forwarded: Vec<String> = values("forwarded")
+        .iter()
+        .filter_map(|hop| {
+            hop.split(';').find_map(|pair| {
+                let (key, value) = pair.trim().split_once('=')?;
+                key.eq_ignore_ascii_case("for")
+                    .then(|| value.trim_matches('"').to_string())
+            })
+        })
+        .collect();
+    let hops = if forwarded.is_empty() {
+        values("x-forwarded-for")
+    } else {
+        forwarded
+    };
+    let mut client = peer;
+    for hop in hops.iter().rev() {
+        match parse_hop(hop) {
+            Some(ip) if is_trusted(&ip) => client = ip,
+            Some(ip) => return ip,
+            // "unknown", an obfuscated name or garbage: the last address known is used.
+            None => return client,
+        }
+    }
+    client
+}
+
+/// An address as proxies write it: `192.0.2.1`, `192.0.2.1:4711`, `[2001:db8::1]:4711`.
+fn parse_hop(hop: &str) -> Option<IpAddr> {
+    if let Ok(ip) = hop.parse::<IpAddr>() {
+        return Some(ip.to_canonical());
+    }
+    if let Some(rest) = hop.strip_prefix('[') {
+        return rest.split(']').next()?.parse::<IpAddr>().ok();
+    }
+    hop.parse::<std::net::SocketAddr>().ok().map(|a| a.ip())
+}
+
+/// Whether the site is reached over HTTPS (its public URL), which makes cookies `Secure`.
+/// Never from a request header: a client could send `X-Forwarded-Proto` itself.
+pub fn https_site(req: &HttpRequest) -> bool {
+    req.app_data::<web::Data<crate::http::AppState>>()
+        .is_some_and(|state| state.config.https())
+}
+
+/// Over HTTPS a cookie's name carries the `__Host-` prefix: browsers then accept it only
+/// when Secure, for the whole site, and set by this host alone.
+pub fn cookie_name(base: &str, https: bool) -> String {
+    if https {
+        format!("__Host-{base}")
+    } else {
+        base.to_string()
+    }
+}
+
+/// The value of the cookie named `base` (with the prefix the site uses).
+pub fn read_cookie(req: &HttpRequest, base: &str) -> Option<String> {
+    req.cookie(&cookie_name(base, https_site(req)))
+        .map(|c| c.value().to_string())
 }
 
 pub fn client_addr(req: &HttpRequest) -> Option<String> {
@@ -142,3 +228,46 @@ pub fn load_tenant(conn: &mut diesel::PgConnection, code: &str) -> Result<Tenant
 }
 
 pub use crate::domain::input::url_encode;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.append(
+                HeaderName::from_static(name),
+                HeaderValue::from_static(value),
+            );
+        }
+        map
+    }
+
+    #[test]
+    fn forwarded_addresses_are_read_from_the_right_past_trusted_proxies() {
+        let trusted = crate::config::parse_networks("10.0.0.0/8").unwrap();
+        let proxy: IpAddr = "10.0.0.2".parse().unwrap();
+        let outsider: IpAddr = "192.0.2.9".parse().unwrap();
+        let chain = headers(&[("x-forwarded-for", "1.1.1.1, 203.0.113.7, 10.0.0.3")]);
+        // The left-most entry is whatever the client wrote; the first untrusted from the
+        // right is the one the proxies saw.
+        assert_eq!(
+            forwarded_client(proxy, &chain, &trusted),
+            "203.0.113.7".parse::<IpAddr>().unwrap()
+        );
+        assert_eq!(forwarded_client(outsider, &chain, &trusted), outsider);
+        let standard = headers(&[(
+            "forwarded",
+            "for=\"[2001:db8::7]:4711\";proto=https, for=10.0.0.3",
+        )]);
+        assert_eq!(
+            forwarded_client(proxy, &standard, &trusted),
+            "2001:db8::7".parse::<IpAddr>().unwrap()
+        );
+        let hidden = headers(&[("forwarded", "for=unknown")]);
+        assert_eq!(forwarded_client(proxy, &hidden, &trusted), proxy);
+        assert_eq!(forwarded_client(proxy, &HeaderMap::new(), &trusted), proxy);
+    }
+}

@@ -76,14 +76,17 @@ impl AppState {
 
     /// A staff login may be checked: neither its network nor its city has used up its
     /// minute's attempts.
-    pub fn check_login_rate(&self, client_addr: Option<&str>, tenant: &str) -> Result<(), AppError> {
+    pub fn check_login_rate(
+        &self,
+        client_addr: Option<&str>,
+        tenant: &str,
+    ) -> Result<(), AppError> {
         let key = client_addr.and_then(crate::domain::client_key);
         throttled([
             key.map(|key| self.login_limiter_by_address.check_key(&key)),
             Some(self.login_limiter_by_tenant.check_key(&tenant.to_string())),
         ])
     }
-
 
     /// Forgets the limiters' keys that have not been used lately, so that addresses and
     /// sessions seen once do not stay in memory.
@@ -139,6 +142,7 @@ impl AppState {
 }
 
 pub use console::sweep_uploads;
+pub use extract::client_addr as client_addr_of;
 pub use guard::refuse_control_characters;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -220,4 +224,3 @@ mod tests {
         assert_eq!(state.limiter_keys(), 0);
     }
 }
-

@@ -294,8 +294,14 @@ async fn a_city_in_password_mode_gets_numbers_and_passwords_once_for_the_notice_
             number: row[0].to_string(),
             proof: CardProof::Password(row[1].to_string()),
         };
-        let card = identify_card(&mut app.conn(), &app.clock(), &tenant, &identification, None)
-            .expect("the printed password opens the card");
+        let card = identify_card(
+            &mut app.conn(),
+            &app.clock(),
+            &tenant,
+            &identification,
+            None,
+        )
+        .expect("the printed password opens the card");
         assert_eq!(card.name, row[2].to_string());
         assert!(card.password_hash.unwrap().starts_with("$argon2id$"));
     }

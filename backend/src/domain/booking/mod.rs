@@ -3,8 +3,8 @@
 
 mod change;
 mod create;
-mod hold;
 pub mod guessing;
+mod hold;
 mod identify;
 pub(crate) mod rules;
 

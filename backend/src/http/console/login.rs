@@ -19,7 +19,7 @@ use crate::domain::staff::{
     address_allowed, begin_log_in, finish_log_in, LoginOutcome, Permission,
 };
 use crate::error::AppError;
-use crate::http::extract::{client_addr, load_tenant};
+use crate::http::extract::{client_addr, cookie_name, https_site, load_tenant, read_cookie};
 use crate::http::resident::{error_page, lang_of, query_of, Outcome};
 use crate::http::AppState;
 
@@ -64,10 +64,12 @@ pub async fn form(req: HttpRequest, path: web::Path<String>) -> HttpResponse {
     let token = new_client_token(&mut rand::thread_rng());
     let html = page(&req, &path.into_inner(), &token, "", None);
     let mut response = crate::http::pages::html(StatusCode::OK, html);
-    let cookie = Cookie::build(LOGIN_TOKEN_COOKIE, token)
+    let secure = https_site(&req);
+    let cookie = Cookie::build(cookie_name(LOGIN_TOKEN_COOKIE, secure), token)
         .path("/")
         .http_only(true)
         .same_site(SameSite::Strict)
+        .secure(secure)
         .finish();
     let _ = response.add_cookie(&cookie);
     response
@@ -82,9 +84,7 @@ pub async fn submit(
     let tenant_code = path.into_inner();
     let lang = lang_of(&req);
     let form = form.into_inner();
-    let expected = req
-        .cookie(LOGIN_TOKEN_COOKIE)
-        .map(|c| c.value().to_string());
+    let expected = read_cookie(&req, LOGIN_TOKEN_COOKIE);
     let login_value = form
         .get("login")
         .map(|s| s.trim().to_string())
@@ -154,7 +154,7 @@ pub async fn submit(
             }
         }
     };
-    let secure = req.connection_info().scheme() == "https";
+    let secure = https_site(&req);
     match result {
         Ok(LoginOutcome::LoggedIn { session, .. }) => {
             let next = safe_next(
@@ -207,7 +207,11 @@ pub async fn logout(
         },
     )
     .await;
-    let mut gone = Cookie::build(COOKIE, "").path("/").finish();
+    let secure = https_site(&req);
+    let mut gone = Cookie::build(cookie_name(COOKIE, secure), "")
+        .path("/")
+        .secure(secure)
+        .finish();
     gone.make_removal();
     let _ = response.add_cookie(&gone);
     response

@@ -202,7 +202,7 @@ impl Arrival {
     fn of(state: &AppState, req: &HttpRequest, tenant_code: &str) -> Arrival {
         Arrival {
             lang: lang_of(req),
-            token: req.cookie(COOKIE).map(|c| c.value().to_string()),
+            token: super::extract::read_cookie(req, COOKIE),
             clock: state.clock(),
             path: req.path().to_string(),
             query: query_of(req),
@@ -353,7 +353,7 @@ pub async fn staff_gate(
 }
 
 pub fn session_cookie(token: String, secure: bool) -> Cookie<'static> {
-    Cookie::build(COOKIE, token)
+    Cookie::build(super::extract::cookie_name(COOKIE, secure), token)
         .path("/")
         .http_only(true)
         .same_site(SameSite::Strict)

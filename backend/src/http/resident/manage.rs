@@ -121,8 +121,18 @@ pub async fn lookup_submit(
                 (Some(code), Ok(proof)) => (code, proof),
                 (_, proof) => return show(cx, code_error, proof.err()),
             };
-            let network = cx.client_addr.as_deref().and_then(crate::domain::client_key);
-            match find_owned(conn, &cx.clock, &cx.tenant, &code, &proof, network.as_deref()) {
+            let network = cx
+                .client_addr
+                .as_deref()
+                .and_then(crate::domain::client_key);
+            match find_owned(
+                conn,
+                &cx.clock,
+                &cx.tenant,
+                &code,
+                &proof,
+                network.as_deref(),
+            ) {
                 Ok(found) => {
                     cx.session.renew(conn, cx.tenant.id)?;
                     cx.session.state.managing.push(found.code.clone());

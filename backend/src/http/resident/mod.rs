@@ -216,7 +216,7 @@ impl Cx {
 
 /// The resident session's token as the browser sent it, for per-session limits.
 pub fn session_token(req: &HttpRequest) -> Option<String> {
-    req.cookie(session::COOKIE).map(|c| c.value().to_string())
+    super::extract::read_cookie(req, session::COOKIE)
 }
 
 pub fn lang_of(req: &HttpRequest) -> Lang {
@@ -251,11 +251,11 @@ pub async fn run_step(
     let lang = lang_of(req);
     let arrival = Arrival {
         clock: state.clock(),
-        cookie: req.cookie(session::COOKIE).map(|c| c.value().to_string()),
+        cookie: super::extract::read_cookie(req, session::COOKIE),
         path: req.path().to_string(),
         query: query_of(req),
         lang,
-        secure: req.connection_info().scheme() == "https",
+        secure: super::extract::https_site(req),
         client_addr: super::extract::client_addr(req),
     };
     let submitted = form.is_some();

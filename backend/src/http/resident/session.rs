@@ -186,12 +186,15 @@ impl Session {
     /// The cookie to send when the session is new or has a new token.
     pub fn cookie(&self, secure: bool) -> Option<Cookie<'static>> {
         (self.is_new || self.renewed).then(|| {
-            Cookie::build(COOKIE, self.token.clone())
-                .path("/")
-                .http_only(true)
-                .same_site(SameSite::Lax)
-                .secure(secure)
-                .finish()
+            Cookie::build(
+                crate::http::extract::cookie_name(COOKIE, secure),
+                self.token.clone(),
+            )
+            .path("/")
+            .http_only(true)
+            .same_site(SameSite::Lax)
+            .secure(secure)
+            .finish()
         })
     }
 }

@@ -14,8 +14,8 @@ use super::{field_error, invalid_page, page, redirect, run_flow_step, run_step, 
 use crate::db::booking::{Booking, Holder};
 use crate::db::location::Location;
 use crate::domain::booking::{identify_card, CardIdentification, CardProof};
-use crate::domain::input::read_date;
 use crate::domain::client_key;
+use crate::domain::input::read_date;
 use crate::error::AppError;
 use crate::http::extract::client_ip;
 use crate::http::AppState;

@@ -6,7 +6,7 @@ mod cluster;
 mod smtp;
 
 pub use app::{
-    answer, csrf_of, Answer, location_of, shared_data, submit_and_follow, upload_action, TestApp,
+    answer, csrf_of, location_of, shared_data, submit_and_follow, upload_action, Answer, TestApp,
 };
 pub use cluster::TestDatabase;
-pub use smtp::{SmtpSink, TlsMode};
+pub use smtp::{write_certificates, SmtpSink, TlsMode};

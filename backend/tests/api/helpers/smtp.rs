@@ -164,7 +164,7 @@ impl SmtpSink {
 
 /// Makes a test authority and a certificate for 127.0.0.1 signed by it in `folder`
 /// (`server.pem`, `server.key`); returns the authority's certificate as PEM.
-fn write_certificates(folder: &std::path::Path) -> String {
+pub fn write_certificates(folder: &std::path::Path) -> String {
     use rcgen::{BasicConstraints, CertificateParams, IsCa, KeyPair};
     let authority_key = KeyPair::generate().expect("a key");
     let mut authority = CertificateParams::new(Vec::<String>::new()).expect("parameters");

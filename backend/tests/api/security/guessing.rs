@@ -42,7 +42,12 @@ struct Attempts<'a> {
 }
 
 impl Attempts<'_> {
-    async fn book(&self, client: &reqwest::Client, number: &str, birth_date: &str) -> crate::helpers::Answer {
+    async fn book(
+        &self,
+        client: &reqwest::Client,
+        number: &str,
+        birth_date: &str,
+    ) -> crate::helpers::Answer {
         let body = json!({
             "slot_id": self.slot["id"], "procedure": "pickup",
             "members": [{ "number": number, "birth_date": birth_date }],
@@ -188,7 +193,12 @@ async fn guesses_from_many_networks_stop_the_number_until_the_call_center_unlock
         .contains("お問い合わせ窓口"));
 
     // The holder calls; the operator checks who is calling and unlocks the number.
-    create_account_in(&app, &tenant, "operator", madoguchi::domain::staff::Role::Operator);
+    create_account_in(
+        &app,
+        &tenant,
+        "operator",
+        madoguchi::domain::staff::Role::Operator,
+    );
     let operator = from(40);
     let login = operator
         .get(app.url("/demo/staff/login"))
@@ -224,7 +234,10 @@ async fn guesses_from_many_networks_stop_the_number_until_the_call_center_unlock
         .text()
         .await
         .unwrap();
-    assert!(card_page.contains("受付を止めています"), "the card's page says why");
+    assert!(
+        card_page.contains("受付を止めています"),
+        "the card's page says why"
+    );
     let csrf = csrf_of(&card_page);
     let unlocked = operator
         .post(app.url(&format!("/demo/staff/cards/{card_id}/unlock")))

@@ -69,12 +69,19 @@ async fn a_flood_from_one_network_gets_429_before_any_hashing() {
     let throttled: Vec<_> = answers.iter().filter(|(s, _, _)| *s == 429).collect();
     assert!(throttled.len() >= 30, "{} of 40 throttled", throttled.len());
     for (_, retry_after, body) in &throttled {
-        let seconds: u64 = retry_after.as_deref().expect("Retry-After").parse().unwrap();
+        let seconds: u64 = retry_after
+            .as_deref()
+            .expect("Retry-After")
+            .parse()
+            .unwrap();
         assert!((1..=60).contains(&seconds));
         assert!(body.contains("<html"), "an HTML page, not JSON");
     }
     let checked = count_actions(&app, "staff.login_failed");
-    assert!(checked <= 10, "{checked} attempts reached the password check");
+    assert!(
+        checked <= 10,
+        "{checked} attempts reached the password check"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

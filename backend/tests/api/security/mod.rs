@@ -1,8 +1,10 @@
 //! Attacks from outside, each reproduced and then refused (docs/security.md names the test
 //! of each defence).
 
-mod limits;
 mod guessing;
+mod limits;
 mod logins;
+mod proxies;
 mod requests;
+mod tls;
 mod uploads;

@@ -18,8 +18,8 @@ pub use import::{
     upload as import_upload,
 };
 pub use search::list;
-pub use status::{set_status, unlock};
 use status::{guessing_blocks, status_buttons};
+pub use status::{set_status, unlock};
 
 use super::{staff_step, StaffCx};
 use crate::db::card::CardRecord;

@@ -103,7 +103,11 @@ pub(super) fn guessing_blocks(
         return Ok(Vec::new());
     }
     let last = last
-        .map(|at| at.with_timezone(&cx.clock.tz).format("%Y-%m-%d %H:%M").to_string())
+        .map(|at| {
+            at.with_timezone(&cx.clock.tz)
+                .format("%Y-%m-%d %H:%M")
+                .to_string()
+        })
         .unwrap_or_default();
     let key = if count >= STAFF_UNLOCK_AFTER {
         "cards_lock_for_staff"
