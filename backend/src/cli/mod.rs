@@ -68,6 +68,21 @@ enum Command {
         #[command(subcommand)]
         command: SlotsCommand,
     },
+    /// The operation log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check each tenant's hash chain (or one tenant's) and say where it breaks; exits 1
+    /// when any chain is broken.
+    Verify {
+        #[arg(long)]
+        tenant: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -246,6 +261,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 Ok(())
             })
         }
+        Command::Audit {
+            command: AuditCommand::Verify { tenant },
+        } => with_database(&config, |conn| verify_audit_chains(conn, tenant.as_deref())),
         Command::Slots {
             command: SlotsCommand::Generate { tenant, from, to },
         } => with_database(&config, |conn| {
@@ -365,4 +383,44 @@ pub fn seed_demo(conn: &mut PgConnection, config: &Config) -> anyhow::Result<()>
         );
     }
     regenerate_all(conn, config)
+}
+
+/// Prints each chain's state; an error (exit status 1) when any is broken.
+fn verify_audit_chains(conn: &mut PgConnection, only: Option<&str>) -> anyhow::Result<()> {
+    let tenants = Tenant::all(conn)?;
+    if let Some(code) = only {
+        anyhow::ensure!(tenants.iter().any(|t| t.code == code), "no tenant {code}");
+    }
+    let mut chains: Vec<(String, Option<i64>)> = tenants
+        .iter()
+        .filter(|t| only.is_none_or(|code| code == t.code))
+        .map(|t| (t.code.clone(), Some(t.id)))
+        .collect();
+    if only.is_none() {
+        chains.push(("(platform)".to_string(), None));
+    }
+    let mut broken = 0;
+    for (name, tenant_id) in chains {
+        let report = crate::domain::audit_chain::verify(conn, tenant_id)?;
+        let head = report
+            .head
+            .as_ref()
+            .map(|(position, hash)| format!("; last #{position} {hash}"))
+            .unwrap_or_default();
+        match report.first_break {
+            None => println!("{name}: {} rows, chain intact{head}", report.rows),
+            Some(at) => {
+                broken += 1;
+                println!(
+                    "{name}: {} rows, chain BROKEN at #{} (row id {}): {}",
+                    report.rows,
+                    at.position,
+                    at.id,
+                    at.problem.code()
+                );
+            }
+        }
+    }
+    anyhow::ensure!(broken == 0, "{broken} chain(s) broken");
+    Ok(())
 }

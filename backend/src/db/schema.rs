@@ -234,6 +234,9 @@ diesel::table! {
         client_addr -> Nullable<Text>,
         details -> Jsonb,
         created_at -> Timestamptz,
+        chain_position -> Int8,
+        prev_hash -> Text,
+        row_hash -> Text,
     }
 }
 

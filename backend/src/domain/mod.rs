@@ -1,5 +1,6 @@
 //! Booking rules and the transactional services that apply them.
 
+pub mod audit_chain;
 pub mod availability;
 pub mod booking;
 pub mod booking_search;

@@ -3,7 +3,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use madoguchi_frontend::i18n::{t, Lang};
+use madoguchi_frontend::i18n::{t, tf, Lang};
 use madoguchi_frontend::pages::console::kit::{Block, Cell, Form, Header, Input, Table};
 use madoguchi_frontend::view_models::FieldError;
 use serde_json::json;
@@ -174,7 +174,9 @@ pub async fn list(
                     ]
                 })
                 .collect();
+            let (chain_text, chain_notice) = chain_status(conn, cx)?;
             let blocks = vec![
+                Block::Text(chain_text),
                 Block::Form(form),
                 Block::Links(vec![
                     (
@@ -194,13 +196,52 @@ pub async fn list(
                 }),
                 Block::Links(pages),
             ];
-            cx.page(StatusCode::OK, "staff_log_title", None, blocks)
+            cx.page(StatusCode::OK, "staff_log_title", chain_notice, blocks)
         },
     )
     .await
 }
 
 /// The filter form, with the problem of each date field that could not be read.
+/// Whether the city's log is still the chain the database wrote, in words; a broken chain
+/// is also the page's warning.
+fn chain_status(
+    conn: &mut diesel::PgConnection,
+    cx: &StaffCx,
+) -> Result<(String, Option<(bool, String)>), AppError> {
+    let report = crate::domain::audit_chain::verify(conn, Some(cx.tenant.id))?;
+    Ok(match (report.first_break, report.head) {
+        (Some(at), _) => {
+            let text = tf(
+                cx.lang,
+                "log_chain_broken",
+                &[
+                    ("position", &at.position.to_string()),
+                    ("id", &at.id.to_string()),
+                    (
+                        "problem",
+                        &cx.text(&format!("log_chain_{}", at.problem.code())),
+                    ),
+                ],
+            );
+            (text.clone(), Some((false, text)))
+        }
+        (None, Some((position, hash))) => (
+            tf(
+                cx.lang,
+                "log_chain_intact",
+                &[
+                    ("rows", &report.rows.to_string()),
+                    ("position", &position.to_string()),
+                    ("hash", &hash.chars().take(16).collect::<String>()),
+                ],
+            ),
+            None,
+        ),
+        (None, None) => (cx.text("log_chain_empty"), None),
+    })
+}
+
 fn filter_form(
     conn: &mut diesel::PgConnection,
     cx: &StaffCx,

@@ -1,6 +1,7 @@
 //! Attacks from outside, each reproduced and then refused (docs/security.md names the test
 //! of each defence).
 
+mod audit_chain;
 mod guessing;
 mod limits;
 mod logins;
