@@ -13,6 +13,10 @@ pub struct Config {
     pub bind: SocketAddr,
     /// DATABASE_URL: an existing PostgreSQL; unset means the embedded cluster under `var_dir`.
     pub database_url: Option<String>,
+    /// MADOGUCHI_APP_DATABASE_URL: the login of the `madoguchi_app` role for the web
+    /// server's connections; unset, the server switches DATABASE_URL's connections to that
+    /// role (the embedded cluster logs in as it directly).
+    pub app_database_url: Option<String>,
     /// MADOGUCHI_VAR_DIR: where the embedded cluster and other local state live.
     pub var_dir: PathBuf,
     /// MADOGUCHI_DB_POOL_SIZE: connections per server process.
@@ -97,6 +101,7 @@ impl Config {
                 .parse()
                 .context("MADOGUCHI_BIND must be an address such as 127.0.0.1:8080")?,
             database_url: get("DATABASE_URL").filter(|url| !url.is_empty()),
+            app_database_url: get("MADOGUCHI_APP_DATABASE_URL").filter(|url| !url.is_empty()),
             var_dir: PathBuf::from(var("MADOGUCHI_VAR_DIR", "var")),
             db_pool_size: parse_num("MADOGUCHI_DB_POOL_SIZE", "16")?.clamp(1, 200) as u32,
             http_workers: parse_num("MADOGUCHI_HTTP_WORKERS", "0")? as usize,

@@ -144,7 +144,19 @@ pub fn prepare_database(config: &Config) -> anyhow::Result<Database> {
 
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     let database = prepare_database(&config)?;
-    let result = serve_with(config, &database.url, database.cluster.is_some()).await;
+    let app_url = config.app_database_url.clone().or_else(|| {
+        database
+            .cluster
+            .as_ref()
+            .map(|cluster| cluster.url_as(DATABASE_NAME, crate::db::APP_ROLE))
+    });
+    let result = serve_with(
+        config,
+        &database.url,
+        app_url.as_deref(),
+        database.cluster.is_some(),
+    )
+    .await;
     if let Some(cluster) = database.cluster {
         tracing::info!("stopping the embedded PostgreSQL cluster");
         cluster.stop()?;
@@ -152,7 +164,12 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     result
 }
 
-async fn serve_with(config: Config, url: &str, embedded: bool) -> anyhow::Result<()> {
+async fn serve_with(
+    config: Config,
+    url: &str,
+    app_url: Option<&str>,
+    embedded: bool,
+) -> anyhow::Result<()> {
     let mut conn = PgConnection::establish(url)
         .with_context(|| format!("connecting to {}", crate::db::without_password(url)))?;
     for version in crate::db::run_migrations(&mut conn)? {
@@ -167,7 +184,9 @@ async fn serve_with(config: Config, url: &str, embedded: bool) -> anyhow::Result
         crate::cli::seed_demo(&mut conn, &config)?;
     }
     drop(conn);
-    let pool = crate::db::pool(url, config.db_pool_size);
+    // Requests work as the application role; the jobs (across tenants) as the owner.
+    let pool = crate::db::application_pool(url, app_url, config.db_pool_size);
+    let jobs_pool = crate::db::pool(url, (config.db_pool_size / 4).max(4));
     let listener =
         TcpListener::bind(config.bind).with_context(|| format!("binding {}", config.bind))?;
     tracing::info!(
@@ -193,8 +212,8 @@ async fn serve_with(config: Config, url: &str, embedded: bool) -> anyhow::Result
     if swept > 0 {
         tracing::info!(swept, "removed uploads left by an earlier run");
     }
-    crate::jobs::spawn(pool.clone(), config.time_zone, config.var_dir.clone());
-    crate::jobs::spawn_mail_worker(pool.clone(), &config)?;
+    crate::jobs::spawn(jobs_pool.clone(), config.time_zone, config.var_dir.clone());
+    crate::jobs::spawn_mail_worker(jobs_pool, &config)?;
     build(config, pool, listener)?.await?;
     Ok(())
 }

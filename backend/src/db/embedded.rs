@@ -49,8 +49,13 @@ impl EmbeddedCluster {
 
     /// libpq URL of a database in this cluster.
     pub fn url(&self, database: &str) -> String {
+        self.url_as(database, "postgres")
+    }
+
+    /// libpq URL of a database in this cluster for another role (local logins are trusted).
+    pub fn url_as(&self, database: &str, role: &str) -> String {
         format!(
-            "postgresql://postgres@/{database}?host={}",
+            "postgresql://{role}@/{database}?host={}",
             self.socket_dir.display()
         )
     }

@@ -38,6 +38,44 @@ pub fn pool(url: &str, size: u32) -> PgPool {
         .build_unchecked(ConnectionManager::new(url))
 }
 
+/// The role request handlers work as (see the `application_role` migration).
+pub const APP_ROLE: &str = "madoguchi_app";
+
+/// Makes each new connection of an owner's URL act as the application role.
+#[derive(Debug)]
+struct ActAsApplication;
+
+impl diesel::r2d2::CustomizeConnection<PgConnection, diesel::r2d2::Error> for ActAsApplication {
+    fn on_acquire(&self, conn: &mut PgConnection) -> Result<(), diesel::r2d2::Error> {
+        use diesel::connection::SimpleConnection;
+        conn.batch_execute(&format!("SET ROLE {APP_ROLE}"))
+            .map_err(diesel::r2d2::Error::QueryError)
+    }
+}
+
+/// The pool request handlers use: the application role's own login when there is one
+/// (`app_url`), or else the owner's URL with every connection switched to that role.
+pub fn application_pool(owner_url: &str, app_url: Option<&str>, size: u32) -> PgPool {
+    match app_url {
+        Some(url) => pool(url, size),
+        None => Pool::builder()
+            .max_size(size)
+            .min_idle(Some(1))
+            .connection_timeout(std::time::Duration::from_secs(5))
+            .connection_customizer(Box::new(ActAsApplication))
+            .build_unchecked(ConnectionManager::new(owner_url)),
+    }
+}
+
+/// Names the tenant whose rows this connection may see (row-level security); `None`
+/// forgets it, so that a pooled connection never keeps the previous request's tenant.
+pub fn act_for_tenant(conn: &mut PgConnection, tenant_id: Option<i64>) -> QueryResult<()> {
+    diesel::sql_query("SELECT set_config('madoguchi.tenant_id', $1, false)")
+        .bind::<diesel::sql_types::Text, _>(tenant_id.map(|id| id.to_string()).unwrap_or_default())
+        .execute(conn)
+        .map(|_| ())
+}
+
 pub fn run_migrations(conn: &mut PgConnection) -> anyhow::Result<Vec<String>> {
     let applied = conn
         .run_pending_migrations(MIGRATIONS)
@@ -104,6 +142,7 @@ pub async fn run<T: Send + 'static>(
     let pool = pool.clone();
     actix_web::web::block(move || {
         let mut conn = pool.get()?;
+        act_for_tenant(&mut conn, None)?;
         work(&mut conn)
     })
     .await?

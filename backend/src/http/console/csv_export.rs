@@ -27,8 +27,9 @@ pub fn stream(
 ) -> Outcome {
     let cp932 = cx.query.get("encoding").map(String::as_str) == Some("cp932");
     let (tx, rx) = tokio::sync::mpsc::channel(4);
+    let tenant_id = cx.tenant.id;
     actix_web::rt::task::spawn_blocking(move || {
-        if let Err(e) = produce(&pool, header, fetch, cp932, &tx) {
+        if let Err(e) = produce(&pool, tenant_id, header, fetch, cp932, &tx) {
             tracing::error!("CSV export stopped: {e:#}");
         }
     });
@@ -54,12 +55,14 @@ pub fn encoding_of(cx: &StaffCx) -> &'static str {
 
 fn produce(
     pool: &PgPool,
+    tenant_id: i64,
     header: &[&str],
     mut fetch: FetchRows,
     cp932: bool,
     tx: &tokio::sync::mpsc::Sender<web::Bytes>,
 ) -> Result<(), AppError> {
     let mut conn = pool.get()?;
+    crate::db::act_for_tenant(&mut conn, Some(tenant_id))?;
     let encode = |text: String| -> web::Bytes {
         if cp932 {
             web::Bytes::from(encoding_rs::SHIFT_JIS.encode(&text).0.into_owned())

@@ -140,6 +140,7 @@ pub async fn submit(
                 Ok((attempt, matched)) => {
                     let clock = state.clock();
                     crate::db::run(&state.pool, move |conn| {
+                        crate::db::act_for_tenant(conn, Some(tenant.id))?;
                         Ok(finish_log_in(
                             conn,
                             &clock,

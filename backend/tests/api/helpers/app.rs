@@ -53,6 +53,13 @@ impl TestApp {
 
     /// Starts the real server on a free port, against a fresh database.
     pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+        // RUST_LOG=warn shows the server's own log when a test needs looking into.
+        if std::env::var_os("RUST_LOG").is_some() {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+                .with_test_writer()
+                .try_init();
+        }
         let db = tokio::task::spawn_blocking(TestDatabase::create)
             .await
             .expect("creating the test database");
@@ -73,10 +80,13 @@ impl TestApp {
         config.held_places_per_address = 1_000_000;
         config.logins_per_minute = 1_000_000;
         adjust(&mut config);
+        // The test's own queries work as the owner; the server as the application role.
         let pool = madoguchi::db::pool(&db.url, 20);
+        let own_login = db.url.replacen("postgres@", "madoguchi_app@", 1);
+        let server_pool = madoguchi::db::application_pool(&db.url, Some(&own_login), 20);
         let listener = TcpListener::bind("127.0.0.1:0").expect("binding a free port");
         let address = format!("http://{}", listener.local_addr().expect("local address"));
-        let server = madoguchi::server::build(config.clone(), pool.clone(), listener)
+        let server = madoguchi::server::build(config.clone(), server_pool, listener)
             .expect("building the server");
         tokio::spawn(server);
         let client = reqwest::Client::builder()
