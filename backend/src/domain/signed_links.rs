@@ -15,6 +15,11 @@ const KEY_NAME: &str = "booking-links";
 /// The signing key, made (once, by whichever process comes first) when missing. Reading it
 /// is the usual case, so it is read first and written only when absent.
 pub fn key(conn: &mut PgConnection) -> QueryResult<Vec<u8>> {
+    named_key(conn, KEY_NAME)
+}
+
+/// The key stored under `name`, made when missing.
+pub fn named_key(conn: &mut PgConnection, name: &str) -> QueryResult<Vec<u8>> {
     #[derive(QueryableByName)]
     struct Key {
         #[diesel(sql_type = Bytea)]
@@ -22,7 +27,7 @@ pub fn key(conn: &mut PgConnection) -> QueryResult<Vec<u8>> {
     }
     let read = |conn: &mut PgConnection| {
         diesel::sql_query("SELECT key FROM signing_keys WHERE name = $1")
-            .bind::<Text, _>(KEY_NAME)
+            .bind::<Text, _>(name)
             .get_result::<Key>(conn)
             .optional()
     };
@@ -34,13 +39,21 @@ pub fn key(conn: &mut PgConnection) -> QueryResult<Vec<u8>> {
     diesel::sql_query(
         "INSERT INTO signing_keys (name, key) VALUES ($1, $2) ON CONFLICT DO NOTHING",
     )
-    .bind::<Text, _>(KEY_NAME)
+    .bind::<Text, _>(name)
     .bind::<Bytea, _>(&fresh)
     .execute(conn)?;
     // Another process may have won the race: the stored key is the one.
     read(conn)?
         .map(|k| k.key)
         .ok_or(diesel::result::Error::NotFound)
+}
+
+/// A token for the forms of a browser that has no session yet: an HMAC over the tenant and
+/// the browser's cookie, so that nothing needs storing until the first form comes back.
+pub fn form_token(key: &[u8], tenant_id: i64, cookie: &str) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("any key length");
+    mac.update(format!("form:{tenant_id}:{cookie}").as_bytes());
+    crate::domain::secret::hex(&mac.finalize().into_bytes())
 }
 
 fn signature(key: &[u8], tenant: &str, code: &str, expires: i64) -> String {

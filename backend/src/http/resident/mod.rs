@@ -151,9 +151,16 @@ fn step(
         {
             expired_page(&cx)
         }
-        form => work(conn, &mut cx, form)?,
+        Some(form) => {
+            // The first form that comes back valid is when the session gets its row.
+            let tenant_id = cx.tenant.id;
+            cx.session.persist(conn, &clock, tenant_id)?;
+            work(conn, &mut cx, Some(form))?
+        }
+        None => work(conn, &mut cx, None)?,
     };
-    cx.session.save(conn, &clock)?;
+    let tenant_id = cx.tenant.id;
+    cx.session.save(conn, &clock, tenant_id)?;
     Ok((outcome, cx.session.cookie(secure)))
 }
 
@@ -387,16 +394,18 @@ pub async fn run_flow_step(
         + Send
         + 'static,
 ) -> HttpResponse {
-    run_step(
-        state,
-        req,
-        tenant,
-        form,
-        move |conn, cx, form| match reached.check(cx, &procedure) {
+    run_step(state, req, tenant, form, move |conn, cx, form| {
+        // A browser without a session yet is at the start of this procedure's flow
+        // (the start page stores nothing for it).
+        if cx.session.is_fresh() && cx.session.state.flow.procedure.is_none() {
+            let found = cx.procedure(conn, &procedure)?;
+            cx.session.state.flow.procedure = Some(found.code.clone());
+        }
+        match reached.check(cx, &procedure) {
             Some(back) => Ok(back),
             None => work(conn, cx, &procedure, form),
-        },
-    )
+        }
+    })
     .await
 }
 

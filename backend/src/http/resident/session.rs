@@ -13,6 +13,17 @@ use crate::domain::Clock;
 use crate::error::AppError;
 
 pub const COOKIE: &str = "madoguchi_session";
+/// The name of the key form tokens of sessions without a row are derived with.
+const FORM_KEY: &str = "session-forms";
+
+fn new_session_token() -> String {
+    let mut rng = rand::thread_rng();
+    format!(
+        "{}{}",
+        new_client_token(&mut rng),
+        new_client_token(&mut rng)
+    )
+}
 /// A session lives this long after its last use.
 const IDLE: Duration = Duration::minutes(60);
 
@@ -87,6 +98,10 @@ pub struct Session {
     pub csrf: String,
     pub state: State,
     pub is_new: bool,
+    /// Whether a row stands behind it. A browser's first pages are served without one (its
+    /// form token is derived from the cookie); the row is made when a form comes back
+    /// valid, so pages fetched without a cookie never fill the table.
+    persisted: bool,
     /// Given a new token during this request: the browser gets the new cookie.
     renewed: bool,
     /// The state and expiry as stored, so that a page that changes nothing writes nothing.
@@ -116,46 +131,70 @@ impl Session {
                 csrf: found.csrf_token,
                 state: serde_json::from_value(found.state.clone()).unwrap_or_default(),
                 is_new: false,
+                persisted: true,
                 renewed: false,
                 stored: Some((found.state, found.expires_at)),
             });
         }
-        let mut rng = rand::thread_rng();
-        let session = Session {
-            token: format!(
-                "{}{}",
-                new_client_token(&mut rng),
-                new_client_token(&mut rng)
-            ),
-            csrf: new_client_token(&mut rng),
+        // No session yet: the browser's own cookie (when it has one of the right shape)
+        // names it until a form comes back; the form token is derived from it.
+        let kept = cookie
+            .filter(|token| token.len() == 64 && token.chars().all(|c| c.is_ascii_alphanumeric()));
+        let token = kept.map(str::to_string).unwrap_or_else(new_session_token);
+        let key = crate::domain::signed_links::named_key(conn, FORM_KEY)?;
+        Ok(Session {
+            csrf: crate::domain::signed_links::form_token(&key, tenant.id, &token),
+            token,
             state: State::default(),
-            is_new: true,
+            is_new: kept.is_none(),
+            persisted: false,
             renewed: false,
             stored: None,
-        };
+        })
+    }
+
+    /// Whether nothing was stored for this session before this request (it has no row,
+    /// or got it just now).
+    pub fn is_fresh(&self) -> bool {
+        self.stored.is_none()
+    }
+
+    /// Stores a session that had no row yet, under a fresh token (never the one the
+    /// browser brought, which someone else could have planted). The form token stays, so
+    /// that a form of an earlier page (Back) still goes through.
+    pub fn persist(
+        &mut self,
+        conn: &mut PgConnection,
+        clock: &Clock,
+        tenant_id: i64,
+    ) -> Result<(), AppError> {
+        if self.persisted {
+            return Ok(());
+        }
+        self.token = new_session_token();
         WebSession {
-            token: session.token.clone(),
-            tenant_id: tenant.id,
-            csrf_token: session.csrf.clone(),
+            token: self.token.clone(),
+            tenant_id,
+            csrf_token: self.csrf.clone(),
             state: serde_json::json!({}),
             created_at: clock.now,
             expires_at: clock.now + IDLE,
         }
         .insert(conn)?;
-        Ok(session)
+        self.persisted = true;
+        self.renewed = true;
+        Ok(())
     }
 
     /// A new token for this session once the resident has proven who they are, so that a
     /// token seen before (a shared computer, a fixed cookie) does not carry the proof. The
     /// session's hold moves with it; the form token changes too.
     pub fn renew(&mut self, conn: &mut PgConnection, tenant_id: i64) -> Result<(), AppError> {
-        let mut rng = rand::thread_rng();
-        let token = format!(
-            "{}{}",
-            new_client_token(&mut rng),
-            new_client_token(&mut rng)
-        );
-        let csrf = new_client_token(&mut rng);
+        if !self.persisted {
+            return Ok(());
+        }
+        let token = new_session_token();
+        let csrf = new_client_token(&mut rand::thread_rng());
         WebSession::rename(conn, &self.token, &token, &csrf)?;
         crate::db::hold::Hold::rename_client(conn, tenant_id, &self.token, &token)?;
         self.token = token;
@@ -164,7 +203,20 @@ impl Session {
         Ok(())
     }
 
-    pub fn save(&self, conn: &mut PgConnection, clock: &Clock) -> Result<(), AppError> {
+    pub fn save(
+        &mut self,
+        conn: &mut PgConnection,
+        clock: &Clock,
+        tenant_id: i64,
+    ) -> Result<(), AppError> {
+        if !self.persisted {
+            // Pages read without a form change nothing worth a row, except a booking the
+            // browser has just proven to own (a signed link from an e-mail).
+            if self.state.managing.is_empty() && self.state.booked.is_empty() {
+                return Ok(());
+            }
+            self.persist(conn, clock, tenant_id)?;
+        }
         let state = serde_json::to_value(&self.state).map_err(|e| AppError::Internal(e.into()))?;
         if let Some((stored_state, expires_at)) = &self.stored {
             if *stored_state == state && *expires_at - clock.now > IDLE - REFRESH_AFTER {

@@ -192,3 +192,75 @@ async fn address_codes_are_limited_per_recipient_whatever_the_session() {
     });
     assert_eq!(queued, 5, "five codes an hour to one address");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_fetched_without_a_cookie_store_nothing_until_a_form_comes_back() {
+    use diesel::prelude::*;
+    use madoguchi::db::schema::web_sessions;
+    let app = TestApp::spawn().await;
+    app.with_demo_tenant();
+    let sessions =
+        |app: &TestApp| -> i64 { app.query(|conn| web_sessions::table.count().get_result(conn)) };
+    // What a crawler or a flood does: page after page, never keeping a cookie.
+    for _ in 0..30 {
+        for path in [
+            "/demo/book/apply/",
+            "/demo/book/apply/location",
+            "/demo/booking",
+        ] {
+            let answer = reqwest::Client::new()
+                .get(app.url(path))
+                .send()
+                .await
+                .unwrap();
+            assert!(answer.status().is_success(), "{path}: {}", answer.status());
+        }
+    }
+    assert_eq!(sessions(&app), 0, "no row for pages only read");
+
+    // A forged form stores nothing either.
+    let forged = new_client()
+        .post(app.url("/demo/book/apply/location"))
+        .form(&[("csrf", "guessed"), ("location", "0102")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 403);
+    assert_eq!(sessions(&app), 0);
+
+    // A resident's first real answer makes the session, under a token of the server's.
+    let client = new_client();
+    let page = client
+        .get(app.url("/demo/book/apply/location"))
+        .send()
+        .await
+        .unwrap();
+    let first_cookie = page
+        .cookies()
+        .find(|c| c.name() == "madoguchi_session")
+        .unwrap()
+        .value()
+        .to_string();
+    let csrf = csrf_of(&page.text().await.unwrap());
+    let chosen = client
+        .post(app.url("/demo/book/apply/location"))
+        .form(&[("csrf", csrf.as_str()), ("location", "0102")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(chosen.status(), 303);
+    let stored_cookie = chosen
+        .cookies()
+        .find(|c| c.name() == "madoguchi_session")
+        .expect("the session's own token")
+        .value()
+        .to_string();
+    assert_ne!(first_cookie, stored_cookie);
+    assert_eq!(sessions(&app), 1);
+    let date = client
+        .get(app.url(chosen.headers()["location"].to_str().unwrap()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(date.status(), 200, "the flow goes on");
+}

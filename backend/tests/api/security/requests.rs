@@ -417,7 +417,12 @@ async fn a_resident_session_gets_a_new_token_once_the_card_is_proven() {
         .send()
         .await
         .unwrap();
-    assert_eq!(calendar.status(), 200);
+    assert_eq!(
+        calendar.status(),
+        200,
+        "{:?}",
+        calendar.headers().get("location")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
