@@ -86,6 +86,11 @@ pub fn ensure_address_share(
     let Some(key) = key else {
         return Ok(());
     };
+    // One network's holds are counted and added one request at a time (the caller holds
+    // a transaction around this and the hold it then places).
+    diesel::sql_query("SELECT pg_advisory_xact_lock(hashtext('held places ' || $1))")
+        .bind::<diesel::sql_types::Text, _>(&key)
+        .execute(conn)?;
     let held = Hold::places_held_by_key(conn, &key, &request.client_token, clock.now)?;
     if held + i64::from(request.places) > cap {
         return Err(AppError::Throttled {

@@ -76,8 +76,10 @@ pub async fn create(
             places: body.places,
             client_token,
         };
-        ensure_address_share(conn, &clock, &tenant, &actor, &request, cap)?;
-        let hold = place_hold(conn, &clock, &tenant, &request, &actor)?;
+        let hold = crate::db::transaction(conn, |conn| {
+            ensure_address_share(conn, &clock, &tenant, &actor, &request, cap)?;
+            place_hold(conn, &clock, &tenant, &request, &actor)
+        })?;
         Ok(json!({
             "hold_token": hold.client_token,
             "slot_id": hold.slot_id,

@@ -268,12 +268,9 @@ pub async fn check_submit(
 ) -> HttpResponse {
     let (tenant, procedure) = path.into_inner();
     let actor = Actor::resident(crate::http::extract::client_addr(&req));
-    if let Err(limited) = state.check_write_rate(
-        actor.client_addr.as_deref(),
-        super::session_token(&req).as_deref(),
-    ) {
-        return super::error_page(&req, super::lang_of(&req), &limited);
-    }
+    // Counted once the form's token is checked: another site cannot spend a network's
+    // budget through its visitors' browsers.
+    let limits = state.clone();
     run_step(
         &state,
         &req,
@@ -285,6 +282,7 @@ pub async fn check_submit(
             if let Some(back) = Reached::Time.check(cx, &procedure) {
                 return Ok(back);
             }
+            limits.check_write_rate(cx.client_addr.as_deref(), Some(&cx.session.token))?;
             // An address the tenant wants confirmed is never booked unconfirmed.
             if super::address_code::still_to_confirm(conn, cx)? {
                 return redirect(cx.book_url(&procedure, "email-code"));

@@ -185,6 +185,8 @@ fn accept_signed_link(conn: &mut PgConnection, cx: &mut Cx, code: &str) -> Resul
         cx.clock.now,
     );
     if valid && !cx.session.state.owns(code.as_str()) {
+        // A proof, as the look-up form's: a token seen before it carries nothing.
+        cx.session.renew(conn, cx.tenant.id)?;
         cx.session.state.managing.push(code.as_str().to_string());
     }
     Ok(())
@@ -376,18 +378,16 @@ pub async fn move_submit(
 ) -> HttpResponse {
     let (tenant, code) = path.into_inner();
     let actor = Actor::resident(client_addr(&req));
-    if let Err(limited) = state.check_write_rate(
-        actor.client_addr.as_deref(),
-        super::session_token(&req).as_deref(),
-    ) {
-        return super::error_page(&req, super::lang_of(&req), &limited);
-    }
+    // Counted once the form's token is checked: another site cannot spend a network's
+    // budget through its visitors' browsers.
+    let limits = state.clone();
     run_step(
         &state,
         &req,
         tenant,
         Some(form.into_inner()),
         move |conn, cx, _| {
+            limits.check_write_rate(cx.client_addr.as_deref(), Some(&cx.session.token))?;
             let details = match changeable(conn, cx, &code)? {
                 Ok(details) => details,
                 Err(refused) => return Ok(refused),
@@ -452,18 +452,16 @@ pub async fn cancel_submit(
 ) -> HttpResponse {
     let (tenant, code) = path.into_inner();
     let actor = Actor::resident(client_addr(&req));
-    if let Err(limited) = state.check_write_rate(
-        actor.client_addr.as_deref(),
-        super::session_token(&req).as_deref(),
-    ) {
-        return super::error_page(&req, super::lang_of(&req), &limited);
-    }
+    // Counted once the form's token is checked: another site cannot spend a network's
+    // budget through its visitors' browsers.
+    let limits = state.clone();
     run_step(
         &state,
         &req,
         tenant,
         Some(form.into_inner()),
         move |conn, cx, _| {
+            limits.check_write_rate(cx.client_addr.as_deref(), Some(&cx.session.token))?;
             let details = owned_booking(conn, cx, &code)?;
             let notice =
                 match booking::cancel(conn, &cx.clock, &cx.tenant, details.booking.id, &actor) {

@@ -221,11 +221,6 @@ impl Cx {
     }
 }
 
-/// The resident session's token as the browser sent it, for per-session limits.
-pub fn session_token(req: &HttpRequest) -> Option<String> {
-    super::extract::read_cookie(req, session::COOKIE)
-}
-
 pub fn lang_of(req: &HttpRequest) -> Lang {
     query_of(req)
         .get("lang")

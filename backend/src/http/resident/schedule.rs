@@ -10,7 +10,7 @@ use madoguchi_frontend::i18n::{tf, Lang};
 use madoguchi_frontend::pages::booking::{calendar, times};
 use madoguchi_frontend::view_models::{CalendarVm, DayVm, TimeVm, TimesVm};
 
-use super::{field_error, page, redirect, run_flow_step, session_token, Cx, Outcome, Reached};
+use super::{field_error, page, redirect, run_flow_step, Cx, Outcome, Reached};
 use crate::db::location::Location;
 use crate::domain::availability::{self, DayState};
 use crate::domain::booking::{ensure_address_share, place_hold, HoldRequest};
@@ -361,7 +361,9 @@ pub async fn times_submit(
     form: web::Form<HashMap<String, String>>,
 ) -> HttpResponse {
     let actor = Actor::resident(crate::http::extract::client_addr(&req));
-    let rate = state.check_write_rate(actor.client_addr.as_deref(), session_token(&req).as_deref());
+    // Counted once the form's token is checked: another site cannot spend a network's
+    // budget through its visitors' browsers.
+    let limits = state.clone();
     let cap = state.config.held_places_per_address;
     run_flow_step(
         &state,
@@ -393,6 +395,8 @@ pub async fn times_submit(
                         places,
                         client_token: cx.session.token.clone(),
                     };
+                    let rate =
+                        limits.check_write_rate(cx.client_addr.as_deref(), Some(&cx.session.token));
                     let held = rate.and_then(|()| {
                         ensure_address_share(conn, &cx.clock, &cx.tenant, &actor, &request, cap)
                     });

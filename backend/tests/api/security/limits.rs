@@ -264,3 +264,83 @@ async fn pages_fetched_without_a_cookie_store_nothing_until_a_form_comes_back() 
         .unwrap();
     assert_eq!(date.status(), 200, "the flow goes on");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn holds_sent_at_once_from_one_address_stay_within_its_share() {
+    let app = TestApp::spawn_with(|config| config.held_places_per_address = 3).await;
+    app.with_demo_tenant();
+    let (_, slots) = app.next_open_day("0103", "apply").await;
+    let ids: Vec<i64> = slots.iter().map(|s| s["id"].as_i64().unwrap()).collect();
+    let attempts = (0..20).map(|i| {
+        let app = &app;
+        let slot = ids[i % ids.len()];
+        async move { hold(app, slot, 1000 + i).await.status().as_u16() }
+    });
+    let statuses = futures::future::join_all(attempts).await;
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 201).count(),
+        3,
+        "{statuses:?}"
+    );
+    let held: i64 = app.query(|conn| {
+        holds::table
+            .select(diesel::dsl::sum(holds::places))
+            .first::<Option<i64>>(conn)
+            .map(|sum| sum.unwrap_or(0))
+    });
+    assert_eq!(held, 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forged_forms_from_another_site_do_not_spend_a_networks_budget() {
+    // Five writes a minute from one network (one a session).
+    let app = TestApp::spawn_with(|config| config.writes_per_minute = 5).await;
+    app.with_demo_tenant();
+    let (day, slots) = app.next_open_day("0102", "apply").await;
+    let slot = slots[0]["id"].as_i64().unwrap().to_string();
+    // A page elsewhere makes its visitors' browsers post without the token, many times.
+    for _ in 0..20 {
+        let forged = new_client()
+            .post(app.url(&format!("/demo/book/apply/time?date={day}")))
+            .form(&[("slot", slot.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(forged.status(), 403);
+    }
+    // The resident behind that network still books a time.
+    let client = new_client();
+    let page = client
+        .get(app.url("/demo/book/apply/location"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = csrf_of(&page);
+    client
+        .post(app.url("/demo/book/apply/location"))
+        .form(&[("csrf", csrf.as_str()), ("location", "0102")])
+        .send()
+        .await
+        .unwrap();
+    let times = client
+        .get(app.url(&format!("/demo/book/apply/time?date={day}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = csrf_of(&times);
+    let chosen = client
+        .post(app.url(&format!("/demo/book/apply/time?date={day}")))
+        .form(&[("csrf", csrf.as_str()), ("slot", slot.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(chosen.status(), 303);
+    let held: i64 = app.query(|conn| holds::table.count().get_result(conn));
+    assert_eq!(held, 1);
+}

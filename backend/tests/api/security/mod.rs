@@ -6,6 +6,7 @@ mod database;
 mod guessing;
 mod limits;
 mod logins;
+mod logs;
 mod proxies;
 mod requests;
 mod tls;

@@ -1,0 +1,85 @@
+//! What the server writes to its own log: no query strings (signed links, searches), and
+//! never the database password.
+
+use std::io::Read;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::helpers::TestApp;
+
+#[test]
+fn a_database_that_cannot_be_reached_is_named_without_its_password() {
+    let output = Command::new(env!("CARGO_BIN_EXE_madoguchi"))
+        .arg("migrate")
+        .env(
+            "DATABASE_URL",
+            "postgresql://madoguchi:S3cret-Pa55@127.0.0.1:9/madoguchi",
+        )
+        .env("RUST_LOG", "info")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(said.contains("127.0.0.1:9"), "the address is named: {said}");
+    assert!(!said.contains("S3cret-Pa55"), "{said}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_access_log_keeps_the_path_and_drops_the_query() {
+    let app = TestApp::spawn().await;
+    app.with_demo_tenant();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let var = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_madoguchi"))
+        .arg("serve")
+        .env("DATABASE_URL", &app.db.url)
+        .env("MADOGUCHI_VAR_DIR", var.path())
+        .env("MADOGUCHI_BIND", format!("127.0.0.1:{port}"))
+        .env("MADOGUCHI_SEED_DEMO", "never")
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while reqwest::get(format!("{base}/health")).await.is_err() {
+        assert!(Instant::now() < deadline, "the server did not come up");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    for path in [
+        "/demo/booking/ABCD-EFGH-JKLM?exp=1893456000&sig=0123456789abcdef&lang=en",
+        "/demo/staff/bookings?kana=%E3%83%A4%E3%83%9E%E3%83%80&birth=1961-05-07",
+    ] {
+        reqwest::get(format!("{base}{path}")).await.unwrap();
+    }
+    // SAFETY: a signal to our own child.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let _ = child.wait();
+    let mut log = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut log)
+        .unwrap();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut log)
+        .unwrap();
+    assert!(log.contains("GET /demo/booking/ABCD-EFGH-JKLM"), "{log}");
+    assert!(log.contains("GET /demo/staff/bookings"), "{log}");
+    for secret in ["sig=", "0123456789abcdef", "kana=", "1961-05-07", "%E3"] {
+        assert!(!log.contains(secret), "{secret} in the log: {log}");
+    }
+}
