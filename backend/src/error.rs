@@ -249,6 +249,9 @@ impl AppError {
     pub fn retry_after(&self) -> u64 {
         match self {
             AppError::Throttled { seconds } => (*seconds).max(1),
+            AppError::CardLocked { until: Some(until) } => {
+                (*until - chrono::Utc::now()).num_seconds().max(1) as u64
+            }
             _ => 5,
         }
     }

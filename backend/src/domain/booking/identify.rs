@@ -18,7 +18,7 @@ use super::guessing::{ensure_network_budget, forget, lock_of, number_key, record
 
 /// Checked for numbers no card has, so that they take as long as a wrong password.
 static DUMMY_CARD_HASH: LazyLock<String> =
-    LazyLock::new(|| crate::domain::staff::hash_password("not a card").unwrap_or_default());
+    LazyLock::new(|| crate::domain::card_import::notices::hash("not a card").unwrap_or_default());
 
 #[derive(Clone, Debug)]
 pub enum CardProof {
@@ -39,7 +39,7 @@ pub enum OwnerProof {
     /// The e-mail address or phone number given when booking.
     Contact(String),
     /// The date of birth of a person whose card the booking is for (with the booking code,
-    /// on the "manage my booking" page). Failures count towards the card's lockout.
+    /// on the "manage my booking" page). Failures count under the booking code.
     BirthDate(NaiveDate),
 }
 

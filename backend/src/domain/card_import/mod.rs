@@ -3,7 +3,7 @@
 //! what a commit would do. Importing the same file again changes nothing. Memory stays flat
 //! however long the file: rows are read, checked and copied to the database in batches.
 
-mod notices;
+pub(crate) mod notices;
 pub mod rows;
 pub(crate) mod source;
 mod stage;

@@ -40,7 +40,7 @@ fn new_password(rng: &mut impl Rng) -> String {
 
 /// Argon2id with a small memory cost: the passwords are random and long, so each hash need
 /// not be slow, and a city's monthly batch is hashed in seconds, not hours.
-fn hash(password: &str) -> Result<String, AppError> {
+pub(crate) fn hash(password: &str) -> Result<String, AppError> {
     let params = Params::new(2048, 1, 1, None)
         .map_err(|e| AppError::Internal(anyhow::anyhow!("argon2 parameters: {e}")))?;
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)

@@ -73,7 +73,9 @@ pub async fn lookup_submit(
     path: web::Path<String>,
     form: web::Form<HashMap<String, String>>,
 ) -> HttpResponse {
-    let rate = state.check_proof_rate(client_ip(&req));
+    // Counted once the form's token is checked, as every budget is.
+    let limits = state.clone();
+    let ip = client_ip(&req);
     run_step(
         &state,
         &req,
@@ -89,6 +91,7 @@ pub async fn lookup_submit(
                     proof_error,
                 )))
             };
+            let rate = limits.check_proof_rate(ip);
             if let Err(limited) = &rate {
                 return show(cx, None, Some(limited.message_in(cx.lang)));
             }

@@ -103,10 +103,9 @@ pub async fn identify_submit(
     path: StepPath,
     form: web::Form<HashMap<String, String>>,
 ) -> HttpResponse {
-    let rate = state.check_proof_rate(client_ip(&req)).and_then(|()| {
-        let number = form.get("number").map(String::as_str).unwrap_or("");
-        state.check_card_rate(number)
-    });
+    // Counted once the form's token is checked, as every budget is.
+    let limits = state.clone();
+    let ip = client_ip(&req);
     run_flow_step(
         &state,
         &req,
@@ -132,6 +131,9 @@ pub async fn identify_submit(
                     proof_error,
                 )))
             };
+            let rate = limits
+                .check_proof_rate(ip)
+                .and_then(|()| limits.check_card_rate(&number));
             if let Err(limited) = &rate {
                 return show(cx, None, Some(limited.message_in(cx.lang)));
             }

@@ -219,6 +219,19 @@ async fn guesses_from_many_networks_stop_the_number_until_the_call_center_unlock
         .send()
         .await
         .unwrap();
+    // The console's card list tells staff which numbers wait for their holders.
+    let list = operator
+        .get(app.url("/demo/staff/cards"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        list.contains("入力の誤りが続いて止めているカード番号"),
+        "{list}"
+    );
     let number_for_query = number.clone();
     let card_id: i64 = app.query(move |conn| {
         card_records::table

@@ -149,6 +149,7 @@ pub async fn list(
                     cx.text("cards_import_title"),
                 )]));
             }
+            blocks.extend(super::status::stopped_numbers(conn, cx)?);
             let mut notice = None;
             if cx
                 .param("birth_date")

@@ -172,3 +172,79 @@ pub async fn unlock(
     )
     .await
 }
+
+/// The alert at the top of the card list: numbers stopped after guessing from many
+/// networks, waiting for their holders to call (from the operation log's lock lines of
+/// the last 30 days, still stopped now).
+pub(super) fn stopped_numbers(
+    conn: &mut diesel::PgConnection,
+    cx: &StaffCx,
+) -> Result<Vec<Block>, AppError> {
+    use diesel::prelude::*;
+    use madoguchi_frontend::pages::console::kit::{Cell, Header, Table};
+
+    use crate::db::schema::audit_log;
+    use crate::domain::booking::guessing::{card_number_key, failures_of, STAFF_UNLOCK_AFTER};
+    let targets: Vec<String> = audit_log::table
+        .filter(audit_log::tenant_id.eq(cx.tenant.id))
+        .filter(audit_log::action.eq("card.locked"))
+        .filter(audit_log::created_at.gt(cx.clock.now - chrono::Duration::days(30)))
+        .filter(audit_log::details.retrieve_as_text("until").eq("staff"))
+        .select(audit_log::target)
+        .distinct()
+        .limit(200)
+        .load(conn)?;
+    let mut rows = Vec::new();
+    for target in targets {
+        let Some(card) = CardRecord::by_manufacture_number(conn, cx.tenant.id, &target)? else {
+            continue;
+        };
+        if !cx.works_at(card.location_id) {
+            continue;
+        }
+        let Some(key) = card_number_key(&cx.tenant, &card) else {
+            continue;
+        };
+        let (count, last) = failures_of(conn, &cx.tenant, &key)?;
+        if count < STAFF_UNLOCK_AFTER {
+            continue;
+        }
+        let last = last
+            .map(|at| {
+                at.with_timezone(&cx.clock.tz)
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string()
+            })
+            .unwrap_or_default();
+        rows.push(vec![
+            Cell::Link(
+                cx.console_url(&format!("cards/{}", card.id)),
+                card.name.clone(),
+            ),
+            Cell::Code(card.manufacture_number.clone()),
+            Cell::Text(count.to_string()),
+            Cell::Text(last),
+        ]);
+    }
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(vec![
+        Block::Heading(cx.text("cards_stopped_heading")),
+        Block::Text(cx.text("cards_stopped_text")),
+        Block::Table(Table {
+            caption: cx.text("cards_stopped_heading"),
+            headers: [
+                "contact_name",
+                "cards_filter_manufacture_number",
+                "cards_stopped_failures",
+                "cards_stopped_last",
+            ]
+            .iter()
+            .map(|k| Header::plain(cx.text(k)))
+            .collect(),
+            rows,
+            empty_text: String::new(),
+        }),
+    ])
+}
