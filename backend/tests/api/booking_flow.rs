@@ -7,7 +7,8 @@ use serde_json::json;
 use crate::helpers::{answer, TestApp};
 
 /// A sample card kept at `location`: (reservation number, birth date).
-fn card_at(app: &TestApp, location: &str, skip: i64) -> (String, String) {
+/// The reservation number and birth date of the `skip`-th card of the counter `location`.
+pub(crate) fn card_at(app: &TestApp, location: &str, skip: i64) -> (String, String) {
     app.query(|conn| {
         card_records::table
             .inner_join(locations::table)

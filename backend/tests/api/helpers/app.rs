@@ -291,6 +291,37 @@ pub fn upload_action(html: &str) -> String {
         .replace("&amp;", "&")
 }
 
+/// The text of the page at `path`, fetched by `client` (with its cookies).
+pub async fn page_text(app: &TestApp, client: &reqwest::Client, path: &str) -> String {
+    client
+        .get(app.url(path))
+        .send()
+        .await
+        .expect("GET")
+        .text()
+        .await
+        .expect("page")
+}
+
+/// Fills the form of the page at `path` as a browser would: reads the page for its CSRF
+/// token, then posts `fields` with it.
+pub async fn fill_in(
+    app: &TestApp,
+    client: &reqwest::Client,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    let csrf = csrf_of(&page_text(app, client, path).await);
+    let mut form: Vec<(&str, &str)> = vec![("csrf", csrf.as_str())];
+    form.extend_from_slice(fields);
+    client
+        .post(app.url(path))
+        .form(&form)
+        .send()
+        .await
+        .expect("POST")
+}
+
 /// Submits a form that answers with a redirect (POST → redirect → GET) and returns the
 /// page it leads to.
 pub async fn submit_and_follow(

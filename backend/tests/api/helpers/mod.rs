@@ -6,7 +6,8 @@ mod cluster;
 mod smtp;
 
 pub use app::{
-    answer, csrf_of, location_of, shared_data, submit_and_follow, upload_action, Answer, TestApp,
+    answer, csrf_of, fill_in, location_of, page_text, shared_data, submit_and_follow,
+    upload_action, Answer, TestApp,
 };
 pub use cluster::TestDatabase;
 pub use smtp::{write_certificates, SmtpSink, TlsMode};

@@ -5,11 +5,12 @@
 use std::net::{IpAddr, Ipv4Addr};
 
 use diesel::prelude::*;
-use madoguchi::db::schema::{audit_log, card_records, locations};
+use madoguchi::db::schema::{audit_log, card_records};
 use serde_json::{json, Value};
 
+use crate::booking_flow::card_at;
 use crate::console::{create_account_in, PASSWORD};
-use crate::helpers::{answer, csrf_of, TestApp};
+use crate::helpers::{answer, csrf_of, fill_in, page_text, TestApp};
 
 fn from(last: u8) -> reqwest::Client {
     reqwest::Client::builder()
@@ -18,22 +19,6 @@ fn from(last: u8) -> reqwest::Client {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap()
-}
-
-fn card_at(app: &TestApp, location: &'static str, skip: i64) -> (String, String) {
-    app.query(move |conn| {
-        card_records::table
-            .inner_join(locations::table)
-            .filter(locations::code.eq(location))
-            .order(card_records::id)
-            .offset(skip)
-            .select((
-                card_records::reservation_number.assume_not_null(),
-                card_records::birth_date,
-            ))
-            .first::<(String, chrono::NaiveDate)>(conn)
-            .map(|(n, d)| (n, d.to_string()))
-    })
 }
 
 struct Attempts<'a> {
@@ -200,34 +185,10 @@ async fn guesses_from_many_networks_stop_the_number_until_the_call_center_unlock
         madoguchi::domain::staff::Role::Operator,
     );
     let operator = from(40);
-    let login = operator
-        .get(app.url("/demo/staff/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let csrf = csrf_of(&login);
-    operator
-        .post(app.url("/demo/staff/login"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("login", "operator"),
-            ("password", PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let login = [("login", "operator"), ("password", PASSWORD)];
+    fill_in(&app, &operator, "/demo/staff/login", &login).await;
     // The console's card list tells staff which numbers wait for their holders.
-    let list = operator
-        .get(app.url("/demo/staff/cards"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let list = page_text(&app, &operator, "/demo/staff/cards").await;
     assert!(
         list.contains("入力の誤りが続いて止めているカード番号"),
         "{list}"
@@ -239,14 +200,7 @@ async fn guesses_from_many_networks_stop_the_number_until_the_call_center_unlock
             .select(card_records::id)
             .first(conn)
     });
-    let card_page = operator
-        .get(app.url(&format!("/demo/staff/cards/{card_id}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let card_page = page_text(&app, &operator, &format!("/demo/staff/cards/{card_id}")).await;
     assert!(
         card_page.contains("受付を止めています"),
         "the card's page says why"

@@ -6,7 +6,7 @@ use madoguchi::db::schema::{holds, mail_outbox};
 use serde_json::json;
 
 use crate::console::new_client;
-use crate::helpers::{csrf_of, TestApp};
+use crate::helpers::{csrf_of, fill_in, page_text, TestApp};
 
 /// An anonymous hold of one place in `slot`, under a token of its own.
 async fn hold(app: &TestApp, slot: i64, token: usize) -> reqwest::Response {
@@ -20,6 +20,22 @@ async fn hold(app: &TestApp, slot: i64, token: usize) -> reqwest::Response {
         .send()
         .await
         .unwrap()
+}
+
+/// A new browser (a cookie of its own) that has chosen counter 0102 for an application;
+/// the form token its pages carry.
+async fn at_counter(app: &TestApp) -> (reqwest::Client, String) {
+    let client = new_client();
+    let csrf = csrf_of(&page_text(app, &client, "/demo/book/apply/location").await);
+    let chosen = fill_in(
+        app,
+        &client,
+        "/demo/book/apply/location",
+        &[("location", "0102")],
+    )
+    .await;
+    assert_eq!(chosen.status(), 303);
+    (client, csrf)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -68,27 +84,7 @@ async fn new_sessions_do_not_lift_the_limit_on_the_pages() {
     let mut statuses = Vec::new();
     for slot in slots.iter().take(3) {
         // A fresh cookie each time, as the attack did.
-        let client = new_client();
-        client
-            .get(app.url("/demo/book/apply/"))
-            .send()
-            .await
-            .unwrap();
-        let page = client
-            .get(app.url("/demo/book/apply/location"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        let csrf = csrf_of(&page);
-        client
-            .post(app.url("/demo/book/apply/location"))
-            .form(&[("csrf", csrf.as_str()), ("location", "0102")])
-            .send()
-            .await
-            .unwrap();
+        let (client, csrf) = at_counter(&app).await;
         let slot = slot["id"].as_i64().unwrap().to_string();
         let response = client
             .post(app.url(&format!("/demo/book/apply/time?date={day}")))
@@ -140,32 +136,13 @@ async fn address_codes_are_limited_per_recipient_whatever_the_session() {
     ));
     let (day, slots) = app.next_open_day("0102", "apply").await;
     for (attempt, slot) in slots.iter().enumerate().take(7) {
-        let client = new_client();
-        client
-            .get(app.url("/demo/book/apply/"))
-            .send()
-            .await
-            .unwrap();
-        let page = client
-            .get(app.url("/demo/book/apply/location"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        let csrf = csrf_of(&page);
+        let (client, csrf) = at_counter(&app).await;
         let post = |path: String, fields: Vec<(&'static str, String)>| {
             let client = client.clone();
             let mut fields = fields;
             fields.push(("csrf", csrf.clone()));
             async move { client.post(path).form(&fields).send().await.unwrap() }
         };
-        post(
-            app.url("/demo/book/apply/location"),
-            vec![("location", "0102".into())],
-        )
-        .await;
         let slot = slot["id"].as_i64().unwrap().to_string();
         post(
             app.url(&format!("/demo/book/apply/time?date={day}")),
@@ -241,13 +218,13 @@ async fn pages_fetched_without_a_cookie_store_nothing_until_a_form_comes_back() 
         .unwrap()
         .value()
         .to_string();
-    let csrf = csrf_of(&page.text().await.unwrap());
-    let chosen = client
-        .post(app.url("/demo/book/apply/location"))
-        .form(&[("csrf", csrf.as_str()), ("location", "0102")])
-        .send()
-        .await
-        .unwrap();
+    let chosen = fill_in(
+        &app,
+        &client,
+        "/demo/book/apply/location",
+        &[("location", "0102")],
+    )
+    .await;
     assert_eq!(chosen.status(), 303);
     let stored_cookie = chosen
         .cookies()
@@ -309,37 +286,14 @@ async fn forged_forms_from_another_site_do_not_spend_a_networks_budget() {
         assert_eq!(forged.status(), 403);
     }
     // The resident behind that network still books a time.
-    let client = new_client();
-    let page = client
-        .get(app.url("/demo/book/apply/location"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let csrf = csrf_of(&page);
-    client
-        .post(app.url("/demo/book/apply/location"))
-        .form(&[("csrf", csrf.as_str()), ("location", "0102")])
-        .send()
-        .await
-        .unwrap();
-    let times = client
-        .get(app.url(&format!("/demo/book/apply/time?date={day}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let csrf = csrf_of(&times);
-    let chosen = client
-        .post(app.url(&format!("/demo/book/apply/time?date={day}")))
-        .form(&[("csrf", csrf.as_str()), ("slot", slot.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let (client, _) = at_counter(&app).await;
+    let chosen = fill_in(
+        &app,
+        &client,
+        &format!("/demo/book/apply/time?date={day}"),
+        &[("slot", slot.as_str())],
+    )
+    .await;
     assert_eq!(chosen.status(), 303);
     let held: i64 = app.query(|conn| holds::table.count().get_result(conn));
     assert_eq!(held, 1);

@@ -43,11 +43,7 @@ pub async fn show(
         Permission::ViewBookings,
         None,
         move |conn, cx, _| {
-            let card = CardRecord::by_ids(conn, cx.tenant.id, &[id])?
-                .into_iter()
-                .next()
-                .filter(|c| cx.works_at(c.location_id))
-                .ok_or(AppError::NotFound(Resource::Card))?;
+            let card = card_of(conn, cx, id)?;
             cx.audit(conn, "card.view", &card.manufacture_number, json!({}))?;
             let location = Location::by_id(conn, cx.tenant.id, card.location_id)?;
             let when = |at: chrono::DateTime<chrono::Utc>| {
@@ -108,6 +104,15 @@ pub async fn show(
         },
     )
     .await
+}
+
+/// The card `id` of this city, when the account works at its counter.
+fn card_of(conn: &mut PgConnection, cx: &StaffCx, id: i64) -> Result<CardRecord, AppError> {
+    CardRecord::by_ids(conn, cx.tenant.id, &[id])?
+        .into_iter()
+        .next()
+        .filter(|c| cx.works_at(c.location_id))
+        .ok_or(AppError::NotFound(Resource::Card))
 }
 
 /// The card's events and the bookings made for it, newest first.

@@ -55,11 +55,7 @@ pub async fn set_status(
                 .get("to")
                 .cloned()
                 .unwrap_or_default();
-            let card = CardRecord::by_ids(conn, cx.tenant.id, &[id])?
-                .into_iter()
-                .next()
-                .filter(|c| cx.works_at(c.location_id))
-                .ok_or(AppError::NotFound(Resource::Card))?;
+            let card = super::card_of(conn, cx, id)?;
             if !MANUAL_STATUSES.contains(&to.as_str()) {
                 return Err(AppError::CardNotAvailable);
             }
@@ -102,13 +98,7 @@ pub(super) fn guessing_blocks(
     if count == 0 {
         return Ok(Vec::new());
     }
-    let last = last
-        .map(|at| {
-            at.with_timezone(&cx.clock.tz)
-                .format("%Y-%m-%d %H:%M")
-                .to_string()
-        })
-        .unwrap_or_default();
+    let last = local_minute(cx, last);
     let key = if count >= STAFF_UNLOCK_AFTER {
         "cards_lock_for_staff"
     } else {
@@ -150,11 +140,7 @@ pub async fn unlock(
         Permission::ProxyBooking,
         Some(form.into_inner()),
         move |conn, cx, _| {
-            let card = CardRecord::by_ids(conn, cx.tenant.id, &[id])?
-                .into_iter()
-                .next()
-                .filter(|c| cx.works_at(c.location_id))
-                .ok_or(AppError::NotFound(Resource::Card))?;
+            let card = super::card_of(conn, cx, id)?;
             let key = crate::domain::booking::guessing::card_number_key(&cx.tenant, &card)
                 .ok_or(AppError::NotFound(Resource::Card))?;
             let forgotten = crate::domain::booking::guessing::forget(conn, &cx.tenant, &key)?;
@@ -209,13 +195,7 @@ pub(super) fn stopped_numbers(
         if count < STAFF_UNLOCK_AFTER {
             continue;
         }
-        let last = last
-            .map(|at| {
-                at.with_timezone(&cx.clock.tz)
-                    .format("%Y-%m-%d %H:%M")
-                    .to_string()
-            })
-            .unwrap_or_default();
+        let last = local_minute(cx, last);
         rows.push(vec![
             Cell::Link(
                 cx.console_url(&format!("cards/{}", card.id)),
@@ -247,4 +227,14 @@ pub(super) fn stopped_numbers(
             empty_text: String::new(),
         }),
     ])
+}
+
+/// A moment as the city's staff read it, to the minute.
+fn local_minute(cx: &StaffCx, at: Option<chrono::DateTime<chrono::Utc>>) -> String {
+    at.map(|at| {
+        at.with_timezone(&cx.clock.tz)
+            .format("%Y-%m-%d %H:%M")
+            .to_string()
+    })
+    .unwrap_or_default()
 }
