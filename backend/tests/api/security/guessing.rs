@@ -172,10 +172,14 @@ async fn guesses_from_many_networks_stop_the_number_until_the_call_center_unlock
     let holder = from(30);
     let stopped = attempts.book(&holder, &number, &birth_date).await;
     assert_eq!((stopped.status, stopped.code()), (429, "card_locked"));
-    assert!(stopped.body["message_ja"]
-        .as_str()
-        .unwrap()
-        .contains("お問い合わせ窓口"));
+    assert!(
+        stopped.body["message_ja"]
+            .as_str()
+            .unwrap()
+            .contains("お問い合わせ窓口"),
+        "{:?}",
+        stopped.body
+    );
 
     // The holder calls; the operator checks who is calling and unlocks the number.
     create_account_in(
