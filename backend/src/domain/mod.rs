@@ -121,12 +121,13 @@ pub struct Actor {
 }
 
 impl Actor {
-    /// The network failed identifications are counted against: a resident's; none for
-    /// staff, who type what a caller or visitor tells them.
+    /// The network a resident's holds and failed identifications are counted under
+    /// (an IPv4 address or an IPv6 /64); none for staff, who act for callers and visitors.
     pub fn network(&self) -> Option<String> {
-        match self.channel {
-            Channel::Web => self.client_addr.as_deref().and_then(client_key),
-            _ => None,
+        if self.channel.uses_web_share() {
+            self.client_addr.as_deref().and_then(client_key)
+        } else {
+            None
         }
     }
 

@@ -91,28 +91,26 @@ impl AppState {
     /// Forgets the limiters' keys that have not been used lately, so that addresses and
     /// sessions seen once do not stay in memory.
     pub fn prune_limiters(&self) {
-        self.proof_limiter.retain_recent();
-        self.card_limiter.retain_recent();
-        self.write_limiter_by_address.retain_recent();
-        self.write_limiter_by_session.retain_recent();
-        self.login_limiter_by_tenant.retain_recent();
-        self.login_limiter_by_address.retain_recent();
-        self.proof_limiter.shrink_to_fit();
-        self.card_limiter.shrink_to_fit();
-        self.write_limiter_by_address.shrink_to_fit();
-        self.write_limiter_by_session.shrink_to_fit();
-        self.login_limiter_by_tenant.shrink_to_fit();
-        self.login_limiter_by_address.shrink_to_fit();
+        for limiter in self.limiters() {
+            limiter.retain_recent();
+            limiter.shrink_to_fit();
+        }
     }
 
     /// How many keys the limiters remember, for the pruning test.
     pub fn limiter_keys(&self) -> usize {
-        self.proof_limiter.len()
-            + self.card_limiter.len()
-            + self.write_limiter_by_address.len()
-            + self.write_limiter_by_session.len()
-            + self.login_limiter_by_address.len()
-            + self.login_limiter_by_tenant.len()
+        self.limiters().iter().map(|limiter| limiter.len()).sum()
+    }
+
+    fn limiters(&self) -> [&DefaultKeyedRateLimiter<String>; 6] {
+        [
+            &self.proof_limiter,
+            &self.card_limiter,
+            &self.write_limiter_by_address,
+            &self.write_limiter_by_session,
+            &self.login_limiter_by_address,
+            &self.login_limiter_by_tenant,
+        ]
     }
 
     pub fn clock(&self) -> Clock {

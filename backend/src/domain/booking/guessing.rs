@@ -104,24 +104,42 @@ pub fn ensure_network_budget(
     })
 }
 
-/// Whether the number under `key` may be tried from `network` now.
-pub fn lock_of(
+/// Refuses the number under `key` when it may not be tried from `network` now; otherwise
+/// says whether it has failures on record (which a success then forgets).
+pub fn ensure_open(
     conn: &mut PgConnection,
     clock: &Clock,
     tenant: &Tenant,
     key: &str,
     network: Option<&str>,
-) -> Result<Option<Lock>, AppError> {
+) -> Result<bool, AppError> {
+    match standing(conn, clock, tenant, key, network)? {
+        (_, Some(lock)) => Err(lock.into_error()),
+        (failures, None) => Ok(failures > 0),
+    }
+}
+
+/// The number's failures on record from anywhere, and its lock for `network` if any.
+fn standing(
+    conn: &mut PgConnection,
+    clock: &Clock,
+    tenant: &Tenant,
+    key: &str,
+    network: Option<&str>,
+) -> Result<(i64, Option<Lock>), AppError> {
     let everywhere: i64 = identification_failures::table
         .filter(identification_failures::tenant_id.eq(tenant.id))
         .filter(identification_failures::number_key.eq(key))
         .count()
         .get_result(conn)?;
+    if everywhere == 0 {
+        return Ok((0, None));
+    }
     if everywhere >= STAFF_UNLOCK_AFTER {
-        return Ok(Some(Lock::Staff));
+        return Ok((everywhere, Some(Lock::Staff)));
     }
     let Some(network) = network else {
-        return Ok(None);
+        return Ok((everywhere, None));
     };
     let mine: Vec<DateTime<Utc>> = identification_failures::table
         .filter(identification_failures::tenant_id.eq(tenant.id))
@@ -134,10 +152,13 @@ pub fn lock_of(
     let wait = match mine.len() {
         n if n >= NETWORK_LONG_LOCK_AFTER => NETWORK_LONG_LOCK,
         n if n >= NETWORK_LOCK_AFTER => NETWORK_LOCK,
-        _ => return Ok(None),
+        _ => return Ok((everywhere, None)),
     };
     let until = mine[0] + wait;
-    Ok((until > clock.now).then_some(Lock::Network { until }))
+    Ok((
+        everywhere,
+        (until > clock.now).then_some(Lock::Network { until }),
+    ))
 }
 
 /// Counts a failure; when it starts a lock, staff see it in the operation log.
@@ -157,7 +178,7 @@ pub fn record_failure(
             identification_failures::failed_at.eq(clock.now),
         ))
         .execute(conn)?;
-    let lock = lock_of(conn, clock, tenant, key, network)?;
+    let (_, lock) = standing(conn, clock, tenant, key, network)?;
     if let Some(lock) = lock {
         let details = match lock {
             Lock::Network { until } => json!({ "network": network, "until": until }),
@@ -202,4 +223,49 @@ pub fn failures_of(
         ))
         .get_result::<(i64, Option<DateTime<Utc>>)>(conn)?;
     Ok((count, last))
+}
+
+/// A card whose number is stopped for everyone, waiting for its holder to call.
+pub struct StoppedCard {
+    pub card: crate::db::card::CardRecord,
+    pub failures: i64,
+    pub last_failure: Option<DateTime<Utc>>,
+}
+
+/// The cards stopped after guessing: those the operation log says were stopped in the last
+/// 30 days (`record_failure` writes the line) that are still stopped now.
+pub fn stopped_cards(
+    conn: &mut PgConnection,
+    clock: &Clock,
+    tenant: &Tenant,
+) -> Result<Vec<StoppedCard>, AppError> {
+    use crate::db::card::CardRecord;
+    use crate::db::schema::audit_log;
+    let targets: Vec<String> = audit_log::table
+        .filter(audit_log::tenant_id.eq(tenant.id))
+        .filter(audit_log::action.eq("card.locked"))
+        .filter(audit_log::created_at.gt(clock.now - Duration::days(30)))
+        .filter(audit_log::details.retrieve_as_text("until").eq("staff"))
+        .select(audit_log::target)
+        .distinct()
+        .limit(200)
+        .load(conn)?;
+    let mut stopped = Vec::new();
+    for target in targets {
+        let Some(card) = CardRecord::by_manufacture_number(conn, tenant.id, &target)? else {
+            continue;
+        };
+        let Some(key) = card_number_key(tenant, &card) else {
+            continue;
+        };
+        let (failures, last_failure) = failures_of(conn, tenant, &key)?;
+        if failures >= STAFF_UNLOCK_AFTER {
+            stopped.push(StoppedCard {
+                card,
+                failures,
+                last_failure,
+            });
+        }
+    }
+    Ok(stopped)
 }

@@ -19,7 +19,7 @@ pub fn place_hold(
     actor: &Actor,
 ) -> Result<Hold, AppError> {
     ensure_party_size(tenant, request.places)?;
-    let client_key = share_key(actor);
+    let client_key = actor.network();
     crate::db::transaction(conn, |conn| {
         Hold::release_client(conn, tenant.id, &request.client_token)?;
         let slot = lock_slot(conn, tenant, request.slot_id)?;
@@ -64,7 +64,7 @@ pub fn ensure_address_share(
     request: &HoldRequest,
     cap: i64,
 ) -> Result<(), AppError> {
-    let key = share_key(actor);
+    let key = actor.network();
     let Some(key) = key else {
         return Ok(());
     };
@@ -80,18 +80,4 @@ pub fn ensure_address_share(
         });
     }
     Ok(())
-}
-
-/// The network a resident's holds are counted under; none for staff.
-fn share_key(actor: &Actor) -> Option<String> {
-    actor
-        .channel
-        .uses_web_share()
-        .then(|| {
-            actor
-                .client_addr
-                .as_deref()
-                .and_then(crate::domain::client_key)
-        })
-        .flatten()
 }

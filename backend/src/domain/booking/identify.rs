@@ -14,7 +14,7 @@ use crate::domain::input::{BookingCode, Email, ManufactureNumber, PhoneNumber, R
 use crate::domain::Clock;
 use crate::error::{AppError, Resource};
 
-use super::guessing::{ensure_network_budget, forget, lock_of, number_key, record_failure};
+use super::guessing::{ensure_network_budget, ensure_open, forget, number_key, record_failure};
 
 /// Checked for numbers no card has, so that they take as long as a wrong password.
 static DUMMY_CARD_HASH: LazyLock<String> =
@@ -71,36 +71,36 @@ pub fn identify_card(
             ))
         }
     }
-    let (number, card) = match tenant.pickup_number_kind.as_str() {
-        "manufacture_number" => {
-            let number = ManufactureNumber::parse(&identification.number).ok_or_else(|| {
+    let by_manufacture_number = tenant.pickup_number_kind == "manufacture_number";
+    let number = if by_manufacture_number {
+        ManufactureNumber::parse(&identification.number)
+            .map(|n| n.as_str().to_string())
+            .ok_or_else(|| {
                 AppError::invalid(
                     "number",
                     "製造管理番号は英数字8〜20桁で入力してください。",
                     "Enter the card manufacture number: 8 to 20 letters and digits.",
                 )
-            })?;
-            ensure_network_budget(conn, clock, tenant, network)?;
-            let card = CardRecord::by_manufacture_number(conn, tenant.id, number.as_str())?;
-            (number.as_str().to_string(), card)
-        }
-        _ => {
-            let number = ReservationNumber::parse(&identification.number).ok_or_else(|| {
+            })?
+    } else {
+        ReservationNumber::parse(&identification.number)
+            .map(|n| n.as_str().to_string())
+            .ok_or_else(|| {
                 AppError::invalid(
                     "number",
                     "予約番号は「1AB-123456」の形で入力してください。",
                     "Enter the reservation number like 1AB-123456.",
                 )
-            })?;
-            ensure_network_budget(conn, clock, tenant, network)?;
-            let card = CardRecord::by_reservation_number(conn, tenant.id, number.as_str())?;
-            (number.as_str().to_string(), card)
-        }
+            })?
+    };
+    ensure_network_budget(conn, clock, tenant, network)?;
+    let card = if by_manufacture_number {
+        CardRecord::by_manufacture_number(conn, tenant.id, &number)?
+    } else {
+        CardRecord::by_reservation_number(conn, tenant.id, &number)?
     };
     let key = number_key(tenant.id, &number);
-    if let Some(lock) = lock_of(conn, clock, tenant, &key, network)? {
-        return Err(lock.into_error());
-    }
+    let had_failures = ensure_open(conn, clock, tenant, &key, network)?;
     let proven = match &identification.proof {
         CardProof::BirthDate(date) => card.as_ref().is_some_and(|c| c.birth_date == *date),
         CardProof::Password(password) => {
@@ -111,7 +111,10 @@ pub fn identify_card(
     };
     match card {
         Some(card) if proven => {
-            forget(conn, tenant, &key)?;
+            // Most numbers have no failed tries to forget: no write for them.
+            if had_failures {
+                forget(conn, tenant, &key)?;
+            }
             Ok(card)
         }
         card => {
@@ -150,9 +153,7 @@ pub fn find_owned(
     ensure_network_budget(conn, clock, tenant, network)?;
     // Failures are counted on the code as on a card number, whether a booking has it or not.
     let key = number_key(tenant.id, &format!("booking {}", code.as_str()));
-    if let Some(lock) = lock_of(conn, clock, tenant, &key, network)? {
-        return Err(lock.into_error());
-    }
+    let had_failures = ensure_open(conn, clock, tenant, &key, network)?;
     let booking = Booking::by_code(conn, tenant.id, code.as_str())?;
     let owns = match (&booking, proof) {
         (_, OwnerProof::Card(identification)) => {
@@ -193,7 +194,9 @@ pub fn find_owned(
     };
     match booking {
         Some(booking) if owns => {
-            forget(conn, tenant, &key)?;
+            if had_failures {
+                forget(conn, tenant, &key)?;
+            }
             Ok(booking)
         }
         _ => {

@@ -127,34 +127,28 @@ pub async fn submit(
         Ok((tenant, attempt))
     })
     .await;
-    let result = match begun {
-        Err(error) => Err(error),
-        Ok((tenant, attempt)) => {
-            let checked = web::block(move || {
-                let matched = attempt.password_matches(&password);
-                (attempt, matched)
-            })
-            .await;
-            match checked {
-                Err(error) => Err(AppError::Internal(anyhow::anyhow!("{error}"))),
-                Ok((attempt, matched)) => {
-                    let clock = state.clock();
-                    crate::db::run(&state.pool, move |conn| {
-                        crate::db::act_for_tenant(conn, Some(tenant.id))?;
-                        Ok(finish_log_in(
-                            conn,
-                            &clock,
-                            &tenant,
-                            &attempt,
-                            matched,
-                            addr.as_deref(),
-                        )?)
-                    })
-                    .await
-                }
-            }
-        }
-    };
+    let result = async {
+        let (tenant, attempt) = begun?;
+        let (attempt, matched) = web::block(move || {
+            let matched = attempt.password_matches(&password);
+            (attempt, matched)
+        })
+        .await?;
+        let clock = state.clock();
+        crate::db::run(&state.pool, move |conn| {
+            crate::db::act_for_tenant(conn, Some(tenant.id))?;
+            Ok(finish_log_in(
+                conn,
+                &clock,
+                &tenant,
+                &attempt,
+                matched,
+                addr.as_deref(),
+            )?)
+        })
+        .await
+    }
+    .await;
     let secure = https_site(&req);
     match result {
         Ok(LoginOutcome::LoggedIn { session, .. }) => {

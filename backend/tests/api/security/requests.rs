@@ -5,7 +5,7 @@
 use serde_json::json;
 
 use crate::console::{booking_today, log_in, new_client, town, PASSWORD};
-use crate::helpers::{answer, TestApp};
+use crate::helpers::{answer, fill_in, TestApp};
 
 /// A hold on the demo city's first open day at 0101, as a raw request.
 fn hold_body(slot: i64) -> String {
@@ -266,25 +266,13 @@ async fn exports_never_hand_a_spreadsheet_a_formula() {
 /// Logs `login` in to the demo city's console on a new client.
 async fn demo_staff(app: &TestApp, login: &str) -> reqwest::Client {
     let client = new_client();
-    let page = client
-        .get(app.url("/demo/staff/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let csrf = crate::helpers::csrf_of(&page);
-    let answer = client
-        .post(app.url("/demo/staff/login"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("login", login),
-            ("password", PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let answer = fill_in(
+        app,
+        &client,
+        "/demo/staff/login",
+        &[("login", login), ("password", PASSWORD)],
+    )
+    .await;
     assert_eq!(answer.status(), 303);
     client
 }
@@ -369,25 +357,13 @@ async fn a_resident_session_gets_a_new_token_once_the_card_is_proven() {
         .expect("a session cookie")
         .value()
         .to_string();
-    let page = client
-        .get(app.url("/demo/book/pickup/identify"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let csrf = crate::helpers::csrf_of(&page);
-    let proven = client
-        .post(app.url("/demo/book/pickup/identify"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("number", "1SD-175722"),
-            ("birth_date", "1961-05-07"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let proven = fill_in(
+        &app,
+        &client,
+        "/demo/book/pickup/identify",
+        &[("number", "1SD-175722"), ("birth_date", "1961-05-07")],
+    )
+    .await;
     assert_eq!(proven.status(), 303);
     let after = proven
         .cookies()

@@ -74,10 +74,7 @@ pub async fn set_status(
                 &card.manufacture_number,
                 json!({ "from": from, "to": to }),
             )?;
-            Ok(crate::http::resident::Outcome::Redirect(format!(
-                "{}&notice=status",
-                cx.console_url(&format!("cards/{}", card.id))
-            )))
+            Ok(back_to_card(cx, card.id, "status"))
         },
     )
     .await
@@ -150,10 +147,7 @@ pub async fn unlock(
                 &card.manufacture_number,
                 json!({ "failures": forgotten }),
             )?;
-            Ok(crate::http::resident::Outcome::Redirect(format!(
-                "{}&notice=unlocked",
-                cx.console_url(&format!("cards/{}", card.id))
-            )))
+            Ok(back_to_card(cx, card.id, "unlocked"))
         },
     )
     .await
@@ -166,46 +160,24 @@ pub(super) fn stopped_numbers(
     conn: &mut diesel::PgConnection,
     cx: &StaffCx,
 ) -> Result<Vec<Block>, AppError> {
-    use diesel::prelude::*;
     use madoguchi_frontend::pages::console::kit::{Cell, Header, Table};
 
-    use crate::db::schema::audit_log;
-    use crate::domain::booking::guessing::{card_number_key, failures_of, STAFF_UNLOCK_AFTER};
-    let targets: Vec<String> = audit_log::table
-        .filter(audit_log::tenant_id.eq(cx.tenant.id))
-        .filter(audit_log::action.eq("card.locked"))
-        .filter(audit_log::created_at.gt(cx.clock.now - chrono::Duration::days(30)))
-        .filter(audit_log::details.retrieve_as_text("until").eq("staff"))
-        .select(audit_log::target)
-        .distinct()
-        .limit(200)
-        .load(conn)?;
-    let mut rows = Vec::new();
-    for target in targets {
-        let Some(card) = CardRecord::by_manufacture_number(conn, cx.tenant.id, &target)? else {
-            continue;
-        };
-        if !cx.works_at(card.location_id) {
-            continue;
-        }
-        let Some(key) = card_number_key(&cx.tenant, &card) else {
-            continue;
-        };
-        let (count, last) = failures_of(conn, &cx.tenant, &key)?;
-        if count < STAFF_UNLOCK_AFTER {
-            continue;
-        }
-        let last = local_minute(cx, last);
-        rows.push(vec![
-            Cell::Link(
-                cx.console_url(&format!("cards/{}", card.id)),
-                card.name.clone(),
-            ),
-            Cell::Code(card.manufacture_number.clone()),
-            Cell::Text(count.to_string()),
-            Cell::Text(last),
-        ]);
-    }
+    let stopped = crate::domain::booking::guessing::stopped_cards(conn, &cx.clock, &cx.tenant)?;
+    let rows: Vec<Vec<Cell>> = stopped
+        .into_iter()
+        .filter(|stopped| cx.works_at(stopped.card.location_id))
+        .map(|stopped| {
+            vec![
+                Cell::Link(
+                    cx.console_url(&format!("cards/{}", stopped.card.id)),
+                    stopped.card.name.clone(),
+                ),
+                Cell::Code(stopped.card.manufacture_number.clone()),
+                Cell::Text(stopped.failures.to_string()),
+                Cell::Text(local_minute(cx, stopped.last_failure)),
+            ]
+        })
+        .collect();
     if rows.is_empty() {
         return Ok(Vec::new());
     }
@@ -237,4 +209,12 @@ fn local_minute(cx: &StaffCx, at: Option<chrono::DateTime<chrono::Utc>>) -> Stri
             .to_string()
     })
     .unwrap_or_default()
+}
+
+/// The card's page again, saying what was done (POST → redirect → GET).
+fn back_to_card(cx: &StaffCx, card_id: i64, notice: &str) -> crate::http::resident::Outcome {
+    crate::http::resident::Outcome::Redirect(format!(
+        "{}&notice={notice}",
+        cx.console_url(&format!("cards/{card_id}"))
+    ))
 }
