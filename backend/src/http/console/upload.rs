@@ -56,6 +56,15 @@ pub fn kept(state: &AppState, kind: &str, tenant_id: i64, token: &str) -> Option
     Some(path)
 }
 
+/// Keeps `data` at `path`, dated by this process's clock: the file system dates a new file
+/// by the kernel's, which differs from the process's when its clock is moved (libfaketime
+/// in the tests), and `kept` and `sweep` compare the date with the process's clock.
+pub fn write_kept(path: &Path, data: &[u8]) -> std::io::Result<()> {
+    let mut file = std::fs::File::create(path)?;
+    file.write_all(data)?;
+    file.set_modified(SystemTime::now())
+}
+
 /// An upload token is ours only if it is made of the letters we make tokens from.
 pub fn valid_token(token: &str) -> bool {
     !token.is_empty() && token.len() <= 64 && token.bytes().all(|b| b.is_ascii_alphanumeric())
@@ -160,6 +169,8 @@ async fn read_parts(
                     }
                     file.write_all(&chunk).map_err(|e| fail(&e))?;
                 }
+                // Dated by this process's clock, as `write_kept` dates its files.
+                file.set_modified(SystemTime::now()).map_err(|e| fail(&e))?;
                 upload = Some(Upload { token, file_name });
             }
             _ => {

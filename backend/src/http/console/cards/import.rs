@@ -346,7 +346,7 @@ pub async fn commit(
         let done = crate::http::extract::url_encode(&counts(cx, &report));
         let mut next = format!("{}&imported={done}", cx.console_url("cards/import"));
         if let Some(data) = &report.notices {
-            std::fs::write(&notices_path, data)
+            upload::write_kept(&notices_path, data)
                 .map_err(|e| AppError::Internal(anyhow::anyhow!("keeping the notice data: {e}")))?;
             next.push_str(&format!("&notices={notices_token}"));
         }
