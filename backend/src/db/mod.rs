@@ -8,6 +8,7 @@ pub mod hold;
 pub mod lane;
 pub mod location;
 pub mod procedure;
+mod relations;
 pub mod schema;
 pub mod slot;
 pub mod staff;

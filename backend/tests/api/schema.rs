@@ -33,3 +33,32 @@ fn every_migration_reverts_to_an_empty_schema_and_applies_again() {
         .expect("apply again");
     assert!(user_tables(&mut conn) > 10);
 }
+
+/// `backend/src/db/schema.rs` is what `diesel print-schema` writes for the migrated
+/// database (with `diesel.toml`'s patch), so the code's idea of every table and column
+/// is the database's own.
+#[test]
+fn schema_file_is_what_diesel_prints_for_the_migrations() {
+    let db = TestDatabase::create();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let printed = std::process::Command::new("diesel")
+        .args(["print-schema", "--database-url", &db.url])
+        .current_dir(&root)
+        .output()
+        .expect(
+            "running `diesel print-schema`: install diesel_cli with \
+             `cargo install diesel_cli --no-default-features --features postgres` \
+             (scripts/test does this when it is missing)",
+        );
+    assert!(
+        printed.status.success(),
+        "diesel print-schema failed: {}",
+        String::from_utf8_lossy(&printed.stderr)
+    );
+    let file = std::fs::read_to_string(root.join("backend/src/db/schema.rs")).expect("schema.rs");
+    assert!(
+        String::from_utf8_lossy(&printed.stdout) == file,
+        "backend/src/db/schema.rs differs from `diesel print-schema`: run \
+         `diesel print-schema --database-url <migrated database> > backend/src/db/schema.rs`"
+    );
+}

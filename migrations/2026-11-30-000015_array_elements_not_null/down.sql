@@ -1,0 +1,2 @@
+ALTER TABLE tenants DROP CONSTRAINT tenants_staff_networks_no_null;
+ALTER TABLE staff_accounts DROP CONSTRAINT staff_accounts_location_ids_no_null;
