@@ -1,11 +1,14 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
-use super::schema::{booking_events, booking_members, bookings};
+use super::kinds::{BookingEventKind, BookingStatus, Channel};
+use super::procedure::Procedure;
+use super::schema::{booking_events, booking_members, bookings, procedures, slots};
+use super::slot::Slot;
 
 /// Statuses in which a booking is still ahead or under way: it blocks another booking
 /// for the same card or person.
-pub const ONGOING_STATUSES: [&str; 2] = ["booked", "checked_in"];
+pub const ONGOING_STATUSES: [BookingStatus; 2] = [BookingStatus::Booked, BookingStatus::CheckedIn];
 
 /// Who holds a booking: a card, or a person (by contact key) for a procedure.
 #[derive(Clone, Copy, Debug)]
@@ -25,8 +28,8 @@ pub struct Booking {
     pub code: String,
     pub slot_id: i64,
     pub procedure_id: i64,
-    pub status: String,
-    pub channel: String,
+    pub status: BookingStatus,
+    pub channel: Channel,
     pub party_size: i32,
     pub contact_email: Option<String>,
     pub contact_phone: Option<String>,
@@ -46,7 +49,7 @@ pub struct NewBooking<'a> {
     pub code: &'a str,
     pub slot_id: i64,
     pub procedure_id: i64,
-    pub channel: &'a str,
+    pub channel: Channel,
     pub party_size: i32,
     pub contact_email: Option<&'a str>,
     pub contact_phone: Option<&'a str>,
@@ -85,9 +88,9 @@ pub struct NewBookingMember<'a> {
 pub struct BookingEvent {
     pub id: i64,
     pub booking_id: i64,
-    pub kind: String,
+    pub kind: BookingEventKind,
     pub actor: String,
-    pub channel: String,
+    pub channel: Channel,
     pub from_slot_id: Option<i64>,
     pub to_slot_id: Option<i64>,
     pub details: serde_json::Value,
@@ -96,6 +99,31 @@ pub struct BookingEvent {
 }
 
 impl Booking {
+    /// The bookings (cancelled ones aside) of a location between two instants, with their
+    /// slots and procedures, in the order of the day.
+    pub fn at_location_between(
+        conn: &mut PgConnection,
+        tenant_id: i64,
+        location_id: i64,
+        (from, until): (DateTime<Utc>, DateTime<Utc>),
+    ) -> QueryResult<Vec<(Booking, Slot, Procedure)>> {
+        bookings::table
+            .inner_join(slots::table)
+            .inner_join(procedures::table)
+            .filter(bookings::tenant_id.eq(tenant_id))
+            .filter(slots::location_id.eq(location_id))
+            .filter(slots::starts_at.ge(from))
+            .filter(slots::starts_at.lt(until))
+            .filter(bookings::status.ne(BookingStatus::Cancelled))
+            .order((slots::starts_at, bookings::id))
+            .select((
+                Booking::as_select(),
+                Slot::as_select(),
+                Procedure::as_select(),
+            ))
+            .load(conn)
+    }
+
     pub fn by_id(conn: &mut PgConnection, tenant_id: i64, id: i64) -> QueryResult<Booking> {
         bookings::table
             .filter(bookings::tenant_id.eq(tenant_id))

@@ -1,6 +1,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 
+use super::kinds::CardStatus;
 use super::schema::card_records;
 
 #[derive(Queryable, Selectable, Identifiable, Debug, Clone)]
@@ -18,7 +19,7 @@ pub struct CardRecord {
     pub location_id: i64,
     pub shipment_number: String,
     pub manufactured_on: Option<NaiveDate>,
-    pub status: String,
+    pub status: CardStatus,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub status_changed_at: DateTime<Utc>,
@@ -112,6 +113,89 @@ impl CardRecord {
             .filter(card_records::tenant_id.eq(tenant_id))
             .filter(card_records::id.eq_any(ids))
             .select(CardRecord::as_select())
+            .load(conn)
+    }
+}
+
+/// One line of a card's history (`card_events`).
+#[derive(Queryable, Selectable, Debug, Clone)]
+#[diesel(table_name = super::schema::card_events)]
+pub struct CardEvent {
+    pub created_at: DateTime<Utc>,
+    pub kind: super::kinds::CardEventKind,
+    pub from_status: Option<super::kinds::CardStatus>,
+    pub to_status: Option<super::kinds::CardStatus>,
+    pub actor: String,
+    pub details: serde_json::Value,
+}
+
+/// A booking a card was part of, for the card's timeline.
+#[derive(Queryable, Debug, Clone)]
+pub struct CardBooking {
+    pub booked_at: DateTime<Utc>,
+    pub code: String,
+    pub status: super::kinds::BookingStatus,
+    pub starts_at: DateTime<Utc>,
+}
+
+impl CardRecord {
+    /// Every event of this card, oldest first.
+    pub fn events(&self, conn: &mut PgConnection) -> QueryResult<Vec<CardEvent>> {
+        use super::schema::card_events;
+        card_events::table
+            .filter(card_events::tenant_id.eq(self.tenant_id))
+            .filter(card_events::card_id.eq(self.id))
+            .order(card_events::id)
+            .select(CardEvent::as_select())
+            .load(conn)
+    }
+
+    /// Every booking this card was part of, cancelled ones included.
+    pub fn bookings(&self, conn: &mut PgConnection) -> QueryResult<Vec<CardBooking>> {
+        use super::schema::{booking_members, bookings, slots};
+        bookings::table
+            .inner_join(booking_members::table)
+            .inner_join(slots::table)
+            .filter(bookings::tenant_id.eq(self.tenant_id))
+            .filter(booking_members::card_id.eq(self.id))
+            .select((
+                bookings::created_at,
+                bookings::code,
+                bookings::status,
+                slots::starts_at,
+            ))
+            .load(conn)
+    }
+}
+
+/// One card import as its history lists it (`card_imports`).
+#[derive(Queryable, Selectable, Debug, Clone)]
+#[diesel(table_name = super::schema::card_imports)]
+pub struct CardImportSummary {
+    pub created_at: DateTime<Utc>,
+    pub actor: String,
+    pub file_name: String,
+    pub sha256: String,
+    pub encoding: String,
+    pub rows_read: i32,
+    pub new_cards: i32,
+    pub changed_cards: i32,
+    pub unchanged_cards: i32,
+}
+
+impl CardImportSummary {
+    /// A tenant's latest `limit` imports, newest first.
+    pub fn latest(
+        conn: &mut PgConnection,
+        tenant_id: i64,
+        limit: i64,
+    ) -> QueryResult<Vec<CardImportSummary>> {
+        use super::schema::card_imports;
+        card_imports::table
+            .filter(card_imports::tenant_id.eq(tenant_id))
+            .order(card_imports::id.desc())
+            .limit(limit)
+            .select(CardImportSummary::as_select())
             .load(conn)
     }
 }

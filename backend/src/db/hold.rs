@@ -1,6 +1,7 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
+use super::kinds::Channel;
 use super::schema::holds;
 
 #[derive(Queryable, Selectable, Identifiable, Debug, Clone)]
@@ -12,7 +13,7 @@ pub struct Hold {
     pub client_token: String,
     pub procedure_id: i64,
     pub places: i32,
-    pub channel: String,
+    pub channel: Channel,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
     /// The network it came from, for residents online (see `domain::client_key`).
@@ -27,7 +28,7 @@ pub struct NewHold<'a> {
     pub client_token: &'a str,
     pub procedure_id: i64,
     pub places: i32,
-    pub channel: &'a str,
+    pub channel: Channel,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
     pub client_key: Option<&'a str>,

@@ -5,8 +5,11 @@ pub mod booking;
 pub mod card;
 pub mod embedded;
 pub mod hold;
+pub mod kinds;
 pub mod lane;
 pub mod location;
+pub mod mail_outbox;
+pub mod national_holiday;
 pub mod procedure;
 mod relations;
 pub mod schema;
@@ -114,6 +117,11 @@ pub fn create_database_if_missing(maintenance_url: &str, database: &str) -> anyh
             .execute(&mut conn)?;
     }
     Ok(())
+}
+
+/// Whether the database answers (the health check).
+pub fn ping(conn: &mut PgConnection) -> QueryResult<()> {
+    diesel::sql_query("SELECT 1").execute(conn).map(|_| ())
 }
 
 /// Runs `work` in a transaction, again (up to three tries) when PostgreSQL reports a

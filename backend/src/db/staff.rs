@@ -48,6 +48,15 @@ pub struct StaffSession {
 }
 
 impl StaffAccount {
+    /// Every account of a tenant, by login.
+    pub fn all_of(conn: &mut PgConnection, tenant_id: i64) -> QueryResult<Vec<StaffAccount>> {
+        staff_accounts::table
+            .filter(staff_accounts::tenant_id.eq(tenant_id))
+            .order(staff_accounts::login)
+            .select(StaffAccount::as_select())
+            .load(conn)
+    }
+
     pub fn by_login(
         conn: &mut PgConnection,
         tenant_id: i64,

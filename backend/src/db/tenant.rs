@@ -1,6 +1,7 @@
 use chrono::{DateTime, NaiveTime, Utc};
 use diesel::prelude::*;
 
+use super::kinds::{ContactRule, PickupNumberKind, PickupProofKind};
 use super::schema::tenants;
 
 #[derive(Queryable, Selectable, Identifiable, Debug, Clone)]
@@ -37,15 +38,15 @@ pub struct TenantSettings {
     pub change_deadline_time: NaiveTime,
     pub deadlines_skip_closed_days: bool,
     pub max_party_size: i32,
-    pub pickup_number_kind: String,
-    pub pickup_proof_kind: String,
+    pub pickup_number_kind: PickupNumberKind,
+    pub pickup_proof_kind: PickupProofKind,
     pub allow_transfers: bool,
     pub closed_on_national_holidays: bool,
     pub closed_over_new_year: bool,
     pub slot_horizon_days: i32,
-    pub contact_email: String,
-    pub contact_phone: String,
-    pub contact_name: String,
+    pub contact_email: ContactRule,
+    pub contact_phone: ContactRule,
+    pub contact_name: ContactRule,
     pub inquiry_phone: String,
     pub notice_ja: String,
     pub notice_en: String,

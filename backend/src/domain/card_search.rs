@@ -10,7 +10,8 @@ use diesel::PgConnection;
 
 use super::input::{fold_width, letters_and_digits, like_escape};
 use crate::db::card::CardRecord;
-use crate::db::schema::card_records;
+use crate::db::kinds::CardStatus;
+use crate::db::schema::{card_records, locations};
 
 /// At most this many matches are listed; a caller is asked for more details beyond that.
 pub const MAX_MATCHES: i64 = 20;
@@ -32,6 +33,73 @@ impl CardQuery {
             || self.number.is_some()
             || (self.kana.is_some() && self.birth_date.is_some())
     }
+}
+
+/// The console's card list filter; every field is optional.
+#[derive(Clone, Debug, Default)]
+pub struct CardListFilter {
+    pub manufacture_number: Option<String>,
+    pub reservation_number: Option<String>,
+    pub application_id: Option<String>,
+    /// The start of the name in katakana.
+    pub kana: Option<String>,
+    pub birth_date: Option<NaiveDate>,
+    pub status: Option<CardStatus>,
+    /// A location's code.
+    pub location: Option<String>,
+}
+
+/// One page (`(number, size)`; one row more than a page, to tell whether there is a
+/// next) of the cards matching `filter`, ordered by kana and birth date, each with its
+/// location's name. Accounts limited to some locations (`location_ids`) see only theirs.
+pub fn list(
+    conn: &mut PgConnection,
+    tenant_id: i64,
+    location_ids: &[i64],
+    filter: &CardListFilter,
+    (page, size): (i64, i64),
+) -> QueryResult<Vec<(CardRecord, String)>> {
+    let mut query = card_records::table
+        .inner_join(locations::table)
+        .filter(card_records::tenant_id.eq(tenant_id))
+        .select((CardRecord::as_select(), locations::name))
+        .into_boxed();
+    if let Some(number) = &filter.manufacture_number {
+        query = query.filter(card_records::manufacture_number.eq(letters_and_digits(number)));
+    }
+    if let Some(number) = &filter.reservation_number {
+        query = query.filter(
+            sql::<Bool>("replace(coalesce(card_records.reservation_number, ''), '-', '') = ")
+                .bind::<Text, _>(letters_and_digits(number)),
+        );
+    }
+    if let Some(id) = &filter.application_id {
+        query = query.filter(card_records::application_id.eq(letters_and_digits(id)));
+    }
+    if let Some(kana) = &filter.kana {
+        query = query.filter(sql::<Bool>(KANA_LIKE).bind::<Text, _>(kana_prefix(kana)));
+    }
+    if let Some(born) = filter.birth_date {
+        query = query.filter(card_records::birth_date.eq(born));
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(card_records::status.eq(status));
+    }
+    if let Some(code) = &filter.location {
+        query = query.filter(locations::code.eq(code.clone()));
+    }
+    if !location_ids.is_empty() {
+        query = query.filter(card_records::location_id.eq_any(location_ids.to_vec()));
+    }
+    query
+        .order((
+            card_records::name_kana,
+            card_records::birth_date,
+            card_records::id,
+        ))
+        .offset((page - 1) * size)
+        .limit(size + 1)
+        .load(conn)
 }
 
 /// SQL comparing a card's kana, spaces removed, with a bound `LIKE` pattern (`kana_prefix`).

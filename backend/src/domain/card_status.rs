@@ -11,52 +11,37 @@ use serde_json::json;
 use crate::db::schema::card_events;
 use crate::error::AppError;
 
-/// Every status a card can have.
-pub const STATUSES: [&str; 9] = [
-    "received",
-    "notified",
-    "booked",
-    "in_transfer",
-    "transferred",
-    "issued",
-    "to_return",
-    "returned",
-    "destroyed",
-];
+use crate::db::kinds::CardEventKind;
+pub use crate::db::kinds::CardStatus;
+use CardStatus::*;
 
 /// Statuses from which a card can be booked for pickup.
-pub const BOOKABLE: [&str; 4] = ["received", "notified", "transferred", "to_return"];
+pub const BOOKABLE: [CardStatus; 4] = [Received, Notified, Transferred, ToReturn];
 
 /// Whether the workflow allows `from` → `to`. Undoing a hand-over at the counter is the
 /// one way back from issued.
-pub fn allowed(from: &str, to: &str, undo: bool) -> bool {
+pub fn allowed(from: CardStatus, to: CardStatus, undo: bool) -> bool {
     if undo {
-        return from == "issued" && matches!(to, "booked" | "transferred");
+        return from == Issued && matches!(to, Booked | Transferred);
     }
     matches!(
         (from, to),
-        ("received", "notified" | "booked" | "to_return")
-            | ("notified", "booked" | "to_return")
+        (Received, Notified | Booked | ToReturn)
+            | (Notified, Booked | ToReturn)
+            | (Booked, Received | Notified | Transferred | ToReturn)
+            | (Booked, InTransfer | Issued)
+            | (InTransfer, Transferred | Booked | Received | Notified)
             | (
-                "booked",
-                "received" | "notified" | "transferred" | "to_return"
+                Transferred,
+                Booked | Issued | ToReturn | Received | Notified
             )
-            | ("booked", "in_transfer" | "issued")
-            | (
-                "in_transfer",
-                "transferred" | "booked" | "received" | "notified"
-            )
-            | (
-                "transferred",
-                "booked" | "issued" | "to_return" | "received" | "notified"
-            )
-            | ("to_return", "booked" | "returned" | "destroyed")
-            | ("returned", "destroyed")
+            | (ToReturn, Booked | Returned | Destroyed)
+            | (Returned, Destroyed)
     )
 }
 
 pub struct StatusChange<'a> {
-    pub to: &'a str,
+    pub to: CardStatus,
     pub actor: &'a str,
     pub at: DateTime<Utc>,
     pub details: serde_json::Value,
@@ -70,21 +55,21 @@ pub fn change(
     tenant_id: i64,
     card_id: i64,
     change: &StatusChange,
-) -> Result<String, AppError> {
+) -> Result<CardStatus, AppError> {
     use diesel::sql_types::{Array, BigInt, Bool, Jsonb, Text, Timestamptz};
     #[derive(QueryableByName)]
     struct Outcome {
         #[diesel(sql_type = Text)]
-        from_status: String,
+        from_status: CardStatus,
         #[diesel(sql_type = Bool)]
         changed: bool,
     }
     // The statuses this change may leave, so that the database can check and write in one
     // statement: lock the card, change it, and record the event.
-    let allowed_from: Vec<&str> = STATUSES
+    let allowed_from: Vec<CardStatus> = CardStatus::ALL
         .iter()
         .copied()
-        .filter(|from| *from != change.to && allowed(from, change.to, change.undo))
+        .filter(|from| *from != change.to && allowed(*from, change.to, change.undo))
         .collect();
     let outcome: Option<Outcome> = diesel::sql_query(
         "WITH old AS (
@@ -96,7 +81,7 @@ pub fn change(
          logged AS (
            INSERT INTO card_events (tenant_id, card_id, kind, from_status, to_status, actor,
                                     details, created_at)
-           SELECT $1, $2, 'status', from_status, $3, $6, $7, $4 FROM changed)
+           SELECT $1, $2, $8, from_status, $3, $6, $7, $4 FROM changed)
          SELECT old.status AS from_status, EXISTS (SELECT 1 FROM changed) AS changed FROM old",
     )
     .bind::<BigInt, _>(tenant_id)
@@ -106,6 +91,7 @@ pub fn change(
     .bind::<Array<Text>, _>(&allowed_from)
     .bind::<Text, _>(change.actor)
     .bind::<Jsonb, _>(&change.details)
+    .bind::<Text, _>(CardEventKind::Status)
     .get_result(conn)
     .optional()?;
     let Some(outcome) = outcome else {
@@ -120,15 +106,15 @@ pub fn change(
 
 /// The status a booked card had before its booking, to return to when the booking ends
 /// without a pickup (cancelled, or the visitor did not come).
-pub fn before_booking(conn: &mut PgConnection, card_id: i64) -> Result<String, AppError> {
-    let from: Option<Option<String>> = card_events::table
+pub fn before_booking(conn: &mut PgConnection, card_id: i64) -> Result<CardStatus, AppError> {
+    let from: Option<Option<CardStatus>> = card_events::table
         .filter(card_events::card_id.eq(card_id))
-        .filter(card_events::to_status.eq("booked"))
+        .filter(card_events::to_status.eq(Booked))
         .order(card_events::id.desc())
         .select(card_events::from_status)
         .first(conn)
         .optional()?;
-    Ok(from.flatten().unwrap_or_else(|| "received".into()))
+    Ok(from.flatten().unwrap_or(Received))
 }
 
 /// Puts the cards of a booking that ends without a pickup back where they were.
@@ -148,7 +134,7 @@ pub fn release_after_booking(
             tenant_id,
             *card_id,
             &StatusChange {
-                to: &back,
+                to: back,
                 actor,
                 at,
                 details,
@@ -162,24 +148,25 @@ pub fn release_after_booking(
 #[cfg(test)]
 mod tests {
     use super::allowed;
+    use super::CardStatus::*;
 
     #[test]
     fn the_workflow_goes_forward_and_refuses_jumps() {
-        assert!(allowed("received", "booked", false));
-        assert!(allowed("booked", "issued", false));
+        assert!(allowed(Received, Booked, false));
+        assert!(allowed(Booked, Issued, false));
         assert!(
-            allowed("booked", "received", false),
+            allowed(Booked, Received, false),
             "a cancelled booking frees the card"
         );
         assert!(
-            !allowed("received", "issued", false),
+            !allowed(Received, Issued, false),
             "no hand-over without a booking"
         );
-        assert!(!allowed("issued", "booked", false));
+        assert!(!allowed(Issued, Booked, false));
         assert!(
-            allowed("issued", "booked", true),
+            allowed(Issued, Booked, true),
             "the counter may undo a hand-over"
         );
-        assert!(!allowed("destroyed", "received", false));
+        assert!(!allowed(Destroyed, Received, false));
     }
 }

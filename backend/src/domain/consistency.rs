@@ -2,6 +2,8 @@
 //! than its capacity or its online share, each slot's kept count matches its bookings, and no
 //! card has two active bookings. The load tests run it after every scenario.
 
+use crate::db::booking::ONGOING_STATUSES;
+use crate::db::kinds::{sql_list, BookingStatus};
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 use serde::Serialize;
@@ -44,7 +46,7 @@ fn count(conn: &mut PgConnection, sql: &str, tenant: &str) -> QueryResult<i64> {
 }
 
 pub fn check(conn: &mut PgConnection, tenant: &str) -> QueryResult<Consistency> {
-    let active = "b.status IN ('booked', 'checked_in', 'completed', 'no_show')";
+    let active = format!("b.status IN ({})", sql_list(&BookingStatus::HOLDING_PLACES));
     let per_slot = format!(
         "SELECT s.id, s.capacity, s.web_capacity, s.booked,
                 coalesce(sum(b.party_size) FILTER (WHERE {active}), 0) AS places,
@@ -71,11 +73,14 @@ pub fn check(conn: &mut PgConnection, tenant: &str) -> QueryResult<Consistency> 
         )?,
         cards_booked_twice: count(
             conn,
-            "SELECT count(*) AS n FROM (
+            &format!(
+                "SELECT count(*) AS n FROM (
                SELECT m.card_id FROM booking_members m JOIN bookings b ON b.id = m.booking_id
                 WHERE b.tenant_id = (SELECT id FROM tenants WHERE code = $1)
-                  AND m.card_id IS NOT NULL AND b.status IN ('booked', 'checked_in')
+                  AND m.card_id IS NOT NULL AND b.status IN ({})
                 GROUP BY m.card_id HAVING count(*) > 1) t",
+                sql_list(&ONGOING_STATUSES)
+            ),
             tenant,
         )?,
         active_bookings: count(

@@ -1,6 +1,9 @@
 //! At the counter: checking visitors in by their booking code, handing cards over,
 //! marking no-shows, and undoing the last of these with a reason.
 
+use crate::db::kinds::BookingEventKind;
+use crate::db::kinds::BookingStatus;
+use crate::db::kinds::CardStatus;
 use diesel::prelude::*;
 use diesel::PgConnection;
 use serde_json::json;
@@ -27,12 +30,12 @@ pub fn check_in(
 ) -> Result<BookingDetails, AppError> {
     crate::db::transaction(conn, |conn| {
         let (booking, slot) = lock_todays_booking(conn, clock, tenant, code, location_id)?;
-        if booking.status != "booked" {
+        if booking.status != BookingStatus::Booked {
             return Err(AppError::CheckInRefused(CheckInProblem::AlreadyCheckedIn));
         }
         let checked_in: Booking = diesel::update(bookings::table.find(booking.id))
             .set((
-                bookings::status.eq("checked_in"),
+                bookings::status.eq(BookingStatus::CheckedIn),
                 bookings::updated_at.eq(clock.now),
             ))
             .returning(Booking::as_returning())
@@ -42,7 +45,7 @@ pub fn check_in(
             clock,
             tenant,
             &checked_in,
-            "checked_in",
+            BookingEventKind::CheckedIn,
             actor,
             (Some(slot.id), None),
             json!({ "location_id": location_id }),
@@ -71,7 +74,7 @@ fn lock_todays_booking(
     let slot =
         Slot::find(conn, tenant.id, booking.slot_id)?.ok_or(AppError::NotFound(Resource::Slot))?;
     let refuse = |problem| Err(AppError::CheckInRefused(problem));
-    if booking.status == "cancelled" {
+    if booking.status == BookingStatus::Cancelled {
         return refuse(CheckInProblem::Cancelled);
     }
     if clock.local_date(slot.starts_at) != clock.today() {
@@ -95,13 +98,42 @@ pub enum CounterAction {
 }
 
 impl CounterAction {
+    pub const ALL: [CounterAction; 3] = [
+        CounterAction::HandOver,
+        CounterAction::NoShow,
+        CounterAction::Undo,
+    ];
+
+    /// The word a button sends; the no-show action is named after the status it gives.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CounterAction::HandOver => "hand_over",
+            CounterAction::NoShow => BookingStatus::NoShow.as_str(),
+            CounterAction::Undo => "undo",
+        }
+    }
+
     pub fn parse(text: &str) -> Option<CounterAction> {
-        Some(match text {
-            "hand_over" => CounterAction::HandOver,
-            "no_show" => CounterAction::NoShow,
-            "undo" => CounterAction::Undo,
-            _ => return None,
-        })
+        CounterAction::ALL
+            .into_iter()
+            .find(|action| action.as_str() == text)
+    }
+
+    /// What staff may do next to a booking in `status` (undo aside).
+    pub fn next_for(status: BookingStatus) -> Option<CounterAction> {
+        match status {
+            BookingStatus::Booked => Some(CounterAction::NoShow),
+            BookingStatus::CheckedIn => Some(CounterAction::HandOver),
+            _ => None,
+        }
+    }
+
+    /// Whether the last counter action on a booking in `status` can be undone.
+    pub fn can_undo(status: BookingStatus) -> bool {
+        matches!(
+            status,
+            BookingStatus::CheckedIn | BookingStatus::Completed | BookingStatus::NoShow
+        )
     }
 }
 
@@ -133,7 +165,7 @@ pub fn act(
         };
         let (kind, to, details) = match action {
             CounterAction::HandOver => {
-                if booking.status != "checked_in" {
+                if booking.status != BookingStatus::CheckedIn {
                     return Err(not_now());
                 }
                 let cards = CardRecord::of_booking(conn, tenant.id, booking.id)?;
@@ -146,17 +178,17 @@ pub fn act(
                         conn,
                         tenant.id,
                         card.id,
-                        &card_change("issued", actor, clock, &booking.code, false),
+                        &card_change(CardStatus::Issued, actor, clock, &booking.code, false),
                     )?;
                 }
                 (
-                    "completed",
-                    "completed",
+                    BookingEventKind::Completed,
+                    BookingStatus::Completed,
                     json!({ "card_statuses_before": before }),
                 )
             }
             CounterAction::NoShow => {
-                if booking.status != "booked" {
+                if booking.status != BookingStatus::Booked {
                     return Err(not_now());
                 }
                 let ids: Vec<i64> = CardRecord::of_booking(conn, tenant.id, booking.id)?
@@ -171,7 +203,7 @@ pub fn act(
                     clock.now,
                     &booking.code,
                 )?;
-                ("no_show", "no_show", json!({}))
+                (BookingEventKind::NoShow, BookingStatus::NoShow, json!({}))
             }
             CounterAction::Undo => {
                 if reason.trim().is_empty() {
@@ -181,16 +213,16 @@ pub fn act(
                         "Give the reason for the undo.",
                     ));
                 }
-                let previous = match booking.status.as_str() {
-                    "completed" => "checked_in",
-                    "checked_in" | "no_show" => "booked",
+                let previous = match booking.status {
+                    BookingStatus::Completed => BookingStatus::CheckedIn,
+                    BookingStatus::CheckedIn | BookingStatus::NoShow => BookingStatus::Booked,
                     _ => return Err(not_now()),
                 };
-                if booking.status == "completed" {
+                if booking.status == BookingStatus::Completed {
                     // Give the cards back the status they had before the hand-over.
                     let last: Option<serde_json::Value> = booking_events::table
                         .filter(booking_events::booking_id.eq(booking.id))
-                        .filter(booking_events::kind.eq("completed"))
+                        .filter(booking_events::kind.eq(BookingEventKind::Completed))
                         .order(booking_events::id.desc())
                         .select(booking_events::details)
                         .first(conn)
@@ -200,7 +232,10 @@ pub fn act(
                         .unwrap_or_default();
                     if let Some(map) = before.as_object() {
                         for (id, status) in map {
-                            if let (Ok(id), Some(status)) = (id.parse::<i64>(), status.as_str()) {
+                            if let (Ok(id), Some(status)) = (
+                                id.parse::<i64>(),
+                                status.as_str().and_then(CardStatus::parse),
+                            ) {
                                 card_status::change(
                                     conn,
                                     tenant.id,
@@ -211,19 +246,19 @@ pub fn act(
                         }
                     }
                 }
-                if booking.status == "no_show" {
+                if booking.status == BookingStatus::NoShow {
                     // The visitor came after all: the cards are booked again.
                     for card in CardRecord::of_booking(conn, tenant.id, booking.id)? {
                         card_status::change(
                             conn,
                             tenant.id,
                             card.id,
-                            &card_change("booked", actor, clock, &booking.code, false),
+                            &card_change(CardStatus::Booked, actor, clock, &booking.code, false),
                         )?;
                     }
                 }
                 (
-                    "reverted",
+                    BookingEventKind::Reverted,
                     previous,
                     json!({ "reason": reason.trim(), "from": booking.status }),
                 )
@@ -249,7 +284,7 @@ pub fn act(
 
 /// A status change of a booking's card made at the counter.
 fn card_change<'a>(
-    to: &'a str,
+    to: CardStatus,
     actor: &'a Actor,
     clock: &Clock,
     booking_code: &str,

@@ -87,30 +87,7 @@ pub fn client_key(addr: &str) -> Option<String> {
     })
 }
 
-/// How a booking reached us.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Channel {
-    Web,
-    Phone,
-    Counter,
-    Migration,
-}
-
-impl Channel {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Channel::Web => "web",
-            Channel::Phone => "phone",
-            Channel::Counter => "counter",
-            Channel::Migration => "migration",
-        }
-    }
-
-    /// Residents online may only use the web share of a slot; staff may use all of it.
-    pub fn uses_web_share(self) -> bool {
-        self == Channel::Web
-    }
-}
+pub use crate::db::kinds::Channel;
 
 /// Who acts, through which channel, from which address: written to events and the audit log.
 #[derive(Clone, Debug)]

@@ -10,6 +10,8 @@ use serde_json::json;
 
 use super::card_status::{self, StatusChange};
 use super::Clock;
+use crate::db::kinds::BookingStatus;
+use crate::db::kinds::CardStatus;
 use crate::db::schema::{booking_members, bookings, card_records, locations, slots};
 use crate::error::AppError;
 
@@ -19,7 +21,7 @@ pub struct TransferLine {
     pub card_id: i64,
     pub manufacture_number: String,
     pub name: String,
-    pub card_status: String,
+    pub card_status: CardStatus,
     pub from_location: String,
     pub to_location_id: i64,
     pub booking_code: String,
@@ -43,7 +45,7 @@ pub fn list(
                 .inner_join(locations::table),
         )
         .filter(bookings::tenant_id.eq(tenant_id))
-        .filter(bookings::status.eq("booked"))
+        .filter(bookings::status.eq(BookingStatus::Booked))
         .filter(booking_members::active.eq(true))
         .filter(slots::starts_at.ge(clock.start_of(from)))
         .filter(slots::starts_at.lt(clock.start_of(to + chrono::Duration::days(1))))
@@ -76,9 +78,9 @@ pub fn send(
     now: DateTime<Utc>,
 ) -> Result<usize, AppError> {
     let mut sent = 0;
-    for line in lines.iter().filter(|l| l.card_status == "booked") {
+    for line in lines.iter().filter(|l| l.card_status == CardStatus::Booked) {
         let change = StatusChange {
-            to: "in_transfer",
+            to: CardStatus::InTransfer,
             actor,
             at: now,
             details: json!({ "booking": line.booking_code, "to_location_id": line.to_location_id }),
@@ -123,7 +125,7 @@ pub fn receive(
         return Err(AppError::WrongLocation);
     }
     let change = StatusChange {
-        to: "transferred",
+        to: CardStatus::Transferred,
         actor,
         at: now,
         details: json!({ "at_location_id": at_location }),

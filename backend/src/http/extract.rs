@@ -14,6 +14,23 @@ use crate::error::{AppError, Resource};
 
 pub const BODY_LIMIT: usize = 64 * 1024;
 
+/// A submitted page form: the CSRF token every form carries, and the fields of that form
+/// (a struct per form, so that a handler names what it reads and the compiler knows it).
+#[derive(serde::Deserialize, Debug)]
+pub struct Submitted<T> {
+    #[serde(default)]
+    pub csrf: String,
+    #[serde(flatten)]
+    pub fields: T,
+}
+
+/// The form of a page that only shows something.
+#[derive(serde::Deserialize, Debug, Default)]
+pub struct NoFields {}
+
+/// What a step that reads no form passes as its form.
+pub const VIEW: Option<Submitted<NoFields>> = None;
+
 /// A JSON body of at most 64 KiB; a value of the wrong shape is refused with its path.
 pub struct JsonBody<T>(pub T);
 

@@ -175,8 +175,7 @@ async fn api_not_found() -> Result<HttpResponse, AppError> {
 /// 200 when the database answers, 503 when it does not.
 async fn health(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     crate::db::run(&state.pool, |conn| {
-        use diesel::RunQueryDsl;
-        diesel::sql_query("SELECT 1").execute(conn)?;
+        crate::db::ping(conn)?;
         Ok(())
     })
     .await?;

@@ -262,7 +262,7 @@ async fn a_city_in_password_mode_gets_numbers_and_passwords_once_for_the_notice_
         1,
     );
     let tenant = app.with_tenant(&toml);
-    assert_eq!(tenant.pickup_proof_kind, "password");
+    assert_eq!(tenant.pickup_proof_kind.as_str(), "password");
     let file = "申請書ID,製造管理番号,予約番号,氏名,氏名カナ,生年月日,交付場所コード,発送番号,作成日,郵便番号,住所\r\n\
         69006026773546848745268,596938493739,,山崎　大輔,ヤマザキ　ダイスケ,1961/05/07,0105,4642892693,2026/10/29,100-0001,デモ市西町1-2\r\n\
         55627995560636224614162,743732622297,WFH-964134,髙橋　さくら,タカハシ　サクラ,2016/08/04,0101,1633973592,2026/11/07,100-0002,デモ市本町3-4\r\n";

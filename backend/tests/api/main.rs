@@ -11,6 +11,7 @@ mod console;
 mod embedded_server;
 mod error_pages;
 mod hostile_input;
+mod layout;
 mod mail;
 mod migration;
 mod pages;

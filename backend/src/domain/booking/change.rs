@@ -1,3 +1,5 @@
+use crate::db::kinds::BookingEventKind;
+use crate::db::kinds::BookingStatus;
 use diesel::prelude::*;
 use diesel::PgConnection;
 use serde_json::json;
@@ -78,7 +80,7 @@ pub fn move_booking(
             clock,
             tenant,
             &moved,
-            "moved",
+            BookingEventKind::Moved,
             actor,
             (Some(old_slot.id), Some(new_slot.id)),
             json!({ "from": old_slot.starts_at, "to": new_slot.starts_at }),
@@ -98,7 +100,7 @@ pub fn cancel(
 ) -> Result<BookingDetails, AppError> {
     crate::db::transaction(conn, |conn| {
         let booking = lock_booking(conn, tenant, booking_id)?;
-        if booking.status == "cancelled" {
+        if booking.status == BookingStatus::Cancelled {
             return BookingDetails::load(conn, tenant, booking);
         }
         ensure_still_booked(&booking)?;
@@ -107,7 +109,7 @@ pub fn cancel(
         Slot::add_booked(conn, slot.id, -booking.party_size)?;
         let cancelled: Booking = diesel::update(bookings::table.find(booking.id))
             .set((
-                bookings::status.eq("cancelled"),
+                bookings::status.eq(BookingStatus::Cancelled),
                 bookings::cancelled_at.eq(clock.now),
                 bookings::updated_at.eq(clock.now),
             ))
@@ -131,7 +133,7 @@ pub fn cancel(
             clock,
             tenant,
             &cancelled,
-            "cancelled",
+            BookingEventKind::Cancelled,
             actor,
             (Some(slot.id), None),
             json!({ "party_size": booking.party_size }),
@@ -152,7 +154,7 @@ fn lock_booking(conn: &mut PgConnection, tenant: &Tenant, id: i64) -> Result<Boo
 }
 
 fn ensure_still_booked(booking: &Booking) -> Result<(), AppError> {
-    if booking.status != "booked" {
+    if booking.status != BookingStatus::Booked {
         return Err(AppError::invalid(
             "booking",
             "この予約は変更・取消できません（受付済みまたは取消済み）。",
@@ -182,7 +184,7 @@ pub fn set_note(
             clock,
             tenant,
             &noted,
-            "noted",
+            BookingEventKind::Noted,
             actor,
             (None, None),
             json!({ "note": note }),

@@ -1,3 +1,6 @@
+use crate::db::kinds::BookingEventKind;
+use crate::db::kinds::CardStatus;
+use crate::db::kinds::ContactRule;
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel::PgConnection;
@@ -71,7 +74,7 @@ pub fn book(
                 code: "",
                 slot_id: slot.id,
                 procedure_id: procedure.id,
-                channel: actor.channel.as_str(),
+                channel: actor.channel,
                 party_size: places,
                 contact_email: request.contact.email.as_ref().map(|e| e.as_str()),
                 contact_phone: request.contact.phone.as_ref().map(|p| p.digits()),
@@ -101,7 +104,7 @@ pub fn book(
         Slot::add_booked(conn, slot.id, places)?;
         for card in &cards {
             let booked = StatusChange {
-                to: "booked",
+                to: CardStatus::Booked,
                 actor: &actor.label,
                 at: clock.now,
                 details: json!({ "booking": booking.code }),
@@ -114,7 +117,7 @@ pub fn book(
             clock,
             tenant,
             &booking,
-            "created",
+            BookingEventKind::Created,
             actor,
             (None, Some(slot.id)),
             json!({ "party_size": places, "procedure": procedure.code }),
@@ -214,21 +217,21 @@ fn ensure_contact(tenant: &Tenant, contact: &Contact, channel: Channel) -> Resul
         }
         return Ok(());
     }
-    if tenant.contact_email == "required" && contact.email.is_none() {
+    if tenant.contact_email == ContactRule::Required && contact.email.is_none() {
         return Err(AppError::invalid(
             "contact.email",
             "メールアドレスを入力してください。",
             "Enter your e-mail address.",
         ));
     }
-    if tenant.contact_phone == "required" && contact.phone.is_none() {
+    if tenant.contact_phone == ContactRule::Required && contact.phone.is_none() {
         return Err(AppError::invalid(
             "contact.phone",
             "電話番号を入力してください。",
             "Enter your phone number.",
         ));
     }
-    if tenant.contact_name == "required"
+    if tenant.contact_name == ContactRule::Required
         && contact.name.as_deref().is_none_or(|n| n.trim().is_empty())
     {
         return Err(AppError::invalid(

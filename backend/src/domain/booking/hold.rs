@@ -39,7 +39,7 @@ pub fn place_hold(
                 client_token: &request.client_token,
                 procedure_id: request.procedure_id,
                 places: request.places,
-                channel: actor.channel.as_str(),
+                channel: actor.channel,
                 created_at: clock.now,
                 expires_at: clock.now + Duration::minutes(tenant.hold_minutes.into()),
                 client_key: client_key.as_deref(),

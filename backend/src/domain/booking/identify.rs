@@ -1,6 +1,7 @@
 //! Proving who you are: a card's number with the birth date or password, as the tenant
 //! chooses; or, for bookings without a card, the contact given when booking.
 
+use crate::db::kinds::{PickupNumberKind, PickupProofKind};
 use argon2::{Argon2, PasswordHash, PasswordVerifier};
 use std::sync::LazyLock;
 
@@ -53,7 +54,7 @@ pub fn identify_card(
     identification: &CardIdentification,
     network: Option<&str>,
 ) -> Result<CardRecord, AppError> {
-    let uses_password = tenant.pickup_proof_kind == "password";
+    let uses_password = tenant.pickup_proof_kind == PickupProofKind::Password;
     match (&identification.proof, uses_password) {
         (CardProof::BirthDate(_), false) | (CardProof::Password(_), true) => {}
         (_, true) => {
@@ -71,7 +72,7 @@ pub fn identify_card(
             ))
         }
     }
-    let by_manufacture_number = tenant.pickup_number_kind == "manufacture_number";
+    let by_manufacture_number = tenant.pickup_number_kind == PickupNumberKind::ManufactureNumber;
     let number = if by_manufacture_number {
         ManufactureNumber::parse(&identification.number)
             .map(|n| n.as_str().to_string())

@@ -18,6 +18,7 @@ use diesel::{PgConnection, RunQueryDsl};
 use super::input::{Email, PhoneNumber};
 use super::{Actor, Clock};
 use crate::db::booking::{Booking, BookingMember};
+use crate::db::kinds::BookingEventKind;
 use crate::db::location::Location;
 use crate::db::procedure::Procedure;
 use crate::db::slot::Slot;
@@ -121,13 +122,13 @@ pub(crate) fn record_change(
     clock: &Clock,
     tenant: &Tenant,
     booking: &Booking,
-    kind: &str,
+    kind: BookingEventKind,
     actor: &Actor,
     slots: (Option<i64>, Option<i64>),
     details: serde_json::Value,
 ) -> Result<(), AppError> {
     use diesel::sql_types::{BigInt, Jsonb, Nullable, Text, Timestamptz};
-    let mail_kind = crate::domain::mail::kind_for_event(kind);
+    let mail_kind = kind.mail();
     diesel::sql_query(
         "WITH event AS (
            INSERT INTO booking_events (tenant_id, booking_id, kind, actor, channel, from_slot_id,
@@ -147,7 +148,7 @@ pub(crate) fn record_change(
     .bind::<BigInt, _>(booking.id)
     .bind::<Text, _>(kind)
     .bind::<Text, _>(&actor.label)
-    .bind::<Text, _>(actor.channel.as_str())
+    .bind::<Text, _>(actor.channel)
     .bind::<Nullable<BigInt>, _>(slots.0)
     .bind::<Nullable<BigInt>, _>(slots.1)
     .bind::<Jsonb, _>(details)

@@ -8,6 +8,7 @@ pub mod rows;
 pub(crate) mod source;
 mod stage;
 
+use crate::db::kinds::PickupProofKind;
 use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
 
@@ -183,7 +184,7 @@ fn import(
         .returning(card_imports::id)
         .get_result(conn)?;
     stage::apply(conn, tenant.id, request.actor, clock.now, import_id)?;
-    if tenant.pickup_proof_kind == "password" && new_cards > 0 {
+    if tenant.pickup_proof_kind == PickupProofKind::Password && new_cards > 0 {
         report.notices = Some(notices::issue(conn, tenant.id, import_id)?);
     }
     report.committed = true;

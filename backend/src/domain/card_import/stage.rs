@@ -3,6 +3,7 @@
 //! with other cards, counts new, changed and unchanged cards, and applies the changes with
 //! an event per card. The temporary table goes away with the transaction.
 
+use crate::db::kinds::{CardEventKind, CardStatus};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text, Timestamptz};
@@ -205,13 +206,15 @@ pub fn apply(
             RETURNING id
          )
          INSERT INTO card_events (tenant_id, card_id, kind, to_status, actor, details, created_at)
-         SELECT $1, id, 'imported', 'received', $2, jsonb_build_object('import_id', $4::bigint), $3
+         SELECT $1, id, $5, $6, $2, jsonb_build_object('import_id', $4::bigint), $3
            FROM inserted",
     )
     .bind::<BigInt, _>(tenant_id)
     .bind::<Text, _>(actor)
     .bind::<Timestamptz, _>(now)
     .bind::<BigInt, _>(import_id)
+    .bind::<Text, _>(CardEventKind::Imported)
+    .bind::<Text, _>(CardStatus::Received)
     .execute(conn)?;
     Ok(())
 }

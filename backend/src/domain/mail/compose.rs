@@ -2,6 +2,7 @@
 //! of `email-templates/` (minijinja, HTML escaped by default), with a plain-text part, an
 //! HTML part and the visit as an `.ics` calendar file.
 
+use crate::db::kinds::BookingStatus;
 use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::Message;
@@ -387,7 +388,7 @@ pub fn compose(
         summary: &format!("{} {}", tenant.name, details.procedure.name_ja),
         location: &format!("{} {}", location.name, location.address),
         description: &format!("予約番号 {code}"),
-        cancelled: details.booking.status == "cancelled",
+        cancelled: details.booking.status == BookingStatus::Cancelled,
     });
     let content_type = |text: &str| ContentType::parse(text).map_err(|e| fail("content type", &e));
     // The HTML part carries the QR code's image when the template shows it (a cancellation

@@ -10,6 +10,7 @@ pub mod settings;
 pub mod templates;
 pub mod transport;
 
+use crate::db::kinds::BookingStatus;
 use diesel::PgConnection;
 
 use self::compose::{compose, MailSettings};
@@ -21,17 +22,6 @@ use crate::db::booking::Booking;
 use crate::db::tenant::Tenant;
 use crate::db::PgPool;
 use crate::error::AppError;
-
-/// The message a booking event calls for, if any. `booking::record_change` queues it with
-/// the event, keyed `<kind>:<event id>`.
-pub fn kind_for_event(event: &str) -> Option<&'static str> {
-    match event {
-        "created" => Some("confirmation"),
-        "moved" => Some("change"),
-        "cancelled" => Some("cancellation"),
-        _ => None,
-    }
-}
 
 /// Sends up to `limit` due messages; returns how many went out. Safe to run in any number
 /// of workers at once.
@@ -97,7 +87,7 @@ fn prepare(
     let set = templates::stored(conn, tenant.id, details.procedure.id, &row.kind)?
         .unwrap_or_else(|| compose::default_set(&row.kind));
     // A cancelled booking has nothing left to change.
-    let change_until = (details.booking.status == "booked")
+    let change_until = (details.booking.status == BookingStatus::Booked)
         .then(|| {
             crate::domain::booking::rules::change_deadline(conn, clock, &tenant, &details.slot)
         })
@@ -110,5 +100,5 @@ fn still_booked(conn: &mut PgConnection, row: &OutboxRow) -> Result<bool, AppErr
     let Some(id) = row.booking_id else {
         return Ok(false);
     };
-    Ok(Booking::by_id(conn, row.tenant_id, id)?.status == "booked")
+    Ok(Booking::by_id(conn, row.tenant_id, id)?.status == BookingStatus::Booked)
 }

@@ -2,6 +2,7 @@
 //! rows with `FOR UPDATE SKIP LOCKED` and lease them for a while, so any number of workers
 //! (in any number of server processes) never take the same row at once.
 
+use crate::db::kinds::MailStatus;
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Integer, Nullable, Text, Timestamptz};
@@ -104,7 +105,7 @@ pub fn claim(
     diesel::sql_query(
         "UPDATE mail_outbox SET next_attempt_at = $2
           WHERE id IN (SELECT id FROM mail_outbox
-                        WHERE status = 'pending' AND next_attempt_at <= $1
+                        WHERE status = $4 AND next_attempt_at <= $1
                         ORDER BY next_attempt_at, id
                         LIMIT $3
                         FOR UPDATE SKIP LOCKED)
@@ -113,6 +114,7 @@ pub fn claim(
     .bind::<Timestamptz, _>(now)
     .bind::<Timestamptz, _>(now + LEASE)
     .bind::<BigInt, _>(limit)
+    .bind::<Text, _>(MailStatus::Pending)
     .load(conn)
 }
 
@@ -123,13 +125,14 @@ pub fn mark_sent(
     now: DateTime<Utc>,
 ) -> QueryResult<usize> {
     diesel::sql_query(
-        "UPDATE mail_outbox SET status = 'sent', sent_at = $2, message_id = $3,
+        "UPDATE mail_outbox SET status = $4, sent_at = $2, message_id = $3,
                 attempts = attempts + 1, last_error = NULL, one_time_code = NULL
           WHERE id = $1",
     )
     .bind::<BigInt, _>(id)
     .bind::<Timestamptz, _>(now)
     .bind::<Text, _>(message_id)
+    .bind::<Text, _>(MailStatus::Sent)
     .execute(conn)
 }
 
@@ -144,9 +147,9 @@ pub fn mark_failed(
     let attempts = row.attempts + 1;
     let pause = Duration::seconds((30_i64 << (attempts - 1).clamp(0, 7)).min(3600));
     let status = if attempts >= MAX_ATTEMPTS {
-        "failed"
+        MailStatus::Failed
     } else {
-        "pending"
+        MailStatus::Pending
     };
     diesel::sql_query(
         "UPDATE mail_outbox SET attempts = $2, status = $3, next_attempt_at = $4, last_error = $5
@@ -171,11 +174,12 @@ pub fn mark_undeliverable(
     reason: &str,
 ) -> QueryResult<usize> {
     diesel::sql_query(
-        "UPDATE mail_outbox SET attempts = $2, status = 'failed', last_error = $3 WHERE id = $1",
+        "UPDATE mail_outbox SET attempts = $2, status = $4, last_error = $3 WHERE id = $1",
     )
     .bind::<BigInt, _>(row.id)
     .bind::<Integer, _>(row.attempts + 1)
     .bind::<Text, _>(reason)
+    .bind::<Text, _>(MailStatus::Failed)
     .execute(conn)
 }
 
@@ -187,18 +191,21 @@ pub fn resend(
     now: DateTime<Utc>,
 ) -> QueryResult<usize> {
     diesel::sql_query(
-        "UPDATE mail_outbox SET status = 'pending', attempts = 0, next_attempt_at = $3
-          WHERE id = $1 AND tenant_id = $2 AND status = 'failed'",
+        "UPDATE mail_outbox SET status = $4, attempts = 0, next_attempt_at = $3
+          WHERE id = $1 AND tenant_id = $2 AND status = $5",
     )
     .bind::<BigInt, _>(id)
     .bind::<BigInt, _>(tenant_id)
     .bind::<Timestamptz, _>(now)
+    .bind::<Text, _>(MailStatus::Pending)
+    .bind::<Text, _>(MailStatus::Failed)
     .execute(conn)
 }
 
 /// A reminder whose booking was cancelled before it went out.
 pub fn mark_skipped(conn: &mut PgConnection, id: i64) -> QueryResult<usize> {
-    diesel::sql_query("UPDATE mail_outbox SET status = 'skipped' WHERE id = $1")
+    diesel::sql_query("UPDATE mail_outbox SET status = $2 WHERE id = $1")
         .bind::<BigInt, _>(id)
+        .bind::<Text, _>(MailStatus::Skipped)
         .execute(conn)
 }

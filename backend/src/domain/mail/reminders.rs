@@ -8,6 +8,7 @@ use diesel::sql_types::{BigInt, Date, Timestamptz};
 use diesel::PgConnection;
 
 use super::settings::MailRules;
+use crate::db::kinds::{BookingStatus, MailKind};
 use crate::db::tenant::Tenant;
 use crate::domain::Clock;
 use crate::error::AppError;
@@ -29,10 +30,10 @@ pub fn queue_due(
     let queued = diesel::sql_query(
         "INSERT INTO mail_outbox (tenant_id, booking_id, kind, recipient, dedupe_key,
                                   next_attempt_at, created_at)
-         SELECT b.tenant_id, b.id, 'reminder', b.contact_email,
+         SELECT b.tenant_id, b.id, $7, b.contact_email,
                 'reminder:' || b.id || ':' || $2::date, $5, $5
            FROM bookings b JOIN slots s ON s.id = b.slot_id
-          WHERE b.tenant_id = $1 AND b.status = 'booked' AND b.contact_email IS NOT NULL
+          WHERE b.tenant_id = $1 AND b.status = $6 AND b.contact_email IS NOT NULL
             AND s.starts_at >= $3 AND s.starts_at < $4
          ON CONFLICT (tenant_id, dedupe_key) DO NOTHING",
     )
@@ -41,6 +42,8 @@ pub fn queue_due(
     .bind::<Timestamptz, _>(clock.start_of(tomorrow))
     .bind::<Timestamptz, _>(clock.start_of(tomorrow + Duration::days(1)))
     .bind::<Timestamptz, _>(clock.now)
+    .bind::<diesel::sql_types::Text, _>(BookingStatus::Booked)
+    .bind::<diesel::sql_types::Text, _>(MailKind::Reminder)
     .execute(conn)?;
     Ok(queued)
 }

@@ -7,6 +7,7 @@ mod closures;
 mod mail_settings;
 mod plan;
 
+use crate::db::kinds::{ContactRule, PickupNumberKind, PickupProofKind};
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
@@ -75,8 +76,8 @@ impl Default for RulesFile {
             change_deadline: DeadlineFile::default(),
             deadlines_skip_closed_days: false,
             max_party_size: 4,
-            pickup_number: "reservation_number".into(),
-            pickup_proof: "birth_date".into(),
+            pickup_number: PickupNumberKind::ReservationNumber.as_str().into(),
+            pickup_proof: PickupProofKind::BirthDate.as_str().into(),
             allow_transfers: false,
             closed_on_national_holidays: true,
             closed_over_new_year: true,
@@ -119,9 +120,9 @@ pub struct ContactFile {
 impl Default for ContactFile {
     fn default() -> Self {
         ContactFile {
-            email: "required".into(),
-            phone: "optional".into(),
-            name: "off".into(),
+            email: ContactRule::Required.as_str().into(),
+            phone: ContactRule::Optional.as_str().into(),
+            name: ContactRule::Off.as_str().into(),
         }
     }
 }

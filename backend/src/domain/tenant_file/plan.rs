@@ -1,6 +1,7 @@
 //! Checking a tenant file and turning it into the rows it stands for, before any of it
 //! touches the database. Every mistake is reported with its place in the file.
 
+use crate::db::kinds::TextEnum;
 use std::collections::BTreeSet;
 
 use chrono::{NaiveDate, NaiveTime};
@@ -38,6 +39,18 @@ pub(super) struct TimetablePlan {
     pub(super) periods: Vec<(i16, NaiveTime, NaiveTime)>,
 }
 
+/// The value a text field names, or (with a message listing what may be written) the
+/// first value, so that the plan goes on to find every other problem too.
+fn choice<T: TextEnum>(path: &str, value: &str, errors: &mut Vec<String>) -> T {
+    T::parse(value).unwrap_or_else(|| {
+        errors.push(format!(
+            "{path}: \"{value}\" is not one of {}",
+            T::words().join(", ")
+        ));
+        T::ALL[0]
+    })
+}
+
 pub(super) fn plan(file: &TenantFile) -> Result<Plan, Vec<String>> {
     let mut errors = Vec::new();
     let rules = &file.rules;
@@ -55,40 +68,11 @@ pub(super) fn plan(file: &TenantFile) -> Result<Plan, Vec<String>> {
         &rules.change_deadline.at,
         &mut errors,
     );
-    for (path, value, allowed) in [
-        (
-            "rules.pickup_number",
-            &rules.pickup_number,
-            &["reservation_number", "manufacture_number"][..],
-        ),
-        (
-            "rules.pickup_proof",
-            &rules.pickup_proof,
-            &["birth_date", "password"][..],
-        ),
-        (
-            "contact.email",
-            &file.contact.email,
-            &["required", "optional", "off"][..],
-        ),
-        (
-            "contact.phone",
-            &file.contact.phone,
-            &["required", "optional", "off"][..],
-        ),
-        (
-            "contact.name",
-            &file.contact.name,
-            &["required", "optional", "off"][..],
-        ),
-    ] {
-        if !allowed.contains(&value.as_str()) {
-            errors.push(format!(
-                "{path}: \"{value}\" is not one of {}",
-                allowed.join(", ")
-            ));
-        }
-    }
+    let pickup_number_kind = choice("rules.pickup_number", &rules.pickup_number, &mut errors);
+    let pickup_proof_kind = choice("rules.pickup_proof", &rules.pickup_proof, &mut errors);
+    let contact_email = choice("contact.email", &file.contact.email, &mut errors);
+    let contact_phone = choice("contact.phone", &file.contact.phone, &mut errors);
+    let contact_name = choice("contact.name", &file.contact.name, &mut errors);
     let settings = TenantSettings {
         code: file.code.clone(),
         name: file.name.clone(),
@@ -101,15 +85,15 @@ pub(super) fn plan(file: &TenantFile) -> Result<Plan, Vec<String>> {
         change_deadline_time: change_time,
         deadlines_skip_closed_days: rules.deadlines_skip_closed_days,
         max_party_size: rules.max_party_size,
-        pickup_number_kind: rules.pickup_number.clone(),
-        pickup_proof_kind: rules.pickup_proof.clone(),
+        pickup_number_kind,
+        pickup_proof_kind,
         allow_transfers: rules.allow_transfers,
         closed_on_national_holidays: rules.closed_on_national_holidays,
         closed_over_new_year: rules.closed_over_new_year,
         slot_horizon_days: rules.slot_horizon_days,
-        contact_email: file.contact.email.clone(),
-        contact_phone: file.contact.phone.clone(),
-        contact_name: file.contact.name.clone(),
+        contact_email,
+        contact_phone,
+        contact_name,
         inquiry_phone: rules.inquiry_phone.clone(),
         notice_ja: file.texts.notice_ja.clone(),
         notice_en: file.texts.notice_en.clone(),

@@ -2,7 +2,9 @@
 //! where), and the changes staff make on a caller's behalf: another time, a cancellation,
 //! a note. Opening it is a view of personal records and goes into the operation log.
 
-use std::collections::HashMap;
+use crate::db::kinds::BookingStatus;
+use crate::http::console::Notice;
+use crate::http::extract::{Submitted, VIEW};
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -23,8 +25,6 @@ use crate::http::resident::Outcome;
 use crate::http::AppState;
 
 type CodePath = web::Path<(String, String)>;
-
-const NOTICES: [&str; 4] = ["booked", "moved", "cancelled", "noted"];
 
 /// The booking, if this account works at its location.
 pub(super) fn find(conn: &mut PgConnection, cx: &StaffCx, code: &str) -> Result<Booking, AppError> {
@@ -202,7 +202,7 @@ fn change_blocks(cx: &StaffCx, booking: &Booking) -> Vec<Block> {
         })
     };
     let mut blocks = vec![Block::Heading(cx.text("staff_changes"))];
-    if booking.status == "booked" {
+    if booking.status == BookingStatus::Booked {
         blocks.push(Block::Links(vec![(
             cx.console_url(&format!("phone/slots?move={}", booking.code)),
             cx.text("staff_move"),
@@ -236,21 +236,27 @@ pub async fn show(state: web::Data<AppState>, req: HttpRequest, path: CodePath) 
         &req,
         tenant,
         Permission::ViewBookings,
-        None,
+        VIEW,
         move |conn, cx, _| {
             let booking = find(conn, cx, &code)?;
             cx.audit(conn, "booking.view", &booking.code, json!({}))?;
-            let notice = cx
-                .param("notice")
-                .filter(|n| NOTICES.contains(&n.as_str()))
+            let notice = Notice::read(&cx.query)
+                .filter(|n| {
+                    [
+                        Notice::BookingMade,
+                        Notice::BookingMoved,
+                        Notice::BookingCancelled,
+                        Notice::BookingNoted,
+                    ]
+                    .contains(n)
+                })
                 .map(|n| {
                     let code = BookingCode::parse(&booking.code)
                         .map(|c| c.display())
                         .unwrap_or_default();
-                    let key = format!("staff_done_{n}");
                     (
                         true,
-                        madoguchi_frontend::i18n::tf(cx.lang, &key, &[("code", &code)]),
+                        madoguchi_frontend::i18n::tf(cx.lang, n.message_key(), &[("code", &code)]),
                     )
                 });
             detail_page(conn, cx, booking, notice, StatusCode::OK)
@@ -259,11 +265,18 @@ pub async fn show(state: web::Data<AppState>, req: HttpRequest, path: CodePath) 
     .await
 }
 
+/// A cancellation by staff: the box that confirms it (`confirm=1`).
+#[derive(serde::Deserialize, Default)]
+pub struct CancelForm {
+    #[serde(default)]
+    confirm: String,
+}
+
 pub async fn cancel_submit(
     state: web::Data<AppState>,
     req: HttpRequest,
     path: CodePath,
-    form: web::Form<HashMap<String, String>>,
+    form: web::Form<Submitted<CancelForm>>,
 ) -> HttpResponse {
     let (tenant, code) = path.into_inner();
     staff_step(
@@ -274,7 +287,7 @@ pub async fn cancel_submit(
         Some(form.into_inner()),
         move |conn, cx, form| {
             let booking = find(conn, cx, &code)?;
-            if form.unwrap_or_default().get("confirm").map(String::as_str) != Some("1") {
+            if form.unwrap_or_default().confirm != "1" {
                 let text = cx.text("staff_cancel_unconfirmed");
                 return detail_page(
                     conn,
@@ -287,8 +300,9 @@ pub async fn cancel_submit(
             let actor = cx.actor_via(desk_channel(cx));
             match cancel(conn, &cx.clock, &cx.tenant, booking.id, &actor) {
                 Ok(_) => Ok(Outcome::Redirect(cx.console_url(&format!(
-                    "bookings/{}?notice=cancelled",
-                    booking.code
+                    "bookings/{}?{}",
+                    booking.code,
+                    Notice::BookingCancelled.query()
                 )))),
                 Err(refused @ AppError::Invalid { .. }) => {
                     let text = refused.message_in(cx.lang);
@@ -301,11 +315,18 @@ pub async fn cancel_submit(
     .await
 }
 
+/// The note staff keep on a booking.
+#[derive(serde::Deserialize, Default)]
+pub struct NoteForm {
+    #[serde(default)]
+    note: String,
+}
+
 pub async fn note_submit(
     state: web::Data<AppState>,
     req: HttpRequest,
     path: CodePath,
-    form: web::Form<HashMap<String, String>>,
+    form: web::Form<Submitted<NoteForm>>,
 ) -> HttpResponse {
     let (tenant, code) = path.into_inner();
     staff_step(
@@ -316,11 +337,7 @@ pub async fn note_submit(
         Some(form.into_inner()),
         move |conn, cx, form| {
             let booking = find(conn, cx, &code)?;
-            let note = form
-                .unwrap_or_default()
-                .get("note")
-                .map(|n| n.trim().to_string())
-                .unwrap_or_default();
+            let note = form.unwrap_or_default().note.trim().to_string();
             if note.chars().count() > NOTE_MAX_CHARS {
                 let text = madoguchi_frontend::i18n::tf(
                     cx.lang,
@@ -338,8 +355,9 @@ pub async fn note_submit(
             let actor = cx.actor_via(desk_channel(cx));
             set_note(conn, &cx.clock, &cx.tenant, booking.id, &note, &actor)?;
             Ok(Outcome::Redirect(cx.console_url(&format!(
-                "bookings/{}?notice=noted",
-                booking.code
+                "bookings/{}?{}",
+                booking.code,
+                Notice::BookingNoted.query()
             ))))
         },
     )

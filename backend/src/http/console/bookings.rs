@@ -9,6 +9,7 @@ use madoguchi_frontend::view_models::FieldError;
 use serde_json::json;
 
 use super::{csv_export, staff_step, StaffCx};
+use crate::db::kinds::{BookingStatus, Channel, TextEnum};
 use crate::db::location::Location;
 use crate::db::procedure::Procedure;
 use crate::domain::booking_search::{search, BookingFilter, BookingLine, SortColumn};
@@ -16,6 +17,7 @@ use crate::domain::input::{BookingCode, PhoneNumber};
 use crate::domain::staff::Permission;
 use crate::domain::Clock;
 use crate::error::AppError;
+use crate::http::extract::VIEW;
 use crate::http::resident::Outcome;
 use crate::http::AppState;
 
@@ -34,8 +36,6 @@ const FILTER_FIELDS: [&str; 12] = [
     "birth_date",
     "sort",
 ];
-const STATUSES: [&str; 5] = ["booked", "checked_in", "completed", "no_show", "cancelled"];
-const CHANNELS: [&str; 4] = ["web", "phone", "counter", "migration"];
 
 /// The date fields of the filter.
 const DATE_FIELDS: [&str; 5] = ["from", "to", "booked_from", "booked_to", "birth_date"];
@@ -125,12 +125,17 @@ fn filter_form(
         .into_iter()
         .map(|p| (p.code, cx.pick(&p.name_ja, &p.name_en)))
         .collect();
-    let labelled = |values: &[&str], prefix: &str| -> Vec<(String, String)> {
-        values
+    fn labelled<T: TextEnum>(cx: &StaffCx, prefix: &str) -> Vec<(String, String)> {
+        T::ALL
             .iter()
-            .map(|v| (v.to_string(), cx.text(&format!("{prefix}{v}"))))
+            .map(|v| {
+                (
+                    v.as_str().to_string(),
+                    cx.text(&format!("{prefix}{}", v.as_str())),
+                )
+            })
             .collect()
-    };
+    }
     let mut inputs = vec![Input::hidden("lang", cx.lang.code())];
     if let Some(sort) = cx.param("sort") {
         inputs.push(Input::hidden("sort", sort));
@@ -145,8 +150,8 @@ fn filter_form(
         text("booked_to"),
         select("location", locations),
         select("procedure", procedures),
-        select("status", labelled(&STATUSES, "staff_status_")),
-        select("channel", labelled(&CHANNELS, "channel_")),
+        select("status", labelled::<BookingStatus>(cx, "staff_status_")),
+        select("channel", labelled::<Channel>(cx, "channel_")),
         text("code"),
         text("kana"),
         text("birth_date"),
@@ -190,7 +195,7 @@ pub async fn list(
         &req,
         path.into_inner(),
         Permission::ViewBookings,
-        None,
+        VIEW,
         |conn, cx, _| {
             let base = format!("/{}/staff/bookings", cx.tenant.code);
             let filter = match filter_of(cx) {
@@ -282,7 +287,7 @@ pub async fn export_csv(
         &req,
         path.into_inner(),
         Permission::ViewBookings,
-        None,
+        VIEW,
         move |conn, cx, _| {
             let filter = export_filter(cx)?;
             let details =
@@ -354,7 +359,7 @@ pub async fn export_xlsx(
         &req,
         path.into_inner(),
         Permission::ViewBookings,
-        None,
+        VIEW,
         |conn, cx, _| {
             const MAX_ROWS: i64 = 100_000;
             let filter = export_filter(cx)?;

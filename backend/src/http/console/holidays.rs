@@ -4,12 +4,8 @@
 //! slots only, is refused over standing bookings, and is written to the operation log with
 //! what was there before.
 
-use std::collections::HashMap;
-
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::NaiveDate;
-use diesel::prelude::*;
 use madoguchi_frontend::i18n::tf;
 use madoguchi_frontend::pages::console::kit::{Block, Cell, Form, Header, Input, Table};
 use madoguchi_frontend::view_models::FieldError;
@@ -17,12 +13,12 @@ use serde_json::json;
 
 use super::{staff_step, StaffCx};
 use crate::db::location::Location;
-use crate::db::schema::national_holidays;
 use crate::db::timetable::Closure;
 use crate::domain::closures::{self, Closing};
 use crate::domain::input::read_date;
 use crate::domain::staff::Permission;
 use crate::error::AppError;
+use crate::http::extract::{Submitted, VIEW};
 use crate::http::resident::Outcome;
 use crate::http::AppState;
 
@@ -117,12 +113,7 @@ fn page(
         submit: cx.text("closures_close"),
         inline: false,
     };
-    let national: Vec<(NaiveDate, String)> = national_holidays::table
-        .filter(national_holidays::day.ge(today))
-        .order(national_holidays::day)
-        .limit(30)
-        .select((national_holidays::day, national_holidays::name))
-        .load(conn)?;
+    let national = crate::db::national_holiday::upcoming(conn, today, 30)?;
     let national_table = Table {
         caption: cx.text("holidays_upcoming"),
         headers: ["phone_day", "holidays_name"]
@@ -179,7 +170,7 @@ pub async fn show(
         &req,
         path.into_inner(),
         Permission::ImportData,
-        None,
+        VIEW,
         |conn, cx, _| {
             let notice = cx.param("done").and_then(|done| match done.as_str() {
                 "closed" => Some((true, cx.text("closures_closed"))),
@@ -192,12 +183,23 @@ pub async fn show(
     .await
 }
 
+/// A day to close: the date, the location (none: everywhere) and the reason.
+#[derive(serde::Deserialize, Default)]
+pub struct CloseDayForm {
+    #[serde(default)]
+    day: String,
+    #[serde(default)]
+    location: String,
+    #[serde(default)]
+    reason: String,
+}
+
 /// Closes a day of this city (at one of its locations, or everywhere in it).
 pub async fn submit(
     state: web::Data<AppState>,
     req: HttpRequest,
     path: web::Path<String>,
-    form: web::Form<HashMap<String, String>>,
+    form: web::Form<Submitted<CloseDayForm>>,
 ) -> HttpResponse {
     staff_step(
         &state,
@@ -207,15 +209,10 @@ pub async fn submit(
         Some(form.into_inner()),
         |conn, cx, form| {
             let form = form.unwrap_or_default();
-            let value = |key: &str| {
-                form.get(key)
-                    .map(|v| v.trim().to_string())
-                    .unwrap_or_default()
-            };
             let answers = Answers {
-                day: value("day"),
-                location: value("location"),
-                reason: value("reason"),
+                day: form.day.trim().to_string(),
+                location: form.location.trim().to_string(),
+                reason: form.reason.trim().to_string(),
             };
             let mut errors = Vec::new();
             let day = match read_date(&answers.day) {
@@ -288,12 +285,19 @@ pub async fn submit(
     .await
 }
 
+/// The closed day to open again.
+#[derive(serde::Deserialize, Default)]
+pub struct ReopenForm {
+    #[serde(default)]
+    closure: String,
+}
+
 /// Opens one of this city's closed days again.
 pub async fn reopen(
     state: web::Data<AppState>,
     req: HttpRequest,
     path: web::Path<String>,
-    form: web::Form<HashMap<String, String>>,
+    form: web::Form<Submitted<ReopenForm>>,
 ) -> HttpResponse {
     staff_step(
         &state,
@@ -304,8 +308,9 @@ pub async fn reopen(
         |conn, cx, form| {
             let id = form
                 .unwrap_or_default()
-                .get("closure")
-                .and_then(|id| id.parse::<i64>().ok())
+                .closure
+                .parse::<i64>()
+                .ok()
                 .unwrap_or_default();
             let removed = closures::reopen(conn, &cx.clock, &cx.tenant, id)?
                 .ok_or(AppError::NotFound(crate::error::Resource::Page))?;

@@ -1,8 +1,6 @@
 //! Logging in and out. One message for every refusal; the login form carries a token from
 //! a cookie of its own (there is no session yet to hold it).
 
-use std::collections::HashMap;
-
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -19,7 +17,9 @@ use crate::domain::staff::{
     address_allowed, begin_log_in, finish_log_in, LoginOutcome, Permission,
 };
 use crate::error::AppError;
-use crate::http::extract::{client_addr, cookie_name, https_site, load_tenant, read_cookie};
+use crate::http::extract::{
+    client_addr, cookie_name, https_site, load_tenant, read_cookie, NoFields, Submitted,
+};
 use crate::http::resident::{error_page, lang_of, query_of, Outcome};
 use crate::http::AppState;
 
@@ -75,28 +75,34 @@ pub async fn form(req: HttpRequest, path: web::Path<String>) -> HttpResponse {
     response
 }
 
+/// A login: the account's name and its password (the CSRF token comes with every form).
+#[derive(serde::Deserialize, Default)]
+pub struct LoginForm {
+    #[serde(default)]
+    login: String,
+    #[serde(default)]
+    password: String,
+}
+
 pub async fn submit(
     state: web::Data<AppState>,
     req: HttpRequest,
     path: web::Path<String>,
-    form: web::Form<HashMap<String, String>>,
+    form: web::Form<Submitted<LoginForm>>,
 ) -> HttpResponse {
     let tenant_code = path.into_inner();
     let lang = lang_of(&req);
-    let form = form.into_inner();
+    let Submitted { csrf, fields: form } = form.into_inner();
     let expected = read_cookie(&req, LOGIN_TOKEN_COOKIE);
-    let login_value = form
-        .get("login")
-        .map(|s| s.trim().to_string())
-        .unwrap_or_default();
-    let sent = form.get("csrf").map(String::as_str).unwrap_or("");
+    let login_value = form.login.trim().to_string();
+    let sent = csrf.as_str();
     if !expected
         .as_deref()
         .is_some_and(|expected| crate::domain::secret::same(sent.as_bytes(), expected.as_bytes()))
     {
         return error_page(&req, lang, &AppError::Forbidden);
     }
-    let password = form.get("password").cloned().unwrap_or_default();
+    let password = form.password;
     let clock = state.clock();
     let addr = client_addr(&req);
     // Before any hashing or database work: a flood from one network or at one city is
@@ -182,7 +188,7 @@ pub async fn logout(
     state: web::Data<AppState>,
     req: HttpRequest,
     path: web::Path<String>,
-    form: web::Form<HashMap<String, String>>,
+    form: web::Form<Submitted<NoFields>>,
 ) -> HttpResponse {
     let tenant = path.into_inner();
     let mut response = staff_step(

@@ -1,59 +1,22 @@
 //! Messages to residents as staff see them: the latest, and those that failed past the retry
 //! limit, each with a button to send it again.
 
-use std::collections::HashMap;
-
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::{DateTime, Utc};
-use diesel::prelude::*;
-use diesel::PgConnection;
 use madoguchi_frontend::pages::console::kit::{Block, Cell, Form, Header, Table};
 use serde_json::json;
 
 use super::{staff_step, StaffCx};
-use crate::db::schema::{bookings, mail_outbox};
+use crate::db::kinds::MailStatus;
+use crate::db::mail_outbox::OutboxLine;
 use crate::domain::input::BookingCode;
 use crate::domain::mail::outbox;
 use crate::domain::staff::Permission;
+use crate::http::extract::{NoFields, Submitted, VIEW};
 use crate::http::resident::Outcome;
 use crate::http::AppState;
 
-type Line = (
-    i64,
-    DateTime<Utc>,
-    String,
-    String,
-    String,
-    i32,
-    Option<String>,
-    Option<String>,
-);
-
-fn lines(conn: &mut PgConnection, cx: &StaffCx, failed: bool) -> QueryResult<Vec<Line>> {
-    let mut query = mail_outbox::table
-        .left_join(bookings::table.on(bookings::id.nullable().eq(mail_outbox::booking_id)))
-        .filter(mail_outbox::tenant_id.eq(cx.tenant.id))
-        .select((
-            mail_outbox::id,
-            mail_outbox::created_at,
-            mail_outbox::kind,
-            mail_outbox::recipient,
-            mail_outbox::status,
-            mail_outbox::attempts,
-            mail_outbox::last_error,
-            bookings::code.nullable(),
-        ))
-        .order(mail_outbox::id.desc())
-        .limit(50)
-        .into_boxed();
-    if failed {
-        query = query.filter(mail_outbox::status.eq("failed"));
-    }
-    query.load(conn)
-}
-
-fn table(cx: &StaffCx, lines: Vec<Line>, with_resend: bool, empty: &str) -> Table {
+fn table(cx: &StaffCx, lines: Vec<OutboxLine>, with_resend: bool, empty: &str) -> Table {
     let mut headers: Vec<Header> = [
         "staff_when",
         "mail_kind",
@@ -75,7 +38,17 @@ fn table(cx: &StaffCx, lines: Vec<Line>, with_resend: bool, empty: &str) -> Tabl
         headers,
         rows: lines
             .into_iter()
-            .map(|(id, at, kind, to, status, attempts, error, code)| {
+            .map(|line| {
+                let OutboxLine {
+                    id,
+                    created_at: at,
+                    kind,
+                    recipient: to,
+                    status,
+                    attempts,
+                    last_error: error,
+                    booking_code: code,
+                } = line;
                 let code_cell = match code {
                     Some(code) => Cell::Link(
                         cx.console_url(&format!("bookings/{code}")),
@@ -102,7 +75,7 @@ fn table(cx: &StaffCx, lines: Vec<Line>, with_resend: bool, empty: &str) -> Tabl
                         other => other.unwrap_or_default().to_string(),
                     }),
                     code_cell,
-                    if status == "sent" {
+                    if status == MailStatus::Sent {
                         Cell::Link(
                             cx.console_url(&format!("mail/{id}/message")),
                             cx.text("mail_open"),
@@ -138,10 +111,10 @@ pub async fn show(
         &req,
         path.into_inner(),
         Permission::ManageMail,
-        None,
+        VIEW,
         |conn, cx, _| {
-            let failed = lines(conn, cx, true)?;
-            let recent = lines(conn, cx, false)?;
+            let failed = OutboxLine::latest(conn, cx.tenant.id, true, 50)?;
+            let recent = OutboxLine::latest(conn, cx.tenant.id, false, 50)?;
             let notice = cx.param("resent").map(|_| (true, cx.text("mail_resent")));
             let blocks = vec![
                 Block::Links(vec![(
@@ -163,7 +136,7 @@ pub async fn resend(
     state: web::Data<AppState>,
     req: HttpRequest,
     path: web::Path<(String, i64)>,
-    form: web::Form<HashMap<String, String>>,
+    form: web::Form<Submitted<NoFields>>,
 ) -> HttpResponse {
     let (tenant, id) = path.into_inner();
     staff_step(

@@ -9,9 +9,10 @@ use mailparse::MailHeaderMap;
 use serde_json::json;
 
 use super::{staff_step, StaffCx};
-use crate::db::schema::mail_outbox;
+use crate::db::mail_outbox::OutboxLine;
 use crate::domain::staff::Permission;
 use crate::error::{AppError, Resource};
+use crate::http::extract::VIEW;
 use crate::http::resident::Outcome;
 use crate::http::AppState;
 
@@ -22,17 +23,11 @@ fn message_file(
     mail_dir: &std::path::Path,
     id: i64,
 ) -> Result<Option<std::path::PathBuf>, AppError> {
-    let kind: String = mail_outbox::table
-        .filter(mail_outbox::tenant_id.eq(cx.tenant.id))
-        .filter(mail_outbox::id.eq(id))
-        .filter(mail_outbox::status.eq("sent"))
-        .select(mail_outbox::kind)
-        .first(conn)
-        .optional()?
-        .ok_or(AppError::NotFound(Resource::Page))?;
+    let kind =
+        OutboxLine::sent_kind(conn, cx.tenant.id, id)?.ok_or(AppError::NotFound(Resource::Page))?;
     let path = mail_dir.join(format!(
         "{}.eml",
-        crate::domain::mail::transport::file_stem(id, &kind)
+        crate::domain::mail::transport::file_stem(id, kind.as_str())
     ));
     Ok(path.is_file().then_some(path))
 }
@@ -93,7 +88,7 @@ pub async fn show(
         &req,
         tenant,
         Permission::ManageMail,
-        None,
+        VIEW,
         move |conn, cx, _| {
             let file = message_file(conn, cx, &mail_dir, id)?;
             // A message holds a resident's address and booking: opening it is logged.
@@ -132,7 +127,7 @@ pub async fn download(
         &req,
         tenant,
         Permission::ManageMail,
-        None,
+        VIEW,
         move |conn, cx, _| {
             let path =
                 message_file(conn, cx, &mail_dir, id)?.ok_or(AppError::NotFound(Resource::Page))?;

@@ -2,8 +2,6 @@
 //! tenant has its own), preview it on a made-up booking, and save it. A text that does not
 //! render is refused with the part and line where it fails.
 
-use std::collections::HashMap;
-
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use diesel::PgConnection;
@@ -20,6 +18,7 @@ use crate::domain::mail::compose::{
 use crate::domain::mail::templates;
 use crate::domain::staff::Permission;
 use crate::error::{AppError, Resource};
+use crate::http::extract::{Submitted, VIEW};
 use crate::http::resident::Outcome;
 use crate::http::AppState;
 
@@ -157,7 +156,7 @@ pub async fn show(
         &req,
         path.into_inner(),
         Permission::ManageMail,
-        None,
+        VIEW,
         |conn, cx, _| {
             let chosen = choice(conn, cx)?;
             let set = templates::stored(conn, cx.tenant.id, chosen.procedure.id, chosen.kind)?
@@ -171,11 +170,24 @@ pub async fn show(
     .await
 }
 
+/// A template as typed: subject, text and HTML parts, and which button was pressed.
+#[derive(serde::Deserialize, Default)]
+pub struct TemplateForm {
+    #[serde(default)]
+    subject: String,
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    html: String,
+    /// Present when the preview button (not save) was pressed.
+    preview: Option<String>,
+}
+
 pub async fn submit(
     state: web::Data<AppState>,
     req: HttpRequest,
     path: web::Path<String>,
-    form: web::Form<HashMap<String, String>>,
+    form: web::Form<Submitted<TemplateForm>>,
 ) -> HttpResponse {
     let public_url = state.config.public_url.clone();
     staff_step(
@@ -186,16 +198,11 @@ pub async fn submit(
         Some(form.into_inner()),
         move |conn, cx, form| {
             let form = form.unwrap_or_default();
-            let field = |key: &str| {
-                form.get(key)
-                    .cloned()
-                    .unwrap_or_default()
-                    .replace("\r\n", "\n")
-            };
+            // Browsers send line ends as CR LF; templates keep LF.
             let set = TemplateSet {
-                subject: field("subject"),
-                text: field("text"),
-                html: field("html"),
+                subject: form.subject.replace("\r\n", "\n"),
+                text: form.text.replace("\r\n", "\n"),
+                html: form.html.replace("\r\n", "\n"),
             };
             let chosen = choice(conn, cx)?;
             let location = Location::for_tenant(conn, cx.tenant.id)?
@@ -224,7 +231,7 @@ pub async fn submit(
                     ],
                 )
             };
-            if form.contains_key("preview") {
+            if form.preview.is_some() {
                 return match render(&set, &sample) {
                     Ok(rendered) => {
                         let preview = vec![

@@ -12,6 +12,7 @@ mod login;
 mod mail;
 mod mail_message;
 mod mail_templates;
+mod notice;
 mod operation_log;
 mod password;
 mod phone;
@@ -26,14 +27,16 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Duration;
 use diesel::{Connection, PgConnection};
 
-use super::extract::load_tenant;
+use super::extract::{load_tenant, Submitted};
 use super::resident::{error_page, lang_of, query_of, Outcome};
 use super::AppState;
 use crate::db::staff::StaffSession;
 use crate::domain::staff::{address_allowed, must_change_password, Permission, Role};
 use crate::error::AppError;
+use crate::http::extract::VIEW;
 
 pub use cx::StaffCx;
+pub use notice::Notice;
 pub use upload::sweep as sweep_uploads;
 
 pub const COOKIE: &str = "madoguchi_staff";
@@ -292,17 +295,13 @@ fn open_console(
 /// session (none, expired by idling, revoked) the browser goes to the login page and comes
 /// back here afterwards; without the permission it gets a plain 403 page. Submitted forms
 /// must carry the session's CSRF token.
-pub async fn staff_step(
+pub async fn staff_step<F: Send + 'static>(
     state: &AppState,
     req: &HttpRequest,
     tenant_code: String,
     permission: Permission,
-    form: Option<HashMap<String, String>>,
-    work: impl FnOnce(
-            &mut PgConnection,
-            &mut StaffCx,
-            Option<HashMap<String, String>>,
-        ) -> Result<Outcome, AppError>
+    form: Option<Submitted<F>>,
+    work: impl FnOnce(&mut PgConnection, &mut StaffCx, Option<F>) -> Result<Outcome, AppError>
         + Send
         + 'static,
 ) -> HttpResponse {
@@ -310,11 +309,9 @@ pub async fn staff_step(
     let lang = arrival.lang;
     let result = crate::db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
-            let csrf = form
-                .as_ref()
-                .map(|form| form.get("csrf").map(String::as_str).unwrap_or(""));
+            let csrf = form.as_ref().map(|form| form.csrf.as_str());
             match open_console(conn, &tenant_code, arrival, permission, csrf)? {
-                Ok(mut cx) => work(conn, &mut cx, form),
+                Ok(mut cx) => work(conn, &mut cx, form.map(|form| form.fields)),
                 Err(elsewhere) => Ok(elsewhere),
             }
         })
@@ -393,7 +390,7 @@ async fn home(
         &req,
         path.into_inner(),
         Permission::Any,
-        None,
+        VIEW,
         |_, cx, _| {
             let page = [
                 ("today", Permission::CounterDesk),

@@ -14,6 +14,7 @@ use crate::domain::operation_log::{actions, search, LogFilter, LogLine};
 use crate::domain::staff::Permission;
 use crate::domain::Clock;
 use crate::error::AppError;
+use crate::http::extract::VIEW;
 use crate::http::AppState;
 
 const PAGE: i64 = 100;
@@ -120,7 +121,7 @@ pub async fn list(
         &req,
         path.into_inner(),
         Permission::ViewOperationLog,
-        None,
+        VIEW,
         |conn, cx, _| {
             let base = format!("/{}/staff/log", cx.tenant.code);
             let (filter, problems) = match filter_of(cx) {
@@ -295,7 +296,7 @@ pub async fn export_csv(
         &req,
         path.into_inner(),
         Permission::ViewOperationLog,
-        None,
+        VIEW,
         move |conn, cx, _| {
             let filter = filter_of(cx).map_err(|problems| {
                 let first = &problems[0];

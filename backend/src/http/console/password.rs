@@ -1,8 +1,6 @@
 //! Changing one's own password; the page every other page sends to while the password has
 //! expired or an administrator has set a new one.
 
-use std::collections::HashMap;
-
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use madoguchi_frontend::pages::console::kit::{Block, Form, Input};
@@ -12,6 +10,7 @@ use super::{staff_step, StaffCx};
 use crate::domain::staff::{must_change_password, PasswordPolicy, Permission};
 use crate::domain::staff_accounts::{change_own_password, PasswordRefusal};
 use crate::error::AppError;
+use crate::http::extract::{Submitted, VIEW};
 use crate::http::resident::Outcome;
 use crate::http::AppState;
 
@@ -84,7 +83,7 @@ pub async fn form(
         &req,
         path.into_inner(),
         Permission::Any,
-        None,
+        VIEW,
         |_, cx, _| {
             let notice = if cx.param("done").is_some() {
                 Some((true, cx.text("password_changed")))
@@ -99,11 +98,22 @@ pub async fn form(
     .await
 }
 
+/// A password change: the present password and the new one twice.
+#[derive(serde::Deserialize, Default)]
+pub struct PasswordForm {
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    new_password: String,
+    #[serde(default)]
+    repeat_password: String,
+}
+
 pub async fn submit(
     state: web::Data<AppState>,
     req: HttpRequest,
     path: web::Path<String>,
-    form: web::Form<HashMap<String, String>>,
+    form: web::Form<Submitted<PasswordForm>>,
 ) -> HttpResponse {
     staff_step(
         &state,
@@ -113,14 +123,13 @@ pub async fn submit(
         Some(form.into_inner()),
         |conn, cx, form| {
             let form = form.unwrap_or_default();
-            let field = |key: &str| form.get(key).cloned().unwrap_or_default();
             let outcome = change_own_password(
                 conn,
                 &cx.clock,
                 &cx.tenant,
                 &cx.account,
-                &field("current_password"),
-                (&field("new_password"), &field("repeat_password")),
+                &form.current_password,
+                (&form.new_password, &form.repeat_password),
                 &cx.session.token,
             )?;
             let errors = match outcome {

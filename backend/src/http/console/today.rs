@@ -5,7 +5,6 @@ use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use diesel::prelude::*;
 use diesel::PgConnection;
 use madoguchi_frontend::i18n::{t, tf};
 use madoguchi_frontend::pages::console::today;
@@ -14,15 +13,16 @@ use madoguchi_frontend::view_models::{TodayRow, TodayVm};
 use super::{staff_step, StaffCx};
 use crate::db::booking::Booking;
 use crate::db::card::CardRecord;
+use crate::db::kinds::BookingStatus;
 use crate::db::location::Location;
 use crate::db::procedure::Procedure;
-use crate::db::schema::{bookings, procedures, slots};
 use crate::db::slot::Slot;
 use crate::domain::calendar::visit_label;
 use crate::domain::counter::{self, CounterAction};
 use crate::domain::input::BookingCode;
 use crate::domain::staff::Permission;
 use crate::error::{AppError, Resource};
+use crate::http::extract::{Submitted, VIEW};
 use crate::http::resident::Outcome;
 use crate::http::AppState;
 
@@ -54,7 +54,7 @@ fn chosen_location(
     Ok((chosen, mine))
 }
 
-fn status_text(cx: &StaffCx, status: &str) -> String {
+fn status_text(cx: &StaffCx, status: &BookingStatus) -> String {
     t(cx.lang, &format!("staff_status_{status}"))
 }
 
@@ -68,43 +68,35 @@ pub async fn show(
         &req,
         path.into_inner(),
         Permission::CounterDesk,
-        None,
+        VIEW,
         |conn, cx, _| {
             let (location, mine) = chosen_location(conn, cx, cx.query.get("location"))?;
             let start = cx.clock.start_of(cx.clock.today());
             let end = start + chrono::Duration::days(1);
-            let rows: Vec<(Booking, Slot, Procedure)> = bookings::table
-                .inner_join(slots::table)
-                .inner_join(procedures::table)
-                .filter(bookings::tenant_id.eq(cx.tenant.id))
-                .filter(slots::location_id.eq(location.id))
-                .filter(slots::starts_at.ge(start))
-                .filter(slots::starts_at.lt(end))
-                .filter(bookings::status.ne("cancelled"))
-                .order((slots::starts_at, bookings::id))
-                .select((
-                    Booking::as_select(),
-                    Slot::as_select(),
-                    Procedure::as_select(),
-                ))
-                .load(conn)?;
-            let count = |statuses: &[&str]| {
+            let rows = Booking::at_location_between(conn, cx.tenant.id, location.id, (start, end))?;
+            let count = |statuses: &[BookingStatus]| {
                 rows.iter()
-                    .filter(|(b, _, _)| statuses.contains(&b.status.as_str()))
+                    .filter(|(b, _, _)| statuses.contains(&b.status))
                     .map(|(b, _, _)| i64::from(b.party_size))
                     .sum::<i64>()
             };
             let counts = vec![
                 (
                     t(cx.lang, "staff_count_booked"),
-                    count(&["booked", "checked_in", "completed", "no_show"]),
+                    count(&BookingStatus::HOLDING_PLACES),
                 ),
                 (
                     t(cx.lang, "staff_count_arrived"),
-                    count(&["checked_in", "completed"]),
+                    count(&[BookingStatus::CheckedIn, BookingStatus::Completed]),
                 ),
-                (t(cx.lang, "staff_count_issued"), count(&["completed"])),
-                (t(cx.lang, "staff_count_to_come"), count(&["booked"])),
+                (
+                    t(cx.lang, "staff_count_issued"),
+                    count(&[BookingStatus::Completed]),
+                ),
+                (
+                    t(cx.lang, "staff_count_to_come"),
+                    count(&[BookingStatus::Booked]),
+                ),
             ];
             let ids: Vec<i64> = rows.iter().map(|(b, _, _)| b.id).collect();
             let names = holder_names(conn, cx, &ids, &rows)?;
@@ -132,15 +124,17 @@ pub async fn show(
                 rows: rows
                     .iter()
                     .map(|(b, s, p)| TodayRow {
-                        actions: match b.status.as_str() {
-                            "booked" => vec![("no_show", t(cx.lang, "staff_no_show"))],
-                            "checked_in" => vec![("hand_over", t(cx.lang, "staff_hand_over"))],
-                            _ => Vec::new(),
-                        },
-                        can_undo: matches!(
-                            b.status.as_str(),
-                            "checked_in" | "completed" | "no_show"
-                        ),
+                        actions: CounterAction::next_for(b.status)
+                            .map(|action| {
+                                let label = match action {
+                                    CounterAction::NoShow => "staff_no_show",
+                                    _ => "staff_hand_over",
+                                };
+                                (action.as_str(), t(cx.lang, label))
+                            })
+                            .into_iter()
+                            .collect(),
+                        can_undo: CounterAction::can_undo(b.status),
                         time: s.starts_at.with_timezone(&tz).format("%H:%M").to_string(),
                         code: BookingCode::parse(&b.code)
                             .map(|c| c.display())
@@ -255,11 +249,18 @@ fn scan_message(
     Ok((false, format!("{code}: {message}{who}")))
 }
 
+/// A booking code scanned or typed at the counter.
+#[derive(serde::Deserialize, Default)]
+pub struct CheckInForm {
+    #[serde(default)]
+    code: String,
+}
+
 pub async fn check_in(
     state: web::Data<AppState>,
     req: HttpRequest,
     path: web::Path<String>,
-    form: web::Form<HashMap<String, String>>,
+    form: web::Form<Submitted<CheckInForm>>,
 ) -> HttpResponse {
     staff_step(
         &state,
@@ -268,11 +269,7 @@ pub async fn check_in(
         Permission::CounterDesk,
         Some(form.into_inner()),
         |conn, cx, form| {
-            let typed = form
-                .unwrap_or_default()
-                .get("code")
-                .cloned()
-                .unwrap_or_default();
+            let typed = form.unwrap_or_default().code;
             let (location, _) = chosen_location(conn, cx, cx.query.get("location"))?;
             let result = match BookingCode::parse(&typed) {
                 None => Err(AppError::NotFound(Resource::Booking)),
@@ -301,11 +298,22 @@ pub async fn check_in(
 }
 
 /// The buttons of a row: card handed over, did not come, undo (with a reason).
+/// A row's button: the booking, the action and, to undo, the reason.
+#[derive(serde::Deserialize, Default)]
+pub struct ActionForm {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    reason: String,
+}
+
 pub async fn act(
     state: web::Data<AppState>,
     req: HttpRequest,
     path: web::Path<String>,
-    form: web::Form<HashMap<String, String>>,
+    form: web::Form<Submitted<ActionForm>>,
 ) -> HttpResponse {
     staff_step(
         &state,
@@ -315,10 +323,9 @@ pub async fn act(
         Some(form.into_inner()),
         |conn, cx, form| {
             let form = form.unwrap_or_default();
-            let field = |key: &str| form.get(key).cloned().unwrap_or_default();
             let (location, _) = chosen_location(conn, cx, cx.query.get("location"))?;
-            let typed = field("code");
-            let action = CounterAction::parse(&field("action")).ok_or_else(|| {
+            let typed = form.code.clone();
+            let action = CounterAction::parse(&form.action).ok_or_else(|| {
                 AppError::invalid("action", "操作が正しくありません。", "Unknown action.")
             })?;
             let code = BookingCode::parse(&typed).ok_or(AppError::NotFound(Resource::Booking))?;
@@ -329,10 +336,10 @@ pub async fn act(
                 &code,
                 location.id,
                 action,
-                &field("reason"),
+                &form.reason,
                 &cx.actor(),
             ) {
-                Ok(_) => format!("done_{}", field("action")),
+                Ok(_) => format!("done_{}", action.as_str()),
                 Err(
                     error @ (AppError::NotFound(_)
                     | AppError::CheckInRefused(_)

@@ -12,6 +12,7 @@ use super::summary::held_until;
 use super::{field_error, invalid_page, page, redirect, run_flow_step, Cx, Outcome, Reached};
 use crate::domain::mail::address_codes::{self, Verdict};
 use crate::error::AppError;
+use crate::http::extract::{Submitted, VIEW};
 use crate::http::AppState;
 
 type StepPath = web::Path<(String, String)>;
@@ -114,7 +115,7 @@ pub async fn code_form(
         &state,
         &req,
         path.into_inner(),
-        None,
+        VIEW,
         Reached::Time,
         move |conn, cx, procedure, _| {
             if !cx.session.state.flow.contact_given || cx.session.state.flow.email_code.is_none() {
@@ -141,7 +142,7 @@ pub async fn code_submit(
     state: web::Data<AppState>,
     req: HttpRequest,
     path: StepPath,
-    form: web::Form<HashMap<String, String>>,
+    form: web::Form<Submitted<HashMap<String, String>>>,
 ) -> HttpResponse {
     run_flow_step(
         &state,

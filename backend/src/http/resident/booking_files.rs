@@ -1,6 +1,8 @@
 //! What goes with a booking besides its page: the QR code for the counter's scanner, the
 //! calendar file, and the map link.
 
+use crate::db::kinds::BookingStatus;
+use crate::http::extract::VIEW;
 use actix_web::{web, HttpRequest, HttpResponse};
 use madoguchi_frontend::view_models::BookingLinks;
 
@@ -24,7 +26,7 @@ pub(super) fn booking_links(cx: &Cx, details: &BookingDetails) -> BookingLinks {
 /// The booking code as a QR code, for the counter's scanner.
 pub async fn qr_code(state: web::Data<AppState>, req: HttpRequest, path: CodePath) -> HttpResponse {
     let (tenant, code) = path.into_inner();
-    run_step(&state, &req, tenant, None, move |conn, cx, _| {
+    run_step(&state, &req, tenant, VIEW, move |conn, cx, _| {
         let details = owned_booking(conn, cx, &code)?;
         let body = crate::domain::qr::svg(&details.booking.code)?;
         Ok(Outcome::File {
@@ -42,7 +44,7 @@ pub async fn calendar_file(
     path: CodePath,
 ) -> HttpResponse {
     let (tenant, code) = path.into_inner();
-    run_step(&state, &req, tenant, None, move |conn, cx, _| {
+    run_step(&state, &req, tenant, VIEW, move |conn, cx, _| {
         let details = owned_booking(conn, cx, &code)?;
         let summary = format!(
             "{}（{}）",
@@ -65,7 +67,7 @@ pub async fn calendar_file(
             summary: &summary,
             location: &location_label(cx, &details.location),
             description: &description,
-            cancelled: details.booking.status == "cancelled",
+            cancelled: details.booking.status == BookingStatus::Cancelled,
         });
         Ok(Outcome::File {
             content_type: "text/calendar; charset=utf-8",

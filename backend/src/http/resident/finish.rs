@@ -12,6 +12,7 @@ use super::session::Flow;
 use super::summary::{booking_summary, contact_label, held_until, location_label, when_label};
 use super::{field_error, invalid_page, page, redirect, run_flow_step, run_step, Cx, Reached};
 use crate::db::booking::{Booking, Holder};
+use crate::db::kinds::ContactRule;
 use crate::db::location::Location;
 use crate::db::slot::Slot;
 use crate::domain::booking::{self, BookingDetails, BookingRequest, Contact, Party, Placement};
@@ -19,6 +20,7 @@ use crate::domain::calendar::deadline_label;
 use crate::domain::input::{BookingCode, Email, PhoneNumber};
 use crate::domain::Actor;
 use crate::error::{AppError, Resource};
+use crate::http::extract::{Submitted, VIEW};
 use crate::http::AppState;
 
 type StepPath = web::Path<(String, String)>;
@@ -30,8 +32,8 @@ struct ContactAnswers {
 }
 
 fn contact_answers(cx: &Cx, flow: &Flow) -> ContactAnswers {
-    let field = |mode: &str, value: &str| FieldVm {
-        mode: mode.to_string(),
+    let field = |mode: &ContactRule, value: &str| FieldVm {
+        mode: mode.as_str().to_string(),
         value: value.to_string(),
         error: None,
     };
@@ -80,7 +82,7 @@ pub async fn contact_form(
         &state,
         &req,
         path.into_inner(),
-        None,
+        VIEW,
         Reached::Time,
         move |conn, cx, procedure, _| {
             let answers = contact_answers(cx, &cx.session.state.flow);
@@ -94,7 +96,7 @@ pub async fn contact_submit(
     state: web::Data<AppState>,
     req: HttpRequest,
     path: StepPath,
-    form: web::Form<HashMap<String, String>>,
+    form: web::Form<Submitted<HashMap<String, String>>>,
 ) -> HttpResponse {
     run_flow_step(
         &state,
@@ -206,7 +208,7 @@ pub async fn check_form(
         &state,
         &req,
         path.into_inner(),
-        None,
+        VIEW,
         Reached::Time,
         move |conn, cx, procedure, _| {
             if !cx.session.state.flow.contact_given {
@@ -264,7 +266,7 @@ pub async fn check_submit(
     state: web::Data<AppState>,
     req: HttpRequest,
     path: StepPath,
-    form: web::Form<HashMap<String, String>>,
+    form: web::Form<Submitted<HashMap<String, String>>>,
 ) -> HttpResponse {
     let (tenant, procedure) = path.into_inner();
     let actor = Actor::resident(crate::http::extract::client_addr(&req));
@@ -340,7 +342,7 @@ pub async fn done(
     path: web::Path<(String, String)>,
 ) -> HttpResponse {
     let (tenant, code) = path.into_inner();
-    run_step(&state, &req, tenant, None, move |conn, cx, _| {
+    run_step(&state, &req, tenant, VIEW, move |conn, cx, _| {
         let code = BookingCode::parse(&code).ok_or(AppError::NotFound(Resource::Booking))?;
         if !cx.session.state.booked.iter().any(|c| c == code.as_str()) {
             return Err(AppError::NotFound(Resource::Booking));

@@ -2,6 +2,8 @@
 //! booking, see it, move it to another time (same calendar and hold flow) or cancel it,
 //! each only until the tenant's deadline.
 
+use crate::db::kinds::BookingStatus;
+use crate::http::extract::{client_addr, client_ip, Submitted, VIEW};
 use std::collections::HashMap;
 
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -22,7 +24,6 @@ use crate::domain::calendar::deadline_label;
 use crate::domain::input::{read_date, BookingCode, Email, PhoneNumber};
 use crate::domain::Actor;
 use crate::error::{AppError, Resource};
-use crate::http::extract::{client_addr, client_ip};
 use crate::http::AppState;
 
 pub(super) type CodePath = web::Path<(String, String)>;
@@ -61,7 +62,7 @@ pub async fn lookup_form(
     req: HttpRequest,
     path: web::Path<String>,
 ) -> HttpResponse {
-    run_step(&state, &req, path.into_inner(), None, |_, cx, _| {
+    run_step(&state, &req, path.into_inner(), VIEW, |_, cx, _| {
         page(lookup::render(lookup_vm(cx, &HashMap::new(), None, None)))
     })
     .await
@@ -71,7 +72,7 @@ pub async fn lookup_submit(
     state: web::Data<AppState>,
     req: HttpRequest,
     path: web::Path<String>,
-    form: web::Form<HashMap<String, String>>,
+    form: web::Form<Submitted<HashMap<String, String>>>,
 ) -> HttpResponse {
     // Counted once the form's token is checked, as every budget is.
     let limits = state.clone();
@@ -206,14 +207,14 @@ pub(super) fn change_deadline(
 
 pub async fn show(state: web::Data<AppState>, req: HttpRequest, path: CodePath) -> HttpResponse {
     let (tenant, code) = path.into_inner();
-    run_step(&state, &req, tenant, None, move |conn, cx, _| {
+    run_step(&state, &req, tenant, VIEW, move |conn, cx, _| {
         accept_signed_link(conn, cx, &code)?;
         let details = owned_booking(conn, cx, &code)?;
         let limit = change_deadline(conn, cx, &details.slot)?;
         let limit_text = deadline_label(cx.lang, &cx.clock, limit);
-        let status = details.booking.status.as_str();
-        let booked = status == "booked";
-        let cancelled = status == "cancelled";
+        let status = details.booking.status;
+        let booked = status == BookingStatus::Booked;
+        let cancelled = status == BookingStatus::Cancelled;
         let open = booked && cx.clock.now < limit;
         let deadline_text = match (booked, open) {
             (false, _) => String::new(),
@@ -232,8 +233,8 @@ pub async fn show(state: web::Data<AppState>, req: HttpRequest, path: CodePath) 
             ),
         };
         let status_key = match status {
-            "booked" => "manage_status_booked",
-            "cancelled" => "manage_status_cancelled",
+            BookingStatus::Booked => "manage_status_booked",
+            BookingStatus::Cancelled => "manage_status_cancelled",
             _ => "manage_status_done",
         };
         let title = if cancelled {
@@ -271,9 +272,9 @@ pub(super) fn changeable(
     code: &str,
 ) -> Result<Result<BookingDetails, Outcome>, AppError> {
     let details = owned_booking(conn, cx, code)?;
-    let refusal = if details.booking.status == "cancelled" {
+    let refusal = if details.booking.status == BookingStatus::Cancelled {
         Some("change_refused_cancelled")
-    } else if details.booking.status != "booked" {
+    } else if details.booking.status != BookingStatus::Booked {
         Some("change_refused_done")
     } else if cx.clock.now >= change_deadline(conn, cx, &details.slot)? {
         Some("change_refused_deadline")
@@ -296,7 +297,7 @@ pub(super) fn changeable(
 /// Starts the calendar and hold flow for a new time of this booking.
 pub async fn change(state: web::Data<AppState>, req: HttpRequest, path: CodePath) -> HttpResponse {
     let (tenant, code) = path.into_inner();
-    run_step(&state, &req, tenant, None, move |conn, cx, _| {
+    run_step(&state, &req, tenant, VIEW, move |conn, cx, _| {
         let details = match changeable(conn, cx, &code)? {
             Ok(details) => details,
             Err(refused) => return Ok(refused),
@@ -324,7 +325,7 @@ pub async fn move_form(
     path: CodePath,
 ) -> HttpResponse {
     let (tenant, code) = path.into_inner();
-    run_step(&state, &req, tenant, None, move |conn, cx, _| {
+    run_step(&state, &req, tenant, VIEW, move |conn, cx, _| {
         let details = match changeable(conn, cx, &code)? {
             Ok(details) => details,
             Err(refused) => return Ok(refused),
@@ -377,7 +378,7 @@ pub async fn move_submit(
     state: web::Data<AppState>,
     req: HttpRequest,
     path: CodePath,
-    form: web::Form<HashMap<String, String>>,
+    form: web::Form<Submitted<HashMap<String, String>>>,
 ) -> HttpResponse {
     let (tenant, code) = path.into_inner();
     let actor = Actor::resident(client_addr(&req));
@@ -429,7 +430,7 @@ pub async fn cancel_form(
     path: CodePath,
 ) -> HttpResponse {
     let (tenant, code) = path.into_inner();
-    run_step(&state, &req, tenant, None, move |conn, cx, _| {
+    run_step(&state, &req, tenant, VIEW, move |conn, cx, _| {
         let details = match changeable(conn, cx, &code)? {
             Ok(details) => details,
             Err(refused) => return Ok(refused),
@@ -451,7 +452,7 @@ pub async fn cancel_submit(
     state: web::Data<AppState>,
     req: HttpRequest,
     path: CodePath,
-    form: web::Form<HashMap<String, String>>,
+    form: web::Form<Submitted<HashMap<String, String>>>,
 ) -> HttpResponse {
     let (tenant, code) = path.into_inner();
     let actor = Actor::resident(client_addr(&req));

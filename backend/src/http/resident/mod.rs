@@ -23,7 +23,7 @@ use madoguchi_frontend::view_models::{FieldError, FormVm, MessageVm, PageFrame};
 pub use self::outcome::Outcome;
 pub use self::schedule::date_label;
 use self::session::Session;
-use super::extract::load_tenant;
+use super::extract::{load_tenant, Submitted};
 use super::AppState;
 use crate::db::procedure::Procedure;
 use crate::db::tenant::Tenant;
@@ -113,16 +113,12 @@ struct Arrival {
 
 /// The body of `run_step` on a connection (inside a transaction for submissions, which
 /// lock the session row first).
-fn step(
+fn step<F>(
     conn: &mut PgConnection,
     tenant: Tenant,
     arrival: Arrival,
-    form: Option<HashMap<String, String>>,
-    work: impl FnOnce(
-        &mut PgConnection,
-        &mut Cx,
-        Option<HashMap<String, String>>,
-    ) -> Result<Outcome, AppError>,
+    form: Option<Submitted<F>>,
+    work: impl FnOnce(&mut PgConnection, &mut Cx, Option<F>) -> Result<Outcome, AppError>,
 ) -> StepResult {
     let Arrival {
         clock,
@@ -144,18 +140,12 @@ fn step(
         client_addr,
     };
     let outcome = match form {
-        Some(form)
-            if !cx
-                .session
-                .csrf_matches(form.get("csrf").map(String::as_str)) =>
-        {
-            expired_page(&cx)
-        }
+        Some(form) if !cx.session.csrf_matches(Some(&form.csrf)) => expired_page(&cx),
         Some(form) => {
             // The first form that comes back valid is when the session gets its row.
             let tenant_id = cx.tenant.id;
             cx.session.persist(conn, &clock, tenant_id)?;
-            work(conn, &mut cx, Some(form))?
+            work(conn, &mut cx, Some(form.fields))?
         }
         None => work(conn, &mut cx, None)?,
     };
@@ -237,16 +227,12 @@ pub fn query_of(req: &HttpRequest) -> HashMap<String, String> {
 /// Runs one step: loads the tenant and the session, lets `work` decide, saves the session,
 /// and turns the outcome (or an error) into a response. With `form`, the CSRF token is
 /// checked first; a stale or forged form gets a page that offers to start again.
-pub async fn run_step(
+pub async fn run_step<F: Send + 'static>(
     state: &AppState,
     req: &HttpRequest,
     tenant_code: String,
-    form: Option<HashMap<String, String>>,
-    work: impl FnOnce(
-            &mut PgConnection,
-            &mut Cx,
-            Option<HashMap<String, String>>,
-        ) -> Result<Outcome, AppError>
+    form: Option<Submitted<F>>,
+    work: impl FnOnce(&mut PgConnection, &mut Cx, Option<F>) -> Result<Outcome, AppError>
         + Send
         + 'static,
 ) -> HttpResponse {
@@ -374,18 +360,13 @@ impl Reached {
 
 /// A step of the booking flow of the procedure in the path: `run_step`, after sending a
 /// reader who has not reached the step back to where they belong.
-pub async fn run_flow_step(
+pub async fn run_flow_step<F: Send + 'static>(
     state: &AppState,
     req: &HttpRequest,
     (tenant, procedure): (String, String),
-    form: Option<HashMap<String, String>>,
+    form: Option<Submitted<F>>,
     reached: Reached,
-    work: impl FnOnce(
-            &mut PgConnection,
-            &mut Cx,
-            &str,
-            Option<HashMap<String, String>>,
-        ) -> Result<Outcome, AppError>
+    work: impl FnOnce(&mut PgConnection, &mut Cx, &str, Option<F>) -> Result<Outcome, AppError>
         + Send
         + 'static,
 ) -> HttpResponse {

@@ -17,6 +17,7 @@ use crate::domain::booking::{ensure_address_share, place_hold, HoldRequest};
 use crate::domain::calendar::{short_date_label, ClosedReason};
 use crate::domain::{Actor, Channel};
 use crate::error::{AppError, Resource};
+use crate::http::extract::{Submitted, VIEW};
 use crate::http::AppState;
 
 type StepPath = web::Path<(String, String)>;
@@ -60,7 +61,7 @@ pub async fn calendar(
         &state,
         &req,
         path.into_inner(),
-        None,
+        VIEW,
         Reached::Procedure,
         move |conn, cx, procedure, _| {
             let location = match flow_location(conn, cx, procedure)? {
@@ -339,7 +340,7 @@ pub async fn times_form(
         &state,
         &req,
         path.into_inner(),
-        None,
+        VIEW,
         Reached::Procedure,
         move |conn, cx, procedure, _| {
             let Some(date) = requested_date(cx) else {
@@ -358,7 +359,7 @@ pub async fn times_submit(
     state: web::Data<AppState>,
     req: HttpRequest,
     path: StepPath,
-    form: web::Form<HashMap<String, String>>,
+    form: web::Form<Submitted<HashMap<String, String>>>,
 ) -> HttpResponse {
     let actor = Actor::resident(crate::http::extract::client_addr(&req));
     // Counted once the form's token is checked: another site cannot spend a network's

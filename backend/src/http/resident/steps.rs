@@ -1,6 +1,8 @@
 //! The first steps: choosing the procedure, proving the card (pickups) or choosing the
 //! location (other procedures).
 
+use crate::db::kinds::{PickupNumberKind, PickupProofKind};
+use crate::http::extract::{client_ip, Submitted, VIEW};
 use std::collections::HashMap;
 
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -17,7 +19,6 @@ use crate::domain::booking::{identify_card, CardIdentification, CardProof};
 use crate::domain::client_key;
 use crate::domain::input::read_date;
 use crate::error::AppError;
-use crate::http::extract::client_ip;
 use crate::http::AppState;
 
 type StepPath = web::Path<(String, String)>;
@@ -25,7 +26,7 @@ type StepPath = web::Path<(String, String)>;
 /// Starting (again) to book a procedure: forget earlier answers, ask the first question.
 pub async fn start(state: web::Data<AppState>, req: HttpRequest, path: StepPath) -> HttpResponse {
     let (tenant, procedure) = path.into_inner();
-    run_step(&state, &req, tenant, None, move |conn, cx, _| {
+    run_step(&state, &req, tenant, VIEW, move |conn, cx, _| {
         let found = cx.procedure(conn, &procedure)?;
         cx.session.state.flow = Flow {
             procedure: Some(found.code.clone()),
@@ -50,7 +51,7 @@ pub async fn identify_form(
         &state,
         &req,
         path.into_inner(),
-        None,
+        VIEW,
         Reached::Procedure,
         move |_, cx, procedure, _| {
             page(identify::render(identify_vm(
@@ -80,8 +81,8 @@ fn identify_vm(
             errors,
         ),
         form: cx.form(cx.book_url(procedure, "identify")),
-        number_kind: cx.tenant.pickup_number_kind.clone(),
-        proof_kind: cx.tenant.pickup_proof_kind.clone(),
+        number_kind: cx.tenant.pickup_number_kind.to_string(),
+        proof_kind: cx.tenant.pickup_proof_kind.to_string(),
         number: number.to_string(),
         birth_date: birth_date.to_string(),
         number_error,
@@ -90,7 +91,7 @@ fn identify_vm(
 }
 
 fn proof_field(cx: &Cx) -> &'static str {
-    if cx.tenant.pickup_proof_kind == "password" {
+    if cx.tenant.pickup_proof_kind == PickupProofKind::Password {
         "password"
     } else {
         "birth_date"
@@ -101,7 +102,7 @@ pub async fn identify_submit(
     state: web::Data<AppState>,
     req: HttpRequest,
     path: StepPath,
-    form: web::Form<HashMap<String, String>>,
+    form: web::Form<Submitted<HashMap<String, String>>>,
 ) -> HttpResponse {
     // Counted once the form's token is checked, as every budget is.
     let limits = state.clone();
@@ -218,7 +219,7 @@ pub async fn identify_submit(
 
 /// The name of the number the tenant's notices carry (予約番号 or 製造管理番号).
 fn number_label(cx: &Cx) -> String {
-    if cx.tenant.pickup_number_kind == "manufacture_number" {
+    if cx.tenant.pickup_number_kind == PickupNumberKind::ManufactureNumber {
         cx.text("identify_manufacture_number")
     } else {
         cx.text("identify_reservation_number")
@@ -234,7 +235,7 @@ pub async fn location_form(
         &state,
         &req,
         path.into_inner(),
-        None,
+        VIEW,
         Reached::Procedure,
         move |conn, cx, procedure, _| {
             page(location::render(location_vm(conn, cx, procedure, None)?))
@@ -282,7 +283,7 @@ pub async fn location_submit(
     state: web::Data<AppState>,
     req: HttpRequest,
     path: StepPath,
-    form: web::Form<HashMap<String, String>>,
+    form: web::Form<Submitted<HashMap<String, String>>>,
 ) -> HttpResponse {
     run_flow_step(
         &state,

@@ -1,8 +1,6 @@
 //! One staff account for an administrator: role, counters, expiry, a new password,
 //! disabling, unlocking and logging out everywhere.
 
-use std::collections::HashMap;
-
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
@@ -12,6 +10,7 @@ use serde_json::json;
 
 use super::{
     chosen_locations, location_select, notice_of, page, role_select, status_text, text_input,
+    AccountForm,
 };
 use crate::db::staff::StaffAccount;
 use crate::domain::input::parse_date;
@@ -21,6 +20,7 @@ use crate::domain::staff_accounts::{
 };
 use crate::error::{AppError, Resource};
 use crate::http::console::{staff_step, StaffCx};
+use crate::http::extract::{NoFields, Submitted, VIEW};
 use crate::http::resident::Outcome;
 use crate::http::AppState;
 
@@ -130,7 +130,7 @@ pub async fn show(state: web::Data<AppState>, req: HttpRequest, path: LoginPath)
         &req,
         tenant,
         Permission::ManageStaff,
-        None,
+        VIEW,
         move |conn, cx, _| {
             let account = account_of(conn, cx, &login)?;
             let notice = notice_of(cx);
@@ -144,7 +144,7 @@ pub async fn save(
     state: web::Data<AppState>,
     req: HttpRequest,
     path: LoginPath,
-    form: web::Form<HashMap<String, String>>,
+    form: web::Form<Submitted<AccountForm>>,
 ) -> HttpResponse {
     let (tenant, login) = path.into_inner();
     staff_step(
@@ -156,12 +156,7 @@ pub async fn save(
         move |conn, cx, form| {
             let form = form.unwrap_or_default();
             let account = account_of(conn, cx, &login)?;
-            let value = |key: &str| {
-                form.get(key)
-                    .map(|v| v.trim().to_string())
-                    .unwrap_or_default()
-            };
-            let expiry_text = value("expires_on");
+            let expiry_text = form.value(&form.expires_on);
             let expires_on: Option<NaiveDate> = parse_date(&expiry_text);
             if !expiry_text.is_empty() && expires_on.is_none() {
                 let text = format!(
@@ -178,8 +173,8 @@ pub async fn save(
                     None,
                 );
             }
-            let role = Role::parse(&value("role")).unwrap_or(Role::Counter);
-            let active = form.contains_key("active");
+            let role = Role::parse(&form.value(&form.role)).unwrap_or(Role::Counter);
+            let active = form.active.is_some();
             if account.id == cx.account.id && (role != Role::Admin || !active) {
                 let text = cx.text("account_keep_own_admin");
                 return account_page(
@@ -192,14 +187,14 @@ pub async fn save(
                 );
             }
             let fields = AccountFields {
-                display_name: value("display_name"),
+                display_name: form.value(&form.display_name),
                 role,
                 location_ids: chosen_locations(&form),
                 active,
                 password_expires_at: expires_on.map(|day| cx.clock.start_of(day)),
-                must_change_password: form.contains_key("must_change"),
+                must_change_password: form.must_change.is_some(),
             };
-            let password = value("password");
+            let password = form.value(&form.password);
             if !password.is_empty() {
                 if let Err(PasswordRefusal::Policy(problems)) =
                     accounts::reset_password(conn, &cx.clock, &cx.tenant, account.id, &password)?
@@ -245,7 +240,7 @@ async fn account_action(
     state: web::Data<AppState>,
     req: HttpRequest,
     path: LoginPath,
-    form: web::Form<HashMap<String, String>>,
+    form: web::Form<Submitted<NoFields>>,
     act: fn(&mut PgConnection, &StaffCx, &StaffAccount) -> Result<ActionDone, AppError>,
 ) -> HttpResponse {
     let (tenant, login) = path.into_inner();
@@ -272,7 +267,7 @@ pub async fn unlock_submit(
     state: web::Data<AppState>,
     req: HttpRequest,
     path: LoginPath,
-    form: web::Form<HashMap<String, String>>,
+    form: web::Form<Submitted<NoFields>>,
 ) -> HttpResponse {
     account_action(state, req, path, form, |conn, _, account| {
         unlock(conn, account.id)?;
@@ -285,7 +280,7 @@ pub async fn end_sessions_submit(
     state: web::Data<AppState>,
     req: HttpRequest,
     path: LoginPath,
-    form: web::Form<HashMap<String, String>>,
+    form: web::Form<Submitted<NoFields>>,
 ) -> HttpResponse {
     account_action(state, req, path, form, |conn, cx, account| {
         // An administrator logging themself out elsewhere keeps this terminal.

@@ -7,7 +7,6 @@ use std::collections::HashMap;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Duration;
-use diesel::prelude::*;
 use diesel::PgConnection;
 use madoguchi_frontend::pages::console::kit::{Block, Cell, Form, Header, Input, Table};
 use serde_json::json;
@@ -18,13 +17,13 @@ use super::{staff_step, StaffCx};
 mod edit;
 
 use crate::db::location::Location;
-use crate::db::schema::staff_accounts;
 use crate::db::staff::StaffAccount;
 use crate::domain::staff::{PasswordPolicy, Permission, Role};
 use crate::domain::staff_accounts::{
     self as accounts, live_sessions, valid_login, AccountFields, PasswordRefusal,
 };
 use crate::error::AppError;
+use crate::http::extract::{Submitted, VIEW};
 use crate::http::resident::Outcome;
 use crate::http::AppState;
 pub use edit::{end_sessions_submit, save, show, unlock_submit};
@@ -140,11 +139,7 @@ fn list_page(
     notice: Option<(bool, String)>,
     draft: Draft,
 ) -> Result<Outcome, AppError> {
-    let rows: Vec<StaffAccount> = staff_accounts::table
-        .filter(staff_accounts::tenant_id.eq(cx.tenant.id))
-        .order(staff_accounts::login)
-        .select(StaffAccount::as_select())
-        .load(conn)?;
+    let rows = StaffAccount::all_of(conn, cx.tenant.id)?;
     let idle_since = cx.clock.now - Duration::minutes(cx.tenant.staff_idle_minutes.into());
     let sessions: HashMap<i64, i64> = live_sessions(conn, cx.tenant.id, idle_since)?
         .into_iter()
@@ -235,7 +230,7 @@ pub async fn list(
         &req,
         path.into_inner(),
         Permission::ManageStaff,
-        None,
+        VIEW,
         |conn, cx, _| {
             let notice = notice_of(cx);
             let draft = Draft {
@@ -248,18 +243,43 @@ pub async fn list(
     .await
 }
 
-fn chosen_locations(form: &HashMap<String, String>) -> Vec<i64> {
-    form.get("location")
-        .and_then(|id| id.parse().ok())
-        .into_iter()
-        .collect()
+/// An account as an administrator typed it (creating one, or changing one).
+#[derive(serde::Deserialize, Default)]
+pub struct AccountForm {
+    #[serde(default)]
+    login: String,
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    role: String,
+    /// The one location the account is limited to (none: every location).
+    #[serde(default)]
+    location: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    expires_on: String,
+    /// Checkboxes: present when ticked.
+    active: Option<String>,
+    must_change: Option<String>,
+}
+
+impl AccountForm {
+    /// A text field, without the spaces around it.
+    fn value(&self, text: &str) -> String {
+        text.trim().to_string()
+    }
+}
+
+fn chosen_locations(form: &AccountForm) -> Vec<i64> {
+    form.location.trim().parse().ok().into_iter().collect()
 }
 
 pub async fn create(
     state: web::Data<AppState>,
     req: HttpRequest,
     path: web::Path<String>,
-    form: web::Form<HashMap<String, String>>,
+    form: web::Form<Submitted<AccountForm>>,
 ) -> HttpResponse {
     staff_step(
         &state,
@@ -269,13 +289,8 @@ pub async fn create(
         Some(form.into_inner()),
         |conn, cx, form| {
             let form = form.unwrap_or_default();
-            let value = |key: &str| {
-                form.get(key)
-                    .map(|v| v.trim().to_string())
-                    .unwrap_or_default()
-            };
-            let login = value("login");
-            let name = value("display_name");
+            let login = form.value(&form.login);
+            let name = form.value(&form.display_name);
             let refuse = |conn: &mut PgConnection,
                           cx: &StaffCx,
                           text: String,
@@ -288,7 +303,7 @@ pub async fn create(
                     Draft {
                         login: login.clone(),
                         name: name.clone(),
-                        role: value("role"),
+                        role: form.value(&form.role),
                         locations: chosen_locations(&form),
                         password_error,
                     },
@@ -306,7 +321,7 @@ pub async fn create(
                 } else {
                     name.clone()
                 },
-                role: Role::parse(&value("role")).unwrap_or(Role::Counter),
+                role: Role::parse(&form.value(&form.role)).unwrap_or(Role::Counter),
                 location_ids: chosen_locations(&form),
                 active: true,
                 password_expires_at: None,
@@ -318,7 +333,7 @@ pub async fn create(
                 &cx.tenant,
                 &login,
                 &fields,
-                &value("password"),
+                &form.value(&form.password),
             )? {
                 Ok(account) => {
                     cx.audit(

@@ -2,22 +2,20 @@
 //! whole import, rolled back), and imported only when the administrator confirms the
 //! preview. The history of imports is listed under the form.
 
-use std::collections::HashMap;
-
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use diesel::prelude::*;
 use diesel::PgConnection;
 use madoguchi_frontend::i18n::tf;
 use madoguchi_frontend::pages::console::kit::{Block, Cell, Form, Header, Input, Table};
 use serde_json::json;
 
-use crate::db::schema::card_imports;
+use crate::db::card::CardImportSummary;
 use crate::domain::card_import::{self, ImportReport, ImportRequest, MAX_FILE_BYTES};
 use crate::domain::staff::Permission;
 use crate::error::AppError;
 use crate::http::console::{staff_gate, staff_step, upload, StaffCx};
+use crate::http::extract::{NoFields, Submitted, VIEW};
 use crate::http::resident::{error_page, lang_of, query_of, Outcome};
 use crate::http::AppState;
 
@@ -26,33 +24,7 @@ const KIND: &str = "cards";
 const NOTICES: &str = "notices";
 
 fn history(conn: &mut PgConnection, cx: &StaffCx) -> Result<Table, AppError> {
-    type Row = (
-        chrono::DateTime<chrono::Utc>,
-        String,
-        String,
-        String,
-        String,
-        i32,
-        i32,
-        i32,
-        i32,
-    );
-    let rows: Vec<Row> = card_imports::table
-        .filter(card_imports::tenant_id.eq(cx.tenant.id))
-        .order(card_imports::id.desc())
-        .limit(20)
-        .select((
-            card_imports::created_at,
-            card_imports::actor,
-            card_imports::file_name,
-            card_imports::sha256,
-            card_imports::encoding,
-            card_imports::rows_read,
-            card_imports::new_cards,
-            card_imports::changed_cards,
-            card_imports::unchanged_cards,
-        ))
-        .load(conn)?;
+    let rows = CardImportSummary::latest(conn, cx.tenant.id, 20)?;
     Ok(Table {
         caption: cx.text("cards_import_history"),
         headers: [
@@ -71,25 +43,25 @@ fn history(conn: &mut PgConnection, cx: &StaffCx) -> Result<Table, AppError> {
         .collect(),
         rows: rows
             .into_iter()
-            .map(
-                |(at, actor, file, sha, encoding, rows, new, changed, unchanged)| {
-                    vec![
-                        Cell::Text(
-                            at.with_timezone(&cx.clock.tz)
-                                .format("%Y-%m-%d %H:%M")
-                                .to_string(),
-                        ),
-                        Cell::Text(actor),
-                        Cell::Text(file),
-                        Cell::Code(sha[..12].to_string()),
-                        Cell::Code(encoding),
-                        Cell::Text(rows.to_string()),
-                        Cell::Text(new.to_string()),
-                        Cell::Text(changed.to_string()),
-                        Cell::Text(unchanged.to_string()),
-                    ]
-                },
-            )
+            .map(|import| {
+                vec![
+                    Cell::Text(
+                        import
+                            .created_at
+                            .with_timezone(&cx.clock.tz)
+                            .format("%Y-%m-%d %H:%M")
+                            .to_string(),
+                    ),
+                    Cell::Text(import.actor),
+                    Cell::Text(import.file_name),
+                    Cell::Code(import.sha256[..12].to_string()),
+                    Cell::Code(import.encoding),
+                    Cell::Text(import.rows_read.to_string()),
+                    Cell::Text(import.new_cards.to_string()),
+                    Cell::Text(import.changed_cards.to_string()),
+                    Cell::Text(import.unchanged_cards.to_string()),
+                ]
+            })
             .collect(),
         empty_text: cx.text("cards_no_imports"),
     })
@@ -139,7 +111,7 @@ pub async fn form(
         &req,
         path.into_inner(),
         Permission::ImportData,
-        None,
+        VIEW,
         |conn, cx, _| {
             let notice = cx
                 .param("imported")
@@ -236,14 +208,15 @@ pub async fn upload(
         Err(refused) => return refused,
     };
     let received = upload::receive(&state, &req, KIND, tenant_id, MAX_FILE_BYTES, payload).await;
-    let (mut fields, upload) = match received {
+    // The form's other parts say nothing the import needs; the token came in the address.
+    let (_other_parts, upload) = match received {
         Ok(received) => received,
         Err(error) => return error_page(&req, lang_of(&req), &error),
     };
-    fields.insert(
-        "csrf".into(),
-        query_of(&req).get("csrf").cloned().unwrap_or_default(),
-    );
+    let form = Submitted {
+        csrf: query_of(&req).get("csrf").cloned().unwrap_or_default(),
+        fields: NoFields {},
+    };
     let saved = upload.map(|u| {
         let path = upload::path(&state, KIND, tenant_id, &u.token);
         (path, u.token, u.file_name)
@@ -254,7 +227,7 @@ pub async fn upload(
         &req,
         tenant_code,
         Permission::ImportData,
-        Some(fields),
+        Some(form),
         move |conn, cx, _| {
             let Some((path, token, file_name)) = saved else {
                 let notice = Some((false, cx.text("cards_choose_file")));
@@ -313,18 +286,27 @@ pub async fn upload(
     response
 }
 
+/// The import to carry out: the kept upload's token and the file's name.
+#[derive(serde::Deserialize, Default)]
+pub struct CommitForm {
+    #[serde(default)]
+    upload: String,
+    #[serde(default)]
+    file_name: String,
+}
+
 pub async fn commit(
     state: web::Data<AppState>,
     req: HttpRequest,
     path: web::Path<String>,
-    form: web::Form<HashMap<String, String>>,
+    form: web::Form<Submitted<CommitForm>>,
 ) -> HttpResponse {
     let form = form.into_inner();
-    let token = form.get("upload").cloned().unwrap_or_default();
+    let token = form.fields.upload.clone();
     let notices_token = crate::domain::input::new_client_token(&mut rand::thread_rng());
     let state_for_files = state.clone();
     staff_step(&state, &req, path.into_inner(), Permission::ImportData, Some(form), move |conn, cx, form| {
-        let file_name = form.unwrap_or_default().get("file_name").cloned().unwrap_or_default();
+        let file_name = form.unwrap_or_default().file_name;
         let notices_path = upload::path(&state_for_files, NOTICES, cx.tenant.id, &notices_token);
         let Some(path) = upload::kept(&state_for_files, KIND, cx.tenant.id, &token) else {
             let notice = Some((false, cx.text("cards_upload_gone")));
@@ -368,7 +350,7 @@ pub async fn notices(
         &req,
         tenant,
         Permission::ImportData,
-        None,
+        VIEW,
         move |conn, cx, _| {
             // Only this city's notice data, within the hour after its import.
             let file = upload::kept(&state_for_files, NOTICES, cx.tenant.id, &token);

@@ -8,7 +8,6 @@ mod status;
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use diesel::prelude::*;
 use diesel::PgConnection;
 use madoguchi_frontend::pages::console::kit::{Block, Cell, Header, Table};
 use serde_json::json;
@@ -22,12 +21,13 @@ use status::{guessing_blocks, status_buttons};
 pub use status::{set_status, unlock};
 
 use super::{staff_step, StaffCx};
-use crate::db::card::CardRecord;
+use crate::db::card::{CardBooking, CardEvent, CardRecord};
+use crate::db::kinds::{CardEventKind, CardStatus};
 use crate::db::location::Location;
-use crate::db::schema::{booking_members, bookings, card_events, slots};
 use crate::domain::input::BookingCode;
 use crate::domain::staff::Permission;
 use crate::error::{AppError, Resource};
+use crate::http::extract::VIEW;
 use crate::http::AppState;
 
 pub async fn show(
@@ -41,7 +41,7 @@ pub async fn show(
         &req,
         tenant,
         Permission::ViewBookings,
-        None,
+        VIEW,
         move |conn, cx, _| {
             let card = card_of(conn, cx, id)?;
             cx.audit(conn, "card.view", &card.manufacture_number, json!({}))?;
@@ -122,57 +122,30 @@ fn timeline(
     card: &CardRecord,
     when: &dyn Fn(chrono::DateTime<chrono::Utc>) -> String,
 ) -> Result<Table, AppError> {
-    type Event = (
-        chrono::DateTime<chrono::Utc>,
-        String,
-        Option<String>,
-        Option<String>,
-        String,
-        serde_json::Value,
-    );
-    let events: Vec<Event> = card_events::table
-        .filter(card_events::card_id.eq(card.id))
-        .order(card_events::id)
-        .select((
-            card_events::created_at,
-            card_events::kind,
-            card_events::from_status,
-            card_events::to_status,
-            card_events::actor,
-            card_events::details,
-        ))
-        .load(conn)?;
-    let booked: Vec<(
-        chrono::DateTime<chrono::Utc>,
-        String,
-        String,
-        chrono::DateTime<chrono::Utc>,
-    )> = bookings::table
-        .inner_join(booking_members::table)
-        .inner_join(slots::table)
-        .filter(booking_members::card_id.eq(card.id))
-        .select((
-            bookings::created_at,
-            bookings::code,
-            bookings::status,
-            slots::starts_at,
-        ))
-        .load(conn)?;
-    let status = |s: &Option<String>| {
-        s.as_ref()
-            .map(|s| cx.text(&format!("card_status_{s}")))
+    let events = card.events(conn)?;
+    let booked = card.bookings(conn)?;
+    let status = |s: &Option<CardStatus>| {
+        s.map(|s| cx.text(&format!("card_status_{s}")))
             .unwrap_or_default()
     };
     let mut rows: Vec<(chrono::DateTime<chrono::Utc>, Vec<Cell>)> = events
         .into_iter()
-        .map(|(at, kind, from, to, actor, details)| {
-            let what = match kind.as_str() {
-                "status" => format!("{} → {}", status(&from), status(&to)),
-                "changed" => details["changes"]
+        .map(|event| {
+            let CardEvent {
+                created_at: at,
+                kind,
+                from_status: from,
+                to_status: to,
+                actor,
+                details,
+            } = event;
+            let what = match kind {
+                CardEventKind::Status => format!("{} → {}", status(&from), status(&to)),
+                CardEventKind::Changed => details["changes"]
                     .as_object()
                     .map(|c| c.keys().cloned().collect::<Vec<_>>().join(", "))
                     .unwrap_or_default(),
-                _ => String::new(),
+                CardEventKind::Imported => String::new(),
             };
             (
                 at,
@@ -185,7 +158,13 @@ fn timeline(
             )
         })
         .collect();
-    for (at, code, booking_status, visit) in booked {
+    for CardBooking {
+        booked_at: at,
+        code,
+        status: booking_status,
+        starts_at: visit,
+    } in booked
+    {
         let shown = BookingCode::parse(&code)
             .map(|c| c.display())
             .unwrap_or(code.clone());

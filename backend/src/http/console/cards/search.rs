@@ -2,23 +2,22 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use diesel::prelude::*;
 use diesel::PgConnection;
 use madoguchi_frontend::pages::console::kit::{Block, Cell, Form, Header, Input, Table};
 use serde_json::json;
 
 use crate::db::card::CardRecord;
+use crate::db::kinds::CardStatus;
 use crate::db::location::Location;
-use crate::db::schema::card_records;
-use crate::domain::card_search::{kana_prefix, KANA_LIKE};
-use crate::domain::input::{letters_and_digits, parse_date};
+use crate::domain::card_search::{self, CardListFilter};
+use crate::domain::input::parse_date;
 use crate::domain::staff::Permission;
 use crate::error::AppError;
 use crate::http::console::{staff_step, StaffCx};
+use crate::http::extract::VIEW;
 use crate::http::AppState;
 
 const PAGE: i64 = 50;
-use crate::domain::card_status::STATUSES;
 const TEXT_FILTERS: [&str; 5] = [
     "manufacture_number",
     "reservation_number",
@@ -42,7 +41,7 @@ fn search_form(conn: &mut PgConnection, cx: &StaffCx) -> Result<Form, AppError> 
         label: cx.text("staff_status"),
         options: std::iter::once(all.clone())
             .chain(
-                STATUSES
+                CardStatus::ALL
                     .iter()
                     .map(|s| (s.to_string(), cx.text(&format!("card_status_{s}")))),
             )
@@ -77,53 +76,28 @@ fn find(
     cx: &StaffCx,
     page: i64,
 ) -> Result<Vec<(CardRecord, String)>, AppError> {
-    let mut query = card_records::table
-        .inner_join(crate::db::schema::locations::table)
-        .filter(card_records::tenant_id.eq(cx.tenant.id))
-        .select((CardRecord::as_select(), crate::db::schema::locations::name))
-        .into_boxed();
-    if let Some(number) = cx.param("manufacture_number") {
-        query = query.filter(card_records::manufacture_number.eq(letters_and_digits(&number)));
+    let status = cx.param("status");
+    let parsed_status = status.as_deref().and_then(CardStatus::parse);
+    if status.is_some() && parsed_status.is_none() {
+        // No card has a status that does not exist.
+        return Ok(Vec::new());
     }
-    if let Some(number) = cx.param("reservation_number") {
-        let number = letters_and_digits(&number);
-        query = query.filter(
-            diesel::dsl::sql::<diesel::sql_types::Bool>(
-                "replace(coalesce(card_records.reservation_number, ''), '-', '') = ",
-            )
-            .bind::<diesel::sql_types::Text, _>(number),
-        );
-    }
-    if let Some(id) = cx.param("application_id") {
-        query = query.filter(card_records::application_id.eq(letters_and_digits(&id)));
-    }
-    if let Some(kana) = cx.param("kana") {
-        query = query.filter(
-            diesel::dsl::sql::<diesel::sql_types::Bool>(KANA_LIKE)
-                .bind::<diesel::sql_types::Text, _>(kana_prefix(&kana)),
-        );
-    }
-    if let Some(born) = cx.param("birth_date").and_then(|d| parse_date(&d)) {
-        query = query.filter(card_records::birth_date.eq(born));
-    }
-    if let Some(status) = cx.param("status") {
-        query = query.filter(card_records::status.eq(status));
-    }
-    if let Some(code) = cx.param("location") {
-        query = query.filter(crate::db::schema::locations::code.eq(code));
-    }
-    if !cx.account.location_ids.is_empty() {
-        query = query.filter(card_records::location_id.eq_any(cx.account.location_ids.clone()));
-    }
-    Ok(query
-        .order((
-            card_records::name_kana,
-            card_records::birth_date,
-            card_records::id,
-        ))
-        .offset((page - 1) * PAGE)
-        .limit(PAGE + 1)
-        .load(conn)?)
+    let filter = CardListFilter {
+        manufacture_number: cx.param("manufacture_number"),
+        reservation_number: cx.param("reservation_number"),
+        application_id: cx.param("application_id"),
+        kana: cx.param("kana"),
+        birth_date: cx.param("birth_date").and_then(|d| parse_date(&d)),
+        status: parsed_status,
+        location: cx.param("location"),
+    };
+    Ok(card_search::list(
+        conn,
+        cx.tenant.id,
+        &cx.account.location_ids,
+        &filter,
+        (page, PAGE),
+    )?)
 }
 
 pub async fn list(
@@ -136,7 +110,7 @@ pub async fn list(
         &req,
         path.into_inner(),
         Permission::ViewBookings,
-        None,
+        VIEW,
         |conn, cx, _| {
             let searched = TEXT_FILTERS
                 .iter()

@@ -5,24 +5,31 @@ use madoguchi_frontend::pages::console::kit::{Block, Form, Input};
 use serde_json::json;
 
 use crate::db::card::CardRecord;
+use crate::db::kinds::CardStatus;
 use crate::domain::staff::Permission;
 use crate::error::{AppError, Resource};
 use crate::http::console::{staff_step, StaffCx};
+use crate::http::extract::{NoFields, Submitted};
 use crate::http::AppState;
 
 /// The statuses staff set by hand, as far as the workflow allows from where the card is.
-const MANUAL_STATUSES: [&str; 4] = ["notified", "to_return", "returned", "destroyed"];
+const MANUAL_STATUSES: [CardStatus; 4] = [
+    CardStatus::Notified,
+    CardStatus::ToReturn,
+    CardStatus::Returned,
+    CardStatus::Destroyed,
+];
 
 pub(super) fn status_buttons(cx: &StaffCx, card: &CardRecord) -> Vec<Block> {
     let buttons: Vec<Block> = MANUAL_STATUSES
         .iter()
-        .filter(|to| crate::domain::card_status::allowed(&card.status, to, false))
+        .filter(|to| crate::domain::card_status::allowed(card.status, **to, false))
         .map(|to| {
             Block::Form(Form {
                 action: cx.console_url(&format!("cards/{}/status", card.id)),
                 post: true,
                 csrf: Some(cx.session.csrf_token.clone()),
-                inputs: vec![Input::hidden("to", *to)],
+                inputs: vec![Input::hidden("to", to.as_str())],
                 submit: cx.text(&format!("cards_set_{to}")),
                 inline: true,
             })
@@ -36,11 +43,18 @@ pub(super) fn status_buttons(cx: &StaffCx, card: &CardRecord) -> Vec<Block> {
         .collect()
 }
 
+/// The status a button sets.
+#[derive(serde::Deserialize, Default)]
+pub struct StatusForm {
+    #[serde(default)]
+    to: String,
+}
+
 pub async fn set_status(
     state: web::Data<AppState>,
     req: HttpRequest,
     path: web::Path<(String, i64)>,
-    form: web::Form<std::collections::HashMap<String, String>>,
+    form: web::Form<Submitted<StatusForm>>,
 ) -> HttpResponse {
     let (tenant, id) = path.into_inner();
     staff_step(
@@ -50,18 +64,14 @@ pub async fn set_status(
         Permission::ManageCards,
         Some(form.into_inner()),
         move |conn, cx, form| {
-            let to = form
-                .unwrap_or_default()
-                .get("to")
-                .cloned()
-                .unwrap_or_default();
+            let to = form.unwrap_or_default().to;
             let card = super::card_of(conn, cx, id)?;
-            if !MANUAL_STATUSES.contains(&to.as_str()) {
-                return Err(AppError::CardNotAvailable);
-            }
+            let to = CardStatus::parse(&to)
+                .filter(|to| MANUAL_STATUSES.contains(to))
+                .ok_or(AppError::CardNotAvailable)?;
             let actor = format!("staff:{}", cx.account.login);
             let change = crate::domain::card_status::StatusChange {
-                to: &to,
+                to,
                 actor: &actor,
                 at: cx.clock.now,
                 details: json!({}),
@@ -127,7 +137,7 @@ pub async fn unlock(
     state: web::Data<AppState>,
     req: HttpRequest,
     path: web::Path<(String, i64)>,
-    form: web::Form<std::collections::HashMap<String, String>>,
+    form: web::Form<Submitted<NoFields>>,
 ) -> HttpResponse {
     let (tenant, id) = path.into_inner();
     staff_step(

@@ -1,7 +1,5 @@
 //! The last step of a call: who to contact, a note for the counter, and the booking.
 
-use std::collections::HashMap;
-
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use diesel::PgConnection;
@@ -19,7 +17,9 @@ use crate::domain::input::{Email, PhoneNumber};
 use crate::domain::staff::Permission;
 use crate::domain::Channel;
 use crate::error::AppError;
+use crate::http::console::Notice;
 use crate::http::console::{staff_step, StaffCx};
+use crate::http::extract::{Submitted, VIEW};
 use crate::http::resident::Outcome;
 use crate::http::AppState;
 
@@ -56,9 +56,11 @@ fn live_hold(
     let hold = Hold::of_client(conn, cx.tenant.id, &hold_token(cx))?
         .filter(|h| h.expires_at > cx.clock.now && h.procedure_id == plan.procedure.id);
     Ok(hold.ok_or_else(|| {
-        Outcome::Redirect(
-            cx.console_url(&format!("phone/slots?{}&notice=hold_expired", plan.query())),
-        )
+        Outcome::Redirect(cx.console_url(&format!(
+            "phone/slots?{}&{}",
+            plan.query(),
+            Notice::HoldExpired.query()
+        )))
     }))
 }
 
@@ -171,7 +173,7 @@ pub async fn details_form(
         &req,
         path.into_inner(),
         Permission::ProxyBooking,
-        None,
+        VIEW,
         |conn, cx, _| {
             let plan = CallPlan::read(conn, cx)?;
             let hold = match live_hold(conn, cx, &plan)? {
@@ -192,11 +194,24 @@ pub async fn details_form(
     .await
 }
 
+/// The caller's contact details and a note for the counter.
+#[derive(serde::Deserialize, Default)]
+pub struct DetailsForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    note: String,
+}
+
 pub async fn details_submit(
     state: web::Data<AppState>,
     req: HttpRequest,
     path: web::Path<String>,
-    form: web::Form<HashMap<String, String>>,
+    form: web::Form<Submitted<DetailsForm>>,
 ) -> HttpResponse {
     staff_step(
         &state,
@@ -206,21 +221,16 @@ pub async fn details_submit(
         Some(form.into_inner()),
         |conn, cx, form| {
             let form = form.unwrap_or_default();
-            let value = |key: &str| {
-                form.get(key)
-                    .map(|v| v.trim().to_string())
-                    .unwrap_or_default()
-            };
             let plan = CallPlan::read(conn, cx)?;
             let hold = match live_hold(conn, cx, &plan)? {
                 Ok(hold) => hold,
                 Err(back) => return Ok(back),
             };
             let answers = Answers {
-                name: value("name"),
-                phone: value("phone"),
-                email: value("email"),
-                note: value("note"),
+                name: form.name.trim().to_string(),
+                phone: form.phone.trim().to_string(),
+                email: form.email.trim().to_string(),
+                note: form.note.trim().to_string(),
             };
             let problems = check_answers(cx, &answers);
             if problems.any() {
@@ -246,12 +256,16 @@ pub async fn details_submit(
             };
             let actor = cx.actor_via(Channel::Phone);
             match book(conn, &cx.clock, &cx.tenant, &request, &actor) {
-                Ok(details) => Ok(Outcome::Redirect(
-                    cx.console_url(&format!("bookings/{}?notice=booked", details.booking.code)),
-                )),
-                Err(AppError::HoldExpired) => Ok(Outcome::Redirect(
-                    cx.console_url(&format!("phone/slots?{}&notice=hold_expired", plan.query())),
-                )),
+                Ok(details) => Ok(Outcome::Redirect(cx.console_url(&format!(
+                    "bookings/{}?{}",
+                    details.booking.code,
+                    Notice::BookingMade.query()
+                )))),
+                Err(AppError::HoldExpired) => Ok(Outcome::Redirect(cx.console_url(&format!(
+                    "phone/slots?{}&{}",
+                    plan.query(),
+                    Notice::HoldExpired.query()
+                )))),
                 Err(
                     refused @ (AppError::Invalid { .. }
                     | AppError::AlreadyBooked

@@ -23,6 +23,7 @@ use crate::domain::card_search::{find_cards, CardQuery};
 use crate::domain::input::{read_date, DateProblem};
 use crate::domain::staff::Permission;
 use crate::error::{AppError, Resource};
+use crate::http::extract::{Submitted, VIEW};
 use crate::http::resident::Outcome;
 use crate::http::AppState;
 
@@ -121,10 +122,23 @@ pub async fn start(
         &req,
         path.into_inner(),
         Permission::ProxyBooking,
-        None,
+        VIEW,
         |conn, cx, _| start_page(conn, cx, &CardSearch::default(), None, None),
     )
     .await
+}
+
+/// What a caller reads out to find their card.
+#[derive(serde::Deserialize, Default)]
+pub struct CardSearchForm {
+    #[serde(default)]
+    kana: String,
+    #[serde(default)]
+    birth_date: String,
+    #[serde(default)]
+    shipment: String,
+    #[serde(default)]
+    number: String,
 }
 
 /// The caller's card search. Sent by POST, so that a name in kana and a date of birth never
@@ -133,7 +147,7 @@ pub async fn search(
     state: web::Data<AppState>,
     req: HttpRequest,
     path: web::Path<String>,
-    form: web::Form<std::collections::HashMap<String, String>>,
+    form: web::Form<Submitted<CardSearchForm>>,
 ) -> HttpResponse {
     staff_step(
         &state,
@@ -143,16 +157,11 @@ pub async fn search(
         Some(form.into_inner()),
         |conn, cx, form| {
             let form = form.unwrap_or_default();
-            let value = |key: &str| {
-                form.get(key)
-                    .map(|v| v.trim().to_string())
-                    .unwrap_or_default()
-            };
             let search = CardSearch {
-                kana: value("kana"),
-                birth_date: value("birth_date"),
-                shipment: value("shipment"),
-                number: value("number"),
+                kana: form.kana.trim().to_string(),
+                birth_date: form.birth_date.trim().to_string(),
+                shipment: form.shipment.trim().to_string(),
+                number: form.number.trim().to_string(),
             };
             let field = cx.text("field_birth_date");
             let birth_date = match read_date(&search.birth_date) {

@@ -18,7 +18,9 @@ use crate::domain::booking::{move_booking, place_hold, HoldRequest, Placement};
 use crate::domain::staff::Permission;
 use crate::domain::Channel;
 use crate::error::{AppError, Resource};
+use crate::http::console::Notice;
 use crate::http::console::{staff_step, StaffCx};
+use crate::http::extract::{Submitted, VIEW};
 use crate::http::resident::{date_label, Outcome};
 use crate::http::AppState;
 
@@ -71,7 +73,7 @@ pub async fn slots(
         &req,
         path.into_inner(),
         Permission::ProxyBooking,
-        None,
+        VIEW,
         |conn, cx, _| {
             let plan = CallPlan::read(conn, cx)?;
             let today = cx.clock.today();
@@ -133,10 +135,9 @@ pub async fn slots(
                 first + Duration::days(DAYS_SHOWN),
                 "phone_next_week",
             ));
-            let notice = cx
-                .param("notice")
-                .filter(|key| key == "hold_expired")
-                .map(|key| (false, cx.text(&key)));
+            let notice = Notice::read(&cx.query)
+                .filter(|n| *n == Notice::HoldExpired)
+                .map(|n| (n.is_success(), cx.text(n.message_key())));
             let blocks = vec![
                 Block::Facts(plan_facts(cx, &plan)),
                 Block::Table(Table {
@@ -303,7 +304,7 @@ pub async fn times_form(
         &req,
         path.into_inner(),
         Permission::ProxyBooking,
-        None,
+        VIEW,
         |conn, cx, _| {
             let plan = CallPlan::read(conn, cx)?;
             let request = times_request(conn, cx)?;
@@ -318,11 +319,20 @@ pub(super) fn hold_token(cx: &StaffCx) -> String {
     format!("phone:{}", cx.session.token)
 }
 
+/// The time a caller chose, and for how many people.
+#[derive(serde::Deserialize, Default)]
+pub struct TimesForm {
+    #[serde(default)]
+    slot: String,
+    /// How many people come, when the form asks.
+    people: Option<String>,
+}
+
 pub async fn times_submit(
     state: web::Data<AppState>,
     req: HttpRequest,
     path: web::Path<String>,
-    form: web::Form<HashMap<String, String>>,
+    form: web::Form<Submitted<TimesForm>>,
 ) -> HttpResponse {
     staff_step(
         &state,
@@ -334,10 +344,10 @@ pub async fn times_submit(
             let form = form.unwrap_or_default();
             let plan = CallPlan::read(conn, cx)?;
             let request = times_request(conn, cx)?;
-            if let Some(people) = form.get("people") {
+            if let Some(people) = &form.people {
                 cx.query.insert("people".into(), people.clone());
             }
-            let Some(slot_id) = form.get("slot").and_then(|s| s.parse::<i64>().ok()) else {
+            let Some(slot_id) = form.slot.parse::<i64>().ok() else {
                 let error = cx.text("phone_choose_time");
                 return times_page(
                     conn,
@@ -364,7 +374,13 @@ pub async fn times_submit(
                     &Placement::Slot { slot_id },
                     &actor,
                 )
-                .map(|_| cx.console_url(&format!("bookings/{}?notice=moved", booking.code))),
+                .map(|_| {
+                    cx.console_url(&format!(
+                        "bookings/{}?{}",
+                        booking.code,
+                        Notice::BookingMoved.query()
+                    ))
+                }),
                 None => {
                     let places = plan.fixed_party().unwrap_or_else(|| {
                         cx.param("people").and_then(|p| p.parse().ok()).unwrap_or(1)

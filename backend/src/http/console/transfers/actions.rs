@@ -1,7 +1,5 @@
 //! Sending a transfer list, and receiving a card at its counter by a scan.
 
-use std::collections::HashMap;
-
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::json;
@@ -11,6 +9,8 @@ use crate::domain::staff::Permission;
 use crate::domain::transfers;
 use crate::error::AppError;
 use crate::http::console::staff_step;
+use crate::http::console::Notice;
+use crate::http::extract::{NoFields, Submitted};
 use crate::http::resident::Outcome;
 use crate::http::AppState;
 
@@ -18,7 +18,7 @@ pub async fn send(
     state: web::Data<AppState>,
     req: HttpRequest,
     path: web::Path<String>,
-    form: web::Form<HashMap<String, String>>,
+    form: web::Form<Submitted<NoFields>>,
 ) -> HttpResponse {
     staff_step(
         &state,
@@ -38,19 +38,27 @@ pub async fn send(
                 json!({ "cards": sent }),
             )?;
             Ok(Outcome::Redirect(cx.console_url(&format!(
-                "transfers?{}&done=sent&n={sent}",
-                query_text(&query)
+                "transfers?{}&{}&n={sent}",
+                query_text(&query),
+                Notice::TransfersSent.query()
             ))))
         },
     )
     .await
 }
 
+/// A card that arrived, scanned or typed by one of its numbers.
+#[derive(serde::Deserialize, Default)]
+pub struct ReceiveForm {
+    #[serde(default)]
+    scanned: String,
+}
+
 pub async fn receive(
     state: web::Data<AppState>,
     req: HttpRequest,
     path: web::Path<String>,
-    form: web::Form<HashMap<String, String>>,
+    form: web::Form<Submitted<ReceiveForm>>,
 ) -> HttpResponse {
     staff_step(
         &state,
@@ -60,11 +68,7 @@ pub async fn receive(
         Some(form.into_inner()),
         |conn, cx, form| {
             let query = list_query(conn, cx)?;
-            let scanned = form
-                .unwrap_or_default()
-                .get("scanned")
-                .cloned()
-                .unwrap_or_default();
+            let scanned = form.unwrap_or_default().scanned;
             let Some(destination) = &query.destination else {
                 return page(
                     conn,
@@ -82,17 +86,19 @@ pub async fn receive(
                 &actor,
                 cx.clock.now,
             ) {
-                Ok((card_id, name)) => {
+                Ok((card_id, _holder_name)) => {
                     cx.audit(
                         conn,
                         "transfer.receive",
                         &card_id.to_string(),
                         json!({ "location": destination.code }),
                     )?;
-                    let name = crate::http::extract::url_encode(&name);
+                    // The page looks the holder's name up again: an address never
+                    // carries personal data.
                     Ok(Outcome::Redirect(cx.console_url(&format!(
-                        "transfers?{}&done=received&name={name}",
-                        query_text(&query)
+                        "transfers?{}&{}&card={card_id}",
+                        query_text(&query),
+                        Notice::TransferReceived.query()
                     ))))
                 }
                 Err(

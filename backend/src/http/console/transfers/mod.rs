@@ -16,11 +16,15 @@ use super::{csv_export, staff_step, StaffCx};
 
 mod actions;
 
+use crate::db::card::CardRecord;
+use crate::db::kinds::CardStatus;
 use crate::db::location::Location;
 use crate::domain::input::{parse_date, BookingCode};
 use crate::domain::staff::Permission;
 use crate::domain::transfers::{self, TransferLine};
 use crate::error::AppError;
+use crate::http::console::Notice;
+use crate::http::extract::VIEW;
 use crate::http::resident::Outcome;
 use crate::http::AppState;
 pub use actions::{receive, send};
@@ -185,7 +189,10 @@ fn page(
             .collect(),
         empty_text: cx.text("transfers_none"),
     };
-    let waiting = lines.iter().filter(|l| l.card_status == "booked").count();
+    let waiting = lines
+        .iter()
+        .filter(|l| l.card_status == CardStatus::Booked)
+        .count();
     let mut blocks = vec![
         Block::Form(filter),
         Block::Links(vec![(
@@ -239,25 +246,30 @@ pub async fn show(
         &req,
         path.into_inner(),
         Permission::CounterDesk,
-        None,
+        VIEW,
         |conn, cx, _| {
-            let notice = match cx.param("done").as_deref() {
-                Some("sent") => Some((
+            let notice = match Notice::read(&cx.query) {
+                Some(n @ Notice::TransfersSent) => Some((
                     true,
                     tf(
                         cx.lang,
-                        "transfers_sent",
+                        n.message_key(),
                         &[("n", &cx.param("n").unwrap_or_default())],
                     ),
                 )),
-                Some("received") => Some((
-                    true,
-                    tf(
-                        cx.lang,
-                        "transfers_received",
-                        &[("name", &cx.param("name").unwrap_or_default())],
-                    ),
-                )),
+                Some(n @ Notice::TransferReceived) => {
+                    let card = cx.param("card").and_then(|id| id.parse().ok());
+                    let name = match card {
+                        Some(id) => CardRecord::by_ids(conn, cx.tenant.id, &[id])?
+                            .into_iter()
+                            .next()
+                            .filter(|c| cx.works_at(c.location_id))
+                            .map(|c| c.name)
+                            .unwrap_or_default(),
+                        None => String::new(),
+                    };
+                    Some((true, tf(cx.lang, n.message_key(), &[("name", &name)])))
+                }
                 _ => None,
             };
             page(conn, cx, StatusCode::OK, notice)
@@ -277,7 +289,7 @@ pub async fn export_csv(
         &req,
         path.into_inner(),
         Permission::CounterDesk,
-        None,
+        VIEW,
         move |conn, cx, _| {
             let query = list_query(conn, cx)?;
             let lines = load(conn, cx, &query)?;
