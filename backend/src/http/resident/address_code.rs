@@ -1,8 +1,6 @@
 //! Confirming the resident's e-mail address with a one-time code, for tenants that ask for it:
 //! after the contact step, before the booking is checked and made.
 
-use std::collections::HashMap;
-
 use actix_web::{web, HttpRequest, HttpResponse};
 use diesel::PgConnection;
 use madoguchi_frontend::pages::booking::address_code;
@@ -138,11 +136,20 @@ pub async fn code_form(
     .await
 }
 
+/// The code from the confirmation mail, or the button that asks for another.
+#[derive(serde::Deserialize, Default)]
+pub struct CodeForm {
+    #[serde(default)]
+    code: String,
+    /// Present when "send another code" was pressed.
+    resend: Option<String>,
+}
+
 pub async fn code_submit(
     state: web::Data<AppState>,
     req: HttpRequest,
     path: StepPath,
-    form: web::Form<Submitted<HashMap<String, String>>>,
+    form: web::Form<Submitted<CodeForm>>,
 ) -> HttpResponse {
     run_flow_step(
         &state,
@@ -158,13 +165,13 @@ pub async fn code_submit(
             if cx.session.state.flow.email_code.is_none() {
                 return redirect(cx.book_url(procedure, "contact"));
             }
-            if form.contains_key("resend") {
+            if form.resend.is_some() {
                 if send_code(conn, cx)? {
                     cx.session.state.flow.notice = Some("email_code_resent".into());
                 }
                 return redirect(cx.book_url(procedure, STEP));
             }
-            let typed = form.get("code").map(|c| c.trim()).unwrap_or_default();
+            let typed = form.code.trim();
             if typed.is_empty() {
                 let error = Some(cx.text("email_code_missing"));
                 return invalid_page(code_page(conn, cx, procedure, "email_code_sent", error)?);
