@@ -93,6 +93,7 @@ pub fn send(
 }
 
 /// A card scanned at the counter it was sent to: by its 製造管理番号, or by its booking code.
+/// Returns the card's id.
 pub fn receive(
     conn: &mut PgConnection,
     tenant_id: i64,
@@ -100,9 +101,9 @@ pub fn receive(
     at_location: i64,
     actor: &str,
     now: DateTime<Utc>,
-) -> Result<(i64, String), AppError> {
+) -> Result<i64, AppError> {
     let compact = super::input::letters_and_digits(scanned);
-    let found: Option<(i64, String, i64)> = card_records::table
+    let found: Option<(i64, i64)> = card_records::table
         .inner_join(
             booking_members::table.on(booking_members::card_id.eq(card_records::id.nullable())),
         )
@@ -115,10 +116,10 @@ pub fn receive(
                 .eq(&compact)
                 .or(bookings::code.eq(&compact)),
         )
-        .select((card_records::id, card_records::name, slots::location_id))
+        .select((card_records::id, slots::location_id))
         .first(conn)
         .optional()?;
-    let Some((card_id, name, destination)) = found else {
+    let Some((card_id, destination)) = found else {
         return Err(AppError::NotFound(crate::error::Resource::Card));
     };
     if destination != at_location {
@@ -132,5 +133,5 @@ pub fn receive(
         undo: false,
     };
     card_status::change(conn, tenant_id, card_id, &change)?;
-    Ok((card_id, name))
+    Ok(card_id)
 }

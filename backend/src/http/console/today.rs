@@ -128,7 +128,8 @@ pub async fn show(
                             .map(|action| {
                                 let label = match action {
                                     CounterAction::NoShow => "staff_no_show",
-                                    _ => "staff_hand_over",
+                                    CounterAction::HandOver => "staff_hand_over",
+                                    CounterAction::Undo => "staff_undo",
                                 };
                                 (action.as_str(), t(cx.lang, label))
                             })

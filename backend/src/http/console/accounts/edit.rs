@@ -156,7 +156,7 @@ pub async fn save(
         move |conn, cx, form| {
             let form = form.unwrap_or_default();
             let account = account_of(conn, cx, &login)?;
-            let expiry_text = form.value(&form.expires_on);
+            let expiry_text = form.expires_on.trim().to_string();
             let expires_on: Option<NaiveDate> = parse_date(&expiry_text);
             if !expiry_text.is_empty() && expires_on.is_none() {
                 let text = format!(
@@ -173,7 +173,7 @@ pub async fn save(
                     None,
                 );
             }
-            let role = Role::parse(&form.value(&form.role)).unwrap_or(Role::Counter);
+            let role = Role::parse(form.role.trim()).unwrap_or(Role::Counter);
             let active = form.active.is_some();
             if account.id == cx.account.id && (role != Role::Admin || !active) {
                 let text = cx.text("account_keep_own_admin");
@@ -187,14 +187,14 @@ pub async fn save(
                 );
             }
             let fields = AccountFields {
-                display_name: form.value(&form.display_name),
+                display_name: form.display_name.trim().to_string(),
                 role,
                 location_ids: chosen_locations(&form),
                 active,
                 password_expires_at: expires_on.map(|day| cx.clock.start_of(day)),
                 must_change_password: form.must_change.is_some(),
             };
-            let password = form.value(&form.password);
+            let password = form.password.trim().to_string();
             if !password.is_empty() {
                 if let Err(PasswordRefusal::Policy(problems)) =
                     accounts::reset_password(conn, &cx.clock, &cx.tenant, account.id, &password)?

@@ -264,13 +264,6 @@ pub struct AccountForm {
     must_change: Option<String>,
 }
 
-impl AccountForm {
-    /// A text field, without the spaces around it.
-    fn value(&self, text: &str) -> String {
-        text.trim().to_string()
-    }
-}
-
 fn chosen_locations(form: &AccountForm) -> Vec<i64> {
     form.location.trim().parse().ok().into_iter().collect()
 }
@@ -289,8 +282,8 @@ pub async fn create(
         Some(form.into_inner()),
         |conn, cx, form| {
             let form = form.unwrap_or_default();
-            let login = form.value(&form.login);
-            let name = form.value(&form.display_name);
+            let login = form.login.trim().to_string();
+            let name = form.display_name.trim().to_string();
             let refuse = |conn: &mut PgConnection,
                           cx: &StaffCx,
                           text: String,
@@ -303,7 +296,7 @@ pub async fn create(
                     Draft {
                         login: login.clone(),
                         name: name.clone(),
-                        role: form.value(&form.role),
+                        role: form.role.trim().to_string(),
                         locations: chosen_locations(&form),
                         password_error,
                     },
@@ -321,7 +314,7 @@ pub async fn create(
                 } else {
                     name.clone()
                 },
-                role: Role::parse(&form.value(&form.role)).unwrap_or(Role::Counter),
+                role: Role::parse(form.role.trim()).unwrap_or(Role::Counter),
                 location_ids: chosen_locations(&form),
                 active: true,
                 password_expires_at: None,
@@ -333,7 +326,7 @@ pub async fn create(
                 &cx.tenant,
                 &login,
                 &fields,
-                &form.value(&form.password),
+                form.password.trim(),
             )? {
                 Ok(account) => {
                     cx.audit(

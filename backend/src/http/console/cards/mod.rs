@@ -107,7 +107,11 @@ pub async fn show(
 }
 
 /// The card `id` of this city, when the account works at its counter.
-fn card_of(conn: &mut PgConnection, cx: &StaffCx, id: i64) -> Result<CardRecord, AppError> {
+pub(super) fn card_of(
+    conn: &mut PgConnection,
+    cx: &StaffCx,
+    id: i64,
+) -> Result<CardRecord, AppError> {
     CardRecord::by_ids(conn, cx.tenant.id, &[id])?
         .into_iter()
         .next()

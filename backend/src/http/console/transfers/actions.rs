@@ -86,7 +86,7 @@ pub async fn receive(
                 &actor,
                 cx.clock.now,
             ) {
-                Ok((card_id, _holder_name)) => {
+                Ok(card_id) => {
                     cx.audit(
                         conn,
                         "transfer.receive",

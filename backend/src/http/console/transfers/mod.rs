@@ -16,7 +16,6 @@ use super::{csv_export, staff_step, StaffCx};
 
 mod actions;
 
-use crate::db::card::CardRecord;
 use crate::db::kinds::CardStatus;
 use crate::db::location::Location;
 use crate::domain::input::{parse_date, BookingCode};
@@ -259,15 +258,10 @@ pub async fn show(
                 )),
                 Some(n @ Notice::TransferReceived) => {
                     let card = cx.param("card").and_then(|id| id.parse().ok());
-                    let name = match card {
-                        Some(id) => CardRecord::by_ids(conn, cx.tenant.id, &[id])?
-                            .into_iter()
-                            .next()
-                            .filter(|c| cx.works_at(c.location_id))
-                            .map(|c| c.name)
-                            .unwrap_or_default(),
-                        None => String::new(),
-                    };
+                    let name = card
+                        .and_then(|id| super::cards::card_of(conn, cx, id).ok())
+                        .map(|c| c.name)
+                        .unwrap_or_default();
                     Some((true, tf(cx.lang, n.message_key(), &[("name", &name)])))
                 }
                 _ => None,
