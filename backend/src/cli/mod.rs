@@ -251,7 +251,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 let tenant = Tenant::by_code(conn, &tenant)?
                     .with_context(|| format!("no tenant {tenant}"))?;
                 let clock = Clock::system(config.time_zone);
-                let account = crate::domain::staff::create_account(
+                let account = crate::domain::staff_accounts::create_account(
                     conn, &clock, &tenant, &login, role, &password,
                 )?;
                 println!(

@@ -125,11 +125,21 @@ pub fn ping(conn: &mut PgConnection) -> QueryResult<()> {
 }
 
 /// Runs `work` in a transaction, again (up to three tries) when PostgreSQL reports a
-/// deadlock or serialization failure, which a fresh attempt resolves.
+/// deadlock or serialization failure, which a fresh attempt resolves. Inside another
+/// transaction it is a savepoint and is not retried: after such an error the outer
+/// transaction is what must start again, and whoever opened it owns the retry.
 pub fn transaction<T>(
     conn: &mut PgConnection,
     mut work: impl FnMut(&mut PgConnection) -> Result<T, AppError>,
 ) -> Result<T, AppError> {
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    let nested = AnsiTransactionManager::transaction_manager_status_mut(conn)
+        .transaction_depth()
+        .map_err(AppError::from)?
+        .is_some();
+    if nested {
+        return conn.transaction(&mut work);
+    }
     const TRIES: u32 = 3;
     let mut attempt = 1;
     loop {

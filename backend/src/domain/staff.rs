@@ -197,38 +197,6 @@ pub fn verify_password(hash: &str, password: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// Creates an account from the command line (the first administrator).
-pub fn create_account(
-    conn: &mut PgConnection,
-    clock: &Clock,
-    tenant: &Tenant,
-    login: &str,
-    role: Role,
-    password: &str,
-) -> anyhow::Result<StaffAccount> {
-    if !super::staff_accounts::valid_login(login) {
-        anyhow::bail!("a login ID is 3 to 40 letters, digits, dots, hyphens or underscores");
-    }
-    let fields = super::staff_accounts::AccountFields {
-        display_name: login.to_string(),
-        role,
-        location_ids: Vec::new(),
-        active: true,
-        password_expires_at: None,
-        must_change_password: false,
-    };
-    match super::staff_accounts::create(conn, clock, tenant, login, &fields, password)? {
-        Ok(account) => Ok(account),
-        Err(super::staff_accounts::PasswordRefusal::Policy(problems)) => {
-            anyhow::bail!(
-                "{}",
-                PasswordPolicy::of(tenant).explain(Lang::En, &problems)
-            )
-        }
-        Err(other) => anyhow::bail!("the password was refused: {other:?}"),
-    }
-}
-
 #[derive(Debug)]
 pub enum LoginOutcome {
     LoggedIn {
@@ -277,7 +245,7 @@ pub fn begin_log_in(
 ) -> anyhow::Result<LoginAttempt> {
     // An ID that no account can have (control characters, markup, 200 characters) is
     // refused as any unknown ID is, after the same hashing, and never written as typed.
-    let readable = crate::domain::staff_accounts::valid_login(login);
+    let readable = valid_login(login);
     let login = if readable { login } else { "(invalid)" };
     let account = if readable {
         StaffAccount::by_login(conn, tenant.id, login)?
@@ -363,6 +331,14 @@ pub fn finish_log_in(
         .execute(conn)?;
     audit(conn, "staff.login")?;
     Ok(LoginOutcome::LoggedIn { session })
+}
+
+/// Login IDs are 3 to 40 letters, digits, dots, hyphens or underscores.
+pub fn valid_login(login: &str) -> bool {
+    (3..=40).contains(&login.len())
+        && login
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
 }
 
 #[cfg(test)]

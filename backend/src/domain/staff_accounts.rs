@@ -34,13 +34,7 @@ pub struct AccountFields {
     pub must_change_password: bool,
 }
 
-/// Login IDs are 3 to 40 letters, digits, dots, hyphens or underscores.
-pub fn valid_login(login: &str) -> bool {
-    (3..=40).contains(&login.len())
-        && login
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
-}
+pub use super::staff::valid_login;
 
 pub fn create(
     conn: &mut PgConnection,
@@ -188,4 +182,36 @@ pub fn live_sessions(
         .group_by(staff_sessions::staff_id)
         .select((staff_sessions::staff_id, count_star()))
         .load(conn)?)
+}
+
+/// Creates an account from the command line (the first administrator).
+pub fn create_account(
+    conn: &mut PgConnection,
+    clock: &Clock,
+    tenant: &Tenant,
+    login: &str,
+    role: Role,
+    password: &str,
+) -> anyhow::Result<StaffAccount> {
+    if !valid_login(login) {
+        anyhow::bail!("a login ID is 3 to 40 letters, digits, dots, hyphens or underscores");
+    }
+    let fields = AccountFields {
+        display_name: login.to_string(),
+        role,
+        location_ids: Vec::new(),
+        active: true,
+        password_expires_at: None,
+        must_change_password: false,
+    };
+    match create(conn, clock, tenant, login, &fields, password)? {
+        Ok(account) => Ok(account),
+        Err(PasswordRefusal::Policy(problems)) => {
+            anyhow::bail!(
+                "{}",
+                PasswordPolicy::of(tenant).explain(madoguchi_frontend::i18n::Lang::En, &problems)
+            )
+        }
+        Err(other) => anyhow::bail!("the password was refused: {other:?}"),
+    }
 }

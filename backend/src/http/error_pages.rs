@@ -12,8 +12,8 @@ use madoguchi_frontend::i18n::{t, Lang};
 use madoguchi_frontend::pages::message;
 use madoguchi_frontend::view_models::{MessageVm, PageFrame};
 
-use super::resident::lang_of;
 use crate::error::{AppError, Resource};
+use crate::http::page::{lang_of, Outcome, PageRequest};
 
 /// Seconds a client should wait before trying again after a 429 or a 503.
 pub const RETRY_AFTER_SECONDS: u64 = 5;
@@ -96,7 +96,7 @@ pub fn page_for(
         link_text: t(lang, link_key),
         more_links: Vec::new(),
     });
-    let mut page = super::pages::html(status, html);
+    let mut page = super::page::html(status, html);
     if status == StatusCode::SERVICE_UNAVAILABLE || status == StatusCode::TOO_MANY_REQUESTS {
         let seconds = error.map_or(RETRY_AFTER_SECONDS, AppError::retry_after);
         page.headers_mut()
@@ -156,4 +156,18 @@ fn switch_href(request: &HttpRequest, lang: Lang) -> String {
 pub fn error_page(request: &HttpRequest, lang: Lang, error: &AppError) -> HttpResponse {
     use actix_web::ResponseError;
     page_for(request, lang, error.status_code(), Some(error))
+}
+
+impl PageRequest {
+    /// The response for what a step decided, or the error page in the reader's language.
+    pub fn respond(&self, result: Result<Outcome, AppError>) -> HttpResponse {
+        match result {
+            Ok(outcome) => outcome.into_response(),
+            Err(error) => self.error_page(&error),
+        }
+    }
+
+    pub fn error_page(&self, error: &AppError) -> HttpResponse {
+        error_page(&self.req, self.lang(), error)
+    }
 }

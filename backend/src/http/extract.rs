@@ -16,7 +16,7 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 
 /// A submitted page form: the CSRF token every form carries, and the fields of that form
 /// (a struct per form, so that a handler names what it reads and the compiler knows it).
-#[derive(serde::Deserialize, Debug)]
+#[derive(serde::Deserialize, Debug, Clone)]
 pub struct Submitted<T> {
     #[serde(default)]
     pub csrf: String,
@@ -25,7 +25,7 @@ pub struct Submitted<T> {
 }
 
 /// The form of a page that only shows something.
-#[derive(serde::Deserialize, Debug, Default)]
+#[derive(serde::Deserialize, Debug, Default, Clone)]
 pub struct NoFields {}
 
 /// What a step that reads no form passes as its form.
@@ -152,7 +152,7 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
 pub fn client_ip(req: &HttpRequest) -> Option<IpAddr> {
     let peer = req.peer_addr()?.ip().to_canonical();
     let trusted = req
-        .app_data::<web::Data<crate::http::AppState>>()
+        .app_data::<web::Data<crate::http::state::AppState>>()
         .map(|state| state.config.trusted_proxies.as_slice())
         .unwrap_or(&[]);
     Some(forwarded_client(peer, req.headers(), trusted))
@@ -216,7 +216,7 @@ fn parse_hop(hop: &str) -> Option<IpAddr> {
 /// Whether the site is reached over HTTPS (its public URL), which makes cookies `Secure`.
 /// Never from a request header: a client could send `X-Forwarded-Proto` itself.
 pub fn https_site(req: &HttpRequest) -> bool {
-    req.app_data::<web::Data<crate::http::AppState>>()
+    req.app_data::<web::Data<crate::http::state::AppState>>()
         .is_some_and(|state| state.config.https())
 }
 

@@ -8,14 +8,14 @@ use madoguchi_frontend::view_models::{
     LocationVm, PageFrame, ProcedureVm, TenantHomeVm, TenantLinkVm, TenantListVm,
 };
 
-use super::resident::lang_of;
+use crate::http::page::{html, lang_of, pick, Outcome};
 
 use crate::db::location::Location;
 use crate::db::procedure::Procedure;
 use crate::db::tenant::Tenant;
 use crate::error::AppError;
 use crate::http::extract::load_tenant;
-use crate::http::AppState;
+use crate::http::state::AppState;
 
 const STYLESHEET: &str = include_str!("site.css");
 
@@ -30,14 +30,6 @@ fn frame(lang: Lang, title: String, switch_href: String) -> PageFrame {
         nav: Vec::new(),
         staff: None,
     }
-}
-
-/// An HTML page; never cached, since pages show personal answers.
-pub fn html(status: StatusCode, body: String) -> HttpResponse {
-    HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .insert_header(("Cache-Control", "no-store"))
-        .body(body)
 }
 
 pub async fn stylesheet() -> HttpResponse {
@@ -92,7 +84,7 @@ pub async fn add_slash(req: HttpRequest) -> Result<HttpResponse, AppError> {
     } else {
         format!("{path}/?{query}")
     };
-    Ok(super::resident::Outcome::Redirect(target).into_response())
+    Ok(Outcome::Redirect(target).into_response())
 }
 
 pub async fn tenant_home(
@@ -141,26 +133,4 @@ pub async fn tenant_home(
     })
     .await?;
     Ok(html(StatusCode::OK, tenant_home::render(vm)))
-}
-
-/// The English text where there is one, else the Japanese.
-pub fn pick(lang: Lang, ja: &str, en: &str) -> String {
-    match lang {
-        Lang::En if !en.is_empty() => en.to_string(),
-        _ => ja.to_string(),
-    }
-}
-
-/// The same page in the other language: its path with the query it had, `lang` switched.
-pub fn other_language_href(
-    path: &str,
-    query: &std::collections::HashMap<String, String>,
-    lang: Lang,
-) -> String {
-    let mut pairs: Vec<(&String, &String)> =
-        query.iter().filter(|(k, _)| k.as_str() != "lang").collect();
-    pairs.sort();
-    let mut parts: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
-    parts.push(format!("lang={}", lang.other().code()));
-    format!("{path}?{}", parts.join("&"))
 }

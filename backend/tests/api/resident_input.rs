@@ -398,7 +398,7 @@ async fn a_message_that_can_never_be_sent_fails_at_once_with_the_reason_for_staf
     let tenant = madoguchi::db::tenant::Tenant::by_code(&mut app.conn(), "demo")
         .unwrap()
         .unwrap();
-    madoguchi::domain::staff::create_account(
+    madoguchi::domain::staff_accounts::create_account(
         &mut app.conn(),
         &app.clock(),
         &tenant,

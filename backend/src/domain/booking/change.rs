@@ -5,8 +5,8 @@ use diesel::PgConnection;
 use serde_json::json;
 
 use super::create::{ensure_cards_can_come, take_hold};
+use super::request::{record_change, BookingDetails, Placement};
 use super::rules::{ensure_bookable, ensure_changeable, ensure_room, lock_slot};
-use super::{record_change, BookingDetails, Placement};
 use crate::db::booking::Booking;
 use crate::db::card::CardRecord;
 use crate::db::procedure::Procedure;

@@ -7,8 +7,8 @@ use diesel::PgConnection;
 use serde_json::json;
 
 use super::identify::identify_card;
+use super::request::{record_change, BookingDetails, BookingRequest, Contact, Party, Placement};
 use super::rules::{ensure_bookable, ensure_party_size, ensure_room, lock_slot};
-use super::{record_change, BookingDetails, BookingRequest, Contact, Party, Placement};
 use crate::db::booking::{Booking, BookingMember, NewBooking, NewBookingMember};
 use crate::db::card::CardRecord;
 use crate::db::hold::Hold;

@@ -1,8 +1,8 @@
 use chrono::Duration;
 use diesel::PgConnection;
 
+use super::request::HoldRequest;
 use super::rules::{ensure_bookable, ensure_party_size, ensure_room, lock_slot};
-use super::HoldRequest;
 use crate::db::hold::{Hold, NewHold};
 use crate::db::tenant::Tenant;
 use crate::domain::{Actor, Clock};

@@ -147,9 +147,26 @@ pub fn map_columns(
     }
 }
 
+// The staging table `stage::create_table` makes for one import, inside its transaction.
+diesel::table! {
+    card_import_rows (line) {
+        line -> Int8,
+        application_id -> Text,
+        manufacture_number -> Text,
+        reservation_number -> Nullable<Text>,
+        name -> Text,
+        name_kana -> Text,
+        birth_date -> Date,
+        location_id -> Int8,
+        shipment_number -> Text,
+        manufactured_on -> Nullable<Date>,
+        extra -> Jsonb,
+    }
+}
+
 /// A row that passed every check, ready to store.
 #[derive(Clone, Debug, PartialEq, Eq, diesel::Insertable)]
-#[diesel(table_name = super::stage::card_import_rows, treat_none_as_default_value = false)]
+#[diesel(table_name = card_import_rows, treat_none_as_default_value = false)]
 pub struct CardRow {
     pub line: i64,
     pub application_id: String,

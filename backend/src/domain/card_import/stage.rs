@@ -9,23 +9,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text, Timestamptz};
 use diesel::PgConnection;
 
-use super::rows::{CardRow, Problem};
-
-diesel::table! {
-    card_import_rows (line) {
-        line -> Int8,
-        application_id -> Text,
-        manufacture_number -> Text,
-        reservation_number -> Nullable<Text>,
-        name -> Text,
-        name_kana -> Text,
-        birth_date -> Date,
-        location_id -> Int8,
-        shipment_number -> Text,
-        manufactured_on -> Nullable<Date>,
-        extra -> Jsonb,
-    }
-}
+use super::rows::{card_import_rows, CardRow, Problem};
 
 pub fn create_table(conn: &mut PgConnection) -> QueryResult<()> {
     diesel::sql_query(

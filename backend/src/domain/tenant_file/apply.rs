@@ -7,8 +7,8 @@ use diesel::prelude::*;
 use diesel::PgConnection;
 use serde::Serialize;
 
+use super::file::{ApplyReport, TenantFile};
 use super::plan::{plan, LanePlan, Plan, TimetablePlan};
-use super::{ApplyReport, TenantFile};
 use crate::db::lane::{Lane, NewLaneProcedure};
 use crate::db::location::Location;
 use crate::db::procedure::Procedure;

@@ -6,7 +6,6 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 use diesel::PgConnection;
 
-use super::apply::Stop;
 use crate::db::schema::closures;
 use crate::db::timetable::Closure;
 
@@ -16,7 +15,7 @@ pub(super) fn apply(
     plans: &[(Option<String>, NaiveDate, String)],
     location_ids: &HashMap<String, i64>,
     changes: &mut Vec<String>,
-) -> Result<(), Stop> {
+) -> diesel::QueryResult<()> {
     let existing = Closure::for_tenant(conn, tenant_id)?;
     let mut kept = BTreeSet::new();
     for (location_code, day, reason) in plans {

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use chrono::{NaiveDate, NaiveTime};
 
-use super::{TenantFile, TimetableFile};
+use super::file::{TenantFile, TimetableFile};
 use crate::db::location::LocationFields;
 use crate::db::procedure::ProcedureFields;
 use crate::db::tenant::TenantSettings;

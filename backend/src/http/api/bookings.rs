@@ -19,7 +19,7 @@ use crate::error::{AppError, Resource};
 use crate::http::extract::{client_addr, client_ip, load_tenant, JsonBody};
 use crate::http::AppState;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct BookingBody {
     /// Book the place this client holds…
@@ -51,7 +51,7 @@ impl BookingBody {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct MemberBody {
     number: String,
@@ -59,7 +59,7 @@ pub struct MemberBody {
     password: Option<String>,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct ContactBody {
     email: Option<String>,
@@ -67,7 +67,7 @@ pub struct ContactBody {
     name: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct ChangeBody {
     hold_token: Option<String>,

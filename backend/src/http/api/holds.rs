@@ -11,7 +11,7 @@ use crate::error::AppError;
 use crate::http::extract::{client_addr, load_tenant, JsonBody};
 use crate::http::AppState;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct HoldBody {
     slot_id: Option<i64>,

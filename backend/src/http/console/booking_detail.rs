@@ -3,16 +3,15 @@
 //! a note. Opening it is a view of personal records and goes into the operation log.
 
 use crate::db::kinds::BookingStatus;
-use crate::http::console::Notice;
-use crate::http::extract::{Submitted, VIEW};
+use crate::http::console::notice::Notice;
+use crate::http::page::{PageRequest, Posted};
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use diesel::PgConnection;
 use madoguchi_frontend::pages::console::kit::{Block, Cell, Form, Header, Input, Table};
 use serde_json::json;
 
-use super::{staff_step, StaffCx};
 use crate::db::booking::{Booking, BookingEvent};
 use crate::db::card::CardRecord;
 use crate::domain::booking::{cancel, set_note, BookingDetails, NOTE_MAX_CHARS};
@@ -21,8 +20,21 @@ use crate::domain::input::BookingCode;
 use crate::domain::staff::{Permission, Role};
 use crate::domain::Clock;
 use crate::error::{AppError, Resource};
-use crate::http::resident::Outcome;
-use crate::http::AppState;
+use crate::http::console::cx::StaffCx;
+use crate::http::page::Outcome;
+
+/// The routes of this part of the console.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/{tenant}/staff/bookings/{code}", web::get().to(show));
+    cfg.route(
+        "/{tenant}/staff/bookings/{code}/cancel",
+        web::post().to(cancel_submit),
+    );
+    cfg.route(
+        "/{tenant}/staff/bookings/{code}/note",
+        web::post().to(note_submit),
+    );
+}
 
 type CodePath = web::Path<(String, String)>;
 
@@ -229,15 +241,10 @@ fn change_blocks(cx: &StaffCx, booking: &Booking) -> Vec<Block> {
     blocks
 }
 
-pub async fn show(state: web::Data<AppState>, req: HttpRequest, path: CodePath) -> HttpResponse {
-    let (tenant, code) = path.into_inner();
-    staff_step(
-        &state,
-        &req,
-        tenant,
-        Permission::ViewBookings,
-        VIEW,
-        move |conn, cx, _| {
+pub async fn show(request: PageRequest, path: CodePath) -> HttpResponse {
+    let (_, code) = path.into_inner();
+    request
+        .staff_step(Permission::ViewBookings, move |conn, cx| {
             let booking = find(conn, cx, &code)?;
             cx.audit(conn, "booking.view", &booking.code, json!({}))?;
             let notice = Notice::read(&cx.query)
@@ -260,34 +267,23 @@ pub async fn show(state: web::Data<AppState>, req: HttpRequest, path: CodePath) 
                     )
                 });
             detail_page(conn, cx, booking, notice, StatusCode::OK)
-        },
-    )
-    .await
+        })
+        .await
 }
 
 /// A cancellation by staff: the box that confirms it (`confirm=1`).
-#[derive(serde::Deserialize, Default)]
+#[derive(serde::Deserialize, Default, Clone)]
 pub struct CancelForm {
     #[serde(default)]
     confirm: String,
 }
 
-pub async fn cancel_submit(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: CodePath,
-    form: web::Form<Submitted<CancelForm>>,
-) -> HttpResponse {
-    let (tenant, code) = path.into_inner();
-    staff_step(
-        &state,
-        &req,
-        tenant,
-        Permission::ProxyBooking,
-        Some(form.into_inner()),
-        move |conn, cx, form| {
+pub async fn cancel_submit(request: Posted<CancelForm>, path: CodePath) -> HttpResponse {
+    let (_, code) = path.into_inner();
+    request
+        .staff_step(Permission::ProxyBooking, move |conn, cx, form| {
             let booking = find(conn, cx, &code)?;
-            if form.unwrap_or_default().confirm != "1" {
+            if form.confirm != "1" {
                 let text = cx.text("staff_cancel_unconfirmed");
                 return detail_page(
                     conn,
@@ -310,34 +306,23 @@ pub async fn cancel_submit(
                 }
                 Err(other) => Err(other),
             }
-        },
-    )
-    .await
+        })
+        .await
 }
 
 /// The note staff keep on a booking.
-#[derive(serde::Deserialize, Default)]
+#[derive(serde::Deserialize, Default, Clone)]
 pub struct NoteForm {
     #[serde(default)]
     note: String,
 }
 
-pub async fn note_submit(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: CodePath,
-    form: web::Form<Submitted<NoteForm>>,
-) -> HttpResponse {
-    let (tenant, code) = path.into_inner();
-    staff_step(
-        &state,
-        &req,
-        tenant,
-        Permission::ProxyBooking,
-        Some(form.into_inner()),
-        move |conn, cx, form| {
+pub async fn note_submit(request: Posted<NoteForm>, path: CodePath) -> HttpResponse {
+    let (_, code) = path.into_inner();
+    request
+        .staff_step(Permission::ProxyBooking, move |conn, cx, form| {
             let booking = find(conn, cx, &code)?;
-            let note = form.unwrap_or_default().note.trim().to_string();
+            let note = form.note.trim().to_string();
             if note.chars().count() > NOTE_MAX_CHARS {
                 let text = madoguchi_frontend::i18n::tf(
                     cx.lang,
@@ -359,7 +344,6 @@ pub async fn note_submit(
                 booking.code,
                 Notice::BookingNoted.query()
             ))))
-        },
-    )
-    .await
+        })
+        .await
 }

@@ -2,13 +2,13 @@
 //! older spreadsheets), streamed page by page so a large list never sits in memory.
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use madoguchi_frontend::i18n::{t, Lang};
 use madoguchi_frontend::pages::console::kit::{Block, Cell, Form, Header, Input, Table};
 use madoguchi_frontend::view_models::FieldError;
 use serde_json::json;
 
-use super::{csv_export, staff_step, StaffCx};
+use super::csv_export;
 use crate::db::kinds::{BookingStatus, Channel, TextEnum};
 use crate::db::location::Location;
 use crate::db::procedure::Procedure;
@@ -17,9 +17,16 @@ use crate::domain::input::{BookingCode, PhoneNumber};
 use crate::domain::staff::Permission;
 use crate::domain::Clock;
 use crate::error::AppError;
-use crate::http::extract::VIEW;
-use crate::http::resident::Outcome;
-use crate::http::AppState;
+use crate::http::console::cx::StaffCx;
+use crate::http::page::Outcome;
+use crate::http::page::PageRequest;
+
+/// The routes of this part of the console.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/{tenant}/staff/bookings", web::get().to(list));
+    cfg.route("/{tenant}/staff/bookings.csv", web::get().to(export_csv));
+    cfg.route("/{tenant}/staff/bookings.xlsx", web::get().to(export_xlsx));
+}
 
 const PAGE: i64 = 50;
 const FILTER_FIELDS: [&str; 12] = [
@@ -185,18 +192,9 @@ fn sortable_headers(cx: &StaffCx, base: &str, filter: &BookingFilter) -> Vec<Hea
         .collect()
 }
 
-pub async fn list(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: web::Path<String>,
-) -> HttpResponse {
-    staff_step(
-        &state,
-        &req,
-        path.into_inner(),
-        Permission::ViewBookings,
-        VIEW,
-        |conn, cx, _| {
+pub async fn list(request: PageRequest) -> HttpResponse {
+    request
+        .staff_step(Permission::ViewBookings, |conn, cx| {
             let base = format!("/{}/staff/bookings", cx.tenant.code);
             let filter = match filter_of(cx) {
                 Ok(filter) => filter,
@@ -264,9 +262,8 @@ pub async fn list(
                 Block::Links(pages),
             ];
             cx.page(StatusCode::OK, "staff_bookings_title", None, blocks)
-        },
-    )
-    .await
+        })
+        .await
 }
 
 fn booked_at(clock: &Clock, line: &BookingLine) -> String {
@@ -276,19 +273,10 @@ fn booked_at(clock: &Clock, line: &BookingLine) -> String {
         .to_string()
 }
 
-pub async fn export_csv(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: web::Path<String>,
-) -> HttpResponse {
-    let pool = state.pool.clone();
-    staff_step(
-        &state,
-        &req,
-        path.into_inner(),
-        Permission::ViewBookings,
-        VIEW,
-        move |conn, cx, _| {
+pub async fn export_csv(request: PageRequest) -> HttpResponse {
+    let pool = request.state.pool.clone();
+    request.staff_step(Permission::ViewBookings,
+        move |conn, cx| {
             let filter = export_filter(cx)?;
             let details =
                 json!({ "filter": filter_query(cx, true), "encoding": csv_export::encoding_of(cx) });
@@ -300,7 +288,7 @@ pub async fn export_csv(
                     .map(|line| row_values(&clock, lang, line))
                     .collect())
             });
-            Ok(csv_export::stream(pool, cx, "bookings", &CSV_HEADER, fetch))
+            Ok(csv_export::stream(pool.clone(), cx, "bookings", &CSV_HEADER, fetch))
         },
     )
     .await
@@ -349,18 +337,9 @@ const SHEET: &str = "予約受付一覧表";
 
 /// The filtered list as an Excel workbook (予約受付一覧表). Built in memory: workbooks are
 /// for lists a person reads, up to 100,000 rows; CSV is the export for anything larger.
-pub async fn export_xlsx(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: web::Path<String>,
-) -> HttpResponse {
-    staff_step(
-        &state,
-        &req,
-        path.into_inner(),
-        Permission::ViewBookings,
-        VIEW,
-        |conn, cx, _| {
+pub async fn export_xlsx(request: PageRequest) -> HttpResponse {
+    request
+        .staff_step(Permission::ViewBookings, |conn, cx| {
             const MAX_ROWS: i64 = 100_000;
             let filter = export_filter(cx)?;
             let details = json!({ "filter": filter_query(cx, true) });
@@ -398,7 +377,6 @@ pub async fn export_xlsx(
                 content_type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 body: body.into(),
             })
-        },
-    )
-    .await
+        })
+        .await
 }

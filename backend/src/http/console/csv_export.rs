@@ -6,10 +6,10 @@
 use actix_web::web;
 use diesel::PgConnection;
 
-use super::StaffCx;
 use crate::db::PgPool;
 use crate::error::AppError;
-use crate::http::resident::Outcome;
+use crate::http::console::cx::StaffCx;
+use crate::http::page::Outcome;
 
 const BATCH: i64 = 1000;
 

@@ -1,40 +1,40 @@
 //! What every console step works with: the tenant, the account and its session, the
 //! language and clock, and helpers for its pages, links and the operation log.
 
-use std::collections::HashMap;
+use std::ops::{Deref, DerefMut};
 
 use chrono::NaiveDate;
 use diesel::PgConnection;
-use madoguchi_frontend::i18n::Lang;
 use madoguchi_frontend::pages::console::kit::{render, Block, ConsolePageVm};
 use madoguchi_frontend::view_models::{FieldError, FormVm, PageFrame};
 
 use crate::db::staff::{StaffAccount, StaffSession};
-use crate::db::tenant::Tenant;
 use crate::domain::input::{parse_date, read_date};
 use crate::domain::staff::{Permission, Role};
-use crate::domain::Clock;
 use crate::error::AppError;
-use crate::http::resident::Outcome;
+use crate::http::page::{Outcome, PageCx};
 
-/// What a console step works with.
+/// What a console step works with: the page's context, the account and its session.
 pub struct StaffCx {
-    pub tenant: Tenant,
+    pub page: PageCx,
     pub account: StaffAccount,
     pub session: StaffSession,
-    pub lang: Lang,
-    pub clock: Clock,
-    pub path: String,
-    pub query: HashMap<String, String>,
-    pub client_addr: Option<String>,
+}
+
+impl Deref for StaffCx {
+    type Target = PageCx;
+    fn deref(&self) -> &PageCx {
+        &self.page
+    }
+}
+
+impl DerefMut for StaffCx {
+    fn deref_mut(&mut self) -> &mut PageCx {
+        &mut self.page
+    }
 }
 
 impl StaffCx {
-    pub fn url(&self, path: &str) -> String {
-        let separator = if path.contains('?') { '&' } else { '?' };
-        format!("{path}{separator}lang={}", self.lang.code())
-    }
-
     pub fn console_url(&self, page: &str) -> String {
         self.url(&format!("/{}/staff/{page}", self.tenant.code))
     }
@@ -43,11 +43,7 @@ impl StaffCx {
         PageFrame {
             lang: self.lang,
             title,
-            switch_href: crate::http::pages::other_language_href(
-                &self.path,
-                &self.query,
-                self.lang,
-            ),
+            switch_href: self.switch_href(),
             back_href: None,
             errors: Vec::new(),
             staff: Some(madoguchi_frontend::view_models::StaffBarVm {
@@ -229,14 +225,6 @@ impl StaffCx {
         Ok(())
     }
 
-    pub fn text(&self, key: &str) -> String {
-        madoguchi_frontend::i18n::t(self.lang, key)
-    }
-
-    pub fn pick(&self, ja: &str, en: &str) -> String {
-        crate::http::pages::pick(self.lang, ja, en)
-    }
-
     /// Whether this account works at the location: accounts limited to some locations see
     /// and change only their bookings.
     pub fn works_at(&self, location_id: i64) -> bool {
@@ -245,13 +233,5 @@ impl StaffCx {
 
     pub fn may(&self, permission: Permission) -> bool {
         Role::parse(&self.account.role).is_some_and(|role| role.may(permission))
-    }
-
-    /// A query value, trimmed; `None` when absent or blank.
-    pub fn param(&self, key: &str) -> Option<String> {
-        self.query
-            .get(key)
-            .map(|v| v.trim().to_string())
-            .filter(|v| !v.is_empty())
     }
 }

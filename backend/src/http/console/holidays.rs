@@ -5,22 +5,28 @@
 //! what was there before.
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use madoguchi_frontend::i18n::tf;
 use madoguchi_frontend::pages::console::kit::{Block, Cell, Form, Header, Input, Table};
 use madoguchi_frontend::view_models::FieldError;
 use serde_json::json;
 
-use super::{staff_step, StaffCx};
 use crate::db::location::Location;
 use crate::db::timetable::Closure;
 use crate::domain::closures::{self, Closing};
 use crate::domain::input::read_date;
 use crate::domain::staff::Permission;
 use crate::error::AppError;
-use crate::http::extract::{Submitted, VIEW};
-use crate::http::resident::Outcome;
-use crate::http::AppState;
+use crate::http::console::cx::StaffCx;
+use crate::http::page::Outcome;
+use crate::http::page::{PageRequest, Posted};
+
+/// The routes of this part of the console.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/{tenant}/staff/holidays", web::get().to(show));
+    cfg.route("/{tenant}/staff/holidays", web::post().to(submit));
+    cfg.route("/{tenant}/staff/holidays/reopen", web::post().to(reopen));
+}
 
 /// What an administrator typed into the form to close a day.
 #[derive(Default)]
@@ -160,31 +166,21 @@ fn page(
     }
 }
 
-pub async fn show(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: web::Path<String>,
-) -> HttpResponse {
-    staff_step(
-        &state,
-        &req,
-        path.into_inner(),
-        Permission::ImportData,
-        VIEW,
-        |conn, cx, _| {
+pub async fn show(request: PageRequest) -> HttpResponse {
+    request
+        .staff_step(Permission::ImportData, |conn, cx| {
             let notice = cx.param("done").and_then(|done| match done.as_str() {
                 "closed" => Some((true, cx.text("closures_closed"))),
                 "reopened" => Some((true, cx.text("closures_reopened"))),
                 _ => None,
             });
             page(conn, cx, &Answers::default(), Vec::new(), notice)
-        },
-    )
-    .await
+        })
+        .await
 }
 
 /// A day to close: the date, the location (none: everywhere) and the reason.
-#[derive(serde::Deserialize, Default)]
+#[derive(serde::Deserialize, Default, Clone)]
 pub struct CloseDayForm {
     #[serde(default)]
     day: String,
@@ -195,20 +191,9 @@ pub struct CloseDayForm {
 }
 
 /// Closes a day of this city (at one of its locations, or everywhere in it).
-pub async fn submit(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: web::Path<String>,
-    form: web::Form<Submitted<CloseDayForm>>,
-) -> HttpResponse {
-    staff_step(
-        &state,
-        &req,
-        path.into_inner(),
-        Permission::ImportData,
-        Some(form.into_inner()),
-        |conn, cx, form| {
-            let form = form.unwrap_or_default();
+pub async fn submit(request: Posted<CloseDayForm>) -> HttpResponse {
+    request
+        .staff_step(Permission::ImportData, |conn, cx, form| {
             let answers = Answers {
                 day: form.day.trim().to_string(),
                 location: form.location.trim().to_string(),
@@ -280,34 +265,22 @@ pub async fn submit(
                     )))
                 }
             }
-        },
-    )
-    .await
+        })
+        .await
 }
 
 /// The closed day to open again.
-#[derive(serde::Deserialize, Default)]
+#[derive(serde::Deserialize, Default, Clone)]
 pub struct ReopenForm {
     #[serde(default)]
     closure: String,
 }
 
 /// Opens one of this city's closed days again.
-pub async fn reopen(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: web::Path<String>,
-    form: web::Form<Submitted<ReopenForm>>,
-) -> HttpResponse {
-    staff_step(
-        &state,
-        &req,
-        path.into_inner(),
-        Permission::ImportData,
-        Some(form.into_inner()),
+pub async fn reopen(request: Posted<ReopenForm>) -> HttpResponse {
+    request.staff_step(Permission::ImportData,
         |conn, cx, form| {
             let id = form
-                .unwrap_or_default()
                 .closure
                 .parse::<i64>()
                 .ok()

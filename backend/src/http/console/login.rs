@@ -9,7 +9,9 @@ use madoguchi_frontend::pages::console::login;
 use madoguchi_frontend::view_models::{FormVm, PageFrame, StaffLoginVm};
 use serde_json::json;
 
-use super::{safe_next, session_cookie, staff_step, COOKIE};
+use super::step::safe_next;
+use super::step::session_cookie;
+use super::step::COOKIE;
 use crate::db::audit::NewAuditEntry;
 use crate::db::staff::StaffSession;
 use crate::domain::input::new_client_token;
@@ -17,11 +19,20 @@ use crate::domain::staff::{
     address_allowed, begin_log_in, finish_log_in, LoginOutcome, Permission,
 };
 use crate::error::AppError;
+use crate::http::error_pages::error_page;
 use crate::http::extract::{
     client_addr, cookie_name, https_site, load_tenant, read_cookie, NoFields, Submitted,
 };
-use crate::http::resident::{error_page, lang_of, query_of, Outcome};
-use crate::http::AppState;
+use crate::http::page::Posted;
+use crate::http::page::{lang_of, query_of, Outcome};
+use crate::http::state::AppState;
+
+/// The routes of this part of the console.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/{tenant}/staff/login", web::get().to(form));
+    cfg.route("/{tenant}/staff/login", web::post().to(submit));
+    cfg.route("/{tenant}/staff/logout", web::post().to(logout));
+}
 
 const LOGIN_TOKEN_COOKIE: &str = "madoguchi_login";
 
@@ -63,7 +74,7 @@ fn page(
 pub async fn form(req: HttpRequest, path: web::Path<String>) -> HttpResponse {
     let token = new_client_token(&mut rand::thread_rng());
     let html = page(&req, &path.into_inner(), &token, "", None);
-    let mut response = crate::http::pages::html(StatusCode::OK, html);
+    let mut response = crate::http::page::html(StatusCode::OK, html);
     let secure = https_site(&req);
     let cookie = Cookie::build(cookie_name(LOGIN_TOKEN_COOKIE, secure), token)
         .path("/")
@@ -76,7 +87,7 @@ pub async fn form(req: HttpRequest, path: web::Path<String>) -> HttpResponse {
 }
 
 /// A login: the account's name and its password (the CSRF token comes with every form).
-#[derive(serde::Deserialize, Default)]
+#[derive(serde::Deserialize, Default, Clone)]
 pub struct LoginForm {
     #[serde(default)]
     login: String,
@@ -178,26 +189,17 @@ pub async fn submit(
                 &login_value,
                 Some(t(lang, "staff_login_failed")),
             );
-            crate::http::pages::html(StatusCode::UNAUTHORIZED, html)
+            crate::http::page::html(StatusCode::UNAUTHORIZED, html)
         }
         Err(error) => error_page(&req, lang, &error),
     }
 }
 
-pub async fn logout(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: web::Path<String>,
-    form: web::Form<Submitted<NoFields>>,
-) -> HttpResponse {
-    let tenant = path.into_inner();
-    let mut response = staff_step(
-        &state,
-        &req,
-        tenant,
-        Permission::Any,
-        Some(form.into_inner()),
-        |conn, cx, _| {
+pub async fn logout(request: Posted<NoFields>, path: web::Path<String>) -> HttpResponse {
+    let _tenant = path.into_inner();
+    let secure = https_site(&request.req);
+    let mut response = request
+        .staff_step(Permission::Any, |conn, cx, _| {
             StaffSession::revoke(conn, &cx.session.token, cx.clock.now)?;
             cx.audit(conn, "staff.logout", &cx.account.login, json!({}))?;
             Ok(Outcome::Redirect(format!(
@@ -205,10 +207,8 @@ pub async fn logout(
                 cx.tenant.code,
                 cx.lang.code()
             )))
-        },
-    )
-    .await;
-    let secure = https_site(&req);
+        })
+        .await;
     let mut gone = Cookie::build(cookie_name(COOKIE, secure), "")
         .path("/")
         .secure(secure)

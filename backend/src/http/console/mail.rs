@@ -2,19 +2,25 @@
 //! limit, each with a button to send it again.
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use madoguchi_frontend::pages::console::kit::{Block, Cell, Form, Header, Table};
 use serde_json::json;
 
-use super::{staff_step, StaffCx};
 use crate::db::kinds::MailStatus;
 use crate::db::mail_outbox::OutboxLine;
 use crate::domain::input::BookingCode;
 use crate::domain::mail::outbox;
 use crate::domain::staff::Permission;
-use crate::http::extract::{NoFields, Submitted, VIEW};
-use crate::http::resident::Outcome;
-use crate::http::AppState;
+use crate::http::console::cx::StaffCx;
+use crate::http::extract::NoFields;
+use crate::http::page::Outcome;
+use crate::http::page::{PageRequest, Posted};
+
+/// The routes of this part of the console.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/{tenant}/staff/mail", web::get().to(show));
+    cfg.route("/{tenant}/staff/mail/{id}/resend", web::post().to(resend));
+}
 
 fn table(cx: &StaffCx, lines: Vec<OutboxLine>, with_resend: bool, empty: &str) -> Table {
     let mut headers: Vec<Header> = [
@@ -101,18 +107,9 @@ fn table(cx: &StaffCx, lines: Vec<OutboxLine>, with_resend: bool, empty: &str) -
     }
 }
 
-pub async fn show(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: web::Path<String>,
-) -> HttpResponse {
-    staff_step(
-        &state,
-        &req,
-        path.into_inner(),
-        Permission::ManageMail,
-        VIEW,
-        |conn, cx, _| {
+pub async fn show(request: PageRequest) -> HttpResponse {
+    request
+        .staff_step(Permission::ManageMail, |conn, cx| {
             let failed = OutboxLine::latest(conn, cx.tenant.id, true, 50)?;
             let recent = OutboxLine::latest(conn, cx.tenant.id, false, 50)?;
             let notice = cx.param("resent").map(|_| (true, cx.text("mail_resent")));
@@ -127,25 +124,14 @@ pub async fn show(
                 Block::Table(table(cx, recent, false, "mail_none")),
             ];
             cx.page(StatusCode::OK, "mail_title", notice, blocks)
-        },
-    )
-    .await
+        })
+        .await
 }
 
-pub async fn resend(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: web::Path<(String, i64)>,
-    form: web::Form<Submitted<NoFields>>,
-) -> HttpResponse {
-    let (tenant, id) = path.into_inner();
-    staff_step(
-        &state,
-        &req,
-        tenant,
-        Permission::ManageMail,
-        Some(form.into_inner()),
-        move |conn, cx, _| {
+pub async fn resend(request: Posted<NoFields>, path: web::Path<(String, i64)>) -> HttpResponse {
+    let (_, id) = path.into_inner();
+    request
+        .staff_step(Permission::ManageMail, move |conn, cx, _| {
             let changed = outbox::resend(conn, cx.tenant.id, id, cx.clock.now)?;
             cx.audit(
                 conn,
@@ -157,7 +143,6 @@ pub async fn resend(
                 "{}&resent=1",
                 cx.console_url("mail")
             )))
-        },
-    )
-    .await
+        })
+        .await
 }

@@ -2,19 +2,27 @@
 //! its headers decoded, its plain text, its attachments, and the file itself.
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use diesel::prelude::*;
 use madoguchi_frontend::pages::console::kit::Block;
 use mailparse::MailHeaderMap;
 use serde_json::json;
 
-use super::{staff_step, StaffCx};
 use crate::db::mail_outbox::OutboxLine;
 use crate::domain::staff::Permission;
 use crate::error::{AppError, Resource};
-use crate::http::extract::VIEW;
-use crate::http::resident::Outcome;
-use crate::http::AppState;
+use crate::http::console::cx::StaffCx;
+use crate::http::page::Outcome;
+use crate::http::page::PageRequest;
+
+/// The routes of this part of the console.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/{tenant}/staff/mail/{id}/message", web::get().to(show));
+    cfg.route(
+        "/{tenant}/staff/mail/{id}/message.eml",
+        web::get().to(download),
+    );
+}
 
 /// The file of message `id` of this tenant, if it was written to files and is still there.
 fn message_file(
@@ -76,20 +84,11 @@ fn message_blocks(cx: &StaffCx, raw: &[u8]) -> Result<Vec<Block>, AppError> {
     Ok(blocks)
 }
 
-pub async fn show(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: web::Path<(String, i64)>,
-) -> HttpResponse {
-    let (tenant, id) = path.into_inner();
-    let mail_dir = state.config.var_dir.join("mail");
-    staff_step(
-        &state,
-        &req,
-        tenant,
-        Permission::ManageMail,
-        VIEW,
-        move |conn, cx, _| {
+pub async fn show(request: PageRequest, path: web::Path<(String, i64)>) -> HttpResponse {
+    let (_, id) = path.into_inner();
+    let mail_dir = request.state.config.var_dir.join("mail");
+    request
+        .staff_step(Permission::ManageMail, move |conn, cx| {
             let file = message_file(conn, cx, &mail_dir, id)?;
             // A message holds a resident's address and booking: opening it is logged.
             cx.audit(conn, "mail.view", &id.to_string(), json!({}))?;
@@ -109,26 +108,16 @@ pub async fn show(
                 None => blocks.push(Block::Text(cx.text("mail_not_kept"))),
             }
             cx.page(StatusCode::OK, "mail_message_title", None, blocks)
-        },
-    )
-    .await
+        })
+        .await
 }
 
 /// The message file as written, for a mail program.
-pub async fn download(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: web::Path<(String, i64)>,
-) -> HttpResponse {
-    let (tenant, id) = path.into_inner();
-    let mail_dir = state.config.var_dir.join("mail");
-    staff_step(
-        &state,
-        &req,
-        tenant,
-        Permission::ManageMail,
-        VIEW,
-        move |conn, cx, _| {
+pub async fn download(request: PageRequest, path: web::Path<(String, i64)>) -> HttpResponse {
+    let (_, id) = path.into_inner();
+    let mail_dir = request.state.config.var_dir.join("mail");
+    request
+        .staff_step(Permission::ManageMail, move |conn, cx| {
             let path =
                 message_file(conn, cx, &mail_dir, id)?.ok_or(AppError::NotFound(Resource::Page))?;
             cx.audit(conn, "mail.download", &id.to_string(), json!({}))?;
@@ -136,7 +125,6 @@ pub async fn download(
                 content_type: "message/rfc822",
                 body: std::fs::read(&path).map_err(read_error)?.into(),
             })
-        },
-    )
-    .await
+        })
+        .await
 }

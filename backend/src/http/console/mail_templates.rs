@@ -3,13 +3,12 @@
 //! render is refused with the part and line where it fails.
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use diesel::PgConnection;
 use madoguchi_frontend::i18n::tf;
 use madoguchi_frontend::pages::console::kit::{Block, Form, Input};
 use serde_json::json;
 
-use super::{staff_step, StaffCx};
 use crate::db::location::Location;
 use crate::db::procedure::Procedure;
 use crate::domain::mail::compose::{
@@ -18,9 +17,15 @@ use crate::domain::mail::compose::{
 use crate::domain::mail::templates;
 use crate::domain::staff::Permission;
 use crate::error::{AppError, Resource};
-use crate::http::extract::{Submitted, VIEW};
-use crate::http::resident::Outcome;
-use crate::http::AppState;
+use crate::http::console::cx::StaffCx;
+use crate::http::page::Outcome;
+use crate::http::page::{PageRequest, Posted};
+
+/// The routes of this part of the console.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/{tenant}/staff/mail/templates", web::get().to(show));
+    cfg.route("/{tenant}/staff/mail/templates", web::post().to(submit));
+}
 
 const KINDS: [&str; 4] = ["confirmation", "change", "cancellation", "reminder"];
 
@@ -146,18 +151,9 @@ fn page(
     cx.page(status, "mail_templates_title", notice, blocks)
 }
 
-pub async fn show(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: web::Path<String>,
-) -> HttpResponse {
-    staff_step(
-        &state,
-        &req,
-        path.into_inner(),
-        Permission::ManageMail,
-        VIEW,
-        |conn, cx, _| {
+pub async fn show(request: PageRequest) -> HttpResponse {
+    request
+        .staff_step(Permission::ManageMail, |conn, cx| {
             let chosen = choice(conn, cx)?;
             let set = templates::stored(conn, cx.tenant.id, chosen.procedure.id, chosen.kind)?
                 .unwrap_or_else(|| default_set(chosen.kind));
@@ -165,13 +161,12 @@ pub async fn show(
                 .param("saved")
                 .map(|_| (true, cx.text("mail_templates_saved")));
             page(conn, cx, &chosen, &set, StatusCode::OK, notice, None)
-        },
-    )
-    .await
+        })
+        .await
 }
 
 /// A template as typed: subject, text and HTML parts, and which button was pressed.
-#[derive(serde::Deserialize, Default)]
+#[derive(serde::Deserialize, Default, Clone)]
 pub struct TemplateForm {
     #[serde(default)]
     subject: String,
@@ -183,21 +178,10 @@ pub struct TemplateForm {
     preview: Option<String>,
 }
 
-pub async fn submit(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: web::Path<String>,
-    form: web::Form<Submitted<TemplateForm>>,
-) -> HttpResponse {
-    let public_url = state.config.public_url.clone();
-    staff_step(
-        &state,
-        &req,
-        path.into_inner(),
-        Permission::ManageMail,
-        Some(form.into_inner()),
-        move |conn, cx, form| {
-            let form = form.unwrap_or_default();
+pub async fn submit(request: Posted<TemplateForm>) -> HttpResponse {
+    let public_url = request.state.config.public_url.clone();
+    request
+        .staff_step(Permission::ManageMail, move |conn, cx, form| {
             // Browsers send line ends as CR LF; templates keep LF.
             let set = TemplateSet {
                 subject: form.subject.replace("\r\n", "\n"),
@@ -294,7 +278,6 @@ pub async fn submit(
                     )
                 }
             }
-        },
-    )
-    .await
+        })
+        .await
 }

@@ -2,20 +2,26 @@
 //! Exporting it is itself logged.
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use madoguchi_frontend::i18n::{t, tf, Lang};
 use madoguchi_frontend::pages::console::kit::{Block, Cell, Form, Header, Input, Table};
 use madoguchi_frontend::view_models::FieldError;
 use serde_json::json;
 
-use super::{csv_export, staff_step, StaffCx};
+use super::csv_export;
 use crate::domain::input::BookingCode;
 use crate::domain::operation_log::{actions, search, LogFilter, LogLine};
 use crate::domain::staff::Permission;
 use crate::domain::Clock;
 use crate::error::AppError;
-use crate::http::extract::VIEW;
-use crate::http::AppState;
+use crate::http::console::cx::StaffCx;
+use crate::http::page::PageRequest;
+
+/// The routes of this part of the console.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/{tenant}/staff/log", web::get().to(list));
+    cfg.route("/{tenant}/staff/log.csv", web::get().to(export_csv));
+}
 
 const PAGE: i64 = 100;
 const FIELDS: [&str; 5] = ["from", "to", "actor", "action", "target"];
@@ -111,18 +117,9 @@ fn values(clock: &Clock, lang: Lang, line: &LogLine, as_code: bool) -> [String; 
     ]
 }
 
-pub async fn list(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: web::Path<String>,
-) -> HttpResponse {
-    staff_step(
-        &state,
-        &req,
-        path.into_inner(),
-        Permission::ViewOperationLog,
-        VIEW,
-        |conn, cx, _| {
+pub async fn list(request: PageRequest) -> HttpResponse {
+    request
+        .staff_step(Permission::ViewOperationLog, |conn, cx| {
             let base = format!("/{}/staff/log", cx.tenant.code);
             let (filter, problems) = match filter_of(cx) {
                 Ok(filter) => (Some(filter), Vec::new()),
@@ -198,9 +195,8 @@ pub async fn list(
                 Block::Links(pages),
             ];
             cx.page(StatusCode::OK, "staff_log_title", chain_notice, blocks)
-        },
-    )
-    .await
+        })
+        .await
 }
 
 /// The filter form, with the problem of each date field that could not be read.
@@ -285,19 +281,10 @@ fn filter_form(
     })
 }
 
-pub async fn export_csv(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: web::Path<String>,
-) -> HttpResponse {
-    let pool = state.pool.clone();
-    staff_step(
-        &state,
-        &req,
-        path.into_inner(),
-        Permission::ViewOperationLog,
-        VIEW,
-        move |conn, cx, _| {
+pub async fn export_csv(request: PageRequest) -> HttpResponse {
+    let pool = request.state.pool.clone();
+    request
+        .staff_step(Permission::ViewOperationLog, move |conn, cx| {
             let filter = filter_of(cx).map_err(|problems| {
                 let first = &problems[0];
                 AppError::invalid(&first.field, first.message.clone(), first.message.clone())
@@ -313,13 +300,12 @@ pub async fn export_csv(
                     .collect())
             });
             Ok(csv_export::stream(
-                pool,
+                pool.clone(),
                 cx,
                 "operation-log",
                 &CSV_HEADER,
                 fetch,
             ))
-        },
-    )
-    .await
+        })
+        .await
 }

@@ -2,17 +2,22 @@
 //! expired or an administrator has set a new one.
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use madoguchi_frontend::pages::console::kit::{Block, Form, Input};
 use serde_json::json;
 
-use super::{staff_step, StaffCx};
 use crate::domain::staff::{must_change_password, PasswordPolicy, Permission};
 use crate::domain::staff_accounts::{change_own_password, PasswordRefusal};
 use crate::error::AppError;
-use crate::http::extract::{Submitted, VIEW};
-use crate::http::resident::Outcome;
-use crate::http::AppState;
+use crate::http::console::cx::StaffCx;
+use crate::http::page::Outcome;
+use crate::http::page::{PageRequest, Posted};
+
+/// The routes of this part of the console.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/{tenant}/staff/password", web::get().to(form));
+    cfg.route("/{tenant}/staff/password", web::post().to(submit));
+}
 
 /// Every rule of the tenant's policy, as a hint under the new password.
 pub fn policy_hint(cx: &StaffCx) -> String {
@@ -73,18 +78,9 @@ fn page(
     )
 }
 
-pub async fn form(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: web::Path<String>,
-) -> HttpResponse {
-    staff_step(
-        &state,
-        &req,
-        path.into_inner(),
-        Permission::Any,
-        VIEW,
-        |_, cx, _| {
+pub async fn form(request: PageRequest) -> HttpResponse {
+    request
+        .staff_step(Permission::Any, |_, cx| {
             let notice = if cx.param("done").is_some() {
                 Some((true, cx.text("password_changed")))
             } else if must_change_password(&cx.account, &cx.clock) {
@@ -93,13 +89,12 @@ pub async fn form(
                 None
             };
             page(cx, StatusCode::OK, notice, [None, None, None])
-        },
-    )
-    .await
+        })
+        .await
 }
 
 /// A password change: the present password and the new one twice.
-#[derive(serde::Deserialize, Default)]
+#[derive(serde::Deserialize, Default, Clone)]
 pub struct PasswordForm {
     #[serde(default)]
     current_password: String,
@@ -109,20 +104,9 @@ pub struct PasswordForm {
     repeat_password: String,
 }
 
-pub async fn submit(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: web::Path<String>,
-    form: web::Form<Submitted<PasswordForm>>,
-) -> HttpResponse {
-    staff_step(
-        &state,
-        &req,
-        path.into_inner(),
-        Permission::Any,
-        Some(form.into_inner()),
-        |conn, cx, form| {
-            let form = form.unwrap_or_default();
+pub async fn submit(request: Posted<PasswordForm>) -> HttpResponse {
+    request
+        .staff_step(Permission::Any, |conn, cx, form| {
             let outcome = change_own_password(
                 conn,
                 &cx.clock,
@@ -160,7 +144,6 @@ pub async fn submit(
             };
             let notice = Some((false, cx.text("phone_fix_fields")));
             page(cx, StatusCode::UNPROCESSABLE_ENTITY, notice, errors)
-        },
-    )
-    .await
+        })
+        .await
 }

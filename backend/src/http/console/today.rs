@@ -4,13 +4,12 @@
 use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use diesel::PgConnection;
 use madoguchi_frontend::i18n::{t, tf};
 use madoguchi_frontend::pages::console::today;
 use madoguchi_frontend::view_models::{TodayRow, TodayVm};
 
-use super::{staff_step, StaffCx};
 use crate::db::booking::Booking;
 use crate::db::card::CardRecord;
 use crate::db::kinds::BookingStatus;
@@ -22,9 +21,16 @@ use crate::domain::counter::{self, CounterAction};
 use crate::domain::input::BookingCode;
 use crate::domain::staff::Permission;
 use crate::error::{AppError, Resource};
-use crate::http::extract::{Submitted, VIEW};
-use crate::http::resident::Outcome;
-use crate::http::AppState;
+use crate::http::console::cx::StaffCx;
+use crate::http::page::Outcome;
+use crate::http::page::{PageRequest, Posted};
+
+/// The routes of this part of the console.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/{tenant}/staff/today", web::get().to(show));
+    cfg.route("/{tenant}/staff/today/check-in", web::post().to(check_in));
+    cfg.route("/{tenant}/staff/today/action", web::post().to(act));
+}
 
 /// The locations this account works at, in code order.
 fn my_locations(conn: &mut PgConnection, cx: &StaffCx) -> Result<Vec<Location>, AppError> {
@@ -58,18 +64,9 @@ fn status_text(cx: &StaffCx, status: &BookingStatus) -> String {
     t(cx.lang, &format!("staff_status_{status}"))
 }
 
-pub async fn show(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: web::Path<String>,
-) -> HttpResponse {
-    staff_step(
-        &state,
-        &req,
-        path.into_inner(),
-        Permission::CounterDesk,
-        VIEW,
-        |conn, cx, _| {
+pub async fn show(request: PageRequest) -> HttpResponse {
+    request
+        .staff_step(Permission::CounterDesk, |conn, cx| {
             let (location, mine) = chosen_location(conn, cx, cx.query.get("location"))?;
             let start = cx.clock.start_of(cx.clock.today());
             let end = start + chrono::Duration::days(1);
@@ -149,9 +146,8 @@ pub async fn show(
                     .collect(),
             });
             Ok(Outcome::Page(StatusCode::OK, html))
-        },
-    )
-    .await
+        })
+        .await
 }
 
 /// Who each booking is for: the names on its cards, else the name given as contact.
@@ -251,26 +247,16 @@ fn scan_message(
 }
 
 /// A booking code scanned or typed at the counter.
-#[derive(serde::Deserialize, Default)]
+#[derive(serde::Deserialize, Default, Clone)]
 pub struct CheckInForm {
     #[serde(default)]
     code: String,
 }
 
-pub async fn check_in(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: web::Path<String>,
-    form: web::Form<Submitted<CheckInForm>>,
-) -> HttpResponse {
-    staff_step(
-        &state,
-        &req,
-        path.into_inner(),
-        Permission::CounterDesk,
-        Some(form.into_inner()),
-        |conn, cx, form| {
-            let typed = form.unwrap_or_default().code;
+pub async fn check_in(request: Posted<CheckInForm>) -> HttpResponse {
+    request
+        .staff_step(Permission::CounterDesk, |conn, cx, form| {
+            let typed = form.code;
             let (location, _) = chosen_location(conn, cx, cx.query.get("location"))?;
             let result = match BookingCode::parse(&typed) {
                 None => Err(AppError::NotFound(Resource::Booking)),
@@ -293,14 +279,13 @@ pub async fn check_in(
                 location.code,
                 crate::http::extract::url_encode(&shown)
             ))))
-        },
-    )
-    .await
+        })
+        .await
 }
 
 /// The buttons of a row: card handed over, did not come, undo (with a reason).
 /// A row's button: the booking, the action and, to undo, the reason.
-#[derive(serde::Deserialize, Default)]
+#[derive(serde::Deserialize, Default, Clone)]
 pub struct ActionForm {
     #[serde(default)]
     code: String,
@@ -310,20 +295,9 @@ pub struct ActionForm {
     reason: String,
 }
 
-pub async fn act(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: web::Path<String>,
-    form: web::Form<Submitted<ActionForm>>,
-) -> HttpResponse {
-    staff_step(
-        &state,
-        &req,
-        path.into_inner(),
-        Permission::CounterDesk,
-        Some(form.into_inner()),
-        |conn, cx, form| {
-            let form = form.unwrap_or_default();
+pub async fn act(request: Posted<ActionForm>) -> HttpResponse {
+    request
+        .staff_step(Permission::CounterDesk, |conn, cx, form| {
             let (location, _) = chosen_location(conn, cx, cx.query.get("location"))?;
             let typed = form.code.clone();
             let action = CounterAction::parse(&form.action).ok_or_else(|| {
@@ -353,7 +327,6 @@ pub async fn act(
                 location.code,
                 crate::http::extract::url_encode(&code.display())
             ))))
-        },
-    )
-    .await
+        })
+        .await
 }

@@ -16,7 +16,7 @@ use futures_util::TryStreamExt;
 
 use crate::domain::input::new_client_token;
 use crate::error::AppError;
-use crate::http::AppState;
+use crate::http::state::AppState;
 
 /// How long a kept upload (a previewed file, the notice data) may wait for its next step.
 pub const KEPT_FOR: Duration = Duration::from_secs(3600);

@@ -1,19 +1,22 @@
 //! Confirming the resident's e-mail address with a one-time code, for tenants that ask for it:
 //! after the contact step, before the booking is checked and made.
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::HttpResponse;
 use diesel::PgConnection;
 use madoguchi_frontend::pages::booking::address_code;
 use madoguchi_frontend::view_models::{AddressCodeVm, FieldVm};
 
+use super::step::Cx;
+use super::step::Reached;
 use super::summary::held_until;
-use super::{field_error, invalid_page, page, redirect, run_flow_step, Cx, Outcome, Reached};
 use crate::domain::mail::address_codes::{self, Verdict};
 use crate::error::AppError;
-use crate::http::extract::{Submitted, VIEW};
-use crate::http::AppState;
-
-type StepPath = web::Path<(String, String)>;
+use crate::http::page::field_error;
+use crate::http::page::invalid_page;
+use crate::http::page::page;
+use crate::http::page::redirect;
+use crate::http::page::Outcome;
+use crate::http::page::{PageRequest, Posted};
 
 const STEP: &str = "email-code";
 
@@ -104,18 +107,9 @@ fn code_page(
     }))
 }
 
-pub async fn code_form(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: StepPath,
-) -> HttpResponse {
-    run_flow_step(
-        &state,
-        &req,
-        path.into_inner(),
-        VIEW,
-        Reached::Time,
-        move |conn, cx, procedure, _| {
+pub async fn code_form(request: PageRequest) -> HttpResponse {
+    request
+        .flow_step(Reached::Time, move |conn, cx, procedure| {
             if !cx.session.state.flow.contact_given || cx.session.state.flow.email_code.is_none() {
                 return redirect(cx.book_url(procedure, "contact"));
             }
@@ -131,13 +125,12 @@ pub async fn code_form(
                 .unwrap_or_else(|| "email_code_sent".into());
             let html = code_page(conn, cx, procedure, &notice, None)?;
             page(html)
-        },
-    )
-    .await
+        })
+        .await
 }
 
 /// The code from the confirmation mail, or the button that asks for another.
-#[derive(serde::Deserialize, Default)]
+#[derive(serde::Deserialize, Default, Clone)]
 pub struct CodeForm {
     #[serde(default)]
     code: String,
@@ -145,20 +138,9 @@ pub struct CodeForm {
     resend: Option<String>,
 }
 
-pub async fn code_submit(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: StepPath,
-    form: web::Form<Submitted<CodeForm>>,
-) -> HttpResponse {
-    run_flow_step(
-        &state,
-        &req,
-        path.into_inner(),
-        Some(form.into_inner()),
-        Reached::Time,
-        move |conn, cx, procedure, form| {
-            let form = form.unwrap_or_default();
+pub async fn code_submit(request: Posted<CodeForm>) -> HttpResponse {
+    request
+        .flow_step(Reached::Time, move |conn, cx, procedure, form| {
             if !still_to_confirm(conn, cx)? {
                 return redirect(cx.book_url(procedure, "check"));
             }
@@ -200,7 +182,6 @@ pub async fn code_submit(
                 "email_code_sent",
                 Some(error),
             )?)
-        },
-    )
-    .await
+        })
+        .await
 }

@@ -2,16 +2,16 @@
 //! calendar file, and the map link.
 
 use crate::db::kinds::BookingStatus;
-use crate::http::extract::VIEW;
-use actix_web::{web, HttpRequest, HttpResponse};
+use crate::http::page::PageRequest;
+use actix_web::HttpResponse;
 use madoguchi_frontend::view_models::BookingLinks;
 
-use super::manage::{owned_booking, CodePath};
+use super::owned::{owned_booking, CodePath};
+use super::step::Cx;
 use super::summary::location_label;
-use super::{run_step, Cx, Outcome};
 use crate::domain::booking::BookingDetails;
 use crate::domain::input::BookingCode;
-use crate::http::AppState;
+use crate::http::page::Outcome;
 
 /// The QR code, calendar file and map of a booking.
 pub(super) fn booking_links(cx: &Cx, details: &BookingDetails) -> BookingLinks {
@@ -24,55 +24,53 @@ pub(super) fn booking_links(cx: &Cx, details: &BookingDetails) -> BookingLinks {
 }
 
 /// The booking code as a QR code, for the counter's scanner.
-pub async fn qr_code(state: web::Data<AppState>, req: HttpRequest, path: CodePath) -> HttpResponse {
-    let (tenant, code) = path.into_inner();
-    run_step(&state, &req, tenant, VIEW, move |conn, cx, _| {
-        let details = owned_booking(conn, cx, &code)?;
-        let body = crate::domain::qr::svg(&details.booking.code)?;
-        Ok(Outcome::File {
-            content_type: "image/svg+xml",
-            body: body.into(),
+pub async fn qr_code(request: PageRequest, path: CodePath) -> HttpResponse {
+    let (_, code) = path.into_inner();
+    request
+        .resident_step(move |conn, cx| {
+            let details = owned_booking(conn, cx, &code)?;
+            let body = crate::domain::qr::svg(&details.booking.code)?;
+            Ok(Outcome::File {
+                content_type: "image/svg+xml",
+                body: body.into(),
+            })
         })
-    })
-    .await
+        .await
 }
 
 /// The booking as an .ics file.
-pub async fn calendar_file(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: CodePath,
-) -> HttpResponse {
-    let (tenant, code) = path.into_inner();
-    run_step(&state, &req, tenant, VIEW, move |conn, cx, _| {
-        let details = owned_booking(conn, cx, &code)?;
-        let summary = format!(
-            "{}（{}）",
-            cx.pick(&details.procedure.name_ja, &details.procedure.name_en),
-            cx.pick(&details.location.name, &details.location.name_en)
-        );
-        let code_display = BookingCode::parse(&details.booking.code)
-            .map(|c| c.display())
-            .unwrap_or_default();
-        let description = format!(
-            "{} {code_display}\n{}",
-            cx.text("manage_code"),
-            cx.pick(&details.procedure.notes_ja, &details.procedure.notes_en)
-        );
-        let body = crate::domain::ics::render(&crate::domain::ics::CalendarEvent {
-            uid: format!("{}@{}.madoguchi", details.booking.code, cx.tenant.code),
-            starts_at: details.slot.starts_at,
-            ends_at: details.slot.ends_at,
-            stamp: details.booking.updated_at,
-            summary: &summary,
-            location: &location_label(cx, &details.location),
-            description: &description,
-            cancelled: details.booking.status == BookingStatus::Cancelled,
-        });
-        Ok(Outcome::File {
-            content_type: "text/calendar; charset=utf-8",
-            body: body.into(),
+pub async fn calendar_file(request: PageRequest, path: CodePath) -> HttpResponse {
+    let (_, code) = path.into_inner();
+    request
+        .resident_step(move |conn, cx| {
+            let details = owned_booking(conn, cx, &code)?;
+            let summary = format!(
+                "{}（{}）",
+                cx.pick(&details.procedure.name_ja, &details.procedure.name_en),
+                cx.pick(&details.location.name, &details.location.name_en)
+            );
+            let code_display = BookingCode::parse(&details.booking.code)
+                .map(|c| c.display())
+                .unwrap_or_default();
+            let description = format!(
+                "{} {code_display}\n{}",
+                cx.text("manage_code"),
+                cx.pick(&details.procedure.notes_ja, &details.procedure.notes_en)
+            );
+            let body = crate::domain::ics::render(&crate::domain::ics::CalendarEvent {
+                uid: format!("{}@{}.madoguchi", details.booking.code, cx.tenant.code),
+                starts_at: details.slot.starts_at,
+                ends_at: details.slot.ends_at,
+                stamp: details.booking.updated_at,
+                summary: &summary,
+                location: &location_label(cx, &details.location),
+                description: &description,
+                cancelled: details.booking.status == BookingStatus::Cancelled,
+            });
+            Ok(Outcome::File {
+                content_type: "text/calendar; charset=utf-8",
+                body: body.into(),
+            })
         })
-    })
-    .await
+        .await
 }

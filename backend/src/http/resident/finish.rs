@@ -1,16 +1,15 @@
 //! The last steps: contact details, checking the answers, booking, and the confirmation.
 
-use std::collections::HashMap;
-
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use diesel::PgConnection;
 use madoguchi_frontend::i18n::tf;
 use madoguchi_frontend::pages::booking::{check, contact, done};
 use madoguchi_frontend::view_models::{CheckVm, ContactVm, DoneVm, FieldVm, SummaryRow};
 
 use super::session::Flow;
+use super::step::Cx;
+use super::step::Reached;
 use super::summary::{booking_summary, contact_label, held_until, location_label, when_label};
-use super::{field_error, invalid_page, page, redirect, run_flow_step, run_step, Cx, Reached};
 use crate::db::booking::{Booking, Holder};
 use crate::db::kinds::ContactRule;
 use crate::db::location::Location;
@@ -20,10 +19,12 @@ use crate::domain::calendar::deadline_label;
 use crate::domain::input::{BookingCode, Email, PhoneNumber};
 use crate::domain::Actor;
 use crate::error::{AppError, Resource};
-use crate::http::extract::{Submitted, VIEW};
-use crate::http::AppState;
-
-type StepPath = web::Path<(String, String)>;
+use crate::http::extract::NoFields;
+use crate::http::page::field_error;
+use crate::http::page::invalid_page;
+use crate::http::page::page;
+use crate::http::page::redirect;
+use crate::http::page::{PageRequest, Posted};
 
 struct ContactAnswers {
     email: FieldVm,
@@ -73,48 +74,33 @@ fn contact_vm(
     })
 }
 
-pub async fn contact_form(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: StepPath,
-) -> HttpResponse {
-    run_flow_step(
-        &state,
-        &req,
-        path.into_inner(),
-        VIEW,
-        Reached::Time,
-        move |conn, cx, procedure, _| {
+pub async fn contact_form(request: PageRequest) -> HttpResponse {
+    request
+        .flow_step(Reached::Time, move |conn, cx, procedure| {
             let answers = contact_answers(cx, &cx.session.state.flow);
             page(contact::render(contact_vm(conn, cx, procedure, answers)?))
-        },
-    )
-    .await
+        })
+        .await
 }
 
-pub async fn contact_submit(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: StepPath,
-    form: web::Form<Submitted<HashMap<String, String>>>,
-) -> HttpResponse {
-    run_flow_step(
-        &state,
-        &req,
-        path.into_inner(),
-        Some(form.into_inner()),
-        Reached::Time,
-        move |conn, cx, procedure, form| {
-            let form = form.unwrap_or_default();
-            let value = |key: &str| {
-                form.get(key)
-                    .map(|v| v.trim().to_string())
-                    .unwrap_or_default()
-            };
+/// The contact step's form.
+#[derive(serde::Deserialize, Debug, Default, Clone)]
+pub struct ContactForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    name: String,
+}
+
+pub async fn contact_submit(request: Posted<ContactForm>) -> HttpResponse {
+    request
+        .flow_step(Reached::Time, move |conn, cx, procedure, form| {
             let mut flow = cx.session.state.flow.clone();
-            flow.email = value("email");
-            flow.phone = value("phone");
-            flow.name = value("name");
+            flow.email = form.email.trim().to_string();
+            flow.phone = form.phone.trim().to_string();
+            flow.name = form.name.trim().to_string();
             let mut answers = contact_answers(cx, &flow);
             check_field(
                 cx,
@@ -158,7 +144,7 @@ pub async fn contact_submit(
                         person_key: &key,
                     };
                     if Booking::active_for(conn, cx.tenant.id, person)?.is_some() {
-                        return super::already_booked_page(conn, cx, None);
+                        return super::step::already_booked_page(conn, cx, None);
                     }
                 }
             }
@@ -176,9 +162,8 @@ pub async fn contact_submit(
                 return Ok(to_code);
             }
             redirect(cx.book_url(procedure, "check"))
-        },
-    )
-    .await
+        })
+        .await
 }
 
 fn check_field(
@@ -199,18 +184,9 @@ fn check_field(
     }
 }
 
-pub async fn check_form(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: StepPath,
-) -> HttpResponse {
-    run_flow_step(
-        &state,
-        &req,
-        path.into_inner(),
-        VIEW,
-        Reached::Time,
-        move |conn, cx, procedure, _| {
+pub async fn check_form(request: PageRequest) -> HttpResponse {
+    request
+        .flow_step(Reached::Time, move |conn, cx, procedure| {
             if !cx.session.state.flow.contact_given {
                 return redirect(cx.book_url(procedure, "contact"));
             }
@@ -257,28 +233,21 @@ pub async fn check_form(
                 held_until: held_until(conn, cx)?,
                 rows,
             }))
-        },
-    )
-    .await
+        })
+        .await
 }
 
 pub async fn check_submit(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: StepPath,
-    form: web::Form<Submitted<HashMap<String, String>>>,
+    request: Posted<NoFields>,
+    path: web::Path<(String, String)>,
 ) -> HttpResponse {
-    let (tenant, procedure) = path.into_inner();
-    let actor = Actor::resident(crate::http::extract::client_addr(&req));
+    let (_, procedure) = path.into_inner();
+    let actor = Actor::resident(crate::http::extract::client_addr(&request.req));
     // Counted once the form's token is checked: another site cannot spend a network's
     // budget through its visitors' browsers.
-    let limits = state.clone();
-    run_step(
-        &state,
-        &req,
-        tenant,
-        Some(form.into_inner()),
-        move |conn, cx, _| {
+    let limits = request.state.clone();
+    request
+        .resident_step(move |conn, cx, _| {
             // A second click on "book" arrives after the first has booked: the check
             // below shows that booking.
             if let Some(back) = Reached::Time.check(cx, &procedure) {
@@ -328,44 +297,40 @@ pub async fn check_submit(
                     redirect(cx.book_url(&procedure, &date))
                 }
                 // Booked meanwhile elsewhere (another tab, the call center).
-                Err(AppError::AlreadyBooked) => super::already_booked_page(conn, cx, None),
+                Err(AppError::AlreadyBooked) => super::step::already_booked_page(conn, cx, None),
                 Err(other) => Err(other),
             }
-        },
-    )
-    .await
+        })
+        .await
 }
 
-pub async fn done(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: web::Path<(String, String)>,
-) -> HttpResponse {
-    let (tenant, code) = path.into_inner();
-    run_step(&state, &req, tenant, VIEW, move |conn, cx, _| {
-        let code = BookingCode::parse(&code).ok_or(AppError::NotFound(Resource::Booking))?;
-        if !cx.session.state.booked.iter().any(|c| c == code.as_str()) {
-            return Err(AppError::NotFound(Resource::Booking));
-        }
-        let booking = Booking::by_code(conn, cx.tenant.id, code.as_str())?
-            .ok_or(AppError::NotFound(Resource::Booking))?;
-        let details = BookingDetails::load(conn, &cx.tenant, booking)?;
-        let rows = booking_summary(cx, &details);
-        let limit = super::manage::change_deadline(conn, cx, &details.slot)?;
-        let deadline_text = tf(
-            cx.lang,
-            "done_deadline",
-            &[("deadline", &deadline_label(cx.lang, &cx.clock, limit))],
-        );
-        page(done::render(DoneVm {
-            deadline_text,
-            frame: cx.frame(cx.text("done_title"), None, Vec::new()),
-            links: super::booking_files::booking_links(cx, &details),
-            code_display: code.display(),
-            rows,
-            bring: cx.pick(&details.procedure.notes_ja, &details.procedure.notes_en),
-            manage_href: cx.url(&format!("/{}/booking/{}", cx.tenant.code, code.as_str())),
-        }))
-    })
-    .await
+pub async fn done(request: PageRequest, path: web::Path<(String, String)>) -> HttpResponse {
+    let (_, code) = path.into_inner();
+    request
+        .resident_step(move |conn, cx| {
+            let code = BookingCode::parse(&code).ok_or(AppError::NotFound(Resource::Booking))?;
+            if !cx.session.state.booked.iter().any(|c| c == code.as_str()) {
+                return Err(AppError::NotFound(Resource::Booking));
+            }
+            let booking = Booking::by_code(conn, cx.tenant.id, code.as_str())?
+                .ok_or(AppError::NotFound(Resource::Booking))?;
+            let details = BookingDetails::load(conn, &cx.tenant, booking)?;
+            let rows = booking_summary(cx, &details);
+            let limit = super::owned::change_deadline(conn, cx, &details.slot)?;
+            let deadline_text = tf(
+                cx.lang,
+                "done_deadline",
+                &[("deadline", &deadline_label(cx.lang, &cx.clock, limit))],
+            );
+            page(done::render(DoneVm {
+                deadline_text,
+                frame: cx.frame(cx.text("done_title"), None, Vec::new()),
+                links: super::booking_files::booking_links(cx, &details),
+                code_display: code.display(),
+                rows,
+                bring: cx.pick(&details.procedure.notes_ja, &details.procedure.notes_en),
+                manage_href: cx.url(&format!("/{}/booking/{}", cx.tenant.code, code.as_str())),
+            }))
+        })
+        .await
 }

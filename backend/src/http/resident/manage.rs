@@ -3,38 +3,48 @@
 //! each only until the tenant's deadline.
 
 use crate::db::kinds::BookingStatus;
-use crate::http::extract::{client_addr, client_ip, Submitted, VIEW};
-use std::collections::HashMap;
+use crate::http::extract::{client_addr, client_ip, NoFields};
+use crate::http::page::{PageRequest, Posted};
 
-use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::DateTime;
-use diesel::PgConnection;
+use actix_web::HttpResponse;
 use madoguchi_frontend::i18n::tf;
 use madoguchi_frontend::pages::manage::{confirm, lookup, view};
 use madoguchi_frontend::view_models::{ConfirmVm, LookupVm, ManageVm, SummaryRow};
 
+use super::owned::{accept_signed_link, change_deadline, changeable, owned_booking, CodePath};
 use super::session::Flow;
+use super::step::Cx;
 use super::summary::{booking_summary, held_until, when_label};
-use super::{field_error, invalid_page, page, redirect, run_step, Cx, Outcome};
-use crate::db::booking::Booking;
 use crate::db::hold::Hold;
 use crate::db::slot::Slot;
-use crate::domain::booking::{self, find_owned, BookingDetails, OwnerProof, Placement};
+use crate::domain::booking::{self, find_owned, OwnerProof, Placement};
 use crate::domain::calendar::deadline_label;
 use crate::domain::input::{read_date, BookingCode, Email, PhoneNumber};
 use crate::domain::Actor;
 use crate::error::{AppError, Resource};
-use crate::http::AppState;
+use crate::http::page::field_error;
+use crate::http::page::invalid_page;
+use crate::http::page::page;
+use crate::http::page::redirect;
+use crate::http::page::Outcome;
 
-pub(super) type CodePath = web::Path<(String, String)>;
+/// The look-up form: the booking's code and one proof (birth date or contact).
+#[derive(serde::Deserialize, Debug, Default, Clone)]
+pub struct LookupForm {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    birth_date: String,
+    #[serde(default)]
+    contact: String,
+}
 
 fn lookup_vm(
     cx: &Cx,
-    form: &HashMap<String, String>,
+    form: &LookupForm,
     code_error: Option<String>,
     proof_error: Option<String>,
 ) -> LookupVm {
-    let value = |key: &str| form.get(key).cloned().unwrap_or_default();
     let mut errors = Vec::new();
     if let Some(e) = &code_error {
         errors.push(field_error("code", e.clone()));
@@ -49,41 +59,33 @@ fn lookup_vm(
             errors,
         ),
         form: cx.form(cx.url(&format!("/{}/booking", cx.tenant.code))),
-        code: value("code"),
-        birth_date: value("birth_date"),
-        contact: value("contact"),
+        code: form.code.clone(),
+        birth_date: form.birth_date.clone(),
+        contact: form.contact.clone(),
         code_error,
         proof_error,
     }
 }
 
-pub async fn lookup_form(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: web::Path<String>,
-) -> HttpResponse {
-    run_step(&state, &req, path.into_inner(), VIEW, |_, cx, _| {
-        page(lookup::render(lookup_vm(cx, &HashMap::new(), None, None)))
-    })
-    .await
+pub async fn lookup_form(request: PageRequest) -> HttpResponse {
+    request
+        .resident_step(|_, cx| {
+            page(lookup::render(lookup_vm(
+                cx,
+                &LookupForm::default(),
+                None,
+                None,
+            )))
+        })
+        .await
 }
 
-pub async fn lookup_submit(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: web::Path<String>,
-    form: web::Form<Submitted<HashMap<String, String>>>,
-) -> HttpResponse {
+pub async fn lookup_submit(request: Posted<LookupForm>) -> HttpResponse {
     // Counted once the form's token is checked, as every budget is.
-    let limits = state.clone();
-    let ip = client_ip(&req);
-    run_step(
-        &state,
-        &req,
-        path.into_inner(),
-        Some(form.into_inner()),
-        move |conn, cx, form| {
-            let form = form.unwrap_or_default();
+    let limits = request.state.clone();
+    let ip = client_ip(&request.req);
+    request
+        .resident_step(move |conn, cx, form| {
             let show = |cx: &Cx, code_error: Option<String>, proof_error: Option<String>| {
                 invalid_page(lookup::render(lookup_vm(
                     cx,
@@ -96,7 +98,7 @@ pub async fn lookup_submit(
             if let Err(limited) = &rate {
                 return show(cx, None, Some(limited.message_in(cx.lang)));
             }
-            let typed_code = form.get("code").map(|s| s.trim()).unwrap_or("");
+            let typed_code = form.code.trim();
             let code = BookingCode::parse(typed_code);
             let code_error = code.is_none().then(|| {
                 cx.text(if typed_code.is_empty() {
@@ -105,8 +107,8 @@ pub async fn lookup_submit(
                     "manage_code_invalid"
                 })
             });
-            let birth_date = form.get("birth_date").map(|s| s.trim()).unwrap_or("");
-            let contact = form.get("contact").map(|s| s.trim()).unwrap_or("");
+            let birth_date = form.birth_date.trim();
+            let contact = form.contact.trim();
             let proof = if !birth_date.is_empty() {
                 let field = cx.text("field_birth_date");
                 read_date(birth_date)
@@ -150,247 +152,156 @@ pub async fn lookup_submit(
                 }
                 Err(other) => Err(other),
             }
-        },
-    )
-    .await
+        })
+        .await
 }
 
-/// The booking named in the path, when this session booked it or proved it owns it.
-pub(super) fn owned_booking(
-    conn: &mut PgConnection,
-    cx: &Cx,
-    code: &str,
-) -> Result<BookingDetails, AppError> {
-    let code = BookingCode::parse(code).ok_or(AppError::NotFound(Resource::Booking))?;
-    if !cx.session.state.owns(code.as_str()) {
-        return Err(AppError::NotFound(Resource::Booking));
-    }
-    let booking = Booking::by_code(conn, cx.tenant.id, code.as_str())?
-        .ok_or(AppError::NotFound(Resource::Booking))?;
-    BookingDetails::load(conn, &cx.tenant, booking)
-}
-
-/// A link from the resident's e-mail (`?exp=…&sig=…`) proves the booking is theirs until
-/// it expires, the day after the visit.
-fn accept_signed_link(conn: &mut PgConnection, cx: &mut Cx, code: &str) -> Result<(), AppError> {
-    let (Some(exp), Some(sig)) = (cx.query.get("exp"), cx.query.get("sig")) else {
-        return Ok(());
-    };
-    let Some(code) = BookingCode::parse(code) else {
-        return Ok(());
-    };
-    let key = crate::domain::signed_links::key(conn)?;
-    let valid = crate::domain::signed_links::verify(
-        &key,
-        &cx.tenant.code,
-        code.as_str(),
-        exp,
-        sig,
-        cx.clock.now,
-    );
-    if valid && !cx.session.state.owns(code.as_str()) {
-        // A proof, as the look-up form's: a token seen before it carries nothing.
-        cx.session.renew(conn, cx.tenant.id)?;
-        cx.session.state.managing.push(code.as_str().to_string());
-    }
-    Ok(())
-}
-
-/// Until when the resident may change or cancel online.
-pub(super) fn change_deadline(
-    conn: &mut PgConnection,
-    cx: &Cx,
-    slot: &Slot,
-) -> Result<DateTime<chrono::Utc>, AppError> {
-    crate::domain::booking::rules::change_deadline(conn, &cx.clock, &cx.tenant, slot)
-}
-
-pub async fn show(state: web::Data<AppState>, req: HttpRequest, path: CodePath) -> HttpResponse {
-    let (tenant, code) = path.into_inner();
-    run_step(&state, &req, tenant, VIEW, move |conn, cx, _| {
-        accept_signed_link(conn, cx, &code)?;
-        let details = owned_booking(conn, cx, &code)?;
-        let limit = change_deadline(conn, cx, &details.slot)?;
-        let limit_text = deadline_label(cx.lang, &cx.clock, limit);
-        let status = details.booking.status;
-        let booked = status == BookingStatus::Booked;
-        let cancelled = status == BookingStatus::Cancelled;
-        let open = booked && cx.clock.now < limit;
-        let deadline_text = match (booked, open) {
-            (false, _) => String::new(),
-            (true, true) => tf(
-                cx.lang,
-                "manage_deadline_open",
-                &[("deadline", &limit_text)],
-            ),
-            (true, false) => tf(
-                cx.lang,
-                "manage_deadline_passed",
-                &[
-                    ("deadline", &limit_text),
-                    ("phone", &cx.tenant.inquiry_phone),
-                ],
-            ),
-        };
-        let status_key = match status {
-            BookingStatus::Booked => "manage_status_booked",
-            BookingStatus::Cancelled => "manage_status_cancelled",
-            _ => "manage_status_done",
-        };
-        let title = if cancelled {
-            "manage_cancelled_title"
-        } else {
-            "manage_booking_title"
-        };
-        let base = format!("/{}/booking/{}", cx.tenant.code, details.booking.code);
-        let notice = cx.session.state.notice.take().map(|key| cx.text(&key));
-        page(view::render(ManageVm {
-            frame: cx.frame(cx.text(title), None, Vec::new()),
-            // A cancelled booking is history: no QR code to show at the counter, no
-            // calendar entry, nothing to keep for a change.
-            links: (!cancelled).then(|| super::booking_files::booking_links(cx, &details)),
-            notice,
-            code_display: BookingCode::parse(&details.booking.code)
-                .map(|c| c.display())
-                .unwrap_or_default(),
-            status_text: cx.text(status_key),
-            rows: booking_summary(cx, &details),
-            deadline_text,
-            change_href: open.then(|| cx.url(&format!("{base}/change"))),
-            cancel_href: open.then(|| cx.url(&format!("{base}/cancel"))),
-            start_href: cx.url(&format!("/{}/", cx.tenant.code)),
-        }))
-    })
-    .await
-}
-
-/// The booking named in the path when it may still be changed online; otherwise the way
-/// back to its page, which says why not (cancelled, checked in, past the deadline).
-pub(super) fn changeable(
-    conn: &mut PgConnection,
-    cx: &mut Cx,
-    code: &str,
-) -> Result<Result<BookingDetails, Outcome>, AppError> {
-    let details = owned_booking(conn, cx, code)?;
-    let refusal = if details.booking.status == BookingStatus::Cancelled {
-        Some("change_refused_cancelled")
-    } else if details.booking.status != BookingStatus::Booked {
-        Some("change_refused_done")
-    } else if cx.clock.now >= change_deadline(conn, cx, &details.slot)? {
-        Some("change_refused_deadline")
-    } else {
-        None
-    };
-    let Some(key) = refusal else {
-        return Ok(Ok(details));
-    };
-    // A change that cannot go on gives back any place it held.
-    Hold::release_client(conn, cx.tenant.id, &cx.session.token)?;
-    cx.session.state.flow = Flow::default();
-    cx.session.state.notice = Some(key.into());
-    Ok(Err(Outcome::Redirect(cx.url(&format!(
-        "/{}/booking/{}",
-        cx.tenant.code, details.booking.code
-    )))))
+pub async fn show(request: PageRequest, path: CodePath) -> HttpResponse {
+    let (_, code) = path.into_inner();
+    request
+        .resident_step(move |conn, cx| {
+            accept_signed_link(conn, cx, &code)?;
+            let details = owned_booking(conn, cx, &code)?;
+            let limit = change_deadline(conn, cx, &details.slot)?;
+            let limit_text = deadline_label(cx.lang, &cx.clock, limit);
+            let status = details.booking.status;
+            let booked = status == BookingStatus::Booked;
+            let cancelled = status == BookingStatus::Cancelled;
+            let open = booked && cx.clock.now < limit;
+            let deadline_text = match (booked, open) {
+                (false, _) => String::new(),
+                (true, true) => tf(
+                    cx.lang,
+                    "manage_deadline_open",
+                    &[("deadline", &limit_text)],
+                ),
+                (true, false) => tf(
+                    cx.lang,
+                    "manage_deadline_passed",
+                    &[
+                        ("deadline", &limit_text),
+                        ("phone", &cx.tenant.inquiry_phone),
+                    ],
+                ),
+            };
+            let status_key = match status {
+                BookingStatus::Booked => "manage_status_booked",
+                BookingStatus::Cancelled => "manage_status_cancelled",
+                _ => "manage_status_done",
+            };
+            let title = if cancelled {
+                "manage_cancelled_title"
+            } else {
+                "manage_booking_title"
+            };
+            let base = format!("/{}/booking/{}", cx.tenant.code, details.booking.code);
+            let notice = cx.session.state.notice.take().map(|key| cx.text(&key));
+            page(view::render(ManageVm {
+                frame: cx.frame(cx.text(title), None, Vec::new()),
+                // A cancelled booking is history: no QR code to show at the counter, no
+                // calendar entry, nothing to keep for a change.
+                links: (!cancelled).then(|| super::booking_files::booking_links(cx, &details)),
+                notice,
+                code_display: BookingCode::parse(&details.booking.code)
+                    .map(|c| c.display())
+                    .unwrap_or_default(),
+                status_text: cx.text(status_key),
+                rows: booking_summary(cx, &details),
+                deadline_text,
+                change_href: open.then(|| cx.url(&format!("{base}/change"))),
+                cancel_href: open.then(|| cx.url(&format!("{base}/cancel"))),
+                start_href: cx.url(&format!("/{}/", cx.tenant.code)),
+            }))
+        })
+        .await
 }
 
 /// Starts the calendar and hold flow for a new time of this booking.
-pub async fn change(state: web::Data<AppState>, req: HttpRequest, path: CodePath) -> HttpResponse {
-    let (tenant, code) = path.into_inner();
-    run_step(&state, &req, tenant, VIEW, move |conn, cx, _| {
-        let details = match changeable(conn, cx, &code)? {
-            Ok(details) => details,
-            Err(refused) => return Ok(refused),
-        };
-        cx.session.state.flow = Flow {
-            procedure: Some(details.procedure.code.clone()),
-            card_ids: details.members.iter().filter_map(|m| m.card_id).collect(),
-            location: Some(details.location.code.clone()),
-            party_size: details.booking.party_size,
-            changing: Some(details.booking.code.clone()),
-            ..Flow::default()
-        };
-        redirect(cx.book_url(&details.procedure.code, "date"))
-    })
-    .await
+pub async fn change(request: PageRequest, path: CodePath) -> HttpResponse {
+    let (_, code) = path.into_inner();
+    request
+        .resident_step(move |conn, cx| {
+            let details = match changeable(conn, cx, &code)? {
+                Ok(details) => details,
+                Err(refused) => return Ok(refused),
+            };
+            cx.session.state.flow = Flow {
+                procedure: Some(details.procedure.code.clone()),
+                card_ids: details.members.iter().filter_map(|m| m.card_id).collect(),
+                location: Some(details.location.code.clone()),
+                party_size: details.booking.party_size,
+                changing: Some(details.booking.code.clone()),
+                ..Flow::default()
+            };
+            redirect(cx.book_url(&details.procedure.code, "date"))
+        })
+        .await
 }
 
 fn back_to_booking(cx: &Cx, code: &str) -> Result<Outcome, AppError> {
     redirect(cx.url(&format!("/{}/booking/{code}", cx.tenant.code)))
 }
 
-pub async fn move_form(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: CodePath,
-) -> HttpResponse {
-    let (tenant, code) = path.into_inner();
-    run_step(&state, &req, tenant, VIEW, move |conn, cx, _| {
-        let details = match changeable(conn, cx, &code)? {
-            Ok(details) => details,
-            Err(refused) => return Ok(refused),
-        };
-        let Some(hold) = Hold::of_client(conn, cx.tenant.id, &cx.session.token)?
-            .filter(|h| h.expires_at > cx.clock.now)
-        else {
-            return back_to_booking(cx, &details.booking.code);
-        };
-        let new_slot = Slot::find(conn, cx.tenant.id, hold.slot_id)?
-            .ok_or(AppError::NotFound(Resource::Slot))?;
-        let rows = vec![
-            SummaryRow {
-                label: cx.text("move_from"),
-                value: when_label(cx, &details.slot),
-                change_href: None,
-            },
-            SummaryRow {
-                label: cx.text("move_to"),
-                value: when_label(cx, &new_slot),
-                change_href: Some(cx.url(&format!(
-                    "/{}/booking/{}/change",
+pub async fn move_form(request: PageRequest, path: CodePath) -> HttpResponse {
+    let (_, code) = path.into_inner();
+    request
+        .resident_step(move |conn, cx| {
+            let details = match changeable(conn, cx, &code)? {
+                Ok(details) => details,
+                Err(refused) => return Ok(refused),
+            };
+            let Some(hold) = Hold::of_client(conn, cx.tenant.id, &cx.session.token)?
+                .filter(|h| h.expires_at > cx.clock.now)
+            else {
+                return back_to_booking(cx, &details.booking.code);
+            };
+            let new_slot = Slot::find(conn, cx.tenant.id, hold.slot_id)?
+                .ok_or(AppError::NotFound(Resource::Slot))?;
+            let rows = vec![
+                SummaryRow {
+                    label: cx.text("move_from"),
+                    value: when_label(cx, &details.slot),
+                    change_href: None,
+                },
+                SummaryRow {
+                    label: cx.text("move_to"),
+                    value: when_label(cx, &new_slot),
+                    change_href: Some(cx.url(&format!(
+                        "/{}/booking/{}/change",
+                        cx.tenant.code, details.booking.code
+                    ))),
+                },
+            ];
+            page(confirm::render(ConfirmVm {
+                frame: cx.frame(
+                    cx.text("move_title"),
+                    Some(cx.url(&format!(
+                        "/{}/booking/{}",
+                        cx.tenant.code, details.booking.code
+                    ))),
+                    Vec::new(),
+                ),
+                form: cx.form(cx.url(&format!(
+                    "/{}/booking/{}/move",
                     cx.tenant.code, details.booking.code
                 ))),
-            },
-        ];
-        page(confirm::render(ConfirmVm {
-            frame: cx.frame(
-                cx.text("move_title"),
-                Some(cx.url(&format!(
-                    "/{}/booking/{}",
-                    cx.tenant.code, details.booking.code
-                ))),
-                Vec::new(),
-            ),
-            form: cx.form(cx.url(&format!(
-                "/{}/booking/{}/move",
-                cx.tenant.code, details.booking.code
-            ))),
-            lead: cx.text("move_lead"),
-            rows,
-            button_label: cx.text("move_button"),
-            held_until: held_until(conn, cx)?,
-        }))
-    })
-    .await
+                lead: cx.text("move_lead"),
+                rows,
+                button_label: cx.text("move_button"),
+                held_until: held_until(conn, cx)?,
+            }))
+        })
+        .await
 }
 
-pub async fn move_submit(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: CodePath,
-    form: web::Form<Submitted<HashMap<String, String>>>,
-) -> HttpResponse {
-    let (tenant, code) = path.into_inner();
-    let actor = Actor::resident(client_addr(&req));
+pub async fn move_submit(request: Posted<NoFields>, path: CodePath) -> HttpResponse {
+    let (_, code) = path.into_inner();
+    let actor = Actor::resident(client_addr(&request.req));
     // Counted once the form's token is checked: another site cannot spend a network's
     // budget through its visitors' browsers.
-    let limits = state.clone();
-    run_step(
-        &state,
-        &req,
-        tenant,
-        Some(form.into_inner()),
-        move |conn, cx, _| {
+    let limits = request.state.clone();
+    request
+        .resident_step(move |conn, cx, _| {
             limits.check_write_rate(cx.client_addr.as_deref(), Some(&cx.session.token))?;
             let details = match changeable(conn, cx, &code)? {
                 Ok(details) => details,
@@ -419,52 +330,39 @@ pub async fn move_submit(
                 }
                 Err(other) => Err(other),
             }
-        },
-    )
-    .await
+        })
+        .await
 }
 
-pub async fn cancel_form(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: CodePath,
-) -> HttpResponse {
-    let (tenant, code) = path.into_inner();
-    run_step(&state, &req, tenant, VIEW, move |conn, cx, _| {
-        let details = match changeable(conn, cx, &code)? {
-            Ok(details) => details,
-            Err(refused) => return Ok(refused),
-        };
-        let base = format!("/{}/booking/{}", cx.tenant.code, details.booking.code);
-        page(confirm::render(ConfirmVm {
-            frame: cx.frame(cx.text("cancel_title"), Some(cx.url(&base)), Vec::new()),
-            form: cx.form(cx.url(&format!("{base}/cancel"))),
-            lead: cx.text("cancel_lead"),
-            rows: booking_summary(cx, &details),
-            button_label: cx.text("cancel_button"),
-            held_until: None,
-        }))
-    })
-    .await
+pub async fn cancel_form(request: PageRequest, path: CodePath) -> HttpResponse {
+    let (_, code) = path.into_inner();
+    request
+        .resident_step(move |conn, cx| {
+            let details = match changeable(conn, cx, &code)? {
+                Ok(details) => details,
+                Err(refused) => return Ok(refused),
+            };
+            let base = format!("/{}/booking/{}", cx.tenant.code, details.booking.code);
+            page(confirm::render(ConfirmVm {
+                frame: cx.frame(cx.text("cancel_title"), Some(cx.url(&base)), Vec::new()),
+                form: cx.form(cx.url(&format!("{base}/cancel"))),
+                lead: cx.text("cancel_lead"),
+                rows: booking_summary(cx, &details),
+                button_label: cx.text("cancel_button"),
+                held_until: None,
+            }))
+        })
+        .await
 }
 
-pub async fn cancel_submit(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: CodePath,
-    form: web::Form<Submitted<HashMap<String, String>>>,
-) -> HttpResponse {
-    let (tenant, code) = path.into_inner();
-    let actor = Actor::resident(client_addr(&req));
+pub async fn cancel_submit(request: Posted<NoFields>, path: CodePath) -> HttpResponse {
+    let (_, code) = path.into_inner();
+    let actor = Actor::resident(client_addr(&request.req));
     // Counted once the form's token is checked: another site cannot spend a network's
     // budget through its visitors' browsers.
-    let limits = state.clone();
-    run_step(
-        &state,
-        &req,
-        tenant,
-        Some(form.into_inner()),
-        move |conn, cx, _| {
+    let limits = request.state.clone();
+    request
+        .resident_step(move |conn, cx, _| {
             limits.check_write_rate(cx.client_addr.as_deref(), Some(&cx.session.token))?;
             let details = owned_booking(conn, cx, &code)?;
             let notice =
@@ -478,7 +376,6 @@ pub async fn cancel_submit(
                 };
             cx.session.state.notice = Some(notice.into());
             back_to_booking(cx, &details.booking.code)
-        },
-    )
-    .await
+        })
+        .await
 }

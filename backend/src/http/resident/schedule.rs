@@ -1,26 +1,26 @@
 //! Choosing the day (a month calendar) and the time (which holds the place).
 
-use std::collections::HashMap;
-
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::HttpResponse;
 use chrono::{Datelike, Duration, NaiveDate};
 use diesel::PgConnection;
 use madoguchi_frontend::i18n::{tf, Lang};
 use madoguchi_frontend::pages::booking::{calendar, times};
 use madoguchi_frontend::view_models::{CalendarVm, DayVm, TimeVm, TimesVm};
 
-use super::{field_error, page, redirect, run_flow_step, Cx, Outcome, Reached};
+use super::step::Cx;
+use super::step::Reached;
 use crate::db::location::Location;
 use crate::domain::availability::{self, DayState};
 use crate::domain::booking::{ensure_address_share, place_hold, HoldRequest};
 use crate::domain::calendar::{short_date_label, ClosedReason};
 use crate::domain::{Actor, Channel};
 use crate::error::{AppError, Resource};
-use crate::http::extract::{Submitted, VIEW};
-use crate::http::AppState;
-
-type StepPath = web::Path<(String, String)>;
+use crate::http::page::field_error;
+use crate::http::page::page;
+use crate::http::page::redirect;
+use crate::http::page::Outcome;
+use crate::http::page::{PageRequest, Posted};
 
 /// The flow's location, or the step that asks for it.
 fn flow_location(
@@ -52,25 +52,16 @@ fn next_month(first: NaiveDate) -> NaiveDate {
     first_of_month(first + Duration::days(32))
 }
 
-pub async fn calendar(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: StepPath,
-) -> HttpResponse {
-    run_flow_step(
-        &state,
-        &req,
-        path.into_inner(),
-        VIEW,
-        Reached::Procedure,
-        move |conn, cx, procedure, _| {
+pub async fn calendar(request: PageRequest) -> HttpResponse {
+    request
+        .flow_step(Reached::Procedure, move |conn, cx, procedure| {
             let location = match flow_location(conn, cx, procedure)? {
                 Ok(location) => location,
                 Err(outcome) => return Ok(outcome),
             };
             let procedure_row = cx.procedure(conn, procedure)?;
             let current = match cx.session.state.flow.changing.clone() {
-                Some(code) => match super::manage::changeable(conn, cx, &code)? {
+                Some(code) => match super::owned::changeable(conn, cx, &code)? {
                     Ok(booking) => Some(booking),
                     Err(refused) => return Ok(refused),
                 },
@@ -187,9 +178,8 @@ pub async fn calendar(
                 weeks,
                 closed_days: closed_day_lines(cx, &states),
             }))
-        },
-    )
-    .await
+        })
+        .await
 }
 
 /// The sign of a day and the same in words.
@@ -331,18 +321,9 @@ fn requested_date(cx: &Cx) -> Option<NaiveDate> {
         .or(cx.session.state.flow.date)
 }
 
-pub async fn times_form(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: StepPath,
-) -> HttpResponse {
-    run_flow_step(
-        &state,
-        &req,
-        path.into_inner(),
-        VIEW,
-        Reached::Procedure,
-        move |conn, cx, procedure, _| {
+pub async fn times_form(request: PageRequest) -> HttpResponse {
+    request
+        .flow_step(Reached::Procedure, move |conn, cx, procedure| {
             let Some(date) = requested_date(cx) else {
                 return redirect(cx.book_url(procedure, "date"));
             };
@@ -350,39 +331,32 @@ pub async fn times_form(
                 Ok(vm) => page(times::render(vm)),
                 Err(outcome) => Ok(outcome),
             }
-        },
-    )
-    .await
+        })
+        .await
 }
 
-pub async fn times_submit(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: StepPath,
-    form: web::Form<Submitted<HashMap<String, String>>>,
-) -> HttpResponse {
-    let actor = Actor::resident(crate::http::extract::client_addr(&req));
+/// The time chosen on the time step: a slot's id.
+#[derive(serde::Deserialize, Debug, Default, Clone)]
+pub struct SlotForm {
+    #[serde(default)]
+    slot: String,
+}
+
+pub async fn times_submit(request: Posted<SlotForm>) -> HttpResponse {
+    let actor = Actor::resident(crate::http::extract::client_addr(&request.req));
     // Counted once the form's token is checked: another site cannot spend a network's
     // budget through its visitors' browsers.
-    let limits = state.clone();
-    let cap = state.config.held_places_per_address;
-    run_flow_step(
-        &state,
-        &req,
-        path.into_inner(),
-        Some(form.into_inner()),
-        Reached::Procedure,
-        move |conn, cx, procedure, form| {
+    let limits = request.state.clone();
+    let cap = request.state.config.held_places_per_address;
+    request
+        .flow_step(Reached::Procedure, move |conn, cx, procedure, form| {
             let Some(date) = requested_date(cx) else {
                 return redirect(cx.book_url(procedure, "date"));
             };
-            let chosen = form
-                .unwrap_or_default()
-                .get("slot")
-                .and_then(|s| s.parse::<i64>().ok());
+            let chosen = form.slot.parse::<i64>().ok();
             let procedure_id = cx.procedure(conn, procedure)?.id;
             if let Some(code) = cx.session.state.flow.changing.clone() {
-                if let Err(refused) = super::manage::changeable(conn, cx, &code)? {
+                if let Err(refused) = super::owned::changeable(conn, cx, &code)? {
                     return Ok(refused);
                 }
             }
@@ -436,7 +410,6 @@ pub async fn times_submit(
                     Err(outcome) => Ok(outcome),
                 },
             }
-        },
-    )
-    .await
+        })
+        .await
 }

@@ -2,64 +2,57 @@
 //! location (other procedures).
 
 use crate::db::kinds::{PickupNumberKind, PickupProofKind};
-use crate::http::extract::{client_ip, Submitted, VIEW};
-use std::collections::HashMap;
+use crate::http::extract::client_ip;
+use crate::http::page::{PageRequest, Posted};
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use diesel::PgConnection;
 use madoguchi_frontend::i18n::tf;
 use madoguchi_frontend::pages::booking::{identify, location};
 use madoguchi_frontend::view_models::{IdentifyVm, LocationChoiceVm, LocationOptionVm};
 
 use super::session::Flow;
-use super::{field_error, invalid_page, page, redirect, run_flow_step, run_step, Cx, Reached};
+use super::step::Cx;
+use super::step::Reached;
 use crate::db::booking::{Booking, Holder};
 use crate::db::location::Location;
 use crate::domain::booking::{identify_card, CardIdentification, CardProof};
 use crate::domain::client_key;
 use crate::domain::input::read_date;
 use crate::error::AppError;
-use crate::http::AppState;
-
-type StepPath = web::Path<(String, String)>;
+use crate::http::page::field_error;
+use crate::http::page::invalid_page;
+use crate::http::page::page;
+use crate::http::page::redirect;
 
 /// Starting (again) to book a procedure: forget earlier answers, ask the first question.
-pub async fn start(state: web::Data<AppState>, req: HttpRequest, path: StepPath) -> HttpResponse {
-    let (tenant, procedure) = path.into_inner();
-    run_step(&state, &req, tenant, VIEW, move |conn, cx, _| {
-        let found = cx.procedure(conn, &procedure)?;
-        cx.session.state.flow = Flow {
-            procedure: Some(found.code.clone()),
-            ..Flow::default()
-        };
-        let first = if found.needs_card {
-            "identify"
-        } else {
-            "location"
-        };
-        redirect(cx.book_url(&found.code, first))
-    })
-    .await
+pub async fn start(request: PageRequest, path: web::Path<(String, String)>) -> HttpResponse {
+    let (_, procedure) = path.into_inner();
+    request
+        .resident_step(move |conn, cx| {
+            let found = cx.procedure(conn, &procedure)?;
+            cx.session.state.flow = Flow {
+                procedure: Some(found.code.clone()),
+                ..Flow::default()
+            };
+            let first = if found.needs_card {
+                "identify"
+            } else {
+                "location"
+            };
+            redirect(cx.book_url(&found.code, first))
+        })
+        .await
 }
 
-pub async fn identify_form(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: StepPath,
-) -> HttpResponse {
-    run_flow_step(
-        &state,
-        &req,
-        path.into_inner(),
-        VIEW,
-        Reached::Procedure,
-        move |_, cx, procedure, _| {
+pub async fn identify_form(request: PageRequest) -> HttpResponse {
+    request
+        .flow_step(Reached::Procedure, move |_, cx, procedure| {
             page(identify::render(identify_vm(
                 cx, procedure, "", "", None, None,
             )))
-        },
-    )
-    .await
+        })
+        .await
 }
 
 fn identify_vm(
@@ -98,30 +91,27 @@ fn proof_field(cx: &Cx) -> &'static str {
     }
 }
 
-pub async fn identify_submit(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: StepPath,
-    form: web::Form<Submitted<HashMap<String, String>>>,
-) -> HttpResponse {
+/// The identification step's form: the card's number and one proof (birth date or the
+/// password the tenant asks for).
+#[derive(serde::Deserialize, Debug, Default, Clone)]
+pub struct IdentifyForm {
+    #[serde(default)]
+    number: String,
+    #[serde(default)]
+    birth_date: String,
+    #[serde(default)]
+    password: String,
+}
+
+pub async fn identify_submit(request: Posted<IdentifyForm>) -> HttpResponse {
     // Counted once the form's token is checked, as every budget is.
-    let limits = state.clone();
-    let ip = client_ip(&req);
-    run_flow_step(
-        &state,
-        &req,
-        path.into_inner(),
-        Some(form.into_inner()),
-        Reached::Procedure,
-        move |conn, cx, procedure, form| {
-            let form = form.unwrap_or_default();
-            let typed = |key: &str| {
-                form.get(key)
-                    .map(|s| s.trim().to_string())
-                    .unwrap_or_default()
-            };
-            let (number, birth_date) = (typed("number"), typed("birth_date"));
-            let password = form.get("password").cloned().unwrap_or_default();
+    let limits = request.state.clone();
+    let ip = client_ip(&request.req);
+    request
+        .flow_step(Reached::Procedure, move |conn, cx, procedure, form| {
+            let number = form.number.trim().to_string();
+            let birth_date = form.birth_date.trim().to_string();
+            let password = form.password;
             let show = |cx: &Cx, number_error: Option<String>, proof_error: Option<String>| {
                 invalid_page(identify::render(identify_vm(
                     cx,
@@ -185,7 +175,7 @@ pub async fn identify_submit(
                         Booking::active_for(conn, cx.tenant.id, Holder::Card(card.id))?
                     {
                         cx.session.renew(conn, cx.tenant.id)?;
-                        return super::already_booked_page(conn, cx, Some(&booked.code));
+                        return super::step::already_booked_page(conn, cx, Some(&booked.code));
                     }
                     let location = Location::by_id(conn, cx.tenant.id, card.location_id)?;
                     cx.session.renew(conn, cx.tenant.id)?;
@@ -212,9 +202,8 @@ pub async fn identify_submit(
                 }
                 Err(other) => Err(other),
             }
-        },
-    )
-    .await
+        })
+        .await
 }
 
 /// The name of the number the tenant's notices carry (予約番号 or 製造管理番号).
@@ -226,22 +215,12 @@ fn number_label(cx: &Cx) -> String {
     }
 }
 
-pub async fn location_form(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: StepPath,
-) -> HttpResponse {
-    run_flow_step(
-        &state,
-        &req,
-        path.into_inner(),
-        VIEW,
-        Reached::Procedure,
-        move |conn, cx, procedure, _| {
+pub async fn location_form(request: PageRequest) -> HttpResponse {
+    request
+        .flow_step(Reached::Procedure, move |conn, cx, procedure| {
             page(location::render(location_vm(conn, cx, procedure, None)?))
-        },
-    )
-    .await
+        })
+        .await
 }
 
 fn location_vm(
@@ -279,24 +258,17 @@ fn location_vm(
     })
 }
 
-pub async fn location_submit(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: StepPath,
-    form: web::Form<Submitted<HashMap<String, String>>>,
-) -> HttpResponse {
-    run_flow_step(
-        &state,
-        &req,
-        path.into_inner(),
-        Some(form.into_inner()),
-        Reached::Procedure,
-        move |conn, cx, procedure, form| {
-            let choice = form
-                .unwrap_or_default()
-                .get("location")
-                .cloned()
-                .unwrap_or_default();
+/// The place chosen on the location step.
+#[derive(serde::Deserialize, Debug, Default, Clone)]
+pub struct LocationForm {
+    #[serde(default)]
+    location: String,
+}
+
+pub async fn location_submit(request: Posted<LocationForm>) -> HttpResponse {
+    request
+        .flow_step(Reached::Procedure, move |conn, cx, procedure, form| {
+            let choice = form.location;
             let vm = location_vm(conn, cx, procedure, None)?;
             if !vm.options.iter().any(|o| o.code == choice) {
                 let error = cx.text("location_missing");
@@ -309,7 +281,6 @@ pub async fn location_submit(
             }
             cx.session.state.flow.location = Some(choice);
             redirect(cx.book_url(procedure, "date"))
-        },
-    )
-    .await
+        })
+        .await
 }

@@ -6,7 +6,7 @@ use madoguchi_frontend::i18n::tf;
 use madoguchi_frontend::view_models::SummaryRow;
 
 use super::session::Flow;
-use super::Cx;
+use super::step::Cx;
 use crate::db::hold::Hold;
 use crate::db::location::Location;
 use crate::db::slot::Slot;

@@ -293,7 +293,8 @@ async fn a_tenant_can_ask_for_long_passwords_without_the_mix() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_account_of_one_counter_sees_only_that_counters_bookings() {
     use madoguchi::db::schema::locations;
-    use madoguchi::domain::staff::{create_account, Role};
+    use madoguchi::domain::staff::Role;
+    use madoguchi::domain::staff_accounts::create_account;
 
     let app = TestApp::spawn().await;
     let tenant = app.with_demo_tenant();

@@ -8,7 +8,8 @@ use madoguchi::db::schema::{card_events, card_records, locations, procedures, sl
 use madoguchi::db::tenant::Tenant;
 use madoguchi::domain::booking::{self, BookingRequest, Contact, Party, Placement};
 use madoguchi::domain::input::PhoneNumber;
-use madoguchi::domain::staff::{create_account, Role};
+use madoguchi::domain::staff::Role;
+use madoguchi::domain::staff_accounts::create_account;
 use madoguchi::domain::{Actor, Channel};
 use madoguchi::error::AppError;
 

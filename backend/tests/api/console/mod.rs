@@ -14,7 +14,8 @@ use diesel::prelude::*;
 use madoguchi::db::tenant::Tenant;
 use madoguchi::domain::booking::{self, BookingRequest, Contact, Party, Placement};
 use madoguchi::domain::input::Email;
-use madoguchi::domain::staff::{create_account, Role};
+use madoguchi::domain::staff::Role;
+use madoguchi::domain::staff_accounts::create_account;
 use madoguchi::domain::{Actor, Channel, Clock};
 
 use crate::helpers::{csrf_of, TestApp};

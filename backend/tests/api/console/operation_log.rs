@@ -2,7 +2,8 @@
 
 use diesel::prelude::*;
 use madoguchi::db::schema::audit_log;
-use madoguchi::domain::staff::{create_account, Role};
+use madoguchi::domain::staff::Role;
+use madoguchi::domain::staff_accounts::create_account;
 
 use super::{log_in, new_client, town, PASSWORD};
 use crate::helpers::TestApp;

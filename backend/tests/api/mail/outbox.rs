@@ -111,7 +111,8 @@ async fn two_workers_deliver_500_queued_messages_exactly_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_message_failed_past_the_limit_is_listed_for_staff_and_sent_again_on_request() {
     use madoguchi::domain::mail::outbox::MAX_ATTEMPTS;
-    use madoguchi::domain::staff::{create_account, Role};
+    use madoguchi::domain::staff::Role;
+    use madoguchi::domain::staff_accounts::create_account;
 
     let app = TestApp::spawn().await;
     let tenant = app.with_demo_tenant();

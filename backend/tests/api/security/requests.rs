@@ -281,7 +281,8 @@ async fn demo_staff(app: &TestApp, login: &str) -> reqwest::Client {
 async fn an_operator_limited_to_one_counter_cannot_book_at_another_by_its_slot_id() {
     use diesel::prelude::*;
     use madoguchi::db::schema::{holds, locations, staff_accounts};
-    use madoguchi::domain::staff::{create_account, Role};
+    use madoguchi::domain::staff::Role;
+    use madoguchi::domain::staff_accounts::create_account;
 
     let app = TestApp::spawn().await;
     let tenant = app.with_demo_tenant();

@@ -3,7 +3,8 @@
 
 use diesel::prelude::*;
 use madoguchi::db::schema::{audit_log, national_holidays, slots};
-use madoguchi::domain::staff::{create_account, Role};
+use madoguchi::domain::staff::Role;
+use madoguchi::domain::staff_accounts::create_account;
 
 use crate::console::{log_in, new_client, town, PASSWORD};
 use crate::helpers::{csrf_of, upload_action, TestApp};

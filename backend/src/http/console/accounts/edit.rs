@@ -2,13 +2,13 @@
 //! disabling, unlocking and logging out everywhere.
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use chrono::NaiveDate;
 use diesel::PgConnection;
 use madoguchi_frontend::pages::console::kit::{Block, Form, Input};
 use serde_json::json;
 
-use super::{
+use super::list::{
     chosen_locations, location_select, notice_of, page, role_select, status_text, text_input,
     AccountForm,
 };
@@ -19,10 +19,10 @@ use crate::domain::staff_accounts::{
     self as accounts, end_sessions, unlock, AccountFields, PasswordRefusal,
 };
 use crate::error::{AppError, Resource};
-use crate::http::console::{staff_step, StaffCx};
-use crate::http::extract::{NoFields, Submitted, VIEW};
-use crate::http::resident::Outcome;
-use crate::http::AppState;
+use crate::http::console::cx::StaffCx;
+use crate::http::extract::NoFields;
+use crate::http::page::Outcome;
+use crate::http::page::{PageRequest, Posted};
 
 type LoginPath = web::Path<(String, String)>;
 
@@ -123,38 +123,21 @@ fn account_page(
     page(cx, status, notice, blocks)
 }
 
-pub async fn show(state: web::Data<AppState>, req: HttpRequest, path: LoginPath) -> HttpResponse {
-    let (tenant, login) = path.into_inner();
-    staff_step(
-        &state,
-        &req,
-        tenant,
-        Permission::ManageStaff,
-        VIEW,
-        move |conn, cx, _| {
+pub async fn show(request: PageRequest, path: LoginPath) -> HttpResponse {
+    let (_, login) = path.into_inner();
+    request
+        .staff_step(Permission::ManageStaff, move |conn, cx| {
             let account = account_of(conn, cx, &login)?;
             let notice = notice_of(cx);
             account_page(conn, cx, &account, StatusCode::OK, notice, None)
-        },
-    )
-    .await
+        })
+        .await
 }
 
-pub async fn save(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: LoginPath,
-    form: web::Form<Submitted<AccountForm>>,
-) -> HttpResponse {
-    let (tenant, login) = path.into_inner();
-    staff_step(
-        &state,
-        &req,
-        tenant,
-        Permission::ManageStaff,
-        Some(form.into_inner()),
-        move |conn, cx, form| {
-            let form = form.unwrap_or_default();
+pub async fn save(request: Posted<AccountForm>, path: LoginPath) -> HttpResponse {
+    let (_, login) = path.into_inner();
+    request
+        .staff_step(Permission::ManageStaff, move |conn, cx, form| {
             let account = account_of(conn, cx, &login)?;
             let expiry_text = form.expires_on.trim().to_string();
             let expires_on: Option<NaiveDate> = parse_date(&expiry_text);
@@ -225,9 +208,8 @@ pub async fn save(
                 "{}&notice=saved",
                 cx.console_url(&format!("accounts/{}", account.login))
             )))
-        },
-    )
-    .await
+        })
+        .await
 }
 
 /// What a one-button action on an account did: the operation-log action, its details,
@@ -237,20 +219,13 @@ type ActionDone = (&'static str, serde_json::Value, &'static str);
 /// Runs an administrator's one-button action on the account in the path, logs it and
 /// goes back to the account's page.
 async fn account_action(
-    state: web::Data<AppState>,
-    req: HttpRequest,
+    request: Posted<NoFields>,
     path: LoginPath,
-    form: web::Form<Submitted<NoFields>>,
     act: fn(&mut PgConnection, &StaffCx, &StaffAccount) -> Result<ActionDone, AppError>,
 ) -> HttpResponse {
-    let (tenant, login) = path.into_inner();
-    staff_step(
-        &state,
-        &req,
-        tenant,
-        Permission::ManageStaff,
-        Some(form.into_inner()),
-        move |conn, cx, _| {
+    let (_, login) = path.into_inner();
+    request
+        .staff_step(Permission::ManageStaff, move |conn, cx, _| {
             let account = account_of(conn, cx, &login)?;
             let (action, details, notice) = act(conn, cx, &account)?;
             cx.audit(conn, action, &account.login, details)?;
@@ -258,31 +233,20 @@ async fn account_action(
                 "{}&notice={notice}",
                 cx.console_url(&format!("accounts/{}", account.login))
             )))
-        },
-    )
-    .await
+        })
+        .await
 }
 
-pub async fn unlock_submit(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: LoginPath,
-    form: web::Form<Submitted<NoFields>>,
-) -> HttpResponse {
-    account_action(state, req, path, form, |conn, _, account| {
+pub async fn unlock_submit(request: Posted<NoFields>, path: LoginPath) -> HttpResponse {
+    account_action(request, path, |conn, _, account| {
         unlock(conn, account.id)?;
         Ok(("staff.unlocked", json!({}), "unlocked"))
     })
     .await
 }
 
-pub async fn end_sessions_submit(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: LoginPath,
-    form: web::Form<Submitted<NoFields>>,
-) -> HttpResponse {
-    account_action(state, req, path, form, |conn, cx, account| {
+pub async fn end_sessions_submit(request: Posted<NoFields>, path: LoginPath) -> HttpResponse {
+    account_action(request, path, |conn, cx, account| {
         // An administrator logging themself out elsewhere keeps this terminal.
         let keep = (account.id == cx.account.id).then_some(cx.session.token.as_str());
         let ended = end_sessions(conn, account.id, cx.clock.now, keep)?;

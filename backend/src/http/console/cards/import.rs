@@ -4,7 +4,7 @@
 
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use diesel::PgConnection;
 use madoguchi_frontend::i18n::tf;
 use madoguchi_frontend::pages::console::kit::{Block, Cell, Form, Header, Input, Table};
@@ -14,10 +14,12 @@ use crate::db::card::CardImportSummary;
 use crate::domain::card_import::{self, ImportReport, ImportRequest, MAX_FILE_BYTES};
 use crate::domain::staff::Permission;
 use crate::error::AppError;
-use crate::http::console::{staff_gate, staff_step, upload, StaffCx};
-use crate::http::extract::{NoFields, Submitted, VIEW};
-use crate::http::resident::{error_page, lang_of, query_of, Outcome};
-use crate::http::AppState;
+use crate::http::console::cx::StaffCx;
+use crate::http::console::upload;
+use crate::http::error_pages::error_page;
+use crate::http::extract::{NoFields, Submitted};
+use crate::http::page::{lang_of, query_of, Outcome};
+use crate::http::page::{PageRequest, Posted};
 
 const KIND: &str = "cards";
 /// The notice printer's data of an import, kept until its one download (an hour at most).
@@ -101,18 +103,9 @@ fn import_page(
     cx.page(status, "cards_import_title", notice, blocks)
 }
 
-pub async fn form(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: web::Path<String>,
-) -> HttpResponse {
-    staff_step(
-        &state,
-        &req,
-        path.into_inner(),
-        Permission::ImportData,
-        VIEW,
-        |conn, cx, _| {
+pub async fn form(request: PageRequest) -> HttpResponse {
+    request
+        .staff_step(Permission::ImportData, |conn, cx| {
             let notice = cx
                 .param("imported")
                 .map(|counts| (true, tf(cx.lang, "cards_imported", &[("counts", &counts)])));
@@ -131,9 +124,8 @@ pub async fn form(
                 })
                 .unwrap_or_default();
             import_page(conn, cx, StatusCode::OK, notice, blocks)
-        },
-    )
-    .await
+        })
+        .await
 }
 
 /// The counts of a report as one line: "200 rows: 200 new, 0 changed, 0 unchanged".
@@ -196,40 +188,45 @@ fn run_import(
 }
 
 pub async fn upload(
-    state: web::Data<AppState>,
-    req: HttpRequest,
+    request: PageRequest,
     path: web::Path<String>,
     payload: Multipart,
 ) -> HttpResponse {
-    let tenant_code = path.into_inner();
+    let _tenant_code = path.into_inner();
     // Nothing of the body is read before the session, permission and CSRF token are.
-    let tenant_id = match staff_gate(&state, &req, &tenant_code, Permission::ImportData).await {
+    let tenant_id = match request.staff_gate(Permission::ImportData).await {
         Ok(tenant_id) => tenant_id,
         Err(refused) => return refused,
     };
-    let received = upload::receive(&state, &req, KIND, tenant_id, MAX_FILE_BYTES, payload).await;
+    let received = upload::receive(
+        &request.state,
+        &request.req,
+        KIND,
+        tenant_id,
+        MAX_FILE_BYTES,
+        payload,
+    )
+    .await;
     // The form's other parts say nothing the import needs; the token came in the address.
     let (_other_parts, upload) = match received {
         Ok(received) => received,
-        Err(error) => return error_page(&req, lang_of(&req), &error),
+        Err(error) => return error_page(&request.req, lang_of(&request.req), &error),
     };
     let form = Submitted {
-        csrf: query_of(&req).get("csrf").cloned().unwrap_or_default(),
+        csrf: query_of(&request.req)
+            .get("csrf")
+            .cloned()
+            .unwrap_or_default(),
         fields: NoFields {},
     };
     let saved = upload.map(|u| {
-        let path = upload::path(&state, KIND, tenant_id, &u.token);
+        let path = upload::path(&request.state, KIND, tenant_id, &u.token);
         (path, u.token, u.file_name)
     });
     let cleanup = saved.as_ref().map(|(path, _, _)| path.clone());
-    let response = staff_step(
-        &state,
-        &req,
-        tenant_code,
-        Permission::ImportData,
-        Some(form),
-        move |conn, cx, _| {
-            let Some((path, token, file_name)) = saved else {
+    let response = request
+        .staff_submit(Permission::ImportData, form, move |conn, cx, _| {
+            let Some((path, token, file_name)) = saved.clone() else {
                 let notice = Some((false, cx.text("cards_choose_file")));
                 return import_page(
                     conn,
@@ -274,9 +271,8 @@ pub async fn upload(
             }));
             let notice = Some((true, cx.text("cards_previewed")));
             cx.page(StatusCode::OK, "cards_import_title", notice, blocks)
-        },
-    )
-    .await;
+        })
+        .await;
     // A previewed file waits for its confirmation; any other answer leaves nothing behind.
     if response.status() != StatusCode::OK {
         if let Some(path) = cleanup {
@@ -287,7 +283,7 @@ pub async fn upload(
 }
 
 /// The import to carry out: the kept upload's token and the file's name.
-#[derive(serde::Deserialize, Default)]
+#[derive(serde::Deserialize, Default, Clone)]
 pub struct CommitForm {
     #[serde(default)]
     upload: String,
@@ -295,18 +291,12 @@ pub struct CommitForm {
     file_name: String,
 }
 
-pub async fn commit(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: web::Path<String>,
-    form: web::Form<Submitted<CommitForm>>,
-) -> HttpResponse {
-    let form = form.into_inner();
-    let token = form.fields.upload.clone();
+pub async fn commit(request: Posted<CommitForm>) -> HttpResponse {
+    let token = request.form.fields.upload.clone();
     let notices_token = crate::domain::input::new_client_token(&mut rand::thread_rng());
-    let state_for_files = state.clone();
-    staff_step(&state, &req, path.into_inner(), Permission::ImportData, Some(form), move |conn, cx, form| {
-        let file_name = form.unwrap_or_default().file_name;
+    let state_for_files = request.state.clone();
+    request.staff_step(Permission::ImportData, move |conn, cx, form| {
+        let file_name = form.file_name;
         let notices_path = upload::path(&state_for_files, NOTICES, cx.tenant.id, &notices_token);
         let Some(path) = upload::kept(&state_for_files, KIND, cx.tenant.id, &token) else {
             let notice = Some((false, cx.text("cards_upload_gone")));
@@ -338,20 +328,11 @@ pub async fn commit(
 }
 
 /// The notice printer's data, once: the file is removed as it is handed out.
-pub async fn notices(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: web::Path<(String, String)>,
-) -> HttpResponse {
-    let (tenant, token) = path.into_inner();
-    let state_for_files = state.clone();
-    staff_step(
-        &state,
-        &req,
-        tenant,
-        Permission::ImportData,
-        VIEW,
-        move |conn, cx, _| {
+pub async fn notices(request: PageRequest, path: web::Path<(String, String)>) -> HttpResponse {
+    let (_, token) = path.into_inner();
+    let state_for_files = request.state.clone();
+    request
+        .staff_step(Permission::ImportData, move |conn, cx| {
             // Only this city's notice data, within the hour after its import.
             let file = upload::kept(&state_for_files, NOTICES, cx.tenant.id, &token);
             let data = file
@@ -371,7 +352,6 @@ pub async fn notices(
                 content_type: "text/csv; charset=utf-8",
                 body: data.into(),
             })
-        },
-    )
-    .await
+        })
+        .await
 }

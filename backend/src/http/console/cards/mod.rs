@@ -4,204 +4,36 @@
 
 mod import;
 mod search;
+mod show;
 mod status;
 
-use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
-use diesel::PgConnection;
-use madoguchi_frontend::pages::console::kit::{Block, Cell, Header, Table};
-use serde_json::json;
+use actix_web::web;
 
-pub use import::{
-    commit as import_commit, form as import_form, notices as import_notices,
-    upload as import_upload,
-};
-pub use search::list;
-use status::{guessing_blocks, status_buttons};
-pub use status::{set_status, unlock};
+pub(super) use status::card_of;
 
-use super::{staff_step, StaffCx};
-use crate::db::card::{CardBooking, CardEvent, CardRecord};
-use crate::db::kinds::{CardEventKind, CardStatus};
-use crate::db::location::Location;
-use crate::domain::input::BookingCode;
-use crate::domain::staff::Permission;
-use crate::error::{AppError, Resource};
-use crate::http::extract::VIEW;
-use crate::http::AppState;
-
-pub async fn show(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: web::Path<(String, i64)>,
-) -> HttpResponse {
-    let (tenant, id) = path.into_inner();
-    staff_step(
-        &state,
-        &req,
-        tenant,
-        Permission::ViewBookings,
-        VIEW,
-        move |conn, cx, _| {
-            let card = card_of(conn, cx, id)?;
-            cx.audit(conn, "card.view", &card.manufacture_number, json!({}))?;
-            let location = Location::by_id(conn, cx.tenant.id, card.location_id)?;
-            let when = |at: chrono::DateTime<chrono::Utc>| {
-                at.with_timezone(&cx.clock.tz)
-                    .format("%Y-%m-%d %H:%M:%S")
-                    .to_string()
-            };
-            let facts = vec![
-                (cx.text("contact_name"), card.name.clone()),
-                (cx.text("phone_kana"), card.name_kana.clone()),
-                (cx.text("identify_birth_date"), card.birth_date.to_string()),
-                (
-                    cx.text("staff_status"),
-                    format!(
-                        "{}（{}）",
-                        cx.text(&format!("card_status_{}", card.status)),
-                        when(card.status_changed_at)
-                    ),
-                ),
-                (
-                    cx.text("staff_location"),
-                    cx.pick(&location.name, &location.name_en),
-                ),
-                (
-                    cx.text("cards_filter_manufacture_number"),
-                    card.manufacture_number.clone(),
-                ),
-                (
-                    cx.text("cards_filter_reservation_number"),
-                    card.reservation_number.clone().unwrap_or_default(),
-                ),
-                (
-                    cx.text("cards_filter_application_id"),
-                    card.application_id.clone(),
-                ),
-                (cx.text("phone_shipment"), card.shipment_number.clone()),
-                (
-                    cx.text("cards_manufactured_on"),
-                    card.manufactured_on
-                        .map(|d| d.to_string())
-                        .unwrap_or_default(),
-                ),
-            ];
-            let timeline = timeline(conn, cx, &card, &when)?;
-            let mut blocks = vec![Block::Facts(facts)];
-            if cx.may(Permission::ManageCards) {
-                blocks.extend(status_buttons(cx, &card));
-            }
-            blocks.extend(guessing_blocks(conn, cx, &card)?);
-            blocks.push(Block::Heading(cx.text("cards_timeline")));
-            blocks.push(Block::Table(timeline));
-            let notice = match cx.param("notice").as_deref() {
-                Some("status") => Some((true, cx.text("cards_status_changed"))),
-                Some("unlocked") => Some((true, cx.text("cards_unlocked"))),
-                _ => None,
-            };
-            cx.page(StatusCode::OK, "cards_card_title", notice, blocks)
-        },
-    )
-    .await
-}
-
-/// The card `id` of this city, when the account works at its counter.
-pub(super) fn card_of(
-    conn: &mut PgConnection,
-    cx: &StaffCx,
-    id: i64,
-) -> Result<CardRecord, AppError> {
-    CardRecord::by_ids(conn, cx.tenant.id, &[id])?
-        .into_iter()
-        .next()
-        .filter(|c| cx.works_at(c.location_id))
-        .ok_or(AppError::NotFound(Resource::Card))
-}
-
-/// The card's events and the bookings made for it, newest first.
-fn timeline(
-    conn: &mut PgConnection,
-    cx: &StaffCx,
-    card: &CardRecord,
-    when: &dyn Fn(chrono::DateTime<chrono::Utc>) -> String,
-) -> Result<Table, AppError> {
-    let events = card.events(conn)?;
-    let booked = card.bookings(conn)?;
-    let status = |s: &Option<CardStatus>| {
-        s.map(|s| cx.text(&format!("card_status_{s}")))
-            .unwrap_or_default()
-    };
-    let mut rows: Vec<(chrono::DateTime<chrono::Utc>, Vec<Cell>)> = events
-        .into_iter()
-        .map(|event| {
-            let CardEvent {
-                created_at: at,
-                kind,
-                from_status: from,
-                to_status: to,
-                actor,
-                details,
-            } = event;
-            let what = match kind {
-                CardEventKind::Status => format!("{} → {}", status(&from), status(&to)),
-                CardEventKind::Changed => details["changes"]
-                    .as_object()
-                    .map(|c| c.keys().cloned().collect::<Vec<_>>().join(", "))
-                    .unwrap_or_default(),
-                CardEventKind::Imported => String::new(),
-            };
-            (
-                at,
-                vec![
-                    Cell::Text(when(at)),
-                    Cell::Text(cx.text(&format!("card_event_{kind}"))),
-                    Cell::Text(what),
-                    Cell::Text(actor),
-                ],
-            )
-        })
-        .collect();
-    for CardBooking {
-        booked_at: at,
-        code,
-        status: booking_status,
-        starts_at: visit,
-    } in booked
-    {
-        let shown = BookingCode::parse(&code)
-            .map(|c| c.display())
-            .unwrap_or(code.clone());
-        rows.push((
-            at,
-            vec![
-                Cell::Text(when(at)),
-                Cell::Link(
-                    cx.console_url(&format!("bookings/{code}")),
-                    format!("{} {shown}", cx.text("card_event_booking")),
-                ),
-                Cell::Text(format!(
-                    "{} {}",
-                    when(visit),
-                    cx.text(&format!("staff_status_{booking_status}"))
-                )),
-                Cell::Text(String::new()),
-            ],
-        ));
-    }
-    rows.sort_by_key(|(at, _)| std::cmp::Reverse(*at));
-    Ok(Table {
-        caption: cx.text("cards_timeline"),
-        headers: [
-            "staff_when",
-            "staff_event",
-            "staff_event_detail",
-            "staff_actor",
-        ]
-        .iter()
-        .map(|k| Header::plain(cx.text(k)))
-        .collect(),
-        rows: rows.into_iter().map(|(_, cells)| cells).collect(),
-        empty_text: String::new(),
-    })
+/// The routes of this part of the console.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/{tenant}/staff/cards", web::get().to(search::list));
+    cfg.route("/{tenant}/staff/cards/import", web::get().to(import::form));
+    cfg.route(
+        "/{tenant}/staff/cards/import",
+        web::post().to(import::upload),
+    );
+    cfg.route(
+        "/{tenant}/staff/cards/import/commit",
+        web::post().to(import::commit),
+    );
+    cfg.route(
+        "/{tenant}/staff/cards/import/notices/{token}",
+        web::get().to(import::notices),
+    );
+    cfg.route("/{tenant}/staff/cards/{id}", web::get().to(show::show));
+    cfg.route(
+        "/{tenant}/staff/cards/{id}/status",
+        web::post().to(status::set_status),
+    );
+    cfg.route(
+        "/{tenant}/staff/cards/{id}/unlock",
+        web::post().to(status::unlock),
+    );
 }

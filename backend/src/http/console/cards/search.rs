@@ -1,7 +1,7 @@
 //! Finding cards by any of their numbers, name kana, birth date, status or location.
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::HttpResponse;
 use diesel::PgConnection;
 use madoguchi_frontend::pages::console::kit::{Block, Cell, Form, Header, Input, Table};
 use serde_json::json;
@@ -13,9 +13,8 @@ use crate::domain::card_search::{self, CardListFilter};
 use crate::domain::input::parse_date;
 use crate::domain::staff::Permission;
 use crate::error::AppError;
-use crate::http::console::{staff_step, StaffCx};
-use crate::http::extract::VIEW;
-use crate::http::AppState;
+use crate::http::console::cx::StaffCx;
+use crate::http::page::PageRequest;
 
 const PAGE: i64 = 50;
 const TEXT_FILTERS: [&str; 5] = [
@@ -100,18 +99,9 @@ fn find(
     )?)
 }
 
-pub async fn list(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: web::Path<String>,
-) -> HttpResponse {
-    staff_step(
-        &state,
-        &req,
-        path.into_inner(),
-        Permission::ViewBookings,
-        VIEW,
-        |conn, cx, _| {
+pub async fn list(request: PageRequest) -> HttpResponse {
+    request
+        .staff_step(Permission::ViewBookings, |conn, cx| {
             let searched = TEXT_FILTERS
                 .iter()
                 .chain(["status", "location"].iter())
@@ -185,7 +175,6 @@ pub async fn list(
                 blocks.push(Block::Links(pages));
             }
             cx.page(StatusCode::OK, "cards_title", notice, blocks)
-        },
-    )
-    .await
+        })
+        .await
 }

@@ -1,6 +1,6 @@
 //! Statuses staff set by hand on a card's page, within what the workflow allows.
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use madoguchi_frontend::pages::console::kit::{Block, Form, Input};
 use serde_json::json;
 
@@ -8,9 +8,9 @@ use crate::db::card::CardRecord;
 use crate::db::kinds::CardStatus;
 use crate::domain::staff::Permission;
 use crate::error::{AppError, Resource};
-use crate::http::console::{staff_step, StaffCx};
-use crate::http::extract::{NoFields, Submitted};
-use crate::http::AppState;
+use crate::http::console::cx::StaffCx;
+use crate::http::extract::NoFields;
+use crate::http::page::Posted;
 
 /// The statuses staff set by hand, as far as the workflow allows from where the card is.
 const MANUAL_STATUSES: [CardStatus; 4] = [
@@ -44,28 +44,21 @@ pub(super) fn status_buttons(cx: &StaffCx, card: &CardRecord) -> Vec<Block> {
 }
 
 /// The status a button sets.
-#[derive(serde::Deserialize, Default)]
+#[derive(serde::Deserialize, Default, Clone)]
 pub struct StatusForm {
     #[serde(default)]
     to: String,
 }
 
 pub async fn set_status(
-    state: web::Data<AppState>,
-    req: HttpRequest,
+    request: Posted<StatusForm>,
     path: web::Path<(String, i64)>,
-    form: web::Form<Submitted<StatusForm>>,
 ) -> HttpResponse {
-    let (tenant, id) = path.into_inner();
-    staff_step(
-        &state,
-        &req,
-        tenant,
-        Permission::ManageCards,
-        Some(form.into_inner()),
-        move |conn, cx, form| {
-            let to = form.unwrap_or_default().to;
-            let card = super::card_of(conn, cx, id)?;
+    let (_, id) = path.into_inner();
+    request
+        .staff_step(Permission::ManageCards, move |conn, cx, form| {
+            let to = form.to;
+            let card = card_of(conn, cx, id)?;
             let to = CardStatus::parse(&to)
                 .filter(|to| MANUAL_STATUSES.contains(to))
                 .ok_or(AppError::CardNotAvailable)?;
@@ -85,9 +78,8 @@ pub async fn set_status(
                 json!({ "from": from, "to": to }),
             )?;
             Ok(back_to_card(cx, card.id, "status"))
-        },
-    )
-    .await
+        })
+        .await
 }
 
 /// What the card's page says of failed identifications, and the unlock button for staff
@@ -133,21 +125,11 @@ pub(super) fn guessing_blocks(
 }
 
 /// Forgets a card number's failed identifications, so that its holder can go on.
-pub async fn unlock(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: web::Path<(String, i64)>,
-    form: web::Form<Submitted<NoFields>>,
-) -> HttpResponse {
-    let (tenant, id) = path.into_inner();
-    staff_step(
-        &state,
-        &req,
-        tenant,
-        Permission::ProxyBooking,
-        Some(form.into_inner()),
-        move |conn, cx, _| {
-            let card = super::card_of(conn, cx, id)?;
+pub async fn unlock(request: Posted<NoFields>, path: web::Path<(String, i64)>) -> HttpResponse {
+    let (_, id) = path.into_inner();
+    request
+        .staff_step(Permission::ProxyBooking, move |conn, cx, _| {
+            let card = card_of(conn, cx, id)?;
             let key = crate::domain::booking::guessing::card_number_key(&cx.tenant, &card)
                 .ok_or(AppError::NotFound(Resource::Card))?;
             let forgotten = crate::domain::booking::guessing::forget(conn, &cx.tenant, &key)?;
@@ -158,9 +140,8 @@ pub async fn unlock(
                 json!({ "failures": forgotten }),
             )?;
             Ok(back_to_card(cx, card.id, "unlocked"))
-        },
-    )
-    .await
+        })
+        .await
 }
 
 /// The alert at the top of the card list: numbers stopped after guessing from many
@@ -222,9 +203,22 @@ fn local_minute(cx: &StaffCx, at: Option<chrono::DateTime<chrono::Utc>>) -> Stri
 }
 
 /// The card's page again, saying what was done (POST → redirect → GET).
-fn back_to_card(cx: &StaffCx, card_id: i64, notice: &str) -> crate::http::resident::Outcome {
-    crate::http::resident::Outcome::Redirect(format!(
+fn back_to_card(cx: &StaffCx, card_id: i64, notice: &str) -> crate::http::page::Outcome {
+    crate::http::page::Outcome::Redirect(format!(
         "{}&notice={notice}",
         cx.console_url(&format!("cards/{card_id}"))
     ))
+}
+
+/// The card `id` of this city, when the account works at its counter.
+pub(crate) fn card_of(
+    conn: &mut diesel::PgConnection,
+    cx: &StaffCx,
+    id: i64,
+) -> Result<CardRecord, AppError> {
+    CardRecord::by_ids(conn, cx.tenant.id, &[id])?
+        .into_iter()
+        .next()
+        .filter(|c| cx.works_at(c.location_id))
+        .ok_or(AppError::NotFound(Resource::Card))
 }

@@ -1,13 +1,13 @@
 //! The last step of a call: who to contact, a note for the counter, and the booking.
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::HttpResponse;
 use diesel::PgConnection;
 use madoguchi_frontend::i18n::tf;
 use madoguchi_frontend::pages::console::kit::{Block, Form, Input};
 
 use super::schedule::{hold_token, plan_facts};
-use super::CallPlan;
+use super::start::CallPlan;
 use crate::db::hold::Hold;
 use crate::db::location::Location;
 use crate::db::slot::Slot;
@@ -17,11 +17,10 @@ use crate::domain::input::{Email, PhoneNumber};
 use crate::domain::staff::Permission;
 use crate::domain::Channel;
 use crate::error::AppError;
-use crate::http::console::Notice;
-use crate::http::console::{staff_step, StaffCx};
-use crate::http::extract::{Submitted, VIEW};
-use crate::http::resident::Outcome;
-use crate::http::AppState;
+use crate::http::console::cx::StaffCx;
+use crate::http::console::notice::Notice;
+use crate::http::page::Outcome;
+use crate::http::page::{PageRequest, Posted};
 
 #[derive(Default)]
 struct Answers {
@@ -163,18 +162,9 @@ fn details_page(
     cx.page(status, "phone_details_title", notice, blocks)
 }
 
-pub async fn details_form(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: web::Path<String>,
-) -> HttpResponse {
-    staff_step(
-        &state,
-        &req,
-        path.into_inner(),
-        Permission::ProxyBooking,
-        VIEW,
-        |conn, cx, _| {
+pub async fn details_form(request: PageRequest) -> HttpResponse {
+    request
+        .staff_step(Permission::ProxyBooking, |conn, cx| {
             let plan = CallPlan::read(conn, cx)?;
             let hold = match live_hold(conn, cx, &plan)? {
                 Ok(hold) => hold,
@@ -189,13 +179,12 @@ pub async fn details_form(
                 ..Answers::default()
             };
             details_page(conn, cx, &plan, &hold, answers, Problems::default(), None)
-        },
-    )
-    .await
+        })
+        .await
 }
 
 /// The caller's contact details and a note for the counter.
-#[derive(serde::Deserialize, Default)]
+#[derive(serde::Deserialize, Default, Clone)]
 pub struct DetailsForm {
     #[serde(default)]
     name: String,
@@ -207,20 +196,9 @@ pub struct DetailsForm {
     note: String,
 }
 
-pub async fn details_submit(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: web::Path<String>,
-    form: web::Form<Submitted<DetailsForm>>,
-) -> HttpResponse {
-    staff_step(
-        &state,
-        &req,
-        path.into_inner(),
-        Permission::ProxyBooking,
-        Some(form.into_inner()),
-        |conn, cx, form| {
-            let form = form.unwrap_or_default();
+pub async fn details_submit(request: Posted<DetailsForm>) -> HttpResponse {
+    request
+        .staff_step(Permission::ProxyBooking, |conn, cx, form| {
             let plan = CallPlan::read(conn, cx)?;
             let hold = match live_hold(conn, cx, &plan)? {
                 Ok(hold) => hold,
@@ -285,9 +263,8 @@ pub async fn details_submit(
                 }
                 Err(other) => Err(other),
             }
-        },
-    )
-    .await
+        })
+        .await
 }
 
 /// A caller gives a phone number or an e-mail address (or both); the name and the note

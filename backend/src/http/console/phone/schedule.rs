@@ -4,25 +4,25 @@
 use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::HttpResponse;
 use chrono::{Datelike, Duration, NaiveDate};
 use diesel::PgConnection;
 use madoguchi_frontend::i18n::{t, tf, Lang};
 use madoguchi_frontend::pages::console::kit::{Block, Cell, Form, Header, Input, Table};
 
-use super::CallPlan;
+use super::start::CallPlan;
 use crate::db::location::Location;
 use crate::db::slot::Slot;
 use crate::domain::availability::{self, SlotAvailability};
 use crate::domain::booking::{move_booking, place_hold, HoldRequest, Placement};
+use crate::domain::calendar::date_label;
 use crate::domain::staff::Permission;
 use crate::domain::Channel;
 use crate::error::{AppError, Resource};
-use crate::http::console::Notice;
-use crate::http::console::{staff_step, StaffCx};
-use crate::http::extract::{Submitted, VIEW};
-use crate::http::resident::{date_label, Outcome};
-use crate::http::AppState;
+use crate::http::console::cx::StaffCx;
+use crate::http::console::notice::Notice;
+use crate::http::page::Outcome;
+use crate::http::page::{PageRequest, Posted};
 
 const DAYS_SHOWN: i64 = 7;
 
@@ -63,18 +63,9 @@ fn phone_slots(
 }
 
 /// A week of every counter: places left per day, each day linking to its times.
-pub async fn slots(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: web::Path<String>,
-) -> HttpResponse {
-    staff_step(
-        &state,
-        &req,
-        path.into_inner(),
-        Permission::ProxyBooking,
-        VIEW,
-        |conn, cx, _| {
+pub async fn slots(request: PageRequest) -> HttpResponse {
+    request
+        .staff_step(Permission::ProxyBooking, |conn, cx| {
             let plan = CallPlan::read(conn, cx)?;
             let today = cx.clock.today();
             let first = cx
@@ -149,9 +140,8 @@ pub async fn slots(
                 Block::Links(links),
             ];
             cx.page(StatusCode::OK, "phone_week_title", notice, blocks)
-        },
-    )
-    .await
+        })
+        .await
 }
 
 /// Who and what the call is for, shown above each step.
@@ -294,24 +284,14 @@ fn times_page(
     cx.page(status, "time_title", error.map(|e| (false, e)), blocks)
 }
 
-pub async fn times_form(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: web::Path<String>,
-) -> HttpResponse {
-    staff_step(
-        &state,
-        &req,
-        path.into_inner(),
-        Permission::ProxyBooking,
-        VIEW,
-        |conn, cx, _| {
+pub async fn times_form(request: PageRequest) -> HttpResponse {
+    request
+        .staff_step(Permission::ProxyBooking, |conn, cx| {
             let plan = CallPlan::read(conn, cx)?;
             let request = times_request(conn, cx)?;
             times_page(conn, cx, &plan, &request, None, StatusCode::OK)
-        },
-    )
-    .await
+        })
+        .await
 }
 
 /// The hold of an operator's call; one per console session, like a resident's.
@@ -320,7 +300,7 @@ pub(super) fn hold_token(cx: &StaffCx) -> String {
 }
 
 /// The time a caller chose, and for how many people.
-#[derive(serde::Deserialize, Default)]
+#[derive(serde::Deserialize, Default, Clone)]
 pub struct TimesForm {
     #[serde(default)]
     slot: String,
@@ -328,20 +308,9 @@ pub struct TimesForm {
     people: Option<String>,
 }
 
-pub async fn times_submit(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: web::Path<String>,
-    form: web::Form<Submitted<TimesForm>>,
-) -> HttpResponse {
-    staff_step(
-        &state,
-        &req,
-        path.into_inner(),
-        Permission::ProxyBooking,
-        Some(form.into_inner()),
-        |conn, cx, form| {
-            let form = form.unwrap_or_default();
+pub async fn times_submit(request: Posted<TimesForm>) -> HttpResponse {
+    request
+        .staff_step(Permission::ProxyBooking, |conn, cx, form| {
             let plan = CallPlan::read(conn, cx)?;
             let request = times_request(conn, cx)?;
             if let Some(people) = &form.people {
@@ -409,7 +378,6 @@ pub async fn times_submit(
                 }
                 Err(other) => Err(other),
             }
-        },
-    )
-    .await
+        })
+        .await
 }

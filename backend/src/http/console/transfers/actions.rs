@@ -1,32 +1,21 @@
 //! Sending a transfer list, and receiving a card at its counter by a scan.
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::HttpResponse;
 use serde_json::json;
 
-use super::{list_query, load, page, query_text};
+use super::list::{list_query, load, page, query_text};
 use crate::domain::staff::Permission;
 use crate::domain::transfers;
 use crate::error::AppError;
-use crate::http::console::staff_step;
-use crate::http::console::Notice;
-use crate::http::extract::{NoFields, Submitted};
-use crate::http::resident::Outcome;
-use crate::http::AppState;
+use crate::http::console::notice::Notice;
+use crate::http::extract::NoFields;
+use crate::http::page::Outcome;
+use crate::http::page::Posted;
 
-pub async fn send(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: web::Path<String>,
-    form: web::Form<Submitted<NoFields>>,
-) -> HttpResponse {
-    staff_step(
-        &state,
-        &req,
-        path.into_inner(),
-        Permission::ManageCards,
-        Some(form.into_inner()),
-        |conn, cx, _| {
+pub async fn send(request: Posted<NoFields>) -> HttpResponse {
+    request
+        .staff_step(Permission::ManageCards, |conn, cx, _| {
             let query = list_query(conn, cx)?;
             let lines = load(conn, cx, &query)?;
             let actor = format!("staff:{}", cx.account.login);
@@ -42,33 +31,22 @@ pub async fn send(
                 query_text(&query),
                 Notice::TransfersSent.query()
             ))))
-        },
-    )
-    .await
+        })
+        .await
 }
 
 /// A card that arrived, scanned or typed by one of its numbers.
-#[derive(serde::Deserialize, Default)]
+#[derive(serde::Deserialize, Default, Clone)]
 pub struct ReceiveForm {
     #[serde(default)]
     scanned: String,
 }
 
-pub async fn receive(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: web::Path<String>,
-    form: web::Form<Submitted<ReceiveForm>>,
-) -> HttpResponse {
-    staff_step(
-        &state,
-        &req,
-        path.into_inner(),
-        Permission::CounterDesk,
-        Some(form.into_inner()),
-        |conn, cx, form| {
+pub async fn receive(request: Posted<ReceiveForm>) -> HttpResponse {
+    request
+        .staff_step(Permission::CounterDesk, |conn, cx, form| {
             let query = list_query(conn, cx)?;
-            let scanned = form.unwrap_or_default().scanned;
+            let scanned = form.scanned;
             let Some(destination) = &query.destination else {
                 return page(
                     conn,
@@ -111,7 +89,6 @@ pub async fn receive(
                 }
                 Err(other) => Err(other),
             }
-        },
-    )
-    .await
+        })
+        .await
 }
