@@ -4,11 +4,12 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use madoguchi_frontend::i18n::{t, Lang};
-use madoguchi_frontend::pages::console::kit::{Block, Cell, Form, Header, Input, Table};
+use madoguchi_frontend::pages::console::kit::{Block, Cell, Form, Input};
 use madoguchi_frontend::view_models::FieldError;
 use serde_json::json;
 
 use super::csv_export;
+use super::list::{table, Column, RowView, Sorting};
 use crate::db::kinds::{BookingStatus, Channel, TextEnum};
 use crate::db::location::Location;
 use crate::db::procedure::Procedure;
@@ -173,24 +174,54 @@ fn filter_form(
     })
 }
 
-fn sortable_headers(cx: &StaffCx, base: &str, filter: &BookingFilter) -> Vec<Header> {
-    let query = filter_query(cx, false);
-    SortColumn::ALL
-        .iter()
-        .map(|column| {
-            let sorted = (filter.sort == *column).then_some(!filter.descending);
-            let order = if sorted == Some(true) { "desc" } else { "asc" };
-            Header {
-                label: cx.text(&format!("staff_column_{}", column.name())),
-                sort_href: Some(cx.url(&format!(
-                    "{base}?{query}&sort={}&order={order}",
-                    column.name()
-                ))),
-                sorted,
-            }
-        })
-        .collect()
-}
+/// The list's columns: header, sort key and cell of each.
+const COLUMNS: [Column<BookingLine, SortColumn>; 8] = [
+    Column {
+        header: "staff_column_code",
+        sort: Some(SortColumn::Code),
+        cell: |view, line| {
+            let shown = BookingCode::parse(&line.code)
+                .map(|c| c.display())
+                .unwrap_or_else(|| line.code.clone());
+            Cell::Link(view.console_url(&format!("bookings/{}", line.code)), shown)
+        },
+    },
+    Column {
+        header: "staff_column_visit",
+        sort: Some(SortColumn::Visit),
+        cell: |view, line| Cell::Text(view.minute(line.starts_at)),
+    },
+    Column {
+        header: "staff_column_location",
+        sort: Some(SortColumn::Location),
+        cell: |_, line| Cell::Text(line.location.clone()),
+    },
+    Column {
+        header: "staff_column_procedure",
+        sort: Some(SortColumn::Procedure),
+        cell: |_, line| Cell::Text(line.procedure.clone()),
+    },
+    Column {
+        header: "staff_column_party",
+        sort: Some(SortColumn::Party),
+        cell: |_, line| Cell::Text(line.party_size.to_string()),
+    },
+    Column {
+        header: "staff_column_status",
+        sort: Some(SortColumn::Status),
+        cell: |view, line| Cell::Text(view.text(&format!("staff_status_{}", line.status))),
+    },
+    Column {
+        header: "staff_column_channel",
+        sort: Some(SortColumn::Channel),
+        cell: |view, line| Cell::Text(view.text(&format!("channel_{}", line.channel))),
+    },
+    Column {
+        header: "staff_column_booked_at",
+        sort: Some(SortColumn::BookedAt),
+        cell: |view, line| Cell::Text(view.second(line.created_at)),
+    },
+];
 
 pub async fn list(request: PageRequest) -> HttpResponse {
     request
@@ -219,24 +250,14 @@ pub async fn list(request: PageRequest) -> HttpResponse {
             let pages = cx.page_links(&mut lines, PAGE, |n| {
                 cx.url(&format!("{base}?{query}&page={n}"))
             });
-            let rows = lines
-                .iter()
-                .map(|line| {
-                    let shown = BookingCode::parse(&line.code)
-                        .map(|c| c.display())
-                        .unwrap_or_else(|| line.code.clone());
-                    vec![
-                        Cell::Link(cx.console_url(&format!("bookings/{}", line.code)), shown),
-                        Cell::Text(when(&cx.clock, line)),
-                        Cell::Text(line.location.clone()),
-                        Cell::Text(line.procedure.clone()),
-                        Cell::Text(line.party_size.to_string()),
-                        Cell::Text(cx.text(&format!("staff_status_{}", line.status))),
-                        Cell::Text(cx.text(&format!("channel_{}", line.channel))),
-                        Cell::Text(booked_at(&cx.clock, line)),
-                    ]
-                })
-                .collect();
+            let unsorted = filter_query(cx, false);
+            let sort_href = |column: SortColumn, descending: bool| {
+                let order = if descending { "desc" } else { "asc" };
+                cx.url(&format!(
+                    "{base}?{unsorted}&sort={}&order={order}",
+                    column.name()
+                ))
+            };
             let blocks = vec![
                 Block::Form(filter_form(conn, cx, base.clone(), &[])?),
                 Block::Links(vec![
@@ -253,12 +274,18 @@ pub async fn list(request: PageRequest) -> HttpResponse {
                         cx.text("staff_export_xlsx"),
                     ),
                 ]),
-                Block::Table(Table {
-                    caption: cx.text("staff_bookings_title"),
-                    headers: sortable_headers(cx, &base, &filter),
-                    rows,
-                    empty_text: cx.text("staff_no_bookings"),
-                }),
+                Block::Table(table(
+                    &RowView::of(cx),
+                    cx.text("staff_bookings_title"),
+                    &COLUMNS,
+                    &lines,
+                    Some(Sorting {
+                        by: filter.sort,
+                        descending: filter.descending,
+                        href: &sort_href,
+                    }),
+                    cx.text("staff_no_bookings"),
+                )),
                 Block::Links(pages),
             ];
             cx.page(StatusCode::OK, "staff_bookings_title", None, blocks)

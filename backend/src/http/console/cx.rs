@@ -8,6 +8,7 @@ use diesel::PgConnection;
 use madoguchi_frontend::pages::console::kit::{render, Block, ConsolePageVm};
 use madoguchi_frontend::view_models::{FieldError, FormVm, PageFrame};
 
+use super::notice::Notice;
 use crate::db::staff::{StaffAccount, StaffSession};
 use crate::domain::input::{parse_date, read_date};
 use crate::domain::staff::{Permission, Role};
@@ -35,6 +36,19 @@ impl DerefMut for StaffCx {
 }
 
 impl StaffCx {
+    /// The notice this page was sent with, when it is one of `expected`, as the page
+    /// shows it: (done?, text).
+    pub fn notice_among(&self, expected: &[Notice]) -> Option<(bool, String)> {
+        Notice::read(&self.query)
+            .filter(|notice| expected.contains(notice))
+            .map(|notice| (notice.is_success(), self.text(notice.message_key())))
+    }
+
+    /// The console page `page` again, telling what was done (POST → redirect → GET).
+    pub fn back_with(&self, page: &str, notice: Notice) -> Outcome {
+        Outcome::Redirect(format!("{}&{}", self.console_url(page), notice.query()))
+    }
+
     pub fn console_url(&self, page: &str) -> String {
         self.url(&format!("/{}/staff/{page}", self.tenant.code))
     }

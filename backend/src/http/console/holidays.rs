@@ -18,6 +18,7 @@ use crate::domain::input::read_date;
 use crate::domain::staff::Permission;
 use crate::error::AppError;
 use crate::http::console::cx::StaffCx;
+use crate::http::console::notice::Notice;
 use crate::http::page::Outcome;
 use crate::http::page::{PageRequest, Posted};
 
@@ -169,11 +170,7 @@ fn page(
 pub async fn show(request: PageRequest) -> HttpResponse {
     request
         .staff_step(Permission::ImportData, |conn, cx| {
-            let notice = cx.param("done").and_then(|done| match done.as_str() {
-                "closed" => Some((true, cx.text("closures_closed"))),
-                "reopened" => Some((true, cx.text("closures_reopened"))),
-                _ => None,
-            });
+            let notice = cx.notice_among(&[Notice::DayClosed, Notice::DayReopened]);
             page(conn, cx, &Answers::default(), Vec::new(), notice)
         })
         .await
@@ -259,10 +256,7 @@ pub async fn submit(request: Posted<CloseDayForm>) -> HttpResponse {
                             },
                         }),
                     )?;
-                    Ok(Outcome::Redirect(format!(
-                        "{}&done=closed",
-                        cx.console_url("holidays")
-                    )))
+                    Ok(cx.back_with("holidays", Notice::DayClosed))
                 }
             }
         })
@@ -296,10 +290,7 @@ pub async fn reopen(request: Posted<ReopenForm>) -> HttpResponse {
                     "after": null,
                 }),
             )?;
-            Ok(Outcome::Redirect(format!(
-                "{}&done=reopened",
-                cx.console_url("holidays")
-            )))
+            Ok(cx.back_with("holidays", Notice::DayReopened))
         },
     )
     .await

@@ -3,7 +3,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
-use madoguchi_frontend::pages::console::kit::{Block, Cell, Form, Header, Table};
+use madoguchi_frontend::pages::console::kit::{Block, Cell, Form, Table};
 use serde_json::json;
 
 use crate::db::kinds::MailStatus;
@@ -12,8 +12,9 @@ use crate::domain::input::BookingCode;
 use crate::domain::mail::outbox;
 use crate::domain::staff::Permission;
 use crate::http::console::cx::StaffCx;
+use crate::http::console::list::{table, Column, RowView};
+use crate::http::console::notice::Notice;
 use crate::http::extract::NoFields;
-use crate::http::page::Outcome;
 use crate::http::page::{PageRequest, Posted};
 
 /// The routes of this part of the console.
@@ -22,89 +23,102 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/{tenant}/staff/mail/{id}/resend", web::post().to(resend));
 }
 
-fn table(cx: &StaffCx, lines: Vec<OutboxLine>, with_resend: bool, empty: &str) -> Table {
-    let mut headers: Vec<Header> = [
-        "staff_when",
-        "mail_kind",
-        "mail_recipient",
-        "staff_status",
-        "mail_attempts",
-        "mail_error",
-        "manage_code",
-        "mail_message",
-    ]
-    .iter()
-    .map(|k| Header::plain(cx.text(k)))
-    .collect();
-    if with_resend {
-        headers.push(Header::plain(cx.text("staff_actions")));
-    }
-    Table {
-        caption: cx.text("mail_title"),
-        headers,
-        rows: lines
-            .into_iter()
-            .map(|line| {
-                let OutboxLine {
-                    id,
-                    created_at: at,
-                    kind,
-                    recipient: to,
-                    status,
-                    attempts,
-                    last_error: error,
-                    booking_code: code,
-                } = line;
-                let code_cell = match code {
-                    Some(code) => Cell::Link(
-                        cx.console_url(&format!("bookings/{code}")),
-                        BookingCode::parse(&code)
-                            .map(|c| c.display())
-                            .unwrap_or(code),
-                    ),
-                    None => Cell::Text(String::new()),
-                };
-                let mut row = vec![
-                    Cell::Text(
-                        at.with_timezone(&cx.clock.tz)
-                            .format("%Y-%m-%d %H:%M:%S")
-                            .to_string(),
-                    ),
-                    Cell::Text(cx.text(&format!("mail_kind_{kind}"))),
-                    Cell::Code(to),
-                    Cell::Text(cx.text(&format!("mail_status_{status}"))),
-                    Cell::Text(attempts.to_string()),
-                    Cell::Text(match error.as_deref() {
-                        Some(reason @ outbox::UNDELIVERABLE_ADDRESS) => {
-                            cx.text(&format!("mail_error_{reason}"))
-                        }
-                        other => other.unwrap_or_default().to_string(),
-                    }),
-                    code_cell,
-                    if status == MailStatus::Sent {
-                        Cell::Link(
-                            cx.console_url(&format!("mail/{id}/message")),
-                            cx.text("mail_open"),
-                        )
-                    } else {
-                        Cell::Text(String::new())
-                    },
-                ];
-                if with_resend {
-                    row.push(Cell::Button(Form {
-                        action: cx.console_url(&format!("mail/{id}/resend")),
-                        post: true,
-                        csrf: Some(cx.session.csrf_token.clone()),
-                        inputs: Vec::new(),
-                        submit: cx.text("mail_resend"),
-                        inline: true,
-                    }));
+/// The columns of the outbox lists; the failed list adds `RESEND`.
+const COLUMNS: [Column<OutboxLine, ()>; 8] = [
+    Column {
+        header: "staff_when",
+        sort: None,
+        cell: |view, line| Cell::Text(view.second(line.created_at)),
+    },
+    Column {
+        header: "mail_kind",
+        sort: None,
+        cell: |view, line| Cell::Text(view.text(&format!("mail_kind_{}", line.kind))),
+    },
+    Column {
+        header: "mail_recipient",
+        sort: None,
+        cell: |_, line| Cell::Code(line.recipient.clone()),
+    },
+    Column {
+        header: "staff_status",
+        sort: None,
+        cell: |view, line| Cell::Text(view.text(&format!("mail_status_{}", line.status))),
+    },
+    Column {
+        header: "mail_attempts",
+        sort: None,
+        cell: |_, line| Cell::Text(line.attempts.to_string()),
+    },
+    Column {
+        header: "mail_error",
+        sort: None,
+        cell: |view, line| {
+            Cell::Text(match line.last_error.as_deref() {
+                Some(reason @ outbox::UNDELIVERABLE_ADDRESS) => {
+                    view.text(&format!("mail_error_{reason}"))
                 }
-                row
+                other => other.unwrap_or_default().to_string(),
             })
-            .collect(),
-        empty_text: cx.text(empty),
+        },
+    },
+    Column {
+        header: "manage_code",
+        sort: None,
+        cell: |view, line| match &line.booking_code {
+            Some(code) => Cell::Link(
+                view.console_url(&format!("bookings/{code}")),
+                BookingCode::parse(code)
+                    .map(|c| c.display())
+                    .unwrap_or_else(|| code.clone()),
+            ),
+            None => Cell::Text(String::new()),
+        },
+    },
+    Column {
+        header: "mail_message",
+        sort: None,
+        cell: |view, line| {
+            if line.status == MailStatus::Sent {
+                Cell::Link(
+                    view.console_url(&format!("mail/{}/message", line.id)),
+                    view.text("mail_open"),
+                )
+            } else {
+                Cell::Text(String::new())
+            }
+        },
+    },
+];
+
+const RESEND: Column<OutboxLine, ()> = Column {
+    header: "staff_actions",
+    sort: None,
+    cell: |view, line| {
+        Cell::Button(Form {
+            action: view.console_url(&format!("mail/{}/resend", line.id)),
+            post: true,
+            csrf: Some(view.csrf.clone()),
+            inputs: Vec::new(),
+            submit: view.text("mail_resend"),
+            inline: true,
+        })
+    },
+};
+
+fn mail_table(cx: &StaffCx, lines: &[OutboxLine], with_resend: bool, empty: &str) -> Table {
+    let mut columns = COLUMNS.to_vec();
+    if with_resend {
+        columns.push(RESEND);
     }
+    table(
+        &RowView::of(cx),
+        cx.text("mail_title"),
+        &columns,
+        lines,
+        None,
+        cx.text(empty),
+    )
 }
 
 pub async fn show(request: PageRequest) -> HttpResponse {
@@ -112,16 +126,16 @@ pub async fn show(request: PageRequest) -> HttpResponse {
         .staff_step(Permission::ManageMail, |conn, cx| {
             let failed = OutboxLine::latest(conn, cx.tenant.id, true, 50)?;
             let recent = OutboxLine::latest(conn, cx.tenant.id, false, 50)?;
-            let notice = cx.param("resent").map(|_| (true, cx.text("mail_resent")));
+            let notice = cx.notice_among(&[Notice::MailResent]);
             let blocks = vec![
                 Block::Links(vec![(
                     cx.console_url("mail/templates"),
                     cx.text("mail_templates_title"),
                 )]),
                 Block::Heading(cx.text("mail_failed")),
-                Block::Table(table(cx, failed, true, "mail_no_failed")),
+                Block::Table(mail_table(cx, &failed, true, "mail_no_failed")),
                 Block::Heading(cx.text("mail_recent")),
-                Block::Table(table(cx, recent, false, "mail_none")),
+                Block::Table(mail_table(cx, &recent, false, "mail_none")),
             ];
             cx.page(StatusCode::OK, "mail_title", notice, blocks)
         })
@@ -139,10 +153,7 @@ pub async fn resend(request: Posted<NoFields>, path: web::Path<(String, i64)>) -
                 &id.to_string(),
                 json!({ "queued": changed }),
             )?;
-            Ok(Outcome::Redirect(format!(
-                "{}&resent=1",
-                cx.console_url("mail")
-            )))
+            Ok(cx.back_with("mail", Notice::MailResent))
         })
         .await
 }

@@ -18,6 +18,7 @@ use crate::domain::mail::templates;
 use crate::domain::staff::Permission;
 use crate::error::{AppError, Resource};
 use crate::http::console::cx::StaffCx;
+use crate::http::console::notice::Notice;
 use crate::http::page::Outcome;
 use crate::http::page::{PageRequest, Posted};
 
@@ -157,9 +158,7 @@ pub async fn show(request: PageRequest) -> HttpResponse {
             let chosen = choice(conn, cx)?;
             let set = templates::stored(conn, cx.tenant.id, chosen.procedure.id, chosen.kind)?
                 .unwrap_or_else(|| default_set(chosen.kind));
-            let notice = cx
-                .param("saved")
-                .map(|_| (true, cx.text("mail_templates_saved")));
+            let notice = cx.notice_among(&[Notice::TemplatesSaved]);
             page(conn, cx, &chosen, &set, StatusCode::OK, notice, None)
         })
         .await
@@ -260,10 +259,11 @@ pub async fn submit(request: Posted<TemplateForm>) -> HttpResponse {
                         &format!("{}/{}", chosen.procedure.code, chosen.kind),
                         json!({}),
                     )?;
-                    Ok(Outcome::Redirect(cx.console_url(&format!(
-                        "mail/templates?procedure={}&kind={}&saved=1",
+                    let shown = format!(
+                        "mail/templates?procedure={}&kind={}",
                         chosen.procedure.code, chosen.kind
-                    ))))
+                    );
+                    Ok(cx.back_with(&shown, Notice::TemplatesSaved))
                 }
                 Err(problem) => {
                     let text = refused(cx, problem);

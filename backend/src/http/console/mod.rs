@@ -8,6 +8,7 @@ mod cards;
 mod csv_export;
 mod cx;
 mod holidays;
+mod list;
 mod login;
 mod mail;
 mod mail_message;

@@ -4,64 +4,69 @@
 
 use std::collections::HashMap;
 
-/// One console notice.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Notice {
+/// Declares the notices: variant, word in the address, catalogue key, and whether it
+/// reports something done (else something that went wrong meanwhile).
+macro_rules! notices {
+    ($($(#[$doc:meta])* $variant:ident => $word:literal, $key:literal, $success:literal;)*) => {
+        /// One console notice.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum Notice {
+            $($(#[$doc])* $variant,)*
+        }
+
+        impl Notice {
+            const ALL: &'static [Notice] = &[$(Notice::$variant),*];
+
+            /// The word in the address.
+            fn word(self) -> &'static str {
+                match self {
+                    $(Notice::$variant => $word,)*
+                }
+            }
+
+            /// The catalogue message that tells it.
+            pub fn message_key(self) -> &'static str {
+                match self {
+                    $(Notice::$variant => $key,)*
+                }
+            }
+
+            /// Whether it reports something done (else something that went wrong meanwhile).
+            pub fn is_success(self) -> bool {
+                match self {
+                    $(Notice::$variant => $success,)*
+                }
+            }
+        }
+    };
+}
+
+notices! {
     /// A caller's booking was made (on the booking's page).
-    BookingMade,
-    BookingMoved,
-    BookingCancelled,
-    BookingNoted,
+    BookingMade => "booking_made", "staff_done_booked", true;
+    BookingMoved => "booking_moved", "staff_done_moved", true;
+    BookingCancelled => "booking_cancelled", "staff_done_cancelled", true;
+    BookingNoted => "booking_noted", "staff_done_noted", true;
     /// The phone booking's hold ran out before it was confirmed (on the week of slots).
-    HoldExpired,
+    HoldExpired => "hold_expired", "hold_expired", false;
     /// Cards were sent to other counters (with how many in `n=`).
-    TransfersSent,
+    TransfersSent => "transfers_sent", "transfers_sent", true;
     /// A card arrived here from another counter (with its id in `card=`).
-    TransferReceived,
+    TransferReceived => "transfer_received", "transfers_received", true;
+    CardStatusChanged => "card_status", "cards_status_changed", true;
+    CardUnlocked => "card_unlocked", "cards_unlocked", true;
+    AccountCreated => "account_created", "account_done_created", true;
+    AccountSaved => "account_saved", "account_done_saved", true;
+    AccountUnlocked => "account_unlocked", "account_done_unlocked", true;
+    AccountSessionsEnded => "account_sessions_ended", "account_done_ended", true;
+    DayClosed => "day_closed", "closures_closed", true;
+    DayReopened => "day_reopened", "closures_reopened", true;
+    PasswordChanged => "password_changed", "password_changed", true;
+    TemplatesSaved => "templates_saved", "mail_templates_saved", true;
+    MailResent => "mail_resent", "mail_resent", true;
 }
 
 impl Notice {
-    const ALL: [Notice; 7] = [
-        Notice::BookingMade,
-        Notice::BookingMoved,
-        Notice::BookingCancelled,
-        Notice::BookingNoted,
-        Notice::HoldExpired,
-        Notice::TransfersSent,
-        Notice::TransferReceived,
-    ];
-
-    /// The word in the address.
-    fn word(self) -> &'static str {
-        match self {
-            Notice::BookingMade => "booking_made",
-            Notice::BookingMoved => "booking_moved",
-            Notice::BookingCancelled => "booking_cancelled",
-            Notice::BookingNoted => "booking_noted",
-            Notice::HoldExpired => "hold_expired",
-            Notice::TransfersSent => "transfers_sent",
-            Notice::TransferReceived => "transfer_received",
-        }
-    }
-
-    /// The catalogue message that tells it.
-    pub fn message_key(self) -> &'static str {
-        match self {
-            Notice::BookingMade => "staff_done_booked",
-            Notice::BookingMoved => "staff_done_moved",
-            Notice::BookingCancelled => "staff_done_cancelled",
-            Notice::BookingNoted => "staff_done_noted",
-            Notice::HoldExpired => "hold_expired",
-            Notice::TransfersSent => "transfers_sent",
-            Notice::TransferReceived => "transfers_received",
-        }
-    }
-
-    /// Whether it reports something done (else something that went wrong meanwhile).
-    pub fn is_success(self) -> bool {
-        self != Notice::HoldExpired
-    }
-
     /// The query text that carries it (`notice=…`), to append to an address.
     pub fn query(self) -> String {
         format!("notice={}", self.word())
@@ -70,7 +75,7 @@ impl Notice {
     /// The notice in a request's query, if any and known.
     pub fn read(query: &HashMap<String, String>) -> Option<Notice> {
         let word = query.get("notice")?;
-        Notice::ALL.into_iter().find(|n| n.word() == word)
+        Notice::ALL.iter().copied().find(|n| n.word() == word)
     }
 }
 
@@ -80,7 +85,7 @@ mod tests {
 
     #[test]
     fn every_notice_reads_back_from_its_query() {
-        for notice in Notice::ALL {
+        for &notice in Notice::ALL {
             let (key, value) = notice
                 .query()
                 .split_once('=')

@@ -4,11 +4,12 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use madoguchi_frontend::i18n::{t, tf, Lang};
-use madoguchi_frontend::pages::console::kit::{Block, Cell, Form, Header, Input, Table};
+use madoguchi_frontend::pages::console::kit::{Block, Cell, Form, Input};
 use madoguchi_frontend::view_models::FieldError;
 use serde_json::json;
 
 use super::csv_export;
+use super::list::{table, Column, RowView};
 use crate::domain::input::BookingCode;
 use crate::domain::operation_log::{actions, search, LogFilter, LogLine};
 use crate::domain::staff::Permission;
@@ -117,6 +118,41 @@ fn values(clock: &Clock, lang: Lang, line: &LogLine, as_code: bool) -> [String; 
     ]
 }
 
+/// The list's columns over a line's shown values (the CSV export's, without the raw
+/// details).
+const COLUMNS: [Column<[String; 6], ()>; 6] = [
+    Column {
+        header: "staff_when",
+        sort: None,
+        cell: |_, values| Cell::Text(values[0].clone()),
+    },
+    Column {
+        header: "staff_actor",
+        sort: None,
+        cell: |_, values| Cell::Text(values[1].clone()),
+    },
+    Column {
+        header: "log_action",
+        sort: None,
+        cell: |_, values| Cell::Text(values[2].clone()),
+    },
+    Column {
+        header: "log_target",
+        sort: None,
+        cell: |_, values| Cell::Text(values[3].clone()),
+    },
+    Column {
+        header: "staff_client_addr",
+        sort: None,
+        cell: |_, values| Cell::Code(values[4].clone()),
+    },
+    Column {
+        header: "staff_event_detail",
+        sort: None,
+        cell: |_, values| Cell::Text(values[5].clone()),
+    },
+];
+
 pub async fn list(request: PageRequest) -> HttpResponse {
     request
         .staff_step(Permission::ViewOperationLog, |conn, cx| {
@@ -146,31 +182,9 @@ pub async fn list(request: PageRequest) -> HttpResponse {
             let pages = cx.page_links(&mut lines, PAGE, |n| {
                 cx.url(&format!("{base}?{query}&page={n}"))
             });
-            let headers = [
-                "staff_when",
-                "staff_actor",
-                "log_action",
-                "log_target",
-                "staff_client_addr",
-                "staff_event_detail",
-            ]
-            .iter()
-            .map(|key| Header::plain(cx.text(key)))
-            .collect();
-            let rows = lines
+            let shown: Vec<[String; 6]> = lines
                 .iter()
-                .map(|line| {
-                    let [when, actor, action, target, addr, details] =
-                        values(&cx.clock, cx.lang, line, false);
-                    vec![
-                        Cell::Text(when),
-                        Cell::Text(actor),
-                        Cell::Text(action),
-                        Cell::Text(target),
-                        Cell::Code(addr),
-                        Cell::Text(details),
-                    ]
-                })
+                .map(|line| values(&cx.clock, cx.lang, line, false))
                 .collect();
             let (chain_text, chain_notice) = chain_status(conn, cx)?;
             let blocks = vec![
@@ -186,12 +200,14 @@ pub async fn list(request: PageRequest) -> HttpResponse {
                         cx.text("staff_export_csv_cp932"),
                     ),
                 ]),
-                Block::Table(Table {
-                    caption: cx.text("staff_log_title"),
-                    headers,
-                    rows,
-                    empty_text: cx.text("log_empty"),
-                }),
+                Block::Table(table(
+                    &RowView::of(cx),
+                    cx.text("staff_log_title"),
+                    &COLUMNS,
+                    &shown,
+                    None,
+                    cx.text("log_empty"),
+                )),
                 Block::Links(pages),
             ];
             cx.page(StatusCode::OK, "staff_log_title", chain_notice, blocks)

@@ -10,6 +10,7 @@ use crate::domain::staff::{must_change_password, PasswordPolicy, Permission};
 use crate::domain::staff_accounts::{change_own_password, PasswordRefusal};
 use crate::error::AppError;
 use crate::http::console::cx::StaffCx;
+use crate::http::console::notice::Notice;
 use crate::http::page::Outcome;
 use crate::http::page::{PageRequest, Posted};
 
@@ -81,8 +82,8 @@ fn page(
 pub async fn form(request: PageRequest) -> HttpResponse {
     request
         .staff_step(Permission::Any, |_, cx| {
-            let notice = if cx.param("done").is_some() {
-                Some((true, cx.text("password_changed")))
+            let notice = if let Some(done) = cx.notice_among(&[Notice::PasswordChanged]) {
+                Some(done)
             } else if must_change_password(&cx.account, &cx.clock) {
                 Some((false, cx.text("password_must_change")))
             } else {
@@ -119,10 +120,7 @@ pub async fn submit(request: Posted<PasswordForm>) -> HttpResponse {
             let errors = match outcome {
                 Ok(()) => {
                     cx.audit(conn, "staff.password_changed", &cx.account.login, json!({}))?;
-                    return Ok(Outcome::Redirect(format!(
-                        "{}&done=1",
-                        cx.console_url("password")
-                    )));
+                    return Ok(cx.back_with("password", Notice::PasswordChanged));
                 }
                 Err(PasswordRefusal::WrongCurrent) => {
                     cx.audit(

@@ -7,6 +7,7 @@ use crate::http::extract::{client_addr, client_ip, NoFields};
 use crate::http::page::{PageRequest, Posted};
 
 use actix_web::HttpResponse;
+use diesel::PgConnection;
 use madoguchi_frontend::i18n::tf;
 use madoguchi_frontend::pages::manage::{confirm, lookup, view};
 use madoguchi_frontend::view_models::{ConfirmVm, LookupVm, ManageVm, SummaryRow};
@@ -17,7 +18,7 @@ use super::step::Cx;
 use super::summary::{booking_summary, held_until, when_label};
 use crate::db::hold::Hold;
 use crate::db::slot::Slot;
-use crate::domain::booking::{self, find_owned, OwnerProof, Placement};
+use crate::domain::booking::{self, find_owned, BookingDetails, OwnerProof, Placement};
 use crate::domain::calendar::deadline_label;
 use crate::domain::input::{read_date, BookingCode, Email, PhoneNumber};
 use crate::domain::Actor;
@@ -216,82 +217,87 @@ pub async fn show(request: PageRequest, path: CodePath) -> HttpResponse {
         .await
 }
 
-/// Starts the calendar and hold flow for a new time of this booking.
-pub async fn change(request: PageRequest, path: CodePath) -> HttpResponse {
-    let (_, code) = path.into_inner();
+/// A step on the booking in the path (`{code}`) while it may still be changed online;
+/// otherwise the way back to its page, which says why not.
+async fn on_changeable(
+    request: &PageRequest,
+    work: impl Fn(&mut PgConnection, &mut Cx, BookingDetails) -> Result<Outcome, AppError>
+        + Send
+        + 'static,
+) -> HttpResponse {
+    let code = request.path_part("code");
     request
-        .resident_step(move |conn, cx| {
-            let details = match changeable(conn, cx, &code)? {
-                Ok(details) => details,
-                Err(refused) => return Ok(refused),
-            };
-            cx.session.state.flow = Flow {
-                procedure: Some(details.procedure.code.clone()),
-                card_ids: details.members.iter().filter_map(|m| m.card_id).collect(),
-                location: Some(details.location.code.clone()),
-                party_size: details.booking.party_size,
-                changing: Some(details.booking.code.clone()),
-                ..Flow::default()
-            };
-            redirect(cx.book_url(&details.procedure.code, "date"))
+        .resident_step(move |conn, cx| match changeable(conn, cx, &code)? {
+            Ok(details) => work(conn, cx, details),
+            Err(refused) => Ok(refused),
         })
         .await
+}
+
+/// Starts the calendar and hold flow for a new time of this booking.
+pub async fn change(request: PageRequest) -> HttpResponse {
+    on_changeable(&request, move |_, cx, details| {
+        cx.session.state.flow = Flow {
+            procedure: Some(details.procedure.code.clone()),
+            card_ids: details.members.iter().filter_map(|m| m.card_id).collect(),
+            location: Some(details.location.code.clone()),
+            party_size: details.booking.party_size,
+            changing: Some(details.booking.code.clone()),
+            ..Flow::default()
+        };
+        redirect(cx.book_url(&details.procedure.code, "date"))
+    })
+    .await
 }
 
 fn back_to_booking(cx: &Cx, code: &str) -> Result<Outcome, AppError> {
     redirect(cx.url(&format!("/{}/booking/{code}", cx.tenant.code)))
 }
 
-pub async fn move_form(request: PageRequest, path: CodePath) -> HttpResponse {
-    let (_, code) = path.into_inner();
-    request
-        .resident_step(move |conn, cx| {
-            let details = match changeable(conn, cx, &code)? {
-                Ok(details) => details,
-                Err(refused) => return Ok(refused),
-            };
-            let Some(hold) = Hold::of_client(conn, cx.tenant.id, &cx.session.token)?
-                .filter(|h| h.expires_at > cx.clock.now)
-            else {
-                return back_to_booking(cx, &details.booking.code);
-            };
-            let new_slot = Slot::find(conn, cx.tenant.id, hold.slot_id)?
-                .ok_or(AppError::NotFound(Resource::Slot))?;
-            let rows = vec![
-                SummaryRow {
-                    label: cx.text("move_from"),
-                    value: when_label(cx, &details.slot),
-                    change_href: None,
-                },
-                SummaryRow {
-                    label: cx.text("move_to"),
-                    value: when_label(cx, &new_slot),
-                    change_href: Some(cx.url(&format!(
-                        "/{}/booking/{}/change",
-                        cx.tenant.code, details.booking.code
-                    ))),
-                },
-            ];
-            page(confirm::render(ConfirmVm {
-                frame: cx.frame(
-                    cx.text("move_title"),
-                    Some(cx.url(&format!(
-                        "/{}/booking/{}",
-                        cx.tenant.code, details.booking.code
-                    ))),
-                    Vec::new(),
-                ),
-                form: cx.form(cx.url(&format!(
-                    "/{}/booking/{}/move",
+pub async fn move_form(request: PageRequest) -> HttpResponse {
+    on_changeable(&request, move |conn, cx, details| {
+        let Some(hold) = Hold::of_client(conn, cx.tenant.id, &cx.session.token)?
+            .filter(|h| h.expires_at > cx.clock.now)
+        else {
+            return back_to_booking(cx, &details.booking.code);
+        };
+        let new_slot = Slot::find(conn, cx.tenant.id, hold.slot_id)?
+            .ok_or(AppError::NotFound(Resource::Slot))?;
+        let rows = vec![
+            SummaryRow {
+                label: cx.text("move_from"),
+                value: when_label(cx, &details.slot),
+                change_href: None,
+            },
+            SummaryRow {
+                label: cx.text("move_to"),
+                value: when_label(cx, &new_slot),
+                change_href: Some(cx.url(&format!(
+                    "/{}/booking/{}/change",
                     cx.tenant.code, details.booking.code
                 ))),
-                lead: cx.text("move_lead"),
-                rows,
-                button_label: cx.text("move_button"),
-                held_until: held_until(conn, cx)?,
-            }))
-        })
-        .await
+            },
+        ];
+        page(confirm::render(ConfirmVm {
+            frame: cx.frame(
+                cx.text("move_title"),
+                Some(cx.url(&format!(
+                    "/{}/booking/{}",
+                    cx.tenant.code, details.booking.code
+                ))),
+                Vec::new(),
+            ),
+            form: cx.form(cx.url(&format!(
+                "/{}/booking/{}/move",
+                cx.tenant.code, details.booking.code
+            ))),
+            lead: cx.text("move_lead"),
+            rows,
+            button_label: cx.text("move_button"),
+            held_until: held_until(conn, cx)?,
+        }))
+    })
+    .await
 }
 
 pub async fn move_submit(request: Posted<NoFields>, path: CodePath) -> HttpResponse {
@@ -334,25 +340,19 @@ pub async fn move_submit(request: Posted<NoFields>, path: CodePath) -> HttpRespo
         .await
 }
 
-pub async fn cancel_form(request: PageRequest, path: CodePath) -> HttpResponse {
-    let (_, code) = path.into_inner();
-    request
-        .resident_step(move |conn, cx| {
-            let details = match changeable(conn, cx, &code)? {
-                Ok(details) => details,
-                Err(refused) => return Ok(refused),
-            };
-            let base = format!("/{}/booking/{}", cx.tenant.code, details.booking.code);
-            page(confirm::render(ConfirmVm {
-                frame: cx.frame(cx.text("cancel_title"), Some(cx.url(&base)), Vec::new()),
-                form: cx.form(cx.url(&format!("{base}/cancel"))),
-                lead: cx.text("cancel_lead"),
-                rows: booking_summary(cx, &details),
-                button_label: cx.text("cancel_button"),
-                held_until: None,
-            }))
-        })
-        .await
+pub async fn cancel_form(request: PageRequest) -> HttpResponse {
+    on_changeable(&request, move |_, cx, details| {
+        let base = format!("/{}/booking/{}", cx.tenant.code, details.booking.code);
+        page(confirm::render(ConfirmVm {
+            frame: cx.frame(cx.text("cancel_title"), Some(cx.url(&base)), Vec::new()),
+            form: cx.form(cx.url(&format!("{base}/cancel"))),
+            lead: cx.text("cancel_lead"),
+            rows: booking_summary(cx, &details),
+            button_label: cx.text("cancel_button"),
+            held_until: None,
+        }))
+    })
+    .await
 }
 
 pub async fn cancel_submit(request: Posted<NoFields>, path: CodePath) -> HttpResponse {

@@ -20,6 +20,7 @@ use crate::domain::staff_accounts::{
 };
 use crate::error::{AppError, Resource};
 use crate::http::console::cx::StaffCx;
+use crate::http::console::notice::Notice;
 use crate::http::extract::NoFields;
 use crate::http::page::Outcome;
 use crate::http::page::{PageRequest, Posted};
@@ -204,17 +205,14 @@ pub async fn save(request: Posted<AccountForm>, path: LoginPath) -> HttpResponse
                 "must_change_password": fields.must_change_password || !password.is_empty(),
             });
             cx.audit(conn, "staff.account_changed", &account.login, details)?;
-            Ok(Outcome::Redirect(format!(
-                "{}&notice=saved",
-                cx.console_url(&format!("accounts/{}", account.login))
-            )))
+            Ok(cx.back_with(&format!("accounts/{}", account.login), Notice::AccountSaved))
         })
         .await
 }
 
 /// What a one-button action on an account did: the operation-log action, its details,
 /// and the notice for the page.
-type ActionDone = (&'static str, serde_json::Value, &'static str);
+type ActionDone = (&'static str, serde_json::Value, Notice);
 
 /// Runs an administrator's one-button action on the account in the path, logs it and
 /// goes back to the account's page.
@@ -229,10 +227,7 @@ async fn account_action(
             let account = account_of(conn, cx, &login)?;
             let (action, details, notice) = act(conn, cx, &account)?;
             cx.audit(conn, action, &account.login, details)?;
-            Ok(Outcome::Redirect(format!(
-                "{}&notice={notice}",
-                cx.console_url(&format!("accounts/{}", account.login))
-            )))
+            Ok(cx.back_with(&format!("accounts/{}", account.login), notice))
         })
         .await
 }
@@ -240,7 +235,7 @@ async fn account_action(
 pub async fn unlock_submit(request: Posted<NoFields>, path: LoginPath) -> HttpResponse {
     account_action(request, path, |conn, _, account| {
         unlock(conn, account.id)?;
-        Ok(("staff.unlocked", json!({}), "unlocked"))
+        Ok(("staff.unlocked", json!({}), Notice::AccountUnlocked))
     })
     .await
 }
@@ -253,7 +248,7 @@ pub async fn end_sessions_submit(request: Posted<NoFields>, path: LoginPath) -> 
         Ok((
             "staff.sessions_ended",
             json!({ "sessions": ended }),
-            "ended",
+            Notice::AccountSessionsEnded,
         ))
     })
     .await

@@ -8,10 +8,12 @@ use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
 use chrono::Duration;
 use diesel::PgConnection;
-use madoguchi_frontend::pages::console::kit::{Block, Cell, Form, Header, Input, Table};
+use madoguchi_frontend::pages::console::kit::{Block, Cell, Form, Input};
 use serde_json::json;
 
 use crate::http::console::cx::StaffCx;
+use crate::http::console::list::{table, Column, RowView};
+use crate::http::console::notice::Notice;
 use crate::http::console::password::policy_hint;
 use crate::http::page::{PageRequest, Posted};
 
@@ -31,7 +33,6 @@ const ROLES: [Role; 5] = [
     Role::Operator,
     Role::Auditor,
 ];
-const NOTICES: [&str; 5] = ["created", "saved", "unlocked", "ended", "password_set"];
 
 pub(super) fn page(
     cx: &StaffCx,
@@ -43,9 +44,12 @@ pub(super) fn page(
 }
 
 pub(super) fn notice_of(cx: &StaffCx) -> Option<(bool, String)> {
-    cx.param("notice")
-        .filter(|n| NOTICES.contains(&n.as_str()))
-        .map(|n| (true, cx.text(&format!("account_done_{n}"))))
+    cx.notice_among(&[
+        Notice::AccountCreated,
+        Notice::AccountSaved,
+        Notice::AccountUnlocked,
+        Notice::AccountSessionsEnded,
+    ])
 }
 
 pub(super) fn role_select(cx: &StaffCx, chosen: &str) -> Input {
@@ -128,6 +132,54 @@ struct Draft {
     password_error: Option<String>,
 }
 
+/// An account as its line in the list shows it.
+struct AccountLine {
+    login: String,
+    name: String,
+    role: String,
+    places: String,
+    status: String,
+    sessions: i64,
+}
+
+const COLUMNS: [Column<AccountLine, ()>; 6] = [
+    Column {
+        header: "staff_login_id",
+        sort: None,
+        cell: |view, line| {
+            Cell::Link(
+                view.console_url(&format!("accounts/{}", line.login)),
+                line.login.clone(),
+            )
+        },
+    },
+    Column {
+        header: "account_name",
+        sort: None,
+        cell: |_, line| Cell::Text(line.name.clone()),
+    },
+    Column {
+        header: "staff_role",
+        sort: None,
+        cell: |_, line| Cell::Text(line.role.clone()),
+    },
+    Column {
+        header: "staff_location",
+        sort: None,
+        cell: |_, line| Cell::Text(line.places.clone()),
+    },
+    Column {
+        header: "staff_status",
+        sort: None,
+        cell: |_, line| Cell::Text(line.status.clone()),
+    },
+    Column {
+        header: "account_sessions",
+        sort: None,
+        cell: |_, line| Cell::Text(line.sessions.to_string()),
+    },
+];
+
 fn list_page(
     conn: &mut PgConnection,
     cx: &StaffCx,
@@ -141,47 +193,34 @@ fn list_page(
         .into_iter()
         .collect();
     let locations = Location::for_tenant(conn, cx.tenant.id)?;
-    let table = Table {
-        caption: cx.text("staff_accounts_title"),
-        headers: [
-            "staff_login_id",
-            "account_name",
-            "staff_role",
-            "staff_location",
-            "staff_status",
-            "account_sessions",
-        ]
+    let shown: Vec<AccountLine> = rows
         .iter()
-        .map(|key| Header::plain(cx.text(key)))
-        .collect(),
-        rows: rows
-            .iter()
-            .map(|account| {
-                let places = if account.location_ids.is_empty() {
-                    cx.text("account_every_location")
-                } else {
-                    locations
-                        .iter()
-                        .filter(|l| account.location_ids.contains(&l.id))
-                        .map(|l| cx.pick(&l.name, &l.name_en))
-                        .collect::<Vec<_>>()
-                        .join("、")
-                };
-                vec![
-                    Cell::Link(
-                        cx.console_url(&format!("accounts/{}", account.login)),
-                        account.login.clone(),
-                    ),
-                    Cell::Text(account.display_name.clone()),
-                    Cell::Text(cx.text(&format!("role_{}", account.role))),
-                    Cell::Text(places),
-                    Cell::Text(status_text(cx, account)),
-                    Cell::Text(sessions.get(&account.id).copied().unwrap_or(0).to_string()),
-                ]
-            })
-            .collect(),
-        empty_text: String::new(),
-    };
+        .map(|account| AccountLine {
+            login: account.login.clone(),
+            name: account.display_name.clone(),
+            role: cx.text(&format!("role_{}", account.role)),
+            places: if account.location_ids.is_empty() {
+                cx.text("account_every_location")
+            } else {
+                locations
+                    .iter()
+                    .filter(|l| account.location_ids.contains(&l.id))
+                    .map(|l| cx.pick(&l.name, &l.name_en))
+                    .collect::<Vec<_>>()
+                    .join("、")
+            },
+            status: status_text(cx, account),
+            sessions: sessions.get(&account.id).copied().unwrap_or(0),
+        })
+        .collect();
+    let table = table(
+        &RowView::of(cx),
+        cx.text("staff_accounts_title"),
+        &COLUMNS,
+        &shown,
+        None,
+        String::new(),
+    );
     let create = Form {
         action: cx.console_url("accounts"),
         post: true,
@@ -310,10 +349,7 @@ pub async fn create(request: Posted<AccountForm>) -> HttpResponse {
                         &account.login,
                         json!({ "role": account.role }),
                     )?;
-                    Ok(Outcome::Redirect(format!(
-                        "{}&notice=created",
-                        cx.console_url("accounts")
-                    )))
+                    Ok(cx.back_with("accounts", Notice::AccountCreated))
                 }
                 Err(PasswordRefusal::Policy(problems)) => {
                     let text = PasswordPolicy::of(&cx.tenant).explain(cx.lang, &problems);

@@ -3,7 +3,7 @@
 use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
 use diesel::PgConnection;
-use madoguchi_frontend::pages::console::kit::{Block, Cell, Form, Header, Input, Table};
+use madoguchi_frontend::pages::console::kit::{Block, Cell, Form, Input};
 use serde_json::json;
 
 use crate::db::card::CardRecord;
@@ -14,6 +14,7 @@ use crate::domain::input::parse_date;
 use crate::domain::staff::Permission;
 use crate::error::AppError;
 use crate::http::console::cx::StaffCx;
+use crate::http::console::list::{table, Column, RowView};
 use crate::http::page::PageRequest;
 
 const PAGE: i64 = 50;
@@ -99,6 +100,50 @@ fn find(
     )?)
 }
 
+/// The columns of the cards found, each with its location's name.
+const COLUMNS: [Column<(CardRecord, String), ()>; 7] = [
+    Column {
+        header: "contact_name",
+        sort: None,
+        cell: |view, (card, _)| {
+            Cell::Link(
+                view.console_url(&format!("cards/{}", card.id)),
+                card.name.clone(),
+            )
+        },
+    },
+    Column {
+        header: "phone_kana",
+        sort: None,
+        cell: |_, (card, _)| Cell::Text(card.name_kana.clone()),
+    },
+    Column {
+        header: "identify_birth_date",
+        sort: None,
+        cell: |_, (card, _)| Cell::Text(card.birth_date.to_string()),
+    },
+    Column {
+        header: "staff_location",
+        sort: None,
+        cell: |_, (_, location)| Cell::Text(location.clone()),
+    },
+    Column {
+        header: "staff_status",
+        sort: None,
+        cell: |view, (card, _)| Cell::Text(view.text(&format!("card_status_{}", card.status))),
+    },
+    Column {
+        header: "cards_filter_manufacture_number",
+        sort: None,
+        cell: |_, (card, _)| Cell::Code(card.manufacture_number.clone()),
+    },
+    Column {
+        header: "cards_filter_reservation_number",
+        sort: None,
+        cell: |_, (card, _)| Cell::Code(card.reservation_number.clone().unwrap_or_default()),
+    },
+];
+
 pub async fn list(request: PageRequest) -> HttpResponse {
     request
         .staff_step(Permission::ViewBookings, |conn, cx| {
@@ -139,39 +184,14 @@ pub async fn list(request: PageRequest) -> HttpResponse {
                 let base = format!("/{}/staff/cards?{query}", cx.tenant.code);
                 let pages =
                     cx.page_links(&mut found, PAGE, |n| cx.url(&format!("{base}&page={n}")));
-                blocks.push(Block::Table(Table {
-                    caption: cx.text("cards_found"),
-                    headers: [
-                        "contact_name",
-                        "phone_kana",
-                        "identify_birth_date",
-                        "staff_location",
-                        "staff_status",
-                        "cards_filter_manufacture_number",
-                        "cards_filter_reservation_number",
-                    ]
-                    .iter()
-                    .map(|k| Header::plain(cx.text(k)))
-                    .collect(),
-                    rows: found
-                        .into_iter()
-                        .map(|(card, location)| {
-                            vec![
-                                Cell::Link(
-                                    cx.console_url(&format!("cards/{}", card.id)),
-                                    card.name.clone(),
-                                ),
-                                Cell::Text(card.name_kana.clone()),
-                                Cell::Text(card.birth_date.to_string()),
-                                Cell::Text(location),
-                                Cell::Text(cx.text(&format!("card_status_{}", card.status))),
-                                Cell::Code(card.manufacture_number.clone()),
-                                Cell::Code(card.reservation_number.clone().unwrap_or_default()),
-                            ]
-                        })
-                        .collect(),
-                    empty_text: cx.text("phone_no_cards"),
-                }));
+                blocks.push(Block::Table(table(
+                    &RowView::of(cx),
+                    cx.text("cards_found"),
+                    &COLUMNS,
+                    &found,
+                    None,
+                    cx.text("phone_no_cards"),
+                )));
                 blocks.push(Block::Links(pages));
             }
             cx.page(StatusCode::OK, "cards_title", notice, blocks)

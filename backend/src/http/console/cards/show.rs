@@ -16,6 +16,7 @@ use crate::domain::input::BookingCode;
 use crate::domain::staff::Permission;
 use crate::error::AppError;
 use crate::http::console::cx::StaffCx;
+use crate::http::console::notice::Notice;
 use crate::http::page::PageRequest;
 
 pub async fn show(request: PageRequest, path: web::Path<(String, i64)>) -> HttpResponse {
@@ -74,11 +75,7 @@ pub async fn show(request: PageRequest, path: web::Path<(String, i64)>) -> HttpR
             blocks.extend(guessing_blocks(conn, cx, &card)?);
             blocks.push(Block::Heading(cx.text("cards_timeline")));
             blocks.push(Block::Table(timeline));
-            let notice = match cx.param("notice").as_deref() {
-                Some("status") => Some((true, cx.text("cards_status_changed"))),
-                Some("unlocked") => Some((true, cx.text("cards_unlocked"))),
-                _ => None,
-            };
+            let notice = cx.notice_among(&[Notice::CardStatusChanged, Notice::CardUnlocked]);
             cx.page(StatusCode::OK, "cards_card_title", notice, blocks)
         })
         .await

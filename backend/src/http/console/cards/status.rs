@@ -9,6 +9,7 @@ use crate::db::kinds::CardStatus;
 use crate::domain::staff::Permission;
 use crate::error::{AppError, Resource};
 use crate::http::console::cx::StaffCx;
+use crate::http::console::notice::Notice;
 use crate::http::extract::NoFields;
 use crate::http::page::Posted;
 
@@ -77,7 +78,7 @@ pub async fn set_status(
                 &card.manufacture_number,
                 json!({ "from": from, "to": to }),
             )?;
-            Ok(back_to_card(cx, card.id, "status"))
+            Ok(back_to_card(cx, card.id, Notice::CardStatusChanged))
         })
         .await
 }
@@ -139,7 +140,7 @@ pub async fn unlock(request: Posted<NoFields>, path: web::Path<(String, i64)>) -
                 &card.manufacture_number,
                 json!({ "failures": forgotten }),
             )?;
-            Ok(back_to_card(cx, card.id, "unlocked"))
+            Ok(back_to_card(cx, card.id, Notice::CardUnlocked))
         })
         .await
 }
@@ -203,11 +204,8 @@ fn local_minute(cx: &StaffCx, at: Option<chrono::DateTime<chrono::Utc>>) -> Stri
 }
 
 /// The card's page again, saying what was done (POST → redirect → GET).
-fn back_to_card(cx: &StaffCx, card_id: i64, notice: &str) -> crate::http::page::Outcome {
-    crate::http::page::Outcome::Redirect(format!(
-        "{}&notice={notice}",
-        cx.console_url(&format!("cards/{card_id}"))
-    ))
+fn back_to_card(cx: &StaffCx, card_id: i64, notice: Notice) -> crate::http::page::Outcome {
+    cx.back_with(&format!("cards/{card_id}"), notice)
 }
 
 /// The card `id` of this city, when the account works at its counter.

@@ -126,9 +126,7 @@ pub async fn slots(request: PageRequest) -> HttpResponse {
                 first + Duration::days(DAYS_SHOWN),
                 "phone_next_week",
             ));
-            let notice = Notice::read(&cx.query)
-                .filter(|n| *n == Notice::HoldExpired)
-                .map(|n| (n.is_success(), cx.text(n.message_key())));
+            let notice = cx.notice_among(&[Notice::HoldExpired]);
             let blocks = vec![
                 Block::Facts(plan_facts(cx, &plan)),
                 Block::Table(Table {

@@ -9,11 +9,12 @@ use actix_web::HttpResponse;
 use chrono::{Duration, NaiveDate};
 use diesel::PgConnection;
 use madoguchi_frontend::i18n::tf;
-use madoguchi_frontend::pages::console::kit::{Block, Cell, Form, Header, Input, Table};
+use madoguchi_frontend::pages::console::kit::{Block, Cell, Form, Input};
 use serde_json::json;
 
 use crate::http::console::csv_export;
 use crate::http::console::cx::StaffCx;
+use crate::http::console::list::{table, Column, RowView};
 use crate::http::page::PageRequest;
 
 use crate::db::kinds::CardStatus;
@@ -104,6 +105,45 @@ pub(super) fn query_text(query: &ListQuery) -> String {
     text
 }
 
+/// The list's columns over a line's shown values (the CSV export's).
+const COLUMNS: [Column<[String; 7], ()>; 7] = [
+    Column {
+        header: "check_when",
+        sort: None,
+        cell: |_, values| Cell::Text(values[0].clone()),
+    },
+    Column {
+        header: "manage_code",
+        sort: None,
+        cell: |_, values| Cell::Code(values[1].clone()),
+    },
+    Column {
+        header: "contact_name",
+        sort: None,
+        cell: |_, values| Cell::Text(values[2].clone()),
+    },
+    Column {
+        header: "cards_filter_manufacture_number",
+        sort: None,
+        cell: |_, values| Cell::Code(values[3].clone()),
+    },
+    Column {
+        header: "transfers_kept_at",
+        sort: None,
+        cell: |_, values| Cell::Text(values[4].clone()),
+    },
+    Column {
+        header: "transfers_destination",
+        sort: None,
+        cell: |_, values| Cell::Text(values[5].clone()),
+    },
+    Column {
+        header: "staff_status",
+        sort: None,
+        cell: |_, values| Cell::Text(values[6].clone()),
+    },
+];
+
 pub(super) fn page(
     conn: &mut PgConnection,
     cx: &StaffCx,
@@ -154,37 +194,15 @@ pub(super) fn page(
         inline: true,
     };
     let carry = query_text(&query);
-    let table = Table {
-        caption: cx.text("transfers_title"),
-        headers: [
-            "check_when",
-            "manage_code",
-            "contact_name",
-            "cards_filter_manufacture_number",
-            "transfers_kept_at",
-            "transfers_destination",
-            "staff_status",
-        ]
-        .iter()
-        .map(|k| Header::plain(cx.text(k)))
-        .collect(),
-        rows: lines
-            .iter()
-            .map(|line| {
-                let [when, code, name, number, from, to, status] = values(cx, &names, line);
-                vec![
-                    Cell::Text(when),
-                    Cell::Code(code),
-                    Cell::Text(name),
-                    Cell::Code(number),
-                    Cell::Text(from),
-                    Cell::Text(to),
-                    Cell::Text(status),
-                ]
-            })
-            .collect(),
-        empty_text: cx.text("transfers_none"),
-    };
+    let shown: Vec<[String; 7]> = lines.iter().map(|line| values(cx, &names, line)).collect();
+    let table = table(
+        &RowView::of(cx),
+        cx.text("transfers_title"),
+        &COLUMNS,
+        &shown,
+        None,
+        cx.text("transfers_none"),
+    );
     let waiting = lines
         .iter()
         .filter(|l| l.card_status == CardStatus::Booked)
