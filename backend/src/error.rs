@@ -13,11 +13,12 @@ pub enum AppError {
     #[error("{0} not found")]
     NotFound(Resource),
     /// A request value that is malformed or breaks a rule of its own; `field` names it.
-    #[error("invalid {field}: {en}")]
+    #[error("invalid {field}: {message}")]
     Invalid {
         field: String,
-        ja: String,
-        en: String,
+        /// The catalogue key of the message, and the values of its placeholders.
+        message: &'static str,
+        args: Vec<(&'static str, String)>,
     },
     #[error("the request body is too large")]
     PayloadTooLarge,
@@ -142,11 +143,21 @@ impl std::fmt::Display for Resource {
 }
 
 impl AppError {
-    pub fn invalid(field: &str, ja: impl Into<String>, en: impl Into<String>) -> AppError {
+    /// Input refused at `field`, saying why with the catalogue message `message`.
+    pub fn invalid(field: &str, message: &'static str) -> AppError {
+        AppError::invalid_with(field, message, &[])
+    }
+
+    /// The same with the values of the message's placeholders.
+    pub fn invalid_with(
+        field: &str,
+        message: &'static str,
+        args: &[(&'static str, &str)],
+    ) -> AppError {
         AppError::Invalid {
             field: field.to_string(),
-            ja: ja.into(),
-            en: en.into(),
+            message,
+            args: args.iter().map(|(k, v)| (*k, v.to_string())).collect(),
         }
     }
 
@@ -208,10 +219,10 @@ impl AppError {
     /// The message for people in one language, from the message catalogue.
     pub fn message_in(&self, lang: Lang) -> String {
         match self {
-            AppError::Invalid { ja, en, .. } => match lang {
-                Lang::Ja => ja.clone(),
-                Lang::En => en.clone(),
-            },
+            AppError::Invalid { message, args, .. } => {
+                let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                tf(lang, message, &args)
+            }
             AppError::NotFound(resource) => tf(
                 lang,
                 "error_not_found",

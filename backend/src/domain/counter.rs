@@ -156,13 +156,7 @@ pub fn act(
     use crate::domain::card_status;
     crate::db::transaction(conn, |conn| {
         let (booking, slot) = lock_todays_booking(conn, clock, tenant, code, location_id)?;
-        let not_now = || {
-            AppError::invalid(
-                "action",
-                "この予約の状態では、その操作はできません。",
-                "That action does not fit the booking's present status.",
-            )
-        };
+        let not_now = || AppError::invalid("action", "invalid_action_for_status");
         let (kind, to, details) = match action {
             CounterAction::HandOver => {
                 if booking.status != BookingStatus::CheckedIn {
@@ -207,11 +201,7 @@ pub fn act(
             }
             CounterAction::Undo => {
                 if reason.trim().is_empty() {
-                    return Err(AppError::invalid(
-                        "reason",
-                        "取り消す理由を入力してください。",
-                        "Give the reason for the undo.",
-                    ));
+                    return Err(AppError::invalid("reason", "invalid_undo_reason_missing"));
                 }
                 let previous = match booking.status {
                     BookingStatus::Completed => BookingStatus::CheckedIn,

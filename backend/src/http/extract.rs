@@ -52,10 +52,10 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
             let mut body = web::BytesMut::new();
             while let Some(chunk) = payload.next().await {
                 let chunk = chunk.map_err(|e| {
-                    AppError::invalid(
+                    AppError::invalid_with(
                         "body",
-                        "送信内容を読み取れませんでした。",
-                        format!("The body could not be read: {e}"),
+                        "invalid_body_unreadable",
+                        &[("problem", &e.to_string())],
                     )
                 })?;
                 if body.len() + chunk.len() > BODY_LIMIT {
@@ -77,10 +77,10 @@ fn refuse_control_characters(body: &[u8]) -> Result<(), AppError> {
                 let allowed = |c: char| key == "note" && matches!(c, '\n' | '\r');
                 if text.chars().any(|c| c.is_control() && !allowed(c)) {
                     let field = path.trim_start_matches('.');
-                    return Err(AppError::invalid(
+                    return Err(AppError::invalid_with(
                         field,
-                        format!("「{field}」に使えない文字（制御文字）が含まれています。"),
-                        format!("\"{field}\" contains control characters."),
+                        "invalid_control_characters",
+                        &[("field", field)],
                     ));
                 }
                 Ok(())
@@ -115,11 +115,7 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
             } else {
                 format!("{path}.{name}")
             };
-            return AppError::invalid(
-                &field,
-                format!("「{field}」を指定してください。"),
-                format!("\"{field}\" is required."),
-            );
+            return AppError::invalid_with(&field, "invalid_field_required", &[("field", &field)]);
         }
         let field = match inner.strip_prefix("unknown field `") {
             Some(rest) => {
@@ -138,10 +134,10 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
             .next()
             .unwrap_or(&inner)
             .to_string();
-        AppError::invalid(
+        AppError::invalid_with(
             &field,
-            format!("「{field}」の値が正しくありません（{message}）。"),
-            format!("The value of \"{field}\" is not valid: {message}."),
+            "invalid_field_value",
+            &[("field", &field), ("problem", &message)],
         )
     })
 }

@@ -20,11 +20,7 @@ pub async fn refuse_control_characters(
     if has_control_character(uri.path()) || has_control_character(query) {
         return Ok(refuse(
             req,
-            AppError::invalid(
-                "path",
-                "アドレスに使えない文字（改行などの制御文字）が含まれています。",
-                "The address contains characters that cannot be used (control characters).",
-            ),
+            AppError::invalid("path", "invalid_address_control_characters"),
         ));
     }
     Ok(next.call(req).await?.map_into_left_body())

@@ -95,3 +95,53 @@ fn status_words_are_written_only_in_their_enums_file() {
         offenders.join("\n")
     );
 }
+
+/// Every refusal of input names a catalogue message, which exists in every language: no
+/// message is written inline where the error is raised.
+#[test]
+fn refusals_of_input_say_why_from_the_catalogue() {
+    let mut keys = Vec::new();
+    let mut inline = Vec::new();
+    // error.rs defines the two constructors, passing the key on.
+    let files = rust_files(&root().join("backend/src"))
+        .into_iter()
+        .filter(|path| !path.ends_with("error.rs"));
+    for path in files {
+        let code = code_of(&path);
+        for (at, _) in code.match_indices("AppError::invalid") {
+            let call = &code[at..];
+            let args = call.split_once('(').map(|(_, rest)| rest).unwrap_or("");
+            // The message is the second argument: a string literal naming the key.
+            let second = args.split_once(',').map(|(_, rest)| rest.trim_start());
+            match second
+                .and_then(|s| s.strip_prefix('"'))
+                .and_then(|s| s.split_once('"'))
+            {
+                Some((key, _)) => keys.push((shown(&path), key.to_string())),
+                None => inline.push(shown(&path)),
+            }
+        }
+    }
+    assert!(
+        inline.is_empty(),
+        "these files raise AppError::invalid with a message that is not a catalogue key: \
+         {inline:?}"
+    );
+    assert!(
+        keys.len() > 30,
+        "the scan found the refusals ({})",
+        keys.len()
+    );
+    for lang in [
+        madoguchi_frontend::i18n::Lang::Ja,
+        madoguchi_frontend::i18n::Lang::En,
+    ] {
+        for (file, key) in &keys {
+            assert_ne!(
+                madoguchi_frontend::i18n::t(lang, key),
+                *key,
+                "{file} names the message {key}, which the {lang:?} catalogue lacks"
+            );
+        }
+    }
+}

@@ -42,11 +42,7 @@ pub fn move_booking(
             )?,
         };
         if new_slot_id == booking.slot_id {
-            return Err(AppError::invalid(
-                "slot_id",
-                "すでにこの時間で予約されています。",
-                "The booking is already at this time.",
-            ));
+            return Err(AppError::invalid("slot_id", "invalid_move_same_time"));
         }
         let (first, second) = if booking.slot_id < new_slot_id {
             (booking.slot_id, new_slot_id)
@@ -155,11 +151,7 @@ fn lock_booking(conn: &mut PgConnection, tenant: &Tenant, id: i64) -> Result<Boo
 
 fn ensure_still_booked(booking: &Booking) -> Result<(), AppError> {
     if booking.status != BookingStatus::Booked {
-        return Err(AppError::invalid(
-            "booking",
-            "この予約は変更・取消できません（受付済みまたは取消済み）。",
-            "This booking can no longer be changed (already checked in or cancelled).",
-        ));
+        return Err(AppError::invalid("booking", "invalid_booking_closed"));
     }
     Ok(())
 }

@@ -148,11 +148,7 @@ fn identify_party(
     match party {
         Party::Cards(identifications) if procedure.needs_card => {
             if identifications.is_empty() {
-                return Err(AppError::invalid(
-                    "members",
-                    "受け取る方の番号を入力してください。",
-                    "Enter the number of each person picking up a card.",
-                ));
+                return Err(AppError::invalid("members", "invalid_members_missing"));
             }
             let mut cards: Vec<CardRecord> = Vec::new();
             for (i, identification) in identifications.iter().enumerate() {
@@ -161,8 +157,7 @@ fn identify_party(
                 if cards.iter().any(|c| c.id == card.id) {
                     return Err(AppError::invalid(
                         &format!("members[{i}].number"),
-                        "同じカードが2回入力されています。",
-                        "The same card was entered twice.",
+                        "invalid_member_repeated",
                     ));
                 }
                 cards.push(card);
@@ -176,26 +171,26 @@ fn identify_party(
             }
             Ok(cards)
         }
-        Party::Cards(_) | Party::IdentifiedCards(_) => Err(AppError::invalid(
-            "members",
-            "この手続きではカードの番号は不要です。",
-            "This procedure takes no card numbers.",
-        )),
-        Party::People(_) if procedure.needs_card => Err(AppError::invalid(
-            "members",
-            "カードの受け取りには交付通知書の番号が必要です。",
-            "A card pickup needs the number on the issuance notice.",
-        )),
+        Party::Cards(_) | Party::IdentifiedCards(_) => {
+            Err(AppError::invalid("members", "invalid_members_not_taken"))
+        }
+        Party::People(_) if procedure.needs_card => {
+            Err(AppError::invalid("members", "invalid_members_needed"))
+        }
         Party::People(_) => Ok(Vec::new()),
     }
 }
 
 fn prefix_field(error: AppError, prefix: &str) -> AppError {
     match error {
-        AppError::Invalid { field, ja, en } => AppError::Invalid {
+        AppError::Invalid {
+            field,
+            message,
+            args,
+        } => AppError::Invalid {
             field: format!("{prefix}{field}"),
-            ja,
-            en,
+            message,
+            args,
         },
         AppError::IdentificationFailed { field } => AppError::IdentificationFailed {
             field: format!("{prefix}{field}"),
@@ -211,34 +206,21 @@ fn ensure_contact(tenant: &Tenant, contact: &Contact, channel: Channel) -> Resul
         if contact.email.is_none() && contact.phone.is_none() {
             return Err(AppError::invalid(
                 "contact.phone",
-                "電話番号かメールアドレスのどちらかを入力してください。",
-                "Enter a phone number or an e-mail address.",
+                "invalid_contact_missing",
             ));
         }
         return Ok(());
     }
     if tenant.contact_email == ContactRule::Required && contact.email.is_none() {
-        return Err(AppError::invalid(
-            "contact.email",
-            "メールアドレスを入力してください。",
-            "Enter your e-mail address.",
-        ));
+        return Err(AppError::invalid("contact.email", "invalid_email_missing"));
     }
     if tenant.contact_phone == ContactRule::Required && contact.phone.is_none() {
-        return Err(AppError::invalid(
-            "contact.phone",
-            "電話番号を入力してください。",
-            "Enter your phone number.",
-        ));
+        return Err(AppError::invalid("contact.phone", "invalid_phone_missing"));
     }
     if tenant.contact_name == ContactRule::Required
         && contact.name.as_deref().is_none_or(|n| n.trim().is_empty())
     {
-        return Err(AppError::invalid(
-            "contact.name",
-            "お名前を入力してください。",
-            "Enter your name.",
-        ));
+        return Err(AppError::invalid("contact.name", "invalid_name_missing"));
     }
     Ok(())
 }
@@ -256,18 +238,10 @@ pub(super) fn take_hold(
         .filter(|hold| hold.expires_at > clock.now)
         .ok_or(AppError::HoldExpired)?;
     if hold.procedure_id != procedure.id {
-        return Err(AppError::invalid(
-            "procedure",
-            "仮押さえした手続きと異なります。",
-            "The procedure differs from the one held.",
-        ));
+        return Err(AppError::invalid("procedure", "invalid_procedure_not_held"));
     }
     if places > hold.places {
-        return Err(AppError::invalid(
-            "party_size",
-            "仮押さえした人数より多くなっています。",
-            "The party is larger than the places held.",
-        ));
+        return Err(AppError::invalid("party_size", "invalid_party_above_hold"));
     }
     Hold::release_client(conn, tenant.id, client_token)?;
     Ok(hold.slot_id)

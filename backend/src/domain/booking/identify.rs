@@ -57,18 +57,11 @@ pub fn identify_card(
     let uses_password = tenant.pickup_proof_kind == PickupProofKind::Password;
     match (&identification.proof, uses_password) {
         (CardProof::BirthDate(_), false) | (CardProof::Password(_), true) => {}
-        (_, true) => {
-            return Err(AppError::invalid(
-                "password",
-                "パスワードを入力してください。",
-                "Enter the password printed on your notice.",
-            ))
-        }
+        (_, true) => return Err(AppError::invalid("password", "invalid_password_missing")),
         (_, false) => {
             return Err(AppError::invalid(
                 "birth_date",
-                "生年月日を入力してください。",
-                "Enter your date of birth.",
+                "invalid_birth_date_missing",
             ))
         }
     }
@@ -76,23 +69,11 @@ pub fn identify_card(
     let number = if by_manufacture_number {
         ManufactureNumber::parse(&identification.number)
             .map(|n| n.as_str().to_string())
-            .ok_or_else(|| {
-                AppError::invalid(
-                    "number",
-                    "製造管理番号は英数字8〜20桁で入力してください。",
-                    "Enter the card manufacture number: 8 to 20 letters and digits.",
-                )
-            })?
+            .ok_or_else(|| AppError::invalid("number", "invalid_manufacture_number_format"))?
     } else {
         ReservationNumber::parse(&identification.number)
             .map(|n| n.as_str().to_string())
-            .ok_or_else(|| {
-                AppError::invalid(
-                    "number",
-                    "予約番号は「1AB-123456」の形で入力してください。",
-                    "Enter the reservation number like 1AB-123456.",
-                )
-            })?
+            .ok_or_else(|| AppError::invalid("number", "invalid_reservation_number_format"))?
     };
     ensure_network_budget(conn, clock, tenant, network)?;
     let card = if by_manufacture_number {

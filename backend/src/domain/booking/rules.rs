@@ -132,11 +132,7 @@ pub fn ensure_room(
 
 pub fn ensure_party_size(tenant: &Tenant, places: i32) -> Result<(), AppError> {
     if places < 1 {
-        return Err(AppError::invalid(
-            "party_size",
-            "人数は1人以上にしてください。",
-            "The party must have at least one person.",
-        ));
+        return Err(AppError::invalid("party_size", "invalid_party_empty"));
     }
     if places > tenant.max_party_size {
         return Err(AppError::PartyTooLarge {

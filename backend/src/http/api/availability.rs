@@ -31,11 +31,7 @@ pub async fn list(
             .filter(|v| !v.is_empty())
             .cloned()
             .ok_or_else(|| {
-                AppError::invalid(
-                    name,
-                    format!("{name} を指定してください。"),
-                    format!("{name} is required."),
-                )
+                AppError::invalid_with(name, "invalid_parameter_required", &[("name", name)])
             })
     };
     let location_code = required("location")?;
@@ -45,11 +41,7 @@ pub async fn list(
             .get(name)
             .map(|text| {
                 parse_date(text).ok_or_else(|| {
-                    AppError::invalid(
-                        name,
-                        format!("{name} は実在する日付（2026-12-03 の形）で指定してください。"),
-                        format!("{name} must be a real date such as 2026-12-03."),
-                    )
+                    AppError::invalid_with(name, "invalid_parameter_date", &[("name", name)])
                 })
             })
             .transpose()
@@ -57,10 +49,10 @@ pub async fn list(
     let from = date("from")?.unwrap_or_else(|| clock.today());
     let to = date("to")?.unwrap_or(from + Duration::days(13));
     if to < from || (to - from).num_days() >= MAX_DAYS {
-        return Err(AppError::invalid(
+        return Err(AppError::invalid_with(
             "to",
-            format!("to は from 以降、{MAX_DAYS}日以内にしてください。"),
-            format!("to must be on or after from, and within {MAX_DAYS} days of it."),
+            "invalid_range_days",
+            &[("days", &MAX_DAYS.to_string())],
         ));
     }
     let tz = clock.tz;

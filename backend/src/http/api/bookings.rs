@@ -113,13 +113,8 @@ pub async fn create(
     let contact = parse_contact(&body.contact)?;
     let lang = match body.lang.as_deref() {
         None => madoguchi_frontend::i18n::Lang::Ja,
-        Some(code) => madoguchi_frontend::i18n::Lang::from_code(code).ok_or_else(|| {
-            AppError::invalid(
-                "lang",
-                "言語は ja か en で指定してください。",
-                "\"lang\" must be ja or en.",
-            )
-        })?,
+        Some(code) => madoguchi_frontend::i18n::Lang::from_code(code)
+            .ok_or_else(|| AppError::invalid("lang", "invalid_lang"))?,
     };
     let clock = state.clock();
     let actor = Actor::resident(client_addr(&req));
@@ -129,13 +124,11 @@ pub async fn create(
         let procedure = load_procedure(conn, &tenant, &body.procedure)?;
         // The JSON interface has no step for the one-time code: a city that confirms
         // addresses takes them only through its pages.
-        if contact.email.is_some()
-            && crate::domain::mail::address_codes::required(conn, tenant.id)?
+        if contact.email.is_some() && crate::domain::mail::address_codes::required(conn, tenant.id)?
         {
             return Err(AppError::invalid(
                 "contact.email",
-                "この自治体はメールアドレスを確認コードで確かめます。メールアドレスは予約サイトで入力してください。",
-                "This city confirms e-mail addresses with a one-time code: give the address on the booking site.",
+                "invalid_email_needs_code",
             ));
         }
         let placement = placement(
@@ -284,11 +277,7 @@ fn placement(
 }
 
 fn both_placements() -> AppError {
-    AppError::invalid(
-        "hold_token",
-        "hold_token と予約枠の指定はどちらか一方にしてください。",
-        "Give either hold_token or a slot, not both.",
-    )
+    AppError::invalid("hold_token", "invalid_hold_or_slot")
 }
 
 /// The proof of ownership travels in headers, never in the URL (which ends up in logs):
@@ -316,11 +305,12 @@ fn owner_request(
             "",
         )?),
         (None, Some(contact)) => OwnerProof::Contact(contact),
-        (None, None) => return Err(AppError::invalid(
-            "X-Contact",
-            "予約時の番号と生年月日、またはメールアドレスか電話番号が必要です。",
-            "Send the card number with the birth date or password, or the contact used to book.",
-        )),
+        (None, None) => {
+            return Err(AppError::invalid(
+                "X-Contact",
+                "invalid_owner_proof_missing",
+            ))
+        }
     };
     Ok((tenant_code, code, proof))
 }
@@ -331,18 +321,13 @@ fn member_identification(
 ) -> Result<CardIdentification, AppError> {
     let proof = match (&member.birth_date, &member.password) {
         (Some(date), _) => CardProof::BirthDate(parse_date(date).ok_or_else(|| {
-            AppError::invalid(
-                &format!("{prefix}birth_date"),
-                "生年月日は実在する日付で入力してください（例 1980-04-01、昭和55年4月1日）。",
-                "Enter a real date of birth, such as 1980-04-01.",
-            )
+            AppError::invalid(&format!("{prefix}birth_date"), "invalid_birth_date_format")
         })?),
         (None, Some(password)) => CardProof::Password(password.clone()),
         (None, None) => {
             return Err(AppError::invalid(
                 &format!("{prefix}birth_date"),
-                "生年月日またはパスワードを入力してください。",
-                "Enter the date of birth or the password.",
+                "invalid_proof_missing",
             ))
         }
     };
@@ -361,24 +346,14 @@ fn parse_contact(body: &ContactBody) -> Result<Contact, AppError> {
     };
     let email = present(&body.email)
         .map(|text| {
-            Email::parse(&text).ok_or_else(|| {
-                AppError::invalid(
-                    "contact.email",
-                    "メールアドレスの形式が正しくありません（例 taro@example.jp）。",
-                    "Enter an e-mail address such as taro@example.jp.",
-                )
-            })
+            Email::parse(&text)
+                .ok_or_else(|| AppError::invalid("contact.email", "invalid_email_format"))
         })
         .transpose()?;
     let phone = present(&body.phone)
         .map(|text| {
-            PhoneNumber::parse(&text).ok_or_else(|| {
-                AppError::invalid(
-                    "contact.phone",
-                    "電話番号は10〜15桁の数字で入力してください（例 090-1234-5678）。",
-                    "Enter a phone number of 10 to 15 digits, such as 090-1234-5678.",
-                )
-            })
+            PhoneNumber::parse(&text)
+                .ok_or_else(|| AppError::invalid("contact.phone", "invalid_phone_format"))
         })
         .transpose()?;
     Ok(Contact {

@@ -53,13 +53,7 @@ pub async fn create(
         {
             token
         }
-        Some(_) => {
-            return Err(AppError::invalid(
-                "client_token",
-                "client_token は英数字16〜100文字です。",
-                "client_token must be 16 to 100 letters and digits.",
-            ))
-        }
+        Some(_) => return Err(AppError::invalid("client_token", "invalid_client_token")),
         None => new_client_token(&mut rand::thread_rng()),
     };
     let clock = state.clock();

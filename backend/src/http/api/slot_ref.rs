@@ -39,11 +39,7 @@ impl SlotRef {
                 .ok_or(AppError::NotFound(Resource::Slot));
         }
         let (Some(location), Some(start)) = (&self.location, &self.start) else {
-            return Err(AppError::invalid(
-                "slot_id",
-                "予約枠を slot_id か location と start で指定してください。",
-                "Name the slot by slot_id, or by location and start.",
-            ));
+            return Err(AppError::invalid("slot_id", "invalid_slot_missing"));
         };
         let location = Location::active_by_code(conn, tenant.id, location)?
             .ok_or(AppError::NotFound(Resource::Location))?;
@@ -52,13 +48,7 @@ impl SlotRef {
         let starts_at = parse_instant(clock, start)?;
         Slot::on_lane_at(conn, lane.id, starts_at)?
             .map(|slot| slot.id)
-            .ok_or_else(|| {
-                AppError::invalid(
-                    "start",
-                    "この時刻に始まる予約枠はありません。",
-                    "No slot starts at this time.",
-                )
-            })
+            .ok_or_else(|| AppError::invalid("start", "invalid_no_slot_at_start"))
     }
 }
 
@@ -70,13 +60,7 @@ pub fn parse_instant(clock: &Clock, text: &str) -> Result<DateTime<Utc>, AppErro
         .iter()
         .find_map(|format| NaiveDateTime::parse_from_str(text, format).ok())
         .map(|local| clock.instant(local))
-        .ok_or_else(|| {
-            AppError::invalid(
-                "start",
-                "開始時刻は 2026-12-03T10:15 の形で、実在する日時を指定してください。",
-                "start must be a real date and time such as 2026-12-03T10:15.",
-            )
-        })
+        .ok_or_else(|| AppError::invalid("start", "invalid_start_format"))
 }
 
 pub fn load_procedure(

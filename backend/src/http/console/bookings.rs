@@ -81,7 +81,11 @@ fn filter_of(cx: &StaffCx) -> Result<BookingFilter, Vec<FieldError>> {
 fn export_filter(cx: &StaffCx) -> Result<BookingFilter, AppError> {
     filter_of(cx).map_err(|problems| {
         let first = &problems[0];
-        AppError::invalid(&first.field, first.message.clone(), first.message.clone())
+        AppError::invalid_with(
+            &first.field,
+            "invalid_filter_unreadable",
+            &[("problem", &first.message)],
+        )
     })
 }
 

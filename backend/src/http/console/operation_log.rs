@@ -303,7 +303,11 @@ pub async fn export_csv(request: PageRequest) -> HttpResponse {
         .staff_step(Permission::ViewOperationLog, move |conn, cx| {
             let filter = filter_of(cx).map_err(|problems| {
                 let first = &problems[0];
-                AppError::invalid(&first.field, first.message.clone(), first.message.clone())
+                AppError::invalid_with(
+                    &first.field,
+                    "invalid_filter_unreadable",
+                    &[("problem", &first.message)],
+                )
             })?;
             let details =
                 json!({ "filter": filter_query(cx), "encoding": csv_export::encoding_of(cx) });

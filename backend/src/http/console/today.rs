@@ -300,9 +300,8 @@ pub async fn act(request: Posted<ActionForm>) -> HttpResponse {
         .staff_step(Permission::CounterDesk, |conn, cx, form| {
             let (location, _) = chosen_location(conn, cx, cx.query.get("location"))?;
             let typed = form.code.clone();
-            let action = CounterAction::parse(&form.action).ok_or_else(|| {
-                AppError::invalid("action", "操作が正しくありません。", "Unknown action.")
-            })?;
+            let action = CounterAction::parse(&form.action)
+                .ok_or_else(|| AppError::invalid("action", "invalid_action"))?;
             let code = BookingCode::parse(&typed).ok_or(AppError::NotFound(Resource::Booking))?;
             let outcome = match counter::act(
                 conn,

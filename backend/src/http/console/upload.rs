@@ -134,10 +134,10 @@ async fn read_parts(
     let mut upload = None;
     let mut total = 0u64;
     let fail = |e: &dyn std::fmt::Display| {
-        AppError::invalid(
+        AppError::invalid_with(
             "file",
-            format!("送られたファイルを読み取れませんでした（{e}）。"),
-            format!("The upload could not be read ({e})."),
+            "invalid_upload_unreadable",
+            &[("problem", &e.to_string())],
         )
     };
     while let Some(mut field) = payload.try_next().await.map_err(|e| fail(&e))? {
@@ -149,11 +149,7 @@ async fn read_parts(
         match file_name {
             Some(file_name) if name == "file" && !file_name.is_empty() => {
                 if upload.is_some() {
-                    return Err(AppError::invalid(
-                        "file",
-                        "ファイルは一度に一つだけ送れます。",
-                        "Send one file at a time.",
-                    ));
+                    return Err(AppError::invalid("file", "invalid_one_file"));
                 }
                 let token = new_client_token(&mut rand::thread_rng());
                 let target = path(state, kind, tenant_id, &token);
