@@ -3,12 +3,12 @@
 //! the tenant, the booking code and that expiry, with a key kept in the database.
 
 use chrono::{DateTime, Utc};
-use diesel::prelude::*;
-use diesel::sql_types::{Bytea, Text};
-use diesel::PgConnection;
+use diesel::{PgConnection, QueryResult};
 use hmac::{Hmac, Mac};
 use rand::RngCore;
 use sha2::Sha256;
+
+use crate::db::signing_key;
 
 const KEY_NAME: &str = "booking-links";
 
@@ -20,32 +20,14 @@ pub fn key(conn: &mut PgConnection) -> QueryResult<Vec<u8>> {
 
 /// The key stored under `name`, made when missing.
 pub fn named_key(conn: &mut PgConnection, name: &str) -> QueryResult<Vec<u8>> {
-    #[derive(QueryableByName)]
-    struct Key {
-        #[diesel(sql_type = Bytea)]
-        key: Vec<u8>,
-    }
-    let read = |conn: &mut PgConnection| {
-        diesel::sql_query("SELECT key FROM signing_keys WHERE name = $1")
-            .bind::<Text, _>(name)
-            .get_result::<Key>(conn)
-            .optional()
-    };
-    if let Some(found) = read(conn)? {
-        return Ok(found.key);
+    if let Some(found) = signing_key::find(conn, name)? {
+        return Ok(found);
     }
     let mut fresh = vec![0u8; 32];
     rand::thread_rng().fill_bytes(&mut fresh);
-    diesel::sql_query(
-        "INSERT INTO signing_keys (name, key) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-    )
-    .bind::<Text, _>(name)
-    .bind::<Bytea, _>(&fresh)
-    .execute(conn)?;
+    signing_key::insert_if_missing(conn, name, &fresh)?;
     // Another process may have won the race: the stored key is the one.
-    read(conn)?
-        .map(|k| k.key)
-        .ok_or(diesel::result::Error::NotFound)
+    signing_key::find(conn, name)?.ok_or(diesel::result::Error::NotFound)
 }
 
 /// A token for the forms of a browser that has no session yet: an HMAC over the tenant and

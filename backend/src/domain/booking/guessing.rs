@@ -20,7 +20,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::db::audit::NewAuditEntry;
-use crate::db::schema::identification_failures;
+use crate::db::identification_failure as failures;
 use crate::db::tenant::Tenant;
 use crate::domain::Clock;
 use crate::error::AppError;
@@ -82,14 +82,13 @@ pub fn ensure_network_budget(
     let Some(network) = network else {
         return Ok(());
     };
-    let recent: Vec<DateTime<Utc>> = identification_failures::table
-        .filter(identification_failures::tenant_id.eq(tenant.id))
-        .filter(identification_failures::network.eq(network))
-        .filter(identification_failures::failed_at.gt(clock.now - Duration::days(1)))
-        .order(identification_failures::failed_at.desc())
-        .select(identification_failures::failed_at)
-        .limit(NETWORK_FAILURES_PER_DAY as i64)
-        .load(conn)?;
+    let recent = failures::by_network_since(
+        conn,
+        tenant.id,
+        network,
+        clock.now - Duration::days(1),
+        NETWORK_FAILURES_PER_DAY as i64,
+    )?;
     let hour_ago = clock.now - Duration::hours(1);
     let in_hour = recent.iter().filter(|at| **at > hour_ago).count();
     let free_at = if in_hour >= NETWORK_FAILURES_PER_HOUR {
@@ -127,11 +126,7 @@ fn standing(
     key: &str,
     network: Option<&str>,
 ) -> Result<(i64, Option<Lock>), AppError> {
-    let everywhere: i64 = identification_failures::table
-        .filter(identification_failures::tenant_id.eq(tenant.id))
-        .filter(identification_failures::number_key.eq(key))
-        .count()
-        .get_result(conn)?;
+    let (everywhere, _) = failures::of_number(conn, tenant.id, key)?;
     if everywhere == 0 {
         return Ok((0, None));
     }
@@ -141,14 +136,13 @@ fn standing(
     let Some(network) = network else {
         return Ok((everywhere, None));
     };
-    let mine: Vec<DateTime<Utc>> = identification_failures::table
-        .filter(identification_failures::tenant_id.eq(tenant.id))
-        .filter(identification_failures::number_key.eq(key))
-        .filter(identification_failures::network.eq(network))
-        .filter(identification_failures::failed_at.gt(clock.now - Duration::days(1)))
-        .order(identification_failures::failed_at.desc())
-        .select(identification_failures::failed_at)
-        .load(conn)?;
+    let mine = failures::of_number_from_network_since(
+        conn,
+        tenant.id,
+        key,
+        network,
+        clock.now - Duration::days(1),
+    )?;
     let wait = match mine.len() {
         n if n >= NETWORK_LONG_LOCK_AFTER => NETWORK_LONG_LOCK,
         n if n >= NETWORK_LOCK_AFTER => NETWORK_LOCK,
@@ -170,14 +164,13 @@ pub fn record_failure(
     network: Option<&str>,
     card: Option<&str>,
 ) -> Result<Option<Lock>, AppError> {
-    diesel::insert_into(identification_failures::table)
-        .values((
-            identification_failures::tenant_id.eq(tenant.id),
-            identification_failures::number_key.eq(key),
-            identification_failures::network.eq(network),
-            identification_failures::failed_at.eq(clock.now),
-        ))
-        .execute(conn)?;
+    failures::NewFailure {
+        tenant_id: tenant.id,
+        number_key: key,
+        network,
+        failed_at: clock.now,
+    }
+    .insert(conn)?;
     let (_, lock) = standing(conn, clock, tenant, key, network)?;
     if let Some(lock) = lock {
         let details = match lock {
@@ -200,12 +193,7 @@ pub fn record_failure(
 
 /// Forgets the failures on a number: after a success, or when staff unlock it.
 pub fn forget(conn: &mut PgConnection, tenant: &Tenant, key: &str) -> Result<usize, AppError> {
-    Ok(diesel::delete(
-        identification_failures::table
-            .filter(identification_failures::tenant_id.eq(tenant.id))
-            .filter(identification_failures::number_key.eq(key)),
-    )
-    .execute(conn)?)
+    Ok(failures::forget(conn, tenant.id, key)?)
 }
 
 /// How many failures a number has, and whether it waits for staff, for a card's page.
@@ -214,15 +202,7 @@ pub fn failures_of(
     tenant: &Tenant,
     key: &str,
 ) -> Result<(i64, Option<DateTime<Utc>>), AppError> {
-    let (count, last) = identification_failures::table
-        .filter(identification_failures::tenant_id.eq(tenant.id))
-        .filter(identification_failures::number_key.eq(key))
-        .select((
-            diesel::dsl::count_star(),
-            diesel::dsl::max(identification_failures::failed_at),
-        ))
-        .get_result::<(i64, Option<DateTime<Utc>>)>(conn)?;
-    Ok((count, last))
+    Ok(failures::of_number(conn, tenant.id, key)?)
 }
 
 /// A card whose number is stopped for everyone, waiting for its holder to call.

@@ -278,36 +278,49 @@ pub struct CancelForm {
     confirm: String,
 }
 
-pub async fn cancel_submit(request: Posted<CancelForm>, path: CodePath) -> HttpResponse {
-    let (_, code) = path.into_inner();
+/// A form about the booking in the path (`{code}`), by staff who book for callers.
+async fn on_booking<F: Clone + Send + 'static>(
+    request: Posted<F>,
+    work: impl Fn(&mut PgConnection, &mut StaffCx, F, Booking) -> Result<Outcome, AppError>
+        + Send
+        + 'static,
+) -> HttpResponse {
+    let code = request.path_part("code");
     request
         .staff_step(Permission::ProxyBooking, move |conn, cx, form| {
             let booking = find(conn, cx, &code)?;
-            if form.confirm != "1" {
-                let text = cx.text("staff_cancel_unconfirmed");
-                return detail_page(
-                    conn,
-                    cx,
-                    booking,
-                    Some((false, text)),
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                );
-            }
-            let actor = cx.actor_via(desk_channel(cx));
-            match cancel(conn, &cx.clock, &cx.tenant, booking.id, &actor) {
-                Ok(_) => Ok(Outcome::Redirect(cx.console_url(&format!(
-                    "bookings/{}?{}",
-                    booking.code,
-                    Notice::BookingCancelled.query()
-                )))),
-                Err(refused @ AppError::Invalid { .. }) => {
-                    let text = refused.message_in(cx.lang);
-                    detail_page(conn, cx, booking, Some((false, text)), StatusCode::CONFLICT)
-                }
-                Err(other) => Err(other),
-            }
+            work(conn, cx, form, booking)
         })
         .await
+}
+
+pub async fn cancel_submit(request: Posted<CancelForm>) -> HttpResponse {
+    on_booking(request, |conn, cx, form, booking| {
+        if form.confirm != "1" {
+            let text = cx.text("staff_cancel_unconfirmed");
+            return detail_page(
+                conn,
+                cx,
+                booking,
+                Some((false, text)),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            );
+        }
+        let actor = cx.actor_via(desk_channel(cx));
+        match cancel(conn, &cx.clock, &cx.tenant, booking.id, &actor) {
+            Ok(_) => Ok(Outcome::Redirect(cx.console_url(&format!(
+                "bookings/{}?{}",
+                booking.code,
+                Notice::BookingCancelled.query()
+            )))),
+            Err(refused @ AppError::Invalid { .. }) => {
+                let text = refused.message_in(cx.lang);
+                detail_page(conn, cx, booking, Some((false, text)), StatusCode::CONFLICT)
+            }
+            Err(other) => Err(other),
+        }
+    })
+    .await
 }
 
 /// The note staff keep on a booking.
@@ -317,33 +330,30 @@ pub struct NoteForm {
     note: String,
 }
 
-pub async fn note_submit(request: Posted<NoteForm>, path: CodePath) -> HttpResponse {
-    let (_, code) = path.into_inner();
-    request
-        .staff_step(Permission::ProxyBooking, move |conn, cx, form| {
-            let booking = find(conn, cx, &code)?;
-            let note = form.note.trim().to_string();
-            if note.chars().count() > NOTE_MAX_CHARS {
-                let text = madoguchi_frontend::i18n::tf(
-                    cx.lang,
-                    "phone_note_too_long",
-                    &[("n", &NOTE_MAX_CHARS.to_string())],
-                );
-                return detail_page(
-                    conn,
-                    cx,
-                    booking,
-                    Some((false, text)),
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                );
-            }
-            let actor = cx.actor_via(desk_channel(cx));
-            set_note(conn, &cx.clock, &cx.tenant, booking.id, &note, &actor)?;
-            Ok(Outcome::Redirect(cx.console_url(&format!(
-                "bookings/{}?{}",
-                booking.code,
-                Notice::BookingNoted.query()
-            ))))
-        })
-        .await
+pub async fn note_submit(request: Posted<NoteForm>) -> HttpResponse {
+    on_booking(request, |conn, cx, form, booking| {
+        let note = form.note.trim().to_string();
+        if note.chars().count() > NOTE_MAX_CHARS {
+            let text = madoguchi_frontend::i18n::tf(
+                cx.lang,
+                "phone_note_too_long",
+                &[("n", &NOTE_MAX_CHARS.to_string())],
+            );
+            return detail_page(
+                conn,
+                cx,
+                booking,
+                Some((false, text)),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            );
+        }
+        let actor = cx.actor_via(desk_channel(cx));
+        set_note(conn, &cx.clock, &cx.tenant, booking.id, &note, &actor)?;
+        Ok(Outcome::Redirect(cx.console_url(&format!(
+            "bookings/{}?{}",
+            booking.code,
+            Notice::BookingNoted.query()
+        ))))
+    })
+    .await
 }

@@ -3,7 +3,7 @@
 //! each only until the tenant's deadline.
 
 use crate::db::kinds::BookingStatus;
-use crate::http::extract::{client_addr, client_ip, NoFields};
+use crate::http::extract::{client_ip, NoFields};
 use crate::http::page::{PageRequest, Posted};
 
 use actix_web::HttpResponse;
@@ -21,7 +21,6 @@ use crate::db::slot::Slot;
 use crate::domain::booking::{self, find_owned, BookingDetails, OwnerProof, Placement};
 use crate::domain::calendar::deadline_label;
 use crate::domain::input::{read_date, BookingCode, Email, PhoneNumber};
-use crate::domain::Actor;
 use crate::error::{AppError, Resource};
 use crate::http::page::field_error;
 use crate::http::page::invalid_page;
@@ -302,13 +301,8 @@ pub async fn move_form(request: PageRequest) -> HttpResponse {
 
 pub async fn move_submit(request: Posted<NoFields>, path: CodePath) -> HttpResponse {
     let (_, code) = path.into_inner();
-    let actor = Actor::resident(client_addr(&request.req));
-    // Counted once the form's token is checked: another site cannot spend a network's
-    // budget through its visitors' browsers.
-    let limits = request.state.clone();
     request
-        .resident_step(move |conn, cx, _| {
-            limits.check_write_rate(cx.client_addr.as_deref(), Some(&cx.session.token))?;
+        .resident_write(move |conn, cx, _, actor| {
             let details = match changeable(conn, cx, &code)? {
                 Ok(details) => details,
                 Err(refused) => return Ok(refused),
@@ -322,7 +316,7 @@ pub async fn move_submit(request: Posted<NoFields>, path: CodePath) -> HttpRespo
                 &cx.tenant,
                 details.booking.id,
                 &placement,
-                &actor,
+                actor,
             ) {
                 Ok(_) => {
                     cx.session.state.flow = Flow::default();
@@ -357,16 +351,11 @@ pub async fn cancel_form(request: PageRequest) -> HttpResponse {
 
 pub async fn cancel_submit(request: Posted<NoFields>, path: CodePath) -> HttpResponse {
     let (_, code) = path.into_inner();
-    let actor = Actor::resident(client_addr(&request.req));
-    // Counted once the form's token is checked: another site cannot spend a network's
-    // budget through its visitors' browsers.
-    let limits = request.state.clone();
     request
-        .resident_step(move |conn, cx, _| {
-            limits.check_write_rate(cx.client_addr.as_deref(), Some(&cx.session.token))?;
+        .resident_write(move |conn, cx, _, actor| {
             let details = owned_booking(conn, cx, &code)?;
             let notice =
-                match booking::cancel(conn, &cx.clock, &cx.tenant, details.booking.id, &actor) {
+                match booking::cancel(conn, &cx.clock, &cx.tenant, details.booking.id, actor) {
                     Ok(_) => "cancelled_notice",
                     Err(AppError::ChangeDeadlinePassed) => "change_refused_deadline",
                     Err(AppError::Invalid { field, .. }) if field == "booking" => {

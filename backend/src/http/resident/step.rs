@@ -12,6 +12,7 @@ use madoguchi_frontend::view_models::{FieldError, FormVm, MessageVm, PageFrame};
 
 use super::session::{self, Session};
 use crate::db::procedure::Procedure;
+use crate::domain::Actor;
 use crate::error::{AppError, Resource};
 use crate::http::error_pages::error_page;
 use crate::http::extract::{load_tenant, Submitted};
@@ -201,6 +202,25 @@ impl<F: Clone + Send + 'static> Posted<F> {
     ) -> actix_web::HttpResponse {
         run(&self.page, Some(self.form), move |conn, cx, form| {
             work(conn, cx, form.expect("a submitted form"))
+        })
+        .await
+    }
+
+    /// A resident's form that books, moves or cancels: counted against the network's and
+    /// the session's budget of writes once its token is checked (so that another site
+    /// cannot spend a network's budget through its visitors' browsers), and done as the
+    /// resident at the client's address.
+    pub async fn resident_write(
+        self,
+        work: impl Fn(&mut PgConnection, &mut Cx, F, &Actor) -> Result<Outcome, AppError>
+            + Send
+            + 'static,
+    ) -> actix_web::HttpResponse {
+        let actor = Actor::resident(crate::http::extract::client_addr(&self.page.req));
+        let limits = self.page.state.clone();
+        self.resident_step(move |conn, cx, form| {
+            limits.check_write_rate(cx.client_addr.as_deref(), Some(&cx.session.token))?;
+            work(conn, cx, form, &actor)
         })
         .await
     }
