@@ -278,6 +278,17 @@ pub struct CancelForm {
     confirm: String,
 }
 
+/// The booking's page again, saying why a form about it was refused.
+fn refused(
+    conn: &mut PgConnection,
+    cx: &StaffCx,
+    booking: Booking,
+    text: String,
+    status: StatusCode,
+) -> Result<Outcome, AppError> {
+    detail_page(conn, cx, booking, Some((false, text)), status)
+}
+
 /// A form about the booking in the path (`{code}`), by staff who book for callers.
 async fn on_booking<F: Clone + Send + 'static>(
     request: Posted<F>,
@@ -298,13 +309,7 @@ pub async fn cancel_submit(request: Posted<CancelForm>) -> HttpResponse {
     on_booking(request, |conn, cx, form, booking| {
         if form.confirm != "1" {
             let text = cx.text("staff_cancel_unconfirmed");
-            return detail_page(
-                conn,
-                cx,
-                booking,
-                Some((false, text)),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            );
+            return refused(conn, cx, booking, text, StatusCode::UNPROCESSABLE_ENTITY);
         }
         let actor = cx.actor_via(desk_channel(cx));
         match cancel(conn, &cx.clock, &cx.tenant, booking.id, &actor) {
@@ -315,7 +320,7 @@ pub async fn cancel_submit(request: Posted<CancelForm>) -> HttpResponse {
             )))),
             Err(refused @ AppError::Invalid { .. }) => {
                 let text = refused.message_in(cx.lang);
-                detail_page(conn, cx, booking, Some((false, text)), StatusCode::CONFLICT)
+                self::refused(conn, cx, booking, text, StatusCode::CONFLICT)
             }
             Err(other) => Err(other),
         }
@@ -339,13 +344,7 @@ pub async fn note_submit(request: Posted<NoteForm>) -> HttpResponse {
                 "phone_note_too_long",
                 &[("n", &NOTE_MAX_CHARS.to_string())],
             );
-            return detail_page(
-                conn,
-                cx,
-                booking,
-                Some((false, text)),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            );
+            return refused(conn, cx, booking, text, StatusCode::UNPROCESSABLE_ENTITY);
         }
         let actor = cx.actor_via(desk_channel(cx));
         set_note(conn, &cx.clock, &cx.tenant, booking.id, &note, &actor)?;
