@@ -174,5 +174,14 @@ test('an administrator\'s filters name an unreadable date at its field and show 
   assert.match(log, /2026-12-01 13:\d\d:\d\d/, 'times in Japan time');
   await expectAccessible(browser, page);
   await screenshot(page, 'admin-05-log-words');
+
+  // The city's rules as they stand, from the menu, with the tenant file to export.
+  await page.locator('.console-nav').getByRole('link', { name: '設定', exact: true }).click();
+  assert.equal(await heading(page), '設定');
+  const rules = await page.locator('main').textContent();
+  assert.match(rules, /変更・取消の締切\s*1日前の17:00まで/);
+  assert.match(rules, /メールアドレス\s*必須/);
+  assert.equal(await page.getByRole('link', { name: '設定ファイル（TOML）を書き出す' }).count(), 1);
+  await expectAccessible(browser, page);
   await context.close();
 });

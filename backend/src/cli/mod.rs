@@ -94,6 +94,12 @@ enum TenantCommand {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Print a tenant as its tenant file (what the console set included); applying the
+    /// printed file changes nothing.
+    Export {
+        /// The tenant's code.
+        tenant: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -195,6 +201,16 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 apply_tenant(conn, &config, &parsed, dry_run)
             })
         }
+        Command::Tenant {
+            command: TenantCommand::Export { tenant },
+        } => with_database(&config, |conn| {
+            let found = Tenant::by_code(conn, &tenant)?
+                .with_context(|| format!("no tenant with the code {tenant}"))?;
+            let file = tenant_file::export(conn, &found)?;
+            let now = Clock::system(config.time_zone).now;
+            print!("{}", tenant_file::to_toml(&file, &now.to_rfc3339())?);
+            Ok(())
+        }),
         Command::Cards {
             command:
                 CardsCommand::Import {

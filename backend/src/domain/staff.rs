@@ -75,6 +75,8 @@ pub enum Permission {
     ManageCards,
     /// See messages to residents and send failed ones again.
     ManageMail,
+    /// Read the city's settings and export them as its tenant file.
+    ViewSettings,
 }
 
 impl Role {
@@ -91,7 +93,7 @@ impl Role {
             }
             Permission::ViewOperationLog => matches!(self, Role::Admin | Role::Auditor),
             Permission::ImportData => self == Role::Admin,
-            Permission::ManageCards | Permission::ManageMail => {
+            Permission::ManageCards | Permission::ManageMail | Permission::ViewSettings => {
                 matches!(self, Role::Admin | Role::Supervisor)
             }
         }

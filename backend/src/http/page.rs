@@ -26,6 +26,12 @@ pub enum Outcome {
         content_type: &'static str,
         body: web::Bytes,
     },
+    /// A file to save under `filename`.
+    Download {
+        content_type: &'static str,
+        filename: String,
+        body: web::Bytes,
+    },
     /// A download produced piece by piece (large exports), never whole in memory.
     Stream {
         content_type: &'static str,
@@ -48,6 +54,15 @@ impl Outcome {
                 .content_type(content_type)
                 .insert_header(("Cache-Control", "private, no-store"))
                 .body(body),
+            Outcome::Download {
+                content_type,
+                filename,
+                body,
+            } => HttpResponse::Ok()
+                .content_type(content_type)
+                .insert_header(("Cache-Control", "private, no-store"))
+                .insert_header(attachment(&filename))
+                .body(body),
             Outcome::Stream {
                 content_type,
                 filename,
@@ -55,10 +70,7 @@ impl Outcome {
             } => HttpResponse::Ok()
                 .content_type(content_type)
                 .insert_header(("Cache-Control", "private, no-store"))
-                .insert_header((
-                    "Content-Disposition",
-                    format!("attachment; filename=\"{filename}\""),
-                ))
+                .insert_header(attachment(&filename))
                 .streaming(futures_util::stream::unfold(
                     chunks,
                     |mut chunks| async move {
@@ -70,6 +82,14 @@ impl Outcome {
                 )),
         }
     }
+}
+
+/// Saves the answer as `filename` (a plain name the service made, never typed by anyone).
+fn attachment(filename: &str) -> (&'static str, String) {
+    (
+        "Content-Disposition",
+        format!("attachment; filename=\"{filename}\""),
+    )
 }
 
 /// An HTML page; never cached, since pages show personal answers.

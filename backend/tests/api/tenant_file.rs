@@ -93,3 +93,89 @@ fn a_bad_file_names_each_mistake_by_its_place() {
     );
     assert!(unknown_key.unwrap_err().to_string().contains("colour"));
 }
+
+/// The demo city grown to 40 locations, each with a lane, a timetable changing on a later
+/// date and a closed day of its own.
+fn city_of_forty() -> String {
+    let mut text = madoguchi::cli::DEMO_TENANT.to_string();
+    for n in 0..35 {
+        text.push_str(&format!(
+            r#"
+[[locations]]
+code = "2{n:03}"
+name = "出張所{n}"
+name_en = "Branch {n}"
+address = "デモ市{n}番地"
+issues_cards = {issues}
+
+[[locations.lanes]]
+code = "desk"
+name = "窓口"
+procedures = ["pickup", "cert-renewal"]
+
+[[locations.lanes.timetables]]
+effective_from = 2026-04-01
+slot_minutes = 30
+capacity = 2
+hours = {{ weekdays = ["09:00-12:00", "13:00-17:00"] }}
+
+[[locations.lanes.timetables]]
+effective_from = "2027-01-04"
+slot_minutes = 20
+capacity = 3
+web_capacity = 2
+hours = {{ mon = ["09:00-12:00"], wed = ["13:00-16:00"], sat = ["10:00-12:00"] }}
+
+[[closures]]
+date = 2027-02-{day:02}
+location = "2{n:03}"
+reason = "施設点検"
+"#,
+            issues = n % 2 == 0,
+            day = n % 28 + 1,
+        ));
+    }
+    text
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_exported_tenant_file_applies_with_no_changes() {
+    let app = TestApp::spawn().await;
+    let mut conn = app.conn();
+    let file = tenant_file::parse(&city_of_forty()).unwrap();
+    assert_eq!(file.locations.len(), 40);
+    tenant_file::apply(&mut conn, &file, false).unwrap();
+    let tenant = madoguchi::db::tenant::Tenant::by_code(&mut conn, "demo")
+        .unwrap()
+        .unwrap();
+    // A day closed on screen, not in the file: the export keeps it.
+    let branch = madoguchi::db::location::Location::for_tenant(&mut conn, tenant.id)
+        .unwrap()
+        .into_iter()
+        .find(|l| l.code == "2007")
+        .unwrap();
+    let day = chrono::NaiveDate::from_ymd_opt(2027, 3, 31).unwrap();
+    madoguchi::domain::closures::close(
+        &mut conn,
+        &app.clock(),
+        &tenant,
+        Some(branch.id),
+        day,
+        "選挙",
+    )
+    .unwrap();
+
+    let exported = tenant_file::export(&mut conn, &tenant).unwrap();
+    let text = tenant_file::to_toml(&exported, "2026-11-30T12:00:00+09:00").unwrap();
+    let again = tenant_file::parse(&text).expect("the export reads back as a tenant file");
+    let report = tenant_file::apply(&mut conn, &again, true).unwrap();
+    assert_eq!(report.changes, Vec::<String>::new(), "{text}");
+
+    assert_eq!(again.locations.len(), 40);
+    let branch = again.locations.iter().find(|l| l.code == "2007").unwrap();
+    let hours = &branch.lanes[0].timetables[1].hours;
+    assert_eq!(hours["mon"], vec!["09:00-12:00"]);
+    assert_eq!(hours["sat"], vec!["10:00-12:00"]);
+    assert!(text.contains("reason = \"選挙\""), "{text}");
+    assert!(text.contains("date = 2027-03-31"), "{text}");
+}

@@ -4,9 +4,9 @@ use crate::db::kinds::{ContactRule, PickupNumberKind, PickupProofKind};
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Deserialize, Debug)]
+#[derive(Deserialize, Serialize, Debug)]
 #[serde(deny_unknown_fields)]
 pub struct TenantFile {
     pub code: String,
@@ -28,7 +28,7 @@ pub struct TenantFile {
     pub card_columns: std::collections::BTreeMap<String, String>,
 }
 
-#[derive(Deserialize, Debug)]
+#[derive(Deserialize, Serialize, Debug)]
 #[serde(deny_unknown_fields, default)]
 pub struct RulesFile {
     pub hold_minutes: i32,
@@ -84,7 +84,7 @@ impl Default for RulesFile {
     }
 }
 
-#[derive(Deserialize, Debug)]
+#[derive(Deserialize, Serialize, Debug)]
 #[serde(deny_unknown_fields, default)]
 pub struct DeadlineFile {
     pub days_before: i32,
@@ -100,7 +100,7 @@ impl Default for DeadlineFile {
     }
 }
 
-#[derive(Deserialize, Debug)]
+#[derive(Deserialize, Serialize, Debug)]
 #[serde(deny_unknown_fields, default)]
 pub struct ContactFile {
     pub email: String,
@@ -119,7 +119,7 @@ impl Default for ContactFile {
 }
 
 /// Texts of the start page; empty means none.
-#[derive(Deserialize, Debug, Default)]
+#[derive(Deserialize, Serialize, Debug, Default)]
 #[serde(deny_unknown_fields, default)]
 pub struct TextsFile {
     pub notice_ja: String,
@@ -128,7 +128,7 @@ pub struct TextsFile {
     pub maintenance_en: String,
 }
 
-#[derive(Deserialize, Debug)]
+#[derive(Deserialize, Serialize, Debug)]
 #[serde(deny_unknown_fields)]
 pub struct ProcedureFile {
     pub code: String,
@@ -143,7 +143,7 @@ pub struct ProcedureFile {
     pub notes_en: String,
 }
 
-#[derive(Deserialize, Debug)]
+#[derive(Deserialize, Serialize, Debug)]
 #[serde(deny_unknown_fields)]
 pub struct LocationFile {
     pub code: String,
@@ -162,7 +162,7 @@ fn yes() -> bool {
     true
 }
 
-#[derive(Deserialize, Debug)]
+#[derive(Deserialize, Serialize, Debug)]
 #[serde(deny_unknown_fields)]
 pub struct LaneFile {
     pub code: String,
@@ -172,7 +172,7 @@ pub struct LaneFile {
     pub timetables: Vec<TimetableFile>,
 }
 
-#[derive(Deserialize, Debug)]
+#[derive(Deserialize, Serialize, Debug)]
 #[serde(deny_unknown_fields)]
 pub struct TimetableFile {
     pub effective_from: DateText,
@@ -183,7 +183,7 @@ pub struct TimetableFile {
     pub hours: BTreeMap<String, Vec<String>>,
 }
 
-#[derive(Deserialize, Debug)]
+#[derive(Deserialize, Serialize, Debug)]
 #[serde(deny_unknown_fields)]
 pub struct ClosureFile {
     pub date: DateText,
@@ -193,7 +193,7 @@ pub struct ClosureFile {
 }
 
 /// A date written as a TOML date (2026-04-01) or a string ("2026-04-01").
-#[derive(Deserialize, Debug)]
+#[derive(Deserialize, Serialize, Debug)]
 #[serde(untagged)]
 pub enum DateText {
     Toml(toml::value::Datetime),

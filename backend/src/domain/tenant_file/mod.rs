@@ -5,11 +5,13 @@
 mod apply;
 mod card_columns;
 mod closures;
+mod export;
 mod file;
 mod mail_settings;
 mod plan;
 
 pub use self::apply::apply;
+pub use self::export::{export, to_toml};
 pub use self::file::{
     parse, ApplyReport, ClosureFile, ContactFile, DateText, DeadlineFile, LaneFile, LocationFile,
     ProcedureFile, RulesFile, TenantFile, TextsFile, TimetableFile,

@@ -80,6 +80,7 @@ impl StaffCx {
                 ("mail", "mail_title", Permission::ManageMail),
                 ("log", "staff_log_title", Permission::ViewOperationLog),
                 ("holidays", "holidays_title", Permission::ImportData),
+                ("settings", "settings_title", Permission::ViewSettings),
                 ("accounts", "staff_accounts_title", Permission::ManageStaff),
                 ("password", "staff_password_title", Permission::Any),
             ]

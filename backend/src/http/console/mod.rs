@@ -17,6 +17,7 @@ mod notice;
 mod operation_log;
 mod password;
 mod phone;
+mod settings;
 mod step;
 mod today;
 mod transfers;
@@ -43,7 +44,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(operation_log::routes)
         .configure(phone::routes)
         .configure(password::routes)
-        .configure(accounts::routes);
+        .configure(accounts::routes)
+        .configure(settings::routes);
     cfg.route("/{tenant}/staff/", web::get().to(home));
 }
 
