@@ -74,6 +74,17 @@ impl Tenant {
             .first(conn)
     }
 
+    /// Takes the tenant row's lock until the transaction ends: settings are changed one
+    /// save at a time.
+    pub fn lock(conn: &mut PgConnection, id: i64) -> QueryResult<()> {
+        tenants::table
+            .find(id)
+            .select(tenants::id)
+            .for_update()
+            .first::<i64>(conn)
+            .map(|_| ())
+    }
+
     pub fn all(conn: &mut PgConnection) -> QueryResult<Vec<Tenant>> {
         tenants::table
             .order(tenants::code)

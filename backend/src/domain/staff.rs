@@ -77,6 +77,8 @@ pub enum Permission {
     ManageMail,
     /// Read the city's settings and export them as its tenant file.
     ViewSettings,
+    /// Change the city's settings.
+    ManageSettings,
 }
 
 impl Role {
@@ -92,7 +94,7 @@ impl Role {
                 matches!(self, Role::Admin | Role::Supervisor | Role::Operator)
             }
             Permission::ViewOperationLog => matches!(self, Role::Admin | Role::Auditor),
-            Permission::ImportData => self == Role::Admin,
+            Permission::ImportData | Permission::ManageSettings => self == Role::Admin,
             Permission::ManageCards | Permission::ManageMail | Permission::ViewSettings => {
                 matches!(self, Role::Admin | Role::Supervisor)
             }
@@ -156,14 +158,18 @@ impl PasswordPolicy {
 /// Whether the console may be used from `client`: from anywhere when the tenant lists no
 /// address ranges, else only from inside one of them.
 pub fn address_allowed(tenant: &Tenant, client: Option<std::net::IpAddr>) -> bool {
-    if tenant.staff_networks.is_empty() {
+    address_in(&tenant.staff_networks, client)
+}
+
+/// Whether `client` is inside one of the address ranges `networks` (any, when empty).
+pub fn address_in(networks: &[String], client: Option<std::net::IpAddr>) -> bool {
+    if networks.is_empty() {
         return true;
     }
     let Some(ip) = client.map(|ip| ip.to_canonical()) else {
         return false;
     };
-    tenant
-        .staff_networks
+    networks
         .iter()
         .filter_map(|range| range.parse::<ipnet::IpNet>().ok())
         .any(|range| range.contains(&ip))

@@ -64,6 +64,7 @@ notices! {
     PasswordChanged => "password_changed", "password_changed", true;
     TemplatesSaved => "templates_saved", "mail_templates_saved", true;
     MailResent => "mail_resent", "mail_resent", true;
+    SettingsSaved => "settings_saved", "settings_saved", true;
 }
 
 impl Notice {

@@ -5,7 +5,7 @@ use madoguchi::db::schema::audit_log;
 use madoguchi::domain::tenant_file;
 
 use super::{log_in, new_client, town, PASSWORD};
-use crate::helpers::TestApp;
+use crate::helpers::{csrf_of, TestApp};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn administrators_read_the_rules_and_export_a_file_that_applies_unchanged() {
@@ -57,4 +57,249 @@ async fn administrators_read_the_rules_and_export_a_file_that_applies_unchanged(
         .get_result(&mut app.conn())
         .unwrap();
     assert_eq!(exports, 1);
+}
+
+/// The rules form as the town's rules stand, with `changed` fields in place.
+fn rules_form(csrf: &str, version: &str, changed: &[(&str, &str)]) -> Vec<(String, String)> {
+    let mut fields: Vec<(&str, &str)> = vec![
+        ("csrf", csrf),
+        ("version", version),
+        ("booking_opens_days", "60"),
+        ("cutoff_days_before", "1"),
+        ("cutoff_at", "17:00"),
+        ("change_days_before", "1"),
+        ("change_at", "17:00"),
+        ("hold_minutes", "10"),
+        ("max_party_size", "4"),
+        ("pickup_number", "reservation_number"),
+        ("pickup_proof", "birth_date"),
+        ("reminder_hour", "9"),
+        ("inquiry_phone", ""),
+        ("contact_email", "required"),
+        ("contact_phone", "optional"),
+        ("contact_name", "off"),
+        ("staff_idle_minutes", "20"),
+        ("staff_password_min_length", "8"),
+        ("staff_password_mixed", "1"),
+        ("staff_networks", ""),
+    ];
+    for (name, value) in changed {
+        match fields.iter_mut().find(|(n, _)| n == name) {
+            Some(field) => field.1 = value,
+            None => fields.push((name, value)),
+        }
+    }
+    fields
+        .into_iter()
+        .map(|(n, v)| (n.to_string(), v.to_string()))
+        .collect()
+}
+
+/// The value of the hidden `version` field of a page.
+fn version_of(html: &str) -> String {
+    let marker = "name=\"version\" value=\"";
+    let start = html.find(marker).expect("a version field") + marker.len();
+    html[start..]
+        .split('"')
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
+async fn text_of(response: reqwest::Response) -> (u16, String) {
+    let status = response.status().as_u16();
+    (status, response.text().await.unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_administrator_previews_a_rule_change_then_saves_it_and_the_log_keeps_both_values() {
+    let app = TestApp::spawn().await;
+    let tenant = town(&app);
+    let admin = new_client();
+    log_in(&app, &admin, "admin", PASSWORD).await;
+    let url = app.url("/town/staff/settings/rules");
+    let form = admin.get(&url).send().await.unwrap().text().await.unwrap();
+    let (csrf, version) = (csrf_of(&form), version_of(&form));
+    assert!(form.contains("value=\"17:00\""), "{form}");
+
+    // The preview lists what changes and keeps everything as it was.
+    let changed = [("change_at", "12:00"), ("hold_minutes", "15")];
+    let (status, preview) = text_of(
+        admin
+            .post(&url)
+            .form(&rules_form(&csrf, &version, &changed))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(preview.contains("この変更で変わること"), "{preview}");
+    assert!(preview.contains("hold_minutes 10 → 15"), "{preview}");
+    assert!(preview.contains("change_deadline_time"), "{preview}");
+    let stored = madoguchi::db::tenant::Tenant::by_id(&mut app.conn(), tenant.id).unwrap();
+    assert_eq!(stored.hold_minutes, 10, "a preview saves nothing");
+
+    let mut save = rules_form(&csrf, &version_of(&preview), &changed);
+    save.push(("step".into(), "save".into()));
+    let response = admin.post(&url).form(&save).send().await.unwrap();
+    assert_eq!(response.status(), 303);
+    let location = crate::helpers::location_of(&response);
+    assert!(location.contains("notice=settings_saved"), "{location}");
+    let stored = madoguchi::db::tenant::Tenant::by_id(&mut app.conn(), tenant.id).unwrap();
+    assert_eq!(stored.hold_minutes, 15);
+    assert_eq!(stored.change_deadline_time.to_string(), "12:00:00");
+    let details: serde_json::Value = audit_log::table
+        .filter(audit_log::tenant_id.eq(tenant.id))
+        .filter(audit_log::action.eq("settings.rules"))
+        .select(audit_log::details)
+        .first(&mut app.conn())
+        .unwrap();
+    let changes = details["changes"].to_string();
+    assert!(changes.contains("hold_minutes 10 → 15"), "{changes}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_rules_are_named_at_their_fields_and_nothing_is_saved() {
+    let app = TestApp::spawn().await;
+    let tenant = town(&app);
+    let admin = new_client();
+    log_in(&app, &admin, "admin", PASSWORD).await;
+    let url = app.url("/town/staff/settings/rules");
+    let form = admin.get(&url).send().await.unwrap().text().await.unwrap();
+    let bad = [
+        ("hold_minutes", "0"),
+        ("cutoff_at", "25:99"),
+        ("max_party_size", "many"),
+        ("staff_networks", "192.0.2.0/24\nthe office"),
+        ("contact_name", "sometimes"),
+        ("step", "save"),
+    ];
+    let (status, page) = text_of(
+        admin
+            .post(&url)
+            .form(&rules_form(&csrf_of(&form), &version_of(&form), &bad))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(
+        page.contains("時間の仮押さえ（分）は1から60までの数で入力してください。"),
+        "{page}"
+    );
+    assert!(
+        page.contains("は 17:00 のような時刻で入力してください。"),
+        "{page}"
+    );
+    assert!(page.contains("一度に予約できる人数は1から10までの数で入力してください。"));
+    assert!(page.contains("「the office」はアドレスの範囲"), "{page}");
+    assert!(
+        page.contains("「sometimes」は選べる値ではありません。"),
+        "{page}"
+    );
+    // The form comes back as typed.
+    assert!(page.contains("value=\"25:99\""));
+    let stored = madoguchi::db::tenant::Tenant::by_id(&mut app.conn(), tenant.id).unwrap();
+    assert_eq!(stored.hold_minutes, 10);
+    assert!(stored.staff_networks.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_save_over_a_change_made_meanwhile_is_refused_and_shown_again() {
+    let app = TestApp::spawn().await;
+    let tenant = town(&app);
+    let admin = new_client();
+    log_in(&app, &admin, "admin", PASSWORD).await;
+    let url = app.url("/town/staff/settings/rules");
+    let form = admin.get(&url).send().await.unwrap().text().await.unwrap();
+    let (csrf, seen) = (csrf_of(&form), version_of(&form));
+
+    // Another administrator raises the party size first.
+    let mut other = rules_form(&csrf, &seen, &[("max_party_size", "6")]);
+    other.push(("step".into(), "save".into()));
+    assert_eq!(
+        admin.post(&url).form(&other).send().await.unwrap().status(),
+        303
+    );
+
+    let mut late = rules_form(&csrf, &seen, &[("hold_minutes", "20")]);
+    late.push(("step".into(), "save".into()));
+    let (status, page) = text_of(admin.post(&url).form(&late).send().await.unwrap()).await;
+    assert_eq!(status, 409);
+    assert!(page.contains("ほかの人が設定を変更しました"), "{page}");
+    // Against the settings as they are now, the late form would also undo the party size.
+    assert!(page.contains("max_party_size 6 → 4"), "{page}");
+    let stored = madoguchi::db::tenant::Tenant::by_id(&mut app.conn(), tenant.id).unwrap();
+    assert_eq!((stored.hold_minutes, stored.max_party_size), (10, 6));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn supervisors_read_the_settings_and_cannot_change_them() {
+    let app = TestApp::spawn().await;
+    let tenant = town(&app);
+    super::create_account_in(
+        &app,
+        &tenant,
+        "chief",
+        madoguchi::domain::staff::Role::Supervisor,
+    );
+    let chief = new_client();
+    log_in(&app, &chief, "chief", PASSWORD).await;
+    let (status, page) = text_of(
+        chief
+            .get(app.url("/town/staff/settings"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(
+        !page.contains("/town/staff/settings/rules"),
+        "no link to change them"
+    );
+    let url = app.url("/town/staff/settings/rules");
+    assert_eq!(chief.get(&url).send().await.unwrap().status(), 403);
+    let mut save = rules_form("x", "y", &[("hold_minutes", "30")]);
+    save.push(("step".into(), "save".into()));
+    assert_eq!(
+        chief.post(&url).form(&save).send().await.unwrap().status(),
+        403
+    );
+    let stored = madoguchi::db::tenant::Tenant::by_id(&mut app.conn(), tenant.id).unwrap();
+    assert_eq!(stored.hold_minutes, 10);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_administrator_cannot_shut_their_own_terminal_out_of_the_console() {
+    let app = TestApp::spawn().await;
+    let tenant = town(&app);
+    let admin = new_client();
+    log_in(&app, &admin, "admin", PASSWORD).await;
+    let url = app.url("/town/staff/settings/rules");
+    let form = admin.get(&url).send().await.unwrap().text().await.unwrap();
+    let mut save = rules_form(
+        &csrf_of(&form),
+        &version_of(&form),
+        &[("staff_networks", "192.0.2.0/24")],
+    );
+    save.push(("step".into(), "save".into()));
+    let (status, page) = text_of(admin.post(&url).form(&save).send().await.unwrap()).await;
+    assert_eq!(status, 422);
+    assert!(page.contains("いま使っている端末（127.0.0.1）"), "{page}");
+    // With this terminal's address among them, the ranges are taken.
+    let mut save = rules_form(
+        &csrf_of(&form),
+        &version_of(&form),
+        &[("staff_networks", "192.0.2.0/24\n127.0.0.0/8")],
+    );
+    save.push(("step".into(), "save".into()));
+    assert_eq!(
+        admin.post(&url).form(&save).send().await.unwrap().status(),
+        303
+    );
+    let stored = madoguchi::db::tenant::Tenant::by_id(&mut app.conn(), tenant.id).unwrap();
+    assert_eq!(stored.staff_networks, vec!["192.0.2.0/24", "127.0.0.0/8"]);
 }

@@ -2,7 +2,7 @@
 //! model `madoguchi tenant apply` reads, so an exported file applies with no changes.
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
+use actix_web::HttpResponse;
 use madoguchi_frontend::pages::console::kit::Block;
 use serde_json::json;
 
@@ -11,23 +11,15 @@ use crate::domain::staff::Permission;
 use crate::domain::tenant_file;
 use crate::error::AppError;
 use crate::http::console::cx::StaffCx;
+use crate::http::console::notice::Notice;
 use crate::http::page::{Outcome, PageRequest};
-
-/// The routes of this part of the console.
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/{tenant}/staff/settings", web::get().to(show));
-    cfg.route(
-        "/{tenant}/staff/settings/tenant.toml",
-        web::get().to(export),
-    );
-}
 
 fn yes_no(cx: &StaffCx, value: bool) -> String {
     cx.text(if value { "settings_yes" } else { "settings_no" })
 }
 
 /// The rules residents and staff meet, as label and value.
-fn rules(cx: &StaffCx, mail: MailRules) -> Vec<(String, String)> {
+pub(super) fn rules(cx: &StaffCx, mail: MailRules) -> Vec<(String, String)> {
     let s = &cx.tenant.settings;
     let deadline = |days: i32, at: chrono::NaiveTime| {
         madoguchi_frontend::i18n::tf(
@@ -128,18 +120,29 @@ pub async fn show(request: PageRequest) -> HttpResponse {
     request
         .staff_step(Permission::ViewSettings, |conn, cx| {
             let mail = MailRules::of_tenant(conn, cx.tenant.id)?;
+            let mut links = vec![(
+                cx.console_url("settings/tenant.toml"),
+                cx.text("settings_export"),
+            )];
+            if cx.may(Permission::ManageSettings) {
+                links.insert(
+                    0,
+                    (
+                        cx.console_url("settings/rules"),
+                        cx.text("settings_edit_rules"),
+                    ),
+                );
+            }
+            let notice = cx.notice_among(&[Notice::SettingsSaved]);
             let blocks = vec![
                 Block::Text(cx.text("settings_lead")),
-                Block::Links(vec![(
-                    cx.console_url("settings/tenant.toml"),
-                    cx.text("settings_export"),
-                )]),
+                Block::Links(links),
                 Block::Heading(cx.text("settings_rules")),
                 Block::Facts(rules(cx, mail)),
                 Block::Heading(cx.text("settings_contact")),
                 Block::Facts(contact(cx)),
             ];
-            cx.page(StatusCode::OK, "settings_title", None, blocks)
+            cx.page(StatusCode::OK, "settings_title", notice, blocks)
         })
         .await
 }

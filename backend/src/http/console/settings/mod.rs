@@ -1,0 +1,21 @@
+//! The city's settings: read by administrators and supervisors, changed by
+//! administrators with a preview of what each change does before it takes effect.
+
+mod overview;
+mod rules;
+
+use actix_web::web;
+
+/// The routes of this part of the console.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/{tenant}/staff/settings", web::get().to(overview::show));
+    cfg.route(
+        "/{tenant}/staff/settings/tenant.toml",
+        web::get().to(overview::export),
+    );
+    cfg.route("/{tenant}/staff/settings/rules", web::get().to(rules::form));
+    cfg.route(
+        "/{tenant}/staff/settings/rules",
+        web::post().to(rules::submit),
+    );
+}

@@ -1,0 +1,277 @@
+//! The city's booking rules and contact fields, changed by an administrator: the form,
+//! then a preview listing every change it makes, then the save, checked against the
+//! version the administrator previewed.
+
+use actix_web::http::StatusCode;
+use actix_web::HttpResponse;
+use madoguchi_frontend::i18n::tf;
+use madoguchi_frontend::pages::console::kit::{Block, Form, Input};
+use madoguchi_frontend::view_models::FieldError;
+use serde_json::json;
+
+use crate::db::kinds::{ContactRule, PickupNumberKind, PickupProofKind, TextEnum};
+use crate::domain::settings::{self, NotSaved, Problem, RulesInput};
+use crate::domain::staff::{address_in, Permission};
+use crate::error::AppError;
+use crate::http::console::cx::StaffCx;
+use crate::http::console::notice::Notice;
+use crate::http::page::{Outcome, PageRequest, Posted};
+
+/// The rules form as sent: the fields, the version they were read at, and whether the
+/// administrator asks to save (else to preview).
+#[derive(serde::Deserialize, Default, Clone)]
+pub struct RulesForm {
+    #[serde(flatten)]
+    input: RulesInput,
+    #[serde(default)]
+    version: String,
+    #[serde(default)]
+    step: String,
+}
+
+/// The label of a field: its catalogue key is `settings_field_<field>`.
+fn label(cx: &StaffCx, field: &str) -> String {
+    cx.text(&format!("settings_field_{field}"))
+}
+
+fn options<T: TextEnum>(cx: &StaffCx, prefix: &str) -> Vec<(String, String)> {
+    T::ALL
+        .iter()
+        .map(|v| {
+            let word = v.as_str().to_string();
+            (word.clone(), cx.text(&format!("{prefix}{word}")))
+        })
+        .collect()
+}
+
+/// The form's inputs, showing `input` and each problem at its field.
+fn inputs(cx: &StaffCx, input: &RulesInput, errors: &[FieldError]) -> Vec<Input> {
+    let number = |field: &str, value: &str| {
+        let (_, min, max) = settings::RANGES
+            .iter()
+            .copied()
+            .find(|(name, _, _)| *name == field)
+            .unwrap_or((field, 0, 0));
+        let mut input =
+            Input::text(field, label(cx, field), value.to_string()).with_error_from(errors);
+        if let Input::Text { kind, hint, .. } = &mut input {
+            *kind = "number";
+            *hint = Some(tf(
+                cx.lang,
+                "settings_range_hint",
+                &[("min", &min.to_string()), ("max", &max.to_string())],
+            ));
+        }
+        input
+    };
+    let time = |field: &str, value: &str| {
+        Input::text(field, label(cx, field), value.to_string()).with_error_from(errors)
+    };
+    let check = |field: &str, value: &Option<String>| Input::Check {
+        id: field.into(),
+        label: label(cx, field),
+        checked: value.is_some(),
+    };
+    let select = |field: &str, options: Vec<(String, String)>, chosen: &str| Input::Select {
+        id: field.into(),
+        label: label(cx, field),
+        options,
+        chosen: chosen.to_string(),
+    };
+    vec![
+        number("booking_opens_days", &input.booking_opens_days),
+        number("cutoff_days_before", &input.cutoff_days_before),
+        time("cutoff_at", &input.cutoff_at),
+        number("change_days_before", &input.change_days_before),
+        time("change_at", &input.change_at),
+        check(
+            "deadlines_skip_closed_days",
+            &input.deadlines_skip_closed_days,
+        ),
+        number("hold_minutes", &input.hold_minutes),
+        number("max_party_size", &input.max_party_size),
+        select(
+            "pickup_number",
+            options::<PickupNumberKind>(cx, "settings_pickup_number_"),
+            &input.pickup_number,
+        ),
+        select(
+            "pickup_proof",
+            options::<PickupProofKind>(cx, "settings_pickup_proof_"),
+            &input.pickup_proof,
+        ),
+        check("allow_transfers", &input.allow_transfers),
+        check(
+            "closed_on_national_holidays",
+            &input.closed_on_national_holidays,
+        ),
+        check("closed_over_new_year", &input.closed_over_new_year),
+        number("reminder_hour", &input.reminder_hour),
+        check("confirm_email", &input.confirm_email),
+        time("inquiry_phone", &input.inquiry_phone),
+        select(
+            "contact_email",
+            options::<ContactRule>(cx, "settings_contact_"),
+            &input.contact_email,
+        ),
+        select(
+            "contact_phone",
+            options::<ContactRule>(cx, "settings_contact_"),
+            &input.contact_phone,
+        ),
+        select(
+            "contact_name",
+            options::<ContactRule>(cx, "settings_contact_"),
+            &input.contact_name,
+        ),
+        number("staff_idle_minutes", &input.staff_idle_minutes),
+        number(
+            "staff_password_min_length",
+            &input.staff_password_min_length,
+        ),
+        check("staff_password_mixed", &input.staff_password_mixed),
+        Input::Area {
+            id: "staff_networks".into(),
+            label: label(cx, "staff_networks_lines"),
+            value: input.staff_networks.clone(),
+        },
+    ]
+}
+
+/// The form, with the changes it makes when `changes` is given (the preview): its save
+/// button then sends the version the preview was made at.
+fn page(
+    cx: &StaffCx,
+    status: StatusCode,
+    notice: Option<(bool, String)>,
+    input: &RulesInput,
+    version: &str,
+    changes: Option<&[String]>,
+    errors: Vec<FieldError>,
+) -> Result<Outcome, AppError> {
+    let mut fields = inputs(cx, input, &errors);
+    fields.push(Input::hidden("version", version));
+    let mut blocks = Vec::new();
+    if let Some(changes) = changes {
+        blocks.push(Block::Heading(cx.text("settings_preview")));
+        if changes.is_empty() {
+            blocks.push(Block::Text(cx.text("settings_no_changes")));
+        } else {
+            blocks.push(Block::Text(cx.text("settings_preview_lead")));
+            blocks.push(Block::Preformatted(changes.join("\n")));
+            fields.push(Input::Submit {
+                name: "step".into(),
+                value: "save".into(),
+                label: cx.text("settings_save"),
+            });
+        }
+    }
+    blocks.push(Block::Form(Form {
+        action: cx.console_url("settings/rules"),
+        post: true,
+        csrf: Some(cx.session.csrf_token.clone()),
+        inputs: fields,
+        submit: cx.text("settings_check_changes"),
+        inline: false,
+    }));
+    if errors.is_empty() {
+        cx.page(status, "settings_rules_title", notice, blocks)
+    } else {
+        cx.page_with_errors("settings_rules_title", errors, blocks)
+    }
+}
+
+fn field_errors(cx: &StaffCx, problems: Vec<Problem>) -> Vec<FieldError> {
+    problems
+        .into_iter()
+        .map(|p| {
+            let mut args: Vec<(&str, &str)> =
+                p.args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let label = label(cx, p.field);
+            args.push(("label", &label));
+            FieldError {
+                field: p.field.to_string(),
+                message: tf(cx.lang, p.message, &args),
+            }
+        })
+        .collect()
+}
+
+pub async fn form(request: PageRequest) -> HttpResponse {
+    request
+        .staff_step(Permission::ManageSettings, |conn, cx| {
+            let (file, version) = settings::current(conn, &cx.tenant)?;
+            let input = RulesInput::of(&file);
+            page(cx, StatusCode::OK, None, &input, &version, None, Vec::new())
+        })
+        .await
+}
+
+pub async fn submit(request: Posted<RulesForm>) -> HttpResponse {
+    request
+        .staff_step(Permission::ManageSettings, |conn, cx, form| {
+            let (file, now) = settings::current(conn, &cx.tenant)?;
+            let client = cx.client_addr.as_deref().and_then(|a| a.parse().ok());
+            let wanted = match form.input.clone().into_file(file) {
+                // The administrator's own terminal stays inside the console's ranges:
+                // a change that would lock them out is refused.
+                Ok(wanted) if !address_in(&wanted.rules.staff_networks, client) => {
+                    let errors = vec![FieldError {
+                        field: "staff_networks".into(),
+                        message: tf(
+                            cx.lang,
+                            "settings_error_network_excludes_you",
+                            &[("address", cx.client_addr.as_deref().unwrap_or("-"))],
+                        ),
+                    }];
+                    let status = StatusCode::UNPROCESSABLE_ENTITY;
+                    return page(cx, status, None, &form.input, &form.version, None, errors);
+                }
+                Ok(wanted) => wanted,
+                Err(problems) => {
+                    let errors = field_errors(cx, problems);
+                    let status = StatusCode::UNPROCESSABLE_ENTITY;
+                    return page(cx, status, None, &form.input, &form.version, None, errors);
+                }
+            };
+            if form.step != "save" {
+                let changes = settings::preview(conn, &wanted)?;
+                return page(
+                    cx,
+                    StatusCode::OK,
+                    None,
+                    &form.input,
+                    &now,
+                    Some(&changes),
+                    Vec::new(),
+                );
+            }
+            match settings::save(conn, &cx.clock, &cx.tenant, &form.version, &wanted)? {
+                Ok(changes) => {
+                    cx.audit(
+                        conn,
+                        "settings.rules",
+                        &cx.tenant.code,
+                        json!({ "changes": changes }),
+                    )?;
+                    Ok(cx.back_with("settings", Notice::SettingsSaved))
+                }
+                Err(NotSaved::ChangedMeanwhile) => {
+                    // What the form would change now, against the settings as they stand.
+                    let changes = settings::preview(conn, &wanted)?;
+                    let notice = Some((false, cx.text("settings_changed_meanwhile")));
+                    let status = StatusCode::CONFLICT;
+                    page(
+                        cx,
+                        status,
+                        notice,
+                        &form.input,
+                        &now,
+                        Some(&changes),
+                        Vec::new(),
+                    )
+                }
+            }
+        })
+        .await
+}
