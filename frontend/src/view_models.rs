@@ -15,6 +15,8 @@ pub struct PageFrame {
     pub nav: Vec<(String, String)>,
     /// On console pages: who is logged in, with the logout button.
     pub staff: Option<StaffBarVm>,
+    /// An announced stop of the service, shown on every page while it is announced.
+    pub banner: Option<String>,
 }
 
 /// The logged-in account on every console page.

@@ -11,6 +11,7 @@ pub mod lane;
 pub mod location;
 pub mod mail_outbox;
 pub mod mail_template;
+pub mod maintenance;
 pub mod national_holiday;
 pub mod procedure;
 mod relations;

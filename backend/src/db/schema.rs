@@ -219,6 +219,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    maintenance_windows (id) {
+        id -> Int8,
+        tenant_id -> Int8,
+        starts_at -> Timestamptz,
+        ends_at -> Timestamptz,
+        text_ja -> Text,
+        text_en -> Text,
+    }
+}
+
+diesel::table! {
     national_holidays (day) {
         day -> Date,
         name -> Text,
@@ -386,6 +397,7 @@ diesel::joinable!(identification_failures -> tenants (tenant_id));
 diesel::joinable!(locations -> tenants (tenant_id));
 diesel::joinable!(mail_outbox -> tenants (tenant_id));
 diesel::joinable!(mail_templates -> tenants (tenant_id));
+diesel::joinable!(maintenance_windows -> tenants (tenant_id));
 diesel::joinable!(procedures -> tenants (tenant_id));
 diesel::joinable!(staff_accounts -> tenants (tenant_id));
 diesel::joinable!(tenant_card_columns -> tenants (tenant_id));
@@ -409,6 +421,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     locations,
     mail_outbox,
     mail_templates,
+    maintenance_windows,
     national_holidays,
     procedures,
     signing_keys,

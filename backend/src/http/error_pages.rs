@@ -90,6 +90,7 @@ pub fn page_for(
             errors: Vec::new(),
             nav: Vec::new(),
             staff: None,
+            banner: None,
         },
         text: message,
         link_href: format!("{link_href}?lang={}", lang.code()),

@@ -11,6 +11,7 @@ use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
 use madoguchi_frontend::i18n::{t, Lang};
 use madoguchi_frontend::view_models::FieldError;
 
+use crate::db::maintenance::MaintenanceWindow;
 use crate::db::tenant::Tenant;
 use crate::domain::Clock;
 use crate::error::AppError;
@@ -232,6 +233,7 @@ impl Arrival {
             path: self.path,
             query: self.query,
             client_addr: self.client_addr,
+            banner: None,
         }
     }
 }
@@ -247,6 +249,8 @@ pub struct PageCx {
     pub query: HashMap<String, String>,
     /// The client's address, for what is counted per network and for the audit log.
     pub client_addr: Option<String>,
+    /// The announced stop shown on this page, in the reader's language.
+    pub banner: Option<String>,
 }
 
 impl PageCx {
@@ -254,6 +258,13 @@ impl PageCx {
     pub fn url(&self, path: &str) -> String {
         let separator = if path.contains('?') { '&' } else { '?' };
         format!("{path}{separator}lang={}", self.lang.code())
+    }
+
+    /// Reads the announced stop to show on this page, if one is announced now.
+    pub fn load_banner(&mut self, conn: &mut diesel::PgConnection) -> Result<(), AppError> {
+        self.banner = MaintenanceWindow::showing(conn, self.tenant.id, self.clock.now)?
+            .map(|w| pick(self.lang, &w.text_ja, &w.text_en));
+        Ok(())
     }
 
     /// This page in the other language.

@@ -11,6 +11,7 @@ use madoguchi_frontend::view_models::{
 use crate::http::page::{html, lang_of, pick, Outcome};
 
 use crate::db::location::Location;
+use crate::db::maintenance::MaintenanceWindow;
 use crate::db::procedure::Procedure;
 use crate::db::tenant::Tenant;
 use crate::error::AppError;
@@ -29,6 +30,7 @@ fn frame(lang: Lang, title: String, switch_href: String) -> PageFrame {
         errors: Vec::new(),
         nav: Vec::new(),
         staff: None,
+        banner: None,
     }
 }
 
@@ -94,10 +96,16 @@ pub async fn tenant_home(
 ) -> Result<HttpResponse, AppError> {
     let lang = lang_of(&req);
     let code = path.into_inner();
+    let now = state.clock().now;
     let vm = crate::db::run(&state.pool, move |conn| {
         let tenant = load_tenant(conn, &code)?;
         let locations = Location::for_tenant(conn, tenant.id)?;
         let procedures = Procedure::for_tenant(conn, tenant.id)?;
+        // An announced stop speaks first; otherwise the city's standing maintenance text.
+        let maintenance = match MaintenanceWindow::showing(conn, tenant.id, now)? {
+            Some(window) => pick(lang, &window.text_ja, &window.text_en),
+            None => pick(lang, &tenant.maintenance_ja, &tenant.maintenance_en),
+        };
         Ok(TenantHomeVm {
             frame: frame(
                 lang,
@@ -105,7 +113,7 @@ pub async fn tenant_home(
                 format!("/{}/?lang={}", tenant.code, lang.other().code()),
             ),
             notice: pick(lang, &tenant.notice_ja, &tenant.notice_en),
-            maintenance: pick(lang, &tenant.maintenance_ja, &tenant.maintenance_en),
+            maintenance,
             manage_href: format!("/{}/booking?lang={}", tenant.code, lang.code()),
             tenant_code: tenant.code.clone(),
             locations: locations

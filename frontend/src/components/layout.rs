@@ -32,6 +32,9 @@ pub fn Layout(frame: PageFrame, children: Children) -> impl IntoView {
                         {t(lang, "switch_language")}
                     </a>
                 </header>
+                {frame.banner.map(|text| view! {
+                    <div class="banner" role="status"><strong>{t(lang, "maintenance")}</strong>" "{text}</div>
+                })}
                 {frame.staff.map(|staff| view! {
                     <div class="staff-bar">
                         <p>{t(lang, "staff_logged_in_as")}" "<strong>{staff.who}</strong></p>

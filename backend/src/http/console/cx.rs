@@ -58,6 +58,7 @@ impl StaffCx {
             lang: self.lang,
             title,
             switch_href: self.switch_href(),
+            banner: self.banner.clone(),
             back_href: None,
             errors: Vec::new(),
             staff: Some(madoguchi_frontend::view_models::StaffBarVm {

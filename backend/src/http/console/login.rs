@@ -61,6 +61,7 @@ fn page(
             errors: Vec::new(),
             nav: Vec::new(),
             staff: None,
+            banner: None,
         },
         form: FormVm {
             action: format!("/{tenant}/staff/login?lang={}{keep}", lang.code()),

@@ -65,6 +65,8 @@ notices! {
     TemplatesSaved => "templates_saved", "mail_templates_saved", true;
     MailResent => "mail_resent", "mail_resent", true;
     SettingsSaved => "settings_saved", "settings_saved", true;
+    MaintenanceAdded => "maintenance_added", "maintenance_added", true;
+    MaintenanceRemoved => "maintenance_removed", "maintenance_removed", true;
 }
 
 impl Notice {

@@ -98,8 +98,10 @@ fn open_console(
         ))));
     }
     StaffSession::touch(conn, &session.token, clock.now)?;
+    let mut page = arrival.at(tenant);
+    page.load_banner(conn)?;
     Ok(Ok(StaffCx {
-        page: arrival.at(tenant),
+        page,
         account,
         session,
     }))

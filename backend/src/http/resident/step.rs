@@ -52,6 +52,7 @@ impl Cx {
             errors,
             nav: Vec::new(),
             staff: None,
+            banner: self.banner.clone(),
         }
     }
 
@@ -88,6 +89,7 @@ fn step<F>(
         page: arrival.at(tenant),
         session,
     };
+    cx.page.load_banner(conn)?;
     let tenant_id = cx.tenant.id;
     let outcome = match form {
         Some(form) if !cx.session.csrf_matches(Some(&form.csrf)) => expired_page(&cx),

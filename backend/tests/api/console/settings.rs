@@ -303,3 +303,123 @@ async fn an_administrator_cannot_shut_their_own_terminal_out_of_the_console() {
     let stored = madoguchi::db::tenant::Tenant::by_id(&mut app.conn(), tenant.id).unwrap();
     assert_eq!(stored.staff_networks, vec!["192.0.2.0/24", "127.0.0.0/8"]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_announced_stop_shows_on_resident_and_console_pages_inside_its_window_only() {
+    let app = TestApp::spawn().await;
+    let tenant = town(&app);
+    let admin = new_client();
+    log_in(&app, &admin, "admin", PASSWORD).await;
+    let url = app.url("/town/staff/settings/maintenance");
+    let form = admin.get(&url).send().await.unwrap().text().await.unwrap();
+    let csrf = csrf_of(&form);
+    let now = app.clock().now.with_timezone(&chrono_tz::Asia::Tokyo);
+    let at = |hours: i64| {
+        (now + chrono::Duration::hours(hours))
+            .format("%Y-%m-%d %H:%M")
+            .to_string()
+    };
+
+    // The end before the start, and a Japanese text missing: named at their fields.
+    let (status, page) = text_of(
+        admin
+            .post(&url)
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("starts", &at(2)),
+                ("ends", &at(1)),
+                ("text_ja", ""),
+            ])
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(
+        page.contains("表示の終了は開始より後にしてください。"),
+        "{page}"
+    );
+    assert!(page.contains("200文字以内"), "{page}");
+
+    // One announcement showing now, one from tomorrow.
+    for (starts, ends, text) in [
+        (
+            at(-1),
+            at(3),
+            "本日22時から翌2時まで点検のため予約できません。",
+        ),
+        (at(24), at(48), "来週の停止のお知らせ"),
+    ] {
+        let response = admin
+            .post(&url)
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("starts", &starts),
+                ("ends", &ends),
+                ("text_ja", text),
+                ("text_en", ""),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 303);
+    }
+    let resident = new_client();
+    for path in ["/town/", "/town/booking"] {
+        let page = resident
+            .get(app.url(path))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            page.contains("本日22時から翌2時まで点検のため予約できません。"),
+            "{path}: {page}"
+        );
+        assert!(!page.contains("来週の停止のお知らせ"), "{path}");
+    }
+    let console = admin
+        .get(app.url("/town/staff/settings"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(console.contains("本日22時から翌2時まで点検のため予約できません。"));
+
+    // Removed, it is gone from every page, and both acts are in the log.
+    let list = admin.get(&url).send().await.unwrap().text().await.unwrap();
+    let first = list
+        .split("/town/staff/settings/maintenance/")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap()
+        .to_string();
+    let removed = admin
+        .post(app.url(&format!("/town/staff/settings/maintenance/{first}/remove")))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(removed.status(), 303);
+    let page = resident
+        .get(app.url("/town/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!page.contains("点検のため"), "{page}");
+    let logged: i64 = audit_log::table
+        .filter(audit_log::tenant_id.eq(tenant.id))
+        .filter(audit_log::action.like("settings.maintenance_%"))
+        .count()
+        .get_result(&mut app.conn())
+        .unwrap();
+    assert_eq!(logged, 3);
+}

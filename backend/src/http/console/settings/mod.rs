@@ -1,6 +1,7 @@
 //! The city's settings: read by administrators and supervisors, changed by
 //! administrators with a preview of what each change does before it takes effect.
 
+mod maintenance;
 mod overview;
 mod rules;
 
@@ -17,5 +18,17 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route(
         "/{tenant}/staff/settings/rules",
         web::post().to(rules::submit),
+    );
+    cfg.route(
+        "/{tenant}/staff/settings/maintenance",
+        web::get().to(maintenance::show),
+    );
+    cfg.route(
+        "/{tenant}/staff/settings/maintenance",
+        web::post().to(maintenance::add),
+    );
+    cfg.route(
+        "/{tenant}/staff/settings/maintenance/{id}/remove",
+        web::post().to(maintenance::remove),
     );
 }

@@ -132,6 +132,13 @@ pub async fn show(request: PageRequest) -> HttpResponse {
                         cx.text("settings_edit_rules"),
                     ),
                 );
+                links.insert(
+                    1,
+                    (
+                        cx.console_url("settings/maintenance"),
+                        cx.text("maintenance_title"),
+                    ),
+                );
             }
             let notice = cx.notice_among(&[Notice::SettingsSaved]);
             let blocks = vec![
