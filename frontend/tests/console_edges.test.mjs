@@ -183,5 +183,34 @@ test('an administrator\'s filters name an unreadable date at its field and show 
   assert.match(rules, /メールアドレス\s*必須/);
   assert.equal(await page.getByRole('link', { name: '設定ファイル（TOML）を書き出す' }).count(), 1);
   await expectAccessible(browser, page);
+
+  // Announced stops: one showing now (13:30), one from tomorrow.
+  await page.getByRole('link', { name: '停止のお知らせ' }).click();
+  assert.equal(await heading(page), '停止のお知らせ');
+  await page.getByLabel('表示の開始').fill('2026-12-01 15:00');
+  await page.getByLabel('表示の終了').fill('2026-12-01 14:00');
+  await page.getByLabel('お知らせ（日本語）').fill('点検のお知らせ');
+  await page.getByRole('button', { name: 'お知らせを追加する' }).click();
+  assert.match(await page.locator('.error-summary').textContent(), /表示の終了は開始より後にしてください。/);
+  await expectAccessible(browser, page);
+  for (const [from, until, text] of [
+    ['2026-12-01 13:00', '2026-12-02 06:00', '12月2日 2時から5時まで、点検のため予約できません。'],
+    ['2026-12-02 09:00', '2026-12-03 09:00', '12月10日の停止のお知らせ'],
+  ]) {
+    await page.getByLabel('表示の開始').fill(from);
+    await page.getByLabel('表示の終了').fill(until);
+    await page.getByLabel('お知らせ（日本語）').fill(text);
+    await page.getByRole('button', { name: 'お知らせを追加する' }).click();
+    assert.match(await notice(page), /お知らせを追加しました。/);
+  }
+  assert.match(await page.locator('.banner').textContent(), /点検のため予約できません/);
+  await expectAccessible(browser, page);
+  const resident = await context.newPage();
+  await resident.goto(`${server.base}/demo/`);
+  assert.match(await resident.locator('.banner').first().textContent(), /12月2日 2時から5時まで/);
+  assert.doesNotMatch(await resident.locator('body').textContent(), /12月10日の停止/);
+  await resident.goto(`${server.base}/demo/booking`);
+  assert.match(await resident.locator('.banner').textContent(), /12月2日 2時から5時まで/);
+  await expectAccessible(browser, resident);
   await context.close();
 });
