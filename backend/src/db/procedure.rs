@@ -15,6 +15,8 @@ pub struct Procedure {
     pub notes_en: String,
     pub sort_order: i32,
     pub active: bool,
+    /// Booked only through the call centre: absent from the resident pages and the API.
+    pub phone_only: bool,
 }
 
 #[derive(Insertable, AsChangeset, serde::Serialize, Debug, Clone, PartialEq)]
@@ -28,6 +30,8 @@ pub struct ProcedureFields {
     pub notes_en: String,
     pub sort_order: i32,
     pub active: bool,
+    /// Booked only through the call centre: absent from the resident pages and the API.
+    pub phone_only: bool,
 }
 
 impl Procedure {
@@ -41,6 +45,7 @@ impl Procedure {
             notes_en: self.notes_en.clone(),
             sort_order: self.sort_order,
             active: self.active,
+            phone_only: self.phone_only,
         }
     }
 
@@ -64,6 +69,15 @@ impl Procedure {
             .select(Procedure::as_select())
             .first(conn)
             .optional()
+    }
+
+    /// A procedure residents may book themselves (active, not phone-only).
+    pub fn online_by_code(
+        conn: &mut PgConnection,
+        tenant_id: i64,
+        code: &str,
+    ) -> QueryResult<Option<Procedure>> {
+        Ok(Procedure::active_by_code(conn, tenant_id, code)?.filter(|p| !p.phone_only))
     }
 
     pub fn by_id(conn: &mut PgConnection, tenant_id: i64, id: i64) -> QueryResult<Procedure> {

@@ -248,6 +248,7 @@ diesel::table! {
         notes_en -> Text,
         sort_order -> Int4,
         active -> Bool,
+        phone_only -> Bool,
     }
 }
 

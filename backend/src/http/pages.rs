@@ -128,7 +128,7 @@ pub async fn tenant_home(
                 .collect(),
             procedures: procedures
                 .into_iter()
-                .filter(|p| p.active)
+                .filter(|p| p.active && !p.phone_only)
                 .map(|p| ProcedureVm {
                     book_href: format!("/{}/book/{}/?lang={}", tenant.code, p.code, lang.code()),
                     name: pick(lang, &p.name_ja, &p.name_en),

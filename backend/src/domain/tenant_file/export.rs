@@ -150,6 +150,7 @@ pub fn export(conn: &mut PgConnection, tenant: &Tenant) -> anyhow::Result<Tenant
                 needs_card: p.needs_card,
                 notes_ja: p.notes_ja,
                 notes_en: p.notes_en,
+                phone_only: p.phone_only,
             })
             .collect(),
         locations: location_files,

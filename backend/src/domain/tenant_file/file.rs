@@ -141,6 +141,9 @@ pub struct ProcedureFile {
     pub notes_ja: String,
     #[serde(default)]
     pub notes_en: String,
+    /// Booked only through the call centre.
+    #[serde(default)]
+    pub phone_only: bool,
 }
 
 #[derive(Deserialize, Serialize, Debug)]

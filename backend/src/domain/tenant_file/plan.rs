@@ -142,6 +142,7 @@ pub(super) fn plan(file: &TenantFile) -> Result<Plan, Vec<String>> {
             notes_en: p.notes_en.clone(),
             sort_order: i as i32,
             active: true,
+            phone_only: p.phone_only,
         })
         .collect();
     let mut locations = Vec::new();

@@ -22,7 +22,7 @@ pub async fn locations(
             .map(|l| {
                 let codes: Vec<&str> = procedures
                     .iter()
-                    .filter(|p| p.active && offered.contains(&(l.id, p.id)))
+                    .filter(|p| p.active && !p.phone_only && offered.contains(&(l.id, p.id)))
                     .map(|p| p.code.as_str())
                     .collect();
                 json!({
@@ -46,7 +46,7 @@ pub async fn procedures(
         let tenant = load_tenant(conn, &tenant_code)?;
         let procedures: Vec<_> = Procedure::for_tenant(conn, tenant.id)?
             .into_iter()
-            .filter(|p| p.active)
+            .filter(|p| p.active && !p.phone_only)
             .map(|p| {
                 json!({
                     "code": p.code, "name_ja": p.name_ja, "name_en": p.name_en,

@@ -68,5 +68,5 @@ pub fn load_procedure(
     tenant: &Tenant,
     code: &str,
 ) -> Result<Procedure, AppError> {
-    Procedure::active_by_code(conn, tenant.id, code)?.ok_or(AppError::NotFound(Resource::Procedure))
+    Procedure::online_by_code(conn, tenant.id, code)?.ok_or(AppError::NotFound(Resource::Procedure))
 }

@@ -64,7 +64,7 @@ impl Cx {
     }
 
     pub fn procedure(&self, conn: &mut PgConnection, code: &str) -> Result<Procedure, AppError> {
-        Procedure::active_by_code(conn, self.tenant.id, code)?
+        Procedure::online_by_code(conn, self.tenant.id, code)?
             .ok_or(AppError::NotFound(Resource::Procedure))
     }
 }

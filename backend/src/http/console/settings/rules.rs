@@ -7,14 +7,13 @@ use actix_web::HttpResponse;
 use madoguchi_frontend::i18n::tf;
 use madoguchi_frontend::pages::console::kit::{Block, Form, Input};
 use madoguchi_frontend::view_models::FieldError;
-use serde_json::json;
 
+use super::flow::{preview_blocks, preview_or_save, Shown};
 use crate::db::kinds::{ContactRule, PickupNumberKind, PickupProofKind, TextEnum};
-use crate::domain::settings::{self, NotSaved, Problem, RulesInput};
+use crate::domain::settings::{self, Problem, RulesInput};
 use crate::domain::staff::{address_in, Permission};
 use crate::error::AppError;
 use crate::http::console::cx::StaffCx;
-use crate::http::console::notice::Notice;
 use crate::http::page::{Outcome, PageRequest, Posted};
 
 /// The rules form as sent: the fields, the version they were read at, and whether the
@@ -138,34 +137,15 @@ fn inputs(cx: &StaffCx, input: &RulesInput, errors: &[FieldError]) -> Vec<Input>
     ]
 }
 
-/// The form, with the changes it makes when `changes` is given (the preview): its save
-/// button then sends the version the preview was made at.
+/// The form, with the changes it makes when it is a preview.
 fn page(
     cx: &StaffCx,
-    status: StatusCode,
-    notice: Option<(bool, String)>,
+    shown: Shown,
     input: &RulesInput,
-    version: &str,
-    changes: Option<&[String]>,
     errors: Vec<FieldError>,
 ) -> Result<Outcome, AppError> {
     let mut fields = inputs(cx, input, &errors);
-    fields.push(Input::hidden("version", version));
-    let mut blocks = Vec::new();
-    if let Some(changes) = changes {
-        blocks.push(Block::Heading(cx.text("settings_preview")));
-        if changes.is_empty() {
-            blocks.push(Block::Text(cx.text("settings_no_changes")));
-        } else {
-            blocks.push(Block::Text(cx.text("settings_preview_lead")));
-            blocks.push(Block::Preformatted(changes.join("\n")));
-            fields.push(Input::Submit {
-                name: "step".into(),
-                value: "save".into(),
-                label: cx.text("settings_save"),
-            });
-        }
-    }
+    let mut blocks = preview_blocks(cx, &shown, &mut fields);
     blocks.push(Block::Form(Form {
         action: cx.console_url("settings/rules"),
         post: true,
@@ -175,10 +155,21 @@ fn page(
         inline: false,
     }));
     if errors.is_empty() {
-        cx.page(status, "settings_rules_title", notice, blocks)
+        cx.page(shown.status, "settings_rules_title", shown.notice, blocks)
     } else {
         cx.page_with_errors("settings_rules_title", errors, blocks)
     }
+}
+
+/// The form as typed, refused with `errors`.
+fn refused(cx: &StaffCx, form: &RulesForm, errors: Vec<FieldError>) -> Result<Outcome, AppError> {
+    let shown = Shown {
+        status: StatusCode::UNPROCESSABLE_ENTITY,
+        notice: None,
+        version: &form.version,
+        changes: None,
+    };
+    page(cx, shown, &form.input, errors)
 }
 
 fn field_errors(cx: &StaffCx, problems: Vec<Problem>) -> Vec<FieldError> {
@@ -202,7 +193,13 @@ pub async fn form(request: PageRequest) -> HttpResponse {
         .staff_step(Permission::ManageSettings, |conn, cx| {
             let (file, version) = settings::current(conn, &cx.tenant)?;
             let input = RulesInput::of(&file);
-            page(cx, StatusCode::OK, None, &input, &version, None, Vec::new())
+            let shown = Shown {
+                status: StatusCode::OK,
+                notice: None,
+                version: &version,
+                changes: None,
+            };
+            page(cx, shown, &input, Vec::new())
         })
         .await
 }
@@ -224,54 +221,24 @@ pub async fn submit(request: Posted<RulesForm>) -> HttpResponse {
                             &[("address", cx.client_addr.as_deref().unwrap_or("-"))],
                         ),
                     }];
-                    let status = StatusCode::UNPROCESSABLE_ENTITY;
-                    return page(cx, status, None, &form.input, &form.version, None, errors);
+                    return refused(cx, &form, errors);
                 }
                 Ok(wanted) => wanted,
-                Err(problems) => {
-                    let errors = field_errors(cx, problems);
-                    let status = StatusCode::UNPROCESSABLE_ENTITY;
-                    return page(cx, status, None, &form.input, &form.version, None, errors);
-                }
+                Err(problems) => return refused(cx, &form, field_errors(cx, problems)),
             };
-            if form.step != "save" {
-                let changes = settings::preview(conn, &wanted)?;
-                return page(
-                    cx,
-                    StatusCode::OK,
-                    None,
-                    &form.input,
-                    &now,
-                    Some(&changes),
-                    Vec::new(),
-                );
-            }
-            match settings::save(conn, &cx.clock, &cx.tenant, &form.version, &wanted)? {
-                Ok(changes) => {
-                    cx.audit(
-                        conn,
-                        "settings.rules",
-                        &cx.tenant.code,
-                        json!({ "changes": changes }),
-                    )?;
-                    Ok(cx.back_with("settings", Notice::SettingsSaved))
-                }
-                Err(NotSaved::ChangedMeanwhile) => {
-                    // What the form would change now, against the settings as they stand.
-                    let changes = settings::preview(conn, &wanted)?;
-                    let notice = Some((false, cx.text("settings_changed_meanwhile")));
-                    let status = StatusCode::CONFLICT;
-                    page(
-                        cx,
-                        status,
-                        notice,
-                        &form.input,
-                        &now,
-                        Some(&changes),
-                        Vec::new(),
-                    )
-                }
-            }
+            let show = |_: &mut diesel::PgConnection, cx: &StaffCx, shown: Shown| {
+                page(cx, shown, &form.input, Vec::new())
+            };
+            preview_or_save(
+                conn,
+                cx,
+                &form.step,
+                &form.version,
+                &now,
+                &wanted,
+                "settings.rules",
+                show,
+            )
         })
         .await
 }
