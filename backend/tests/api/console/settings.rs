@@ -12,23 +12,14 @@ async fn administrators_read_the_rules_and_export_a_file_that_applies_unchanged(
     let app = TestApp::spawn().await;
     let tenant = town(&app);
 
-    let clerk = new_client();
-    log_in(&app, &clerk, "clerk", PASSWORD).await;
+    let clerk = logged_in(&app, "clerk").await;
     for path in ["/town/staff/settings", "/town/staff/settings/tenant.toml"] {
         let status = clerk.get(app.url(path)).send().await.unwrap().status();
         assert_eq!(status, 403, "{path}");
     }
 
-    let admin = new_client();
-    log_in(&app, &admin, "admin", PASSWORD).await;
-    let page = admin
-        .get(app.url("/town/staff/settings"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let admin = logged_in(&app, "admin").await;
+    let page = page_of(&admin, &app.url("/town/staff/settings")).await;
     assert!(page.contains("予約の決まり"), "{page}");
     assert!(page.contains("変更・取消の締切"));
     assert!(page.contains("/town/staff/settings/tenant.toml"));
@@ -111,28 +102,46 @@ async fn text_of(response: reqwest::Response) -> (u16, String) {
     (status, response.text().await.unwrap())
 }
 
+/// A client of its own with `login` logged in to the town's console.
+async fn logged_in(app: &TestApp, login: &str) -> reqwest::Client {
+    let client = new_client();
+    log_in(app, &client, login, PASSWORD).await;
+    client
+}
+
+async fn page_of(client: &reqwest::Client, url: &str) -> String {
+    client.get(url).send().await.unwrap().text().await.unwrap()
+}
+
+/// The rules form with `changed`, sent to be saved.
+fn saving(csrf: &str, version: &str, changed: &[(&str, &str)]) -> Vec<(String, String)> {
+    let mut fields = rules_form(csrf, version, changed);
+    fields.push(("step".into(), "save".into()));
+    fields
+}
+
+async fn post(
+    client: &reqwest::Client,
+    url: &str,
+    fields: &[(String, String)],
+) -> reqwest::Response {
+    client.post(url).form(fields).send().await.unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_administrator_previews_a_rule_change_then_saves_it_and_the_log_keeps_both_values() {
     let app = TestApp::spawn().await;
     let tenant = town(&app);
-    let admin = new_client();
-    log_in(&app, &admin, "admin", PASSWORD).await;
+    let admin = logged_in(&app, "admin").await;
     let url = app.url("/town/staff/settings/rules");
-    let form = admin.get(&url).send().await.unwrap().text().await.unwrap();
+    let form = page_of(&admin, &url).await;
     let (csrf, version) = (csrf_of(&form), version_of(&form));
     assert!(form.contains("value=\"17:00\""), "{form}");
 
     // The preview lists what changes and keeps everything as it was.
     let changed = [("change_at", "12:00"), ("hold_minutes", "15")];
-    let (status, preview) = text_of(
-        admin
-            .post(&url)
-            .form(&rules_form(&csrf, &version, &changed))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, preview) =
+        text_of(post(&admin, &url, &rules_form(&csrf, &version, &changed)).await).await;
     assert_eq!(status, 200);
     assert!(preview.contains("この変更で変わること"), "{preview}");
     assert!(preview.contains("hold_minutes 10 → 15"), "{preview}");
@@ -140,9 +149,8 @@ async fn an_administrator_previews_a_rule_change_then_saves_it_and_the_log_keeps
     let stored = madoguchi::db::tenant::Tenant::by_id(&mut app.conn(), tenant.id).unwrap();
     assert_eq!(stored.hold_minutes, 10, "a preview saves nothing");
 
-    let mut save = rules_form(&csrf, &version_of(&preview), &changed);
-    save.push(("step".into(), "save".into()));
-    let response = admin.post(&url).form(&save).send().await.unwrap();
+    let save = saving(&csrf, &version_of(&preview), &changed);
+    let response = post(&admin, &url, &save).await;
     assert_eq!(response.status(), 303);
     let location = crate::helpers::location_of(&response);
     assert!(location.contains("notice=settings_saved"), "{location}");
@@ -163,10 +171,9 @@ async fn an_administrator_previews_a_rule_change_then_saves_it_and_the_log_keeps
 async fn bad_rules_are_named_at_their_fields_and_nothing_is_saved() {
     let app = TestApp::spawn().await;
     let tenant = town(&app);
-    let admin = new_client();
-    log_in(&app, &admin, "admin", PASSWORD).await;
+    let admin = logged_in(&app, "admin").await;
     let url = app.url("/town/staff/settings/rules");
-    let form = admin.get(&url).send().await.unwrap().text().await.unwrap();
+    let form = page_of(&admin, &url).await;
     let bad = [
         ("hold_minutes", "0"),
         ("cutoff_at", "25:99"),
@@ -210,23 +217,17 @@ async fn bad_rules_are_named_at_their_fields_and_nothing_is_saved() {
 async fn a_save_over_a_change_made_meanwhile_is_refused_and_shown_again() {
     let app = TestApp::spawn().await;
     let tenant = town(&app);
-    let admin = new_client();
-    log_in(&app, &admin, "admin", PASSWORD).await;
+    let admin = logged_in(&app, "admin").await;
     let url = app.url("/town/staff/settings/rules");
-    let form = admin.get(&url).send().await.unwrap().text().await.unwrap();
+    let form = page_of(&admin, &url).await;
     let (csrf, seen) = (csrf_of(&form), version_of(&form));
 
     // Another administrator raises the party size first.
-    let mut other = rules_form(&csrf, &seen, &[("max_party_size", "6")]);
-    other.push(("step".into(), "save".into()));
-    assert_eq!(
-        admin.post(&url).form(&other).send().await.unwrap().status(),
-        303
-    );
+    let other = saving(&csrf, &seen, &[("max_party_size", "6")]);
+    assert_eq!(post(&admin, &url, &other).await.status(), 303);
 
-    let mut late = rules_form(&csrf, &seen, &[("hold_minutes", "20")]);
-    late.push(("step".into(), "save".into()));
-    let (status, page) = text_of(admin.post(&url).form(&late).send().await.unwrap()).await;
+    let late = saving(&csrf, &seen, &[("hold_minutes", "20")]);
+    let (status, page) = text_of(post(&admin, &url, &late).await).await;
     assert_eq!(status, 409);
     assert!(page.contains("ほかの人が設定を変更しました"), "{page}");
     // Against the settings as they are now, the late form would also undo the party size.
@@ -245,8 +246,7 @@ async fn supervisors_read_the_settings_and_cannot_change_them() {
         "chief",
         madoguchi::domain::staff::Role::Supervisor,
     );
-    let chief = new_client();
-    log_in(&app, &chief, "chief", PASSWORD).await;
+    let chief = logged_in(&app, "chief").await;
     let (status, page) = text_of(
         chief
             .get(app.url("/town/staff/settings"))
@@ -262,12 +262,8 @@ async fn supervisors_read_the_settings_and_cannot_change_them() {
     );
     let url = app.url("/town/staff/settings/rules");
     assert_eq!(chief.get(&url).send().await.unwrap().status(), 403);
-    let mut save = rules_form("x", "y", &[("hold_minutes", "30")]);
-    save.push(("step".into(), "save".into()));
-    assert_eq!(
-        chief.post(&url).form(&save).send().await.unwrap().status(),
-        403
-    );
+    let save = saving("x", "y", &[("hold_minutes", "30")]);
+    assert_eq!(post(&chief, &url, &save).await.status(), 403);
     let stored = madoguchi::db::tenant::Tenant::by_id(&mut app.conn(), tenant.id).unwrap();
     assert_eq!(stored.hold_minutes, 10);
 }
@@ -276,30 +272,24 @@ async fn supervisors_read_the_settings_and_cannot_change_them() {
 async fn an_administrator_cannot_shut_their_own_terminal_out_of_the_console() {
     let app = TestApp::spawn().await;
     let tenant = town(&app);
-    let admin = new_client();
-    log_in(&app, &admin, "admin", PASSWORD).await;
+    let admin = logged_in(&app, "admin").await;
     let url = app.url("/town/staff/settings/rules");
-    let form = admin.get(&url).send().await.unwrap().text().await.unwrap();
-    let mut save = rules_form(
+    let form = page_of(&admin, &url).await;
+    let save = saving(
         &csrf_of(&form),
         &version_of(&form),
         &[("staff_networks", "192.0.2.0/24")],
     );
-    save.push(("step".into(), "save".into()));
-    let (status, page) = text_of(admin.post(&url).form(&save).send().await.unwrap()).await;
+    let (status, page) = text_of(post(&admin, &url, &save).await).await;
     assert_eq!(status, 422);
     assert!(page.contains("いま使っている端末（127.0.0.1）"), "{page}");
     // With this terminal's address among them, the ranges are taken.
-    let mut save = rules_form(
+    let save = saving(
         &csrf_of(&form),
         &version_of(&form),
         &[("staff_networks", "192.0.2.0/24\n127.0.0.0/8")],
     );
-    save.push(("step".into(), "save".into()));
-    assert_eq!(
-        admin.post(&url).form(&save).send().await.unwrap().status(),
-        303
-    );
+    assert_eq!(post(&admin, &url, &save).await.status(), 303);
     let stored = madoguchi::db::tenant::Tenant::by_id(&mut app.conn(), tenant.id).unwrap();
     assert_eq!(stored.staff_networks, vec!["192.0.2.0/24", "127.0.0.0/8"]);
 }
@@ -308,10 +298,9 @@ async fn an_administrator_cannot_shut_their_own_terminal_out_of_the_console() {
 async fn an_announced_stop_shows_on_resident_and_console_pages_inside_its_window_only() {
     let app = TestApp::spawn().await;
     let tenant = town(&app);
-    let admin = new_client();
-    log_in(&app, &admin, "admin", PASSWORD).await;
+    let admin = logged_in(&app, "admin").await;
     let url = app.url("/town/staff/settings/maintenance");
-    let form = admin.get(&url).send().await.unwrap().text().await.unwrap();
+    let form = page_of(&admin, &url).await;
     let csrf = csrf_of(&form);
     let now = app.clock().now.with_timezone(&chrono_tz::Asia::Tokyo);
     let at = |hours: i64| {
@@ -367,32 +356,18 @@ async fn an_announced_stop_shows_on_resident_and_console_pages_inside_its_window
     }
     let resident = new_client();
     for path in ["/town/", "/town/booking"] {
-        let page = resident
-            .get(app.url(path))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = page_of(&resident, &app.url(path)).await;
         assert!(
             page.contains("本日22時から翌2時まで点検のため予約できません。"),
             "{path}: {page}"
         );
         assert!(!page.contains("来週の停止のお知らせ"), "{path}");
     }
-    let console = admin
-        .get(app.url("/town/staff/settings"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let console = page_of(&admin, &app.url("/town/staff/settings")).await;
     assert!(console.contains("本日22時から翌2時まで点検のため予約できません。"));
 
     // Removed, it is gone from every page, and both acts are in the log.
-    let list = admin.get(&url).send().await.unwrap().text().await.unwrap();
+    let list = page_of(&admin, &url).await;
     let first = list
         .split("/town/staff/settings/maintenance/")
         .nth(1)
@@ -406,14 +381,7 @@ async fn an_announced_stop_shows_on_resident_and_console_pages_inside_its_window
         .await
         .unwrap();
     assert_eq!(removed.status(), 303);
-    let page = resident
-        .get(app.url("/town/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_of(&resident, &app.url("/town/")).await;
     assert!(!page.contains("点検のため"), "{page}");
     let logged: i64 = audit_log::table
         .filter(audit_log::tenant_id.eq(tenant.id))
