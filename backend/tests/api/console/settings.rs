@@ -391,3 +391,83 @@ async fn an_announced_stop_shows_on_resident_and_console_pages_inside_its_window
         .unwrap();
     assert_eq!(logged, 3);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_procedure_made_phone_only_leaves_the_resident_pages_and_stays_on_the_phone_desk() {
+    let app = TestApp::spawn().await;
+    town(&app);
+    let admin = logged_in(&app, "admin").await;
+    let url = app.url("/town/staff/settings/procedures/apply");
+    let form = page_of(&admin, &url).await;
+    assert!(form.contains("value=\"申請\""), "{form}");
+    let fields = |version: &str, step: &str| -> Vec<(String, String)> {
+        [
+            ("csrf", csrf_of(&form)),
+            ("version", version.to_string()),
+            ("name_ja", "申請".into()),
+            ("name_en", "Application".into()),
+            (
+                "notes_ja",
+                "本人確認書類をお持ちください。\n写真は窓口で撮れます。".into(),
+            ),
+            ("notes_en", String::new()),
+            ("phone_only", "1".into()),
+            ("step", step.to_string()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect()
+    };
+    let (status, preview) =
+        text_of(post(&admin, &url, &fields(&version_of(&form), "")).await).await;
+    assert_eq!(status, 200);
+    assert!(preview.contains("phone_only false → true"), "{preview}");
+    let saved = post(&admin, &url, &fields(&version_of(&preview), "save")).await;
+    assert_eq!(saved.status(), 303);
+
+    let resident = new_client();
+    let home = page_of(&resident, &app.url("/town/")).await;
+    assert!(!home.contains("/town/book/apply/"), "{home}");
+    assert!(home.contains("/town/book/pickup/"));
+    let start = resident
+        .get(app.url("/town/book/apply/"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(start.status(), 404);
+    let api = page_of(&resident, &app.url("/api/v1/town/procedures")).await;
+    assert!(!api.contains("\"apply\""), "{api}");
+
+    let operator = logged_in(&app, "operator").await;
+    let desk = page_of(&operator, &app.url("/town/staff/phone")).await;
+    assert!(desk.contains("申請"), "{desk}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_procedure_without_a_name_is_refused_at_its_field() {
+    let app = TestApp::spawn().await;
+    let tenant = town(&app);
+    let admin = logged_in(&app, "admin").await;
+    let url = app.url("/town/staff/settings/procedures/pickup");
+    let form = page_of(&admin, &url).await;
+    let fields: Vec<(String, String)> = [
+        ("csrf", csrf_of(&form)),
+        ("version", version_of(&form)),
+        ("name_ja", "  ".to_string()),
+        ("notes_ja", "改行\u{0007}ベル".to_string()),
+        ("step", "save".to_string()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    let (status, page) = text_of(post(&admin, &url, &fields).await).await;
+    assert_eq!(status, 422);
+    assert!(page.contains("日本語の名前は必須"), "{page}");
+    let names: Vec<String> =
+        madoguchi::db::procedure::Procedure::for_tenant(&mut app.conn(), tenant.id)
+            .unwrap()
+            .into_iter()
+            .map(|p| p.name_ja)
+            .collect();
+    assert!(names.contains(&"交付".to_string()), "{names:?}");
+}

@@ -4,6 +4,7 @@
 mod flow;
 mod maintenance;
 mod overview;
+mod procedures;
 mod rules;
 
 use actix_web::web;
@@ -19,6 +20,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route(
         "/{tenant}/staff/settings/rules",
         web::post().to(rules::submit),
+    );
+    cfg.route(
+        "/{tenant}/staff/settings/procedures",
+        web::get().to(procedures::list),
+    );
+    cfg.route(
+        "/{tenant}/staff/settings/procedures/{code}",
+        web::get().to(procedures::show),
+    );
+    cfg.route(
+        "/{tenant}/staff/settings/procedures/{code}",
+        web::post().to(procedures::submit),
     );
     cfg.route(
         "/{tenant}/staff/settings/maintenance",

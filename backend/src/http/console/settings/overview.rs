@@ -139,6 +139,13 @@ pub async fn show(request: PageRequest) -> HttpResponse {
                         cx.text("maintenance_title"),
                     ),
                 );
+                links.insert(
+                    2,
+                    (
+                        cx.console_url("settings/procedures"),
+                        cx.text("procedures_title"),
+                    ),
+                );
             }
             let notice = cx.notice_among(&[Notice::SettingsSaved]);
             let blocks = vec![

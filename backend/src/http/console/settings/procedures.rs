@@ -1,0 +1,235 @@
+//! A city's procedures as residents read them: names, what to bring, and whether the
+//! procedure is booked only through the call centre. Changed with a preview, as every
+//! setting is.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use madoguchi_frontend::pages::console::kit::{Block, Cell, Form, Input};
+use madoguchi_frontend::view_models::FieldError;
+
+use super::flow::{preview_blocks, preview_or_save, Shown};
+use crate::domain::settings;
+use crate::domain::staff::Permission;
+use crate::domain::tenant_file::ProcedureFile;
+use crate::error::{AppError, Resource};
+use crate::http::console::cx::StaffCx;
+use crate::http::console::list::{table, Column, RowView};
+use crate::http::page::{field_error, Outcome, PageRequest, Posted};
+
+const NAME_MAX_CHARS: usize = 100;
+const NOTES_MAX_CHARS: usize = 1000;
+
+const COLUMNS: [Column<ProcedureFile, ()>; 3] = [
+    Column {
+        header: "procedures_name",
+        sort: None,
+        cell: |view, p| {
+            Cell::Link(
+                view.console_url(&format!("settings/procedures/{}", p.code)),
+                p.name_ja.clone(),
+            )
+        },
+    },
+    Column {
+        header: "procedures_code",
+        sort: None,
+        cell: |_, p| Cell::Code(p.code.clone()),
+    },
+    Column {
+        header: "procedures_booked_by",
+        sort: None,
+        cell: |view, p| {
+            Cell::Text(view.text(if p.phone_only {
+                "procedures_phone_only"
+            } else {
+                "procedures_online_and_phone"
+            }))
+        },
+    },
+];
+
+pub async fn list(request: PageRequest) -> HttpResponse {
+    request
+        .staff_step(Permission::ManageSettings, |conn, cx| {
+            let (file, _) = settings::current(conn, &cx.tenant)?;
+            let blocks = vec![Block::Table(table(
+                &RowView::of(cx),
+                cx.text("procedures_title"),
+                &COLUMNS,
+                &file.procedures,
+                None,
+                String::new(),
+            ))];
+            cx.page(StatusCode::OK, "procedures_title", None, blocks)
+        })
+        .await
+}
+
+/// A procedure's texts as typed, with the version they were read at and the step.
+#[derive(serde::Deserialize, Default, Clone)]
+pub struct ProcedureForm {
+    #[serde(default)]
+    name_ja: String,
+    #[serde(default)]
+    name_en: String,
+    #[serde(default)]
+    notes_ja: String,
+    #[serde(default)]
+    notes_en: String,
+    #[serde(default)]
+    phone_only: Option<String>,
+    #[serde(default)]
+    version: String,
+    #[serde(default)]
+    step: String,
+}
+
+impl ProcedureForm {
+    fn of(p: &ProcedureFile) -> ProcedureForm {
+        ProcedureForm {
+            name_ja: p.name_ja.clone(),
+            name_en: p.name_en.clone(),
+            notes_ja: p.notes_ja.clone(),
+            notes_en: p.notes_en.clone(),
+            phone_only: p.phone_only.then(|| "1".into()),
+            ..ProcedureForm::default()
+        }
+    }
+
+    /// The procedure with these texts, or each field that cannot be taken.
+    fn apply_to(&self, cx: &StaffCx, p: &mut ProcedureFile) -> Result<(), Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let mut text = |field: &str, value: &str, max: usize, required: bool, lines: bool| {
+            let value = value.trim().replace("\r\n", "\n");
+            let bad_char = value
+                .chars()
+                .any(|c| c.is_control() && !(lines && c == '\n'));
+            if (required && value.is_empty()) || value.chars().count() > max || bad_char {
+                let message = madoguchi_frontend::i18n::tf(
+                    cx.lang,
+                    "procedures_error_text",
+                    &[("n", &max.to_string())],
+                );
+                errors.push(field_error(field, message));
+            }
+            value
+        };
+        p.name_ja = text("name_ja", &self.name_ja, NAME_MAX_CHARS, true, false);
+        p.name_en = text("name_en", &self.name_en, NAME_MAX_CHARS, false, false);
+        p.notes_ja = text("notes_ja", &self.notes_ja, NOTES_MAX_CHARS, false, true);
+        p.notes_en = text("notes_en", &self.notes_en, NOTES_MAX_CHARS, false, true);
+        p.phone_only = self.phone_only.is_some();
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+fn page(
+    cx: &StaffCx,
+    code: &str,
+    shown: Shown,
+    form: &ProcedureForm,
+    errors: Vec<FieldError>,
+) -> Result<Outcome, AppError> {
+    let text = |id: &str, value: &str| {
+        Input::text(id, cx.text(&format!("procedures_{id}")), value.to_string())
+            .with_error_from(&errors)
+    };
+    let area = |id: &str, value: &str| Input::Area {
+        id: id.into(),
+        label: cx.text(&format!("procedures_{id}")),
+        value: value.to_string(),
+    };
+    let mut fields = vec![
+        text("name_ja", &form.name_ja),
+        text("name_en", &form.name_en),
+        area("notes_ja", &form.notes_ja),
+        area("notes_en", &form.notes_en),
+        Input::Check {
+            id: "phone_only".into(),
+            label: cx.text("procedures_phone_only_check"),
+            checked: form.phone_only.is_some(),
+        },
+    ];
+    let mut blocks = vec![Block::Links(vec![(
+        cx.console_url("settings/procedures"),
+        cx.text("procedures_title"),
+    )])];
+    blocks.extend(preview_blocks(cx, &shown, &mut fields));
+    blocks.push(Block::Form(Form {
+        action: cx.console_url(&format!("settings/procedures/{code}")),
+        post: true,
+        csrf: Some(cx.session.csrf_token.clone()),
+        inputs: fields,
+        submit: cx.text("settings_check_changes"),
+        inline: false,
+    }));
+    if errors.is_empty() {
+        cx.page(shown.status, "procedures_edit_title", shown.notice, blocks)
+    } else {
+        cx.page_with_errors("procedures_edit_title", errors, blocks)
+    }
+}
+
+pub async fn show(request: PageRequest, path: web::Path<(String, String)>) -> HttpResponse {
+    let (_, code) = path.into_inner();
+    request
+        .staff_step(Permission::ManageSettings, move |conn, cx| {
+            let (file, version) = settings::current(conn, &cx.tenant)?;
+            let procedure = file
+                .procedures
+                .iter()
+                .find(|p| p.code == code)
+                .ok_or(AppError::NotFound(Resource::Procedure))?;
+            let shown = Shown {
+                status: StatusCode::OK,
+                notice: None,
+                version: &version,
+                changes: None,
+            };
+            page(cx, &code, shown, &ProcedureForm::of(procedure), Vec::new())
+        })
+        .await
+}
+
+pub async fn submit(
+    request: Posted<ProcedureForm>,
+    path: web::Path<(String, String)>,
+) -> HttpResponse {
+    let (_, code) = path.into_inner();
+    request
+        .staff_step(Permission::ManageSettings, move |conn, cx, form| {
+            let (mut file, now) = settings::current(conn, &cx.tenant)?;
+            let procedure = file
+                .procedures
+                .iter_mut()
+                .find(|p| p.code == code)
+                .ok_or(AppError::NotFound(Resource::Procedure))?;
+            if let Err(errors) = form.apply_to(cx, procedure) {
+                let shown = Shown {
+                    status: StatusCode::UNPROCESSABLE_ENTITY,
+                    notice: None,
+                    version: &form.version,
+                    changes: None,
+                };
+                return page(cx, &code, shown, &form, errors);
+            }
+            let show = |_: &mut diesel::PgConnection, cx: &StaffCx, shown: Shown| {
+                page(cx, &code, shown, &form, Vec::new())
+            };
+            preview_or_save(
+                conn,
+                cx,
+                &form.step,
+                &form.version,
+                &now,
+                &file,
+                "settings.procedure",
+                show,
+            )
+        })
+        .await
+}
