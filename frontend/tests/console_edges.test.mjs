@@ -212,5 +212,23 @@ test('an administrator\'s filters name an unreadable date at its field and show 
   await resident.goto(`${server.base}/demo/booking`);
   assert.match(await resident.locator('.banner').textContent(), /12月2日 2時から5時まで/);
   await expectAccessible(browser, resident);
+
+  // Applications by phone only: gone from the start page, still on the phone desk.
+  await resident.goto(`${server.base}/demo/`);
+  assert.equal(await resident.getByRole('link', { name: /マイナンバーカードの申請/ }).count(), 1);
+  await page.goto(`${server.base}/demo/staff/settings`);
+  await page.getByRole('link', { name: '手続きの案内' }).click();
+  await expectAccessible(browser, page);
+  await page.getByRole('link', { name: 'マイナンバーカードの申請' }).click();
+  await page.getByLabel('電話でのみ受け付ける（住民の予約ページに出さない）').check();
+  await page.getByRole('button', { name: '変更内容を確認する' }).click();
+  assert.match(await page.locator('pre').textContent(), /phone_only false → true/);
+  await expectAccessible(browser, page);
+  await page.getByRole('button', { name: '保存する' }).click();
+  assert.match(await notice(page), /設定を保存しました。/);
+  await resident.goto(`${server.base}/demo/`);
+  assert.equal(await resident.getByRole('link', { name: /マイナンバーカードの申請/ }).count(), 0);
+  await page.goto(`${server.base}/demo/staff/phone`);
+  assert.equal(await page.getByRole('link', { name: 'マイナンバーカードの申請' }).count(), 1);
   await context.close();
 });
