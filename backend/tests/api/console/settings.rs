@@ -471,3 +471,43 @@ async fn a_procedure_without_a_name_is_refused_at_its_field() {
             .collect();
     assert!(names.contains(&"交付".to_string()), "{names:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_start_page_notice_is_changed_with_a_preview() {
+    let app = TestApp::spawn().await;
+    town(&app);
+    let admin = logged_in(&app, "admin").await;
+    let url = app.url("/town/staff/settings/texts");
+    let form = page_of(&admin, &url).await;
+    let fields = |version: &str, step: &str| -> Vec<(String, String)> {
+        [
+            ("csrf", csrf_of(&form)),
+            ("version", version.to_string()),
+            (
+                "notice_ja",
+                "年末年始は12月29日から1月3日まで休みます。".into(),
+            ),
+            ("notice_en", "Closed 29 December to 3 January.".into()),
+            ("step", step.to_string()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect()
+    };
+    let (status, preview) =
+        text_of(post(&admin, &url, &fields(&version_of(&form), "")).await).await;
+    assert_eq!(status, 200);
+    assert!(preview.contains("notice_ja"), "{preview}");
+    let resident = new_client();
+    assert!(!page_of(&resident, &app.url("/town/"))
+        .await
+        .contains("年末年始は"));
+    let saved = post(&admin, &url, &fields(&version_of(&preview), "save")).await;
+    assert_eq!(saved.status(), 303);
+    assert!(page_of(&resident, &app.url("/town/"))
+        .await
+        .contains("年末年始は12月29日から1月3日まで休みます。"));
+    assert!(page_of(&resident, &app.url("/town/?lang=en"))
+        .await
+        .contains("Closed 29 December to 3 January."));
+}

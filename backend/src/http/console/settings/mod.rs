@@ -6,6 +6,7 @@ mod maintenance;
 mod overview;
 mod procedures;
 mod rules;
+mod texts;
 
 use actix_web::web;
 
@@ -20,6 +21,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route(
         "/{tenant}/staff/settings/rules",
         web::post().to(rules::submit),
+    );
+    cfg.route("/{tenant}/staff/settings/texts", web::get().to(texts::show));
+    cfg.route(
+        "/{tenant}/staff/settings/texts",
+        web::post().to(texts::submit),
     );
     cfg.route(
         "/{tenant}/staff/settings/procedures",

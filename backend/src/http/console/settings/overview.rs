@@ -146,6 +146,10 @@ pub async fn show(request: PageRequest) -> HttpResponse {
                         cx.text("procedures_title"),
                     ),
                 );
+                links.insert(
+                    3,
+                    (cx.console_url("settings/texts"), cx.text("texts_title")),
+                );
             }
             let notice = cx.notice_among(&[Notice::SettingsSaved]);
             let blocks = vec![

@@ -1,0 +1,128 @@
+//! The notice on the residents' start page, in Japanese and English, changed with a
+//! preview as every setting is.
+
+use actix_web::http::StatusCode;
+use actix_web::HttpResponse;
+use madoguchi_frontend::pages::console::kit::{Block, Form, Input};
+use madoguchi_frontend::view_models::FieldError;
+
+use super::flow::{preview_blocks, preview_or_save, Shown};
+use crate::domain::settings;
+use crate::domain::staff::Permission;
+use crate::error::AppError;
+use crate::http::console::cx::StaffCx;
+use crate::http::page::{field_error, Outcome, PageRequest, Posted};
+
+const NOTICE_MAX_CHARS: usize = 1000;
+
+/// The start page's notice as typed, with the version read and the step.
+#[derive(serde::Deserialize, Default, Clone)]
+pub struct TextsForm {
+    #[serde(default)]
+    notice_ja: String,
+    #[serde(default)]
+    notice_en: String,
+    #[serde(default)]
+    version: String,
+    #[serde(default)]
+    step: String,
+}
+
+fn page(
+    cx: &StaffCx,
+    shown: Shown,
+    form: &TextsForm,
+    errors: Vec<FieldError>,
+) -> Result<Outcome, AppError> {
+    let area = |id: &str, value: &str| Input::Area {
+        id: id.into(),
+        label: cx.text(&format!("texts_{id}")),
+        value: value.to_string(),
+    };
+    let mut fields = vec![
+        area("notice_ja", &form.notice_ja),
+        area("notice_en", &form.notice_en),
+    ];
+    let mut blocks = vec![Block::Text(cx.text("texts_lead"))];
+    blocks.extend(preview_blocks(cx, &shown, &mut fields));
+    blocks.push(Block::Form(Form {
+        action: cx.console_url("settings/texts"),
+        post: true,
+        csrf: Some(cx.session.csrf_token.clone()),
+        inputs: fields,
+        submit: cx.text("settings_check_changes"),
+        inline: false,
+    }));
+    if errors.is_empty() {
+        cx.page(shown.status, "texts_title", shown.notice, blocks)
+    } else {
+        cx.page_with_errors("texts_title", errors, blocks)
+    }
+}
+
+pub async fn show(request: PageRequest) -> HttpResponse {
+    request
+        .staff_step(Permission::ManageSettings, |conn, cx| {
+            let (file, version) = settings::current(conn, &cx.tenant)?;
+            let form = TextsForm {
+                notice_ja: file.texts.notice_ja.clone(),
+                notice_en: file.texts.notice_en.clone(),
+                ..TextsForm::default()
+            };
+            let shown = Shown {
+                status: StatusCode::OK,
+                notice: None,
+                version: &version,
+                changes: None,
+            };
+            page(cx, shown, &form, Vec::new())
+        })
+        .await
+}
+
+pub async fn submit(request: Posted<TextsForm>) -> HttpResponse {
+    request
+        .staff_step(Permission::ManageSettings, |conn, cx, form| {
+            let (mut file, now) = settings::current(conn, &cx.tenant)?;
+            let mut errors = Vec::new();
+            let mut read = |field: &str, value: &str| {
+                let value = value.trim().replace("\r\n", "\n");
+                if value.chars().count() > NOTICE_MAX_CHARS
+                    || value.chars().any(|c| c.is_control() && c != '\n')
+                {
+                    let message = madoguchi_frontend::i18n::tf(
+                        cx.lang,
+                        "texts_error",
+                        &[("n", &NOTICE_MAX_CHARS.to_string())],
+                    );
+                    errors.push(field_error(field, message));
+                }
+                value
+            };
+            file.texts.notice_ja = read("notice_ja", &form.notice_ja);
+            file.texts.notice_en = read("notice_en", &form.notice_en);
+            if !errors.is_empty() {
+                let shown = Shown {
+                    status: StatusCode::UNPROCESSABLE_ENTITY,
+                    notice: None,
+                    version: &form.version,
+                    changes: None,
+                };
+                return page(cx, shown, &form, errors);
+            }
+            let show = |_: &mut diesel::PgConnection, cx: &StaffCx, shown: Shown| {
+                page(cx, shown, &form, Vec::new())
+            };
+            preview_or_save(
+                conn,
+                cx,
+                &form.step,
+                &form.version,
+                &now,
+                &file,
+                "settings.texts",
+                show,
+            )
+        })
+        .await
+}
