@@ -183,6 +183,7 @@ test('an administrator\'s filters name an unreadable date at its field and show 
   assert.match(rules, /メールアドレス\s*必須/);
   assert.equal(await page.getByRole('link', { name: '設定ファイル（TOML）を書き出す' }).count(), 1);
   await expectAccessible(browser, page);
+  await screenshot(page, 'admin-06-settings');
 
   // Announced stops: one showing now (13:30), one from tomorrow.
   await page.getByRole('link', { name: '停止のお知らせ' }).click();
@@ -205,6 +206,7 @@ test('an administrator\'s filters name an unreadable date at its field and show 
   }
   assert.match(await page.locator('.banner').textContent(), /点検のため予約できません/);
   await expectAccessible(browser, page);
+  await screenshot(page, 'admin-07-maintenance');
   const resident = await context.newPage();
   await resident.goto(`${server.base}/demo/`);
   assert.match(await resident.locator('.banner').first().textContent(), /12月2日 2時から5時まで/);
@@ -224,6 +226,7 @@ test('an administrator\'s filters name an unreadable date at its field and show 
   await page.getByRole('button', { name: '変更内容を確認する' }).click();
   assert.match(await page.locator('pre').textContent(), /phone_only false → true/);
   await expectAccessible(browser, page);
+  await screenshot(page, 'admin-08-procedure-preview');
   await page.getByRole('button', { name: '保存する' }).click();
   assert.match(await notice(page), /設定を保存しました。/);
   await resident.goto(`${server.base}/demo/`);
