@@ -224,7 +224,7 @@ test('an administrator\'s filters name an unreadable date at its field and show 
   await page.getByRole('link', { name: 'マイナンバーカードの申請' }).click();
   await page.getByLabel('電話でのみ受け付ける（住民の予約ページに出さない）').check();
   await page.getByRole('button', { name: '変更内容を確認する' }).click();
-  assert.match(await page.locator('pre').textContent(), /phone_only false → true/);
+  assert.match(await page.locator('pre').textContent(), /apply: 電話でのみ受け付ける（住民の予約ページに出さない） いいえ → はい/);
   await expectAccessible(browser, page);
   await screenshot(page, 'admin-08-procedure-preview');
   await page.getByRole('button', { name: '保存する' }).click();

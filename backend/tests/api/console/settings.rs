@@ -144,8 +144,16 @@ async fn an_administrator_previews_a_rule_change_then_saves_it_and_the_log_keeps
         text_of(post(&admin, &url, &rules_form(&csrf, &version, &changed)).await).await;
     assert_eq!(status, 200);
     assert!(preview.contains("この変更で変わること"), "{preview}");
-    assert!(preview.contains("hold_minutes 10 → 15"), "{preview}");
-    assert!(preview.contains("change_deadline_time"), "{preview}");
+    assert!(
+        preview.contains("時間の仮押さえ（分）: 10 → 15"),
+        "{preview}"
+    );
+    assert!(
+        preview.contains(
+            "変更・取消の締切（時刻、例 17:00）: \"17:00:00\" → \"12:00:00\""
+        ),
+        "{preview}"
+    );
     let stored = madoguchi::db::tenant::Tenant::by_id(&mut app.conn(), tenant.id).unwrap();
     assert_eq!(stored.hold_minutes, 10, "a preview saves nothing");
 
@@ -231,7 +239,7 @@ async fn a_save_over_a_change_made_meanwhile_is_refused_and_shown_again() {
     assert_eq!(status, 409);
     assert!(page.contains("ほかの人が設定を変更しました"), "{page}");
     // Against the settings as they are now, the late form would also undo the party size.
-    assert!(page.contains("max_party_size 6 → 4"), "{page}");
+    assert!(page.contains("一度に予約できる人数: 6 → 4"), "{page}");
     let stored = madoguchi::db::tenant::Tenant::by_id(&mut app.conn(), tenant.id).unwrap();
     assert_eq!((stored.hold_minutes, stored.max_party_size), (10, 6));
 }
@@ -421,7 +429,10 @@ async fn a_procedure_made_phone_only_leaves_the_resident_pages_and_stays_on_the_
     let (status, preview) =
         text_of(post(&admin, &url, &fields(&version_of(&form), "")).await).await;
     assert_eq!(status, 200);
-    assert!(preview.contains("phone_only false → true"), "{preview}");
+    assert!(
+        preview.contains("apply: 電話でのみ受け付ける（住民の予約ページに出さない） いいえ → はい"),
+        "{preview}"
+    );
     let saved = post(&admin, &url, &fields(&version_of(&preview), "save")).await;
     assert_eq!(saved.status(), 303);
 
@@ -497,7 +508,10 @@ async fn the_start_page_notice_is_changed_with_a_preview() {
     let (status, preview) =
         text_of(post(&admin, &url, &fields(&version_of(&form), "")).await).await;
     assert_eq!(status, 200);
-    assert!(preview.contains("notice_ja"), "{preview}");
+    assert!(
+        preview.contains("お知らせ（日本語）: \"\" → \"年末年始は"),
+        "{preview}"
+    );
     let resident = new_client();
     assert!(!page_of(&resident, &app.url("/town/"))
         .await

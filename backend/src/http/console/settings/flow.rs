@@ -78,7 +78,8 @@ pub(super) fn preview_blocks(cx: &StaffCx, shown: &Shown, fields: &mut Vec<Input
         blocks.push(Block::Text(cx.text("settings_no_changes")));
     } else {
         blocks.push(Block::Text(cx.text("settings_preview_lead")));
-        blocks.push(Block::Preformatted(changes.join("\n")));
+        let lines: Vec<String> = changes.iter().map(|line| readable(cx, line)).collect();
+        blocks.push(Block::Preformatted(lines.join("\n")));
         fields.push(Input::Submit {
             name: "step".into(),
             value: "save".into(),
@@ -86,4 +87,59 @@ pub(super) fn preview_blocks(cx: &StaffCx, shown: &Shown, fields: &mut Vec<Input
         });
     }
     blocks
+}
+
+/// The label of a setting the tenant file's change lines name by its column, where the
+/// console has one; the column's own name otherwise.
+fn label_of(cx: &StaffCx, key: &str) -> String {
+    let field = match key {
+        "cutoff_time" => "cutoff_at",
+        "change_deadline_days_before" => "change_days_before",
+        "change_deadline_time" => "change_at",
+        "pickup_number_kind" => "pickup_number",
+        "pickup_proof_kind" => "pickup_proof",
+        "notice_ja" | "notice_en" => return cx.text(&format!("texts_{key}")),
+        "name_ja" | "name_en" | "notes_ja" | "notes_en" => {
+            return cx.text(&format!("procedures_{key}"))
+        }
+        "phone_only" => return cx.text("procedures_phone_only_check"),
+        other => other,
+    };
+    let catalogue_key = format!("settings_field_{field}");
+    let text = cx.text(&catalogue_key);
+    if text == catalogue_key {
+        key.to_string()
+    } else {
+        text
+    }
+}
+
+/// A change line of the tenant file (`~ tenant demo: hold_minutes 10 → 15`) as an
+/// administrator reads it: the setting's label, then the values before and after. Lines
+/// of another shape are shown as they are.
+fn readable(cx: &StaffCx, line: &str) -> String {
+    let Some(rest) = line.strip_prefix("~ ") else {
+        return line.to_string();
+    };
+    let Some((subject, change)) = rest.split_once(": ") else {
+        return line.to_string();
+    };
+    let Some((key, values)) = change.split_once(' ') else {
+        return line.to_string();
+    };
+    let label = label_of(cx, key);
+    // Yes and no in words; other values as the file writes them.
+    let word = |value: &str| match value {
+        "true" => cx.text("settings_yes"),
+        "false" => cx.text("settings_no"),
+        other => other.to_string(),
+    };
+    let values = match values.split_once(" → ") {
+        Some((before, after)) => format!("{} → {}", word(before), word(after)),
+        None => values.to_string(),
+    };
+    match subject.split_once(' ') {
+        Some(("procedure", code)) => format!("{code}: {label} {values}"),
+        _ => format!("{label}: {values}"),
+    }
 }
