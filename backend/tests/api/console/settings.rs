@@ -149,9 +149,7 @@ async fn an_administrator_previews_a_rule_change_then_saves_it_and_the_log_keeps
         "{preview}"
     );
     assert!(
-        preview.contains(
-            "変更・取消の締切（時刻、例 17:00）: \"17:00:00\" → \"12:00:00\""
-        ),
+        preview.contains("変更・取消の締切（時刻、例 17:00）: \"17:00:00\" → \"12:00:00\""),
         "{preview}"
     );
     let stored = madoguchi::db::tenant::Tenant::by_id(&mut app.conn(), tenant.id).unwrap();

@@ -4,7 +4,8 @@
 
 use actix_web::http::StatusCode;
 use diesel::PgConnection;
-use madoguchi_frontend::pages::console::kit::{Block, Input};
+use madoguchi_frontend::pages::console::kit::{Block, Form, Input};
+use madoguchi_frontend::view_models::FieldError;
 use serde_json::json;
 
 use crate::domain::settings::{self, NotSaved};
@@ -22,6 +23,54 @@ pub(super) struct Shown<'a> {
     pub version: &'a str,
     /// The changes it makes, when this is a preview.
     pub changes: Option<&'a [String]>,
+}
+
+impl<'a> Shown<'a> {
+    /// The form as the settings stand (version `version`).
+    pub fn reading(version: &'a str) -> Shown<'a> {
+        Shown {
+            status: StatusCode::OK,
+            notice: None,
+            version,
+            changes: None,
+        }
+    }
+
+    /// The form sent back with problems at its fields.
+    pub fn refused(version: &'a str) -> Shown<'a> {
+        Shown {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            ..Shown::reading(version)
+        }
+    }
+}
+
+/// A settings form's page: `lead` blocks, the preview when there is one, then the form
+/// posting to `action`; problems are summarised at the top and shown at their fields.
+pub(super) fn form_page(
+    cx: &StaffCx,
+    title_key: &str,
+    action: &str,
+    lead: Vec<Block>,
+    shown: Shown,
+    mut fields: Vec<Input>,
+    errors: Vec<FieldError>,
+) -> Result<Outcome, AppError> {
+    let mut blocks = lead;
+    blocks.extend(preview_blocks(cx, &shown, &mut fields));
+    blocks.push(Block::Form(Form {
+        action: cx.console_url(action),
+        post: true,
+        csrf: Some(cx.session.csrf_token.clone()),
+        inputs: fields,
+        submit: cx.text("settings_check_changes"),
+        inline: false,
+    }));
+    if errors.is_empty() {
+        cx.page(shown.status, title_key, shown.notice, blocks)
+    } else {
+        cx.page_with_errors(title_key, errors, blocks)
+    }
 }
 
 /// Previews `wanted` (the city's file as the form would make it), or saves it when the
@@ -68,7 +117,7 @@ pub(super) fn preview_or_save(
 }
 
 /// The preview's blocks, and the save button with the version in the form's fields.
-pub(super) fn preview_blocks(cx: &StaffCx, shown: &Shown, fields: &mut Vec<Input>) -> Vec<Block> {
+fn preview_blocks(cx: &StaffCx, shown: &Shown, fields: &mut Vec<Input>) -> Vec<Block> {
     fields.push(Input::hidden("version", shown.version));
     let Some(changes) = shown.changes else {
         return Vec::new();

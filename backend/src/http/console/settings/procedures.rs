@@ -4,10 +4,10 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
-use madoguchi_frontend::pages::console::kit::{Block, Cell, Form, Input};
+use madoguchi_frontend::pages::console::kit::{Block, Cell, Input};
 use madoguchi_frontend::view_models::FieldError;
 
-use super::flow::{preview_blocks, preview_or_save, Shown};
+use super::flow::{form_page, preview_or_save, Shown};
 use crate::domain::settings;
 use crate::domain::staff::Permission;
 use crate::domain::tenant_file::ProcedureFile;
@@ -143,7 +143,7 @@ fn page(
         label: cx.text(&format!("procedures_{id}")),
         value: value.to_string(),
     };
-    let mut fields = vec![
+    let fields = vec![
         text("name_ja", &form.name_ja),
         text("name_en", &form.name_en),
         area("notes_ja", &form.notes_ja),
@@ -154,24 +154,20 @@ fn page(
             checked: form.phone_only.is_some(),
         },
     ];
-    let mut blocks = vec![Block::Links(vec![(
+    let lead = vec![Block::Links(vec![(
         cx.console_url("settings/procedures"),
         cx.text("procedures_title"),
     )])];
-    blocks.extend(preview_blocks(cx, &shown, &mut fields));
-    blocks.push(Block::Form(Form {
-        action: cx.console_url(&format!("settings/procedures/{code}")),
-        post: true,
-        csrf: Some(cx.session.csrf_token.clone()),
-        inputs: fields,
-        submit: cx.text("settings_check_changes"),
-        inline: false,
-    }));
-    if errors.is_empty() {
-        cx.page(shown.status, "procedures_edit_title", shown.notice, blocks)
-    } else {
-        cx.page_with_errors("procedures_edit_title", errors, blocks)
-    }
+    let action = format!("settings/procedures/{code}");
+    form_page(
+        cx,
+        "procedures_edit_title",
+        &action,
+        lead,
+        shown,
+        fields,
+        errors,
+    )
 }
 
 pub async fn show(request: PageRequest, path: web::Path<(String, String)>) -> HttpResponse {
@@ -184,13 +180,13 @@ pub async fn show(request: PageRequest, path: web::Path<(String, String)>) -> Ht
                 .iter()
                 .find(|p| p.code == code)
                 .ok_or(AppError::NotFound(Resource::Procedure))?;
-            let shown = Shown {
-                status: StatusCode::OK,
-                notice: None,
-                version: &version,
-                changes: None,
-            };
-            page(cx, &code, shown, &ProcedureForm::of(procedure), Vec::new())
+            page(
+                cx,
+                &code,
+                Shown::reading(&version),
+                &ProcedureForm::of(procedure),
+                Vec::new(),
+            )
         })
         .await
 }
@@ -209,13 +205,7 @@ pub async fn submit(
                 .find(|p| p.code == code)
                 .ok_or(AppError::NotFound(Resource::Procedure))?;
             if let Err(errors) = form.apply_to(cx, procedure) {
-                let shown = Shown {
-                    status: StatusCode::UNPROCESSABLE_ENTITY,
-                    notice: None,
-                    version: &form.version,
-                    changes: None,
-                };
-                return page(cx, &code, shown, &form, errors);
+                return page(cx, &code, Shown::refused(&form.version), &form, errors);
             }
             let show = |_: &mut diesel::PgConnection, cx: &StaffCx, shown: Shown| {
                 page(cx, &code, shown, &form, Vec::new())

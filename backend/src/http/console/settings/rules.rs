@@ -2,13 +2,12 @@
 //! then a preview listing every change it makes, then the save, checked against the
 //! version the administrator previewed.
 
-use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
 use madoguchi_frontend::i18n::tf;
-use madoguchi_frontend::pages::console::kit::{Block, Form, Input};
+use madoguchi_frontend::pages::console::kit::Input;
 use madoguchi_frontend::view_models::FieldError;
 
-use super::flow::{preview_blocks, preview_or_save, Shown};
+use super::flow::{form_page, preview_or_save, Shown};
 use crate::db::kinds::{ContactRule, PickupNumberKind, PickupProofKind, TextEnum};
 use crate::domain::settings::{self, Problem, RulesInput};
 use crate::domain::staff::{address_in, Permission};
@@ -144,32 +143,22 @@ fn page(
     input: &RulesInput,
     errors: Vec<FieldError>,
 ) -> Result<Outcome, AppError> {
-    let mut fields = inputs(cx, input, &errors);
-    let mut blocks = preview_blocks(cx, &shown, &mut fields);
-    blocks.push(Block::Form(Form {
-        action: cx.console_url("settings/rules"),
-        post: true,
-        csrf: Some(cx.session.csrf_token.clone()),
-        inputs: fields,
-        submit: cx.text("settings_check_changes"),
-        inline: false,
-    }));
-    if errors.is_empty() {
-        cx.page(shown.status, "settings_rules_title", shown.notice, blocks)
-    } else {
-        cx.page_with_errors("settings_rules_title", errors, blocks)
-    }
+    let fields = inputs(cx, input, &errors);
+    let title = "settings_rules_title";
+    form_page(
+        cx,
+        title,
+        "settings/rules",
+        Vec::new(),
+        shown,
+        fields,
+        errors,
+    )
 }
 
 /// The form as typed, refused with `errors`.
 fn refused(cx: &StaffCx, form: &RulesForm, errors: Vec<FieldError>) -> Result<Outcome, AppError> {
-    let shown = Shown {
-        status: StatusCode::UNPROCESSABLE_ENTITY,
-        notice: None,
-        version: &form.version,
-        changes: None,
-    };
-    page(cx, shown, &form.input, errors)
+    page(cx, Shown::refused(&form.version), &form.input, errors)
 }
 
 fn field_errors(cx: &StaffCx, problems: Vec<Problem>) -> Vec<FieldError> {
@@ -193,13 +182,7 @@ pub async fn form(request: PageRequest) -> HttpResponse {
         .staff_step(Permission::ManageSettings, |conn, cx| {
             let (file, version) = settings::current(conn, &cx.tenant)?;
             let input = RulesInput::of(&file);
-            let shown = Shown {
-                status: StatusCode::OK,
-                notice: None,
-                version: &version,
-                changes: None,
-            };
-            page(cx, shown, &input, Vec::new())
+            page(cx, Shown::reading(&version), &input, Vec::new())
         })
         .await
 }

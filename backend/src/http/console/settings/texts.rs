@@ -1,12 +1,11 @@
 //! The notice on the residents' start page, in Japanese and English, changed with a
 //! preview as every setting is.
 
-use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
-use madoguchi_frontend::pages::console::kit::{Block, Form, Input};
+use madoguchi_frontend::pages::console::kit::{Block, Input};
 use madoguchi_frontend::view_models::FieldError;
 
-use super::flow::{preview_blocks, preview_or_save, Shown};
+use super::flow::{form_page, preview_or_save, Shown};
 use crate::domain::settings;
 use crate::domain::staff::Permission;
 use crate::error::AppError;
@@ -39,25 +38,20 @@ fn page(
         label: cx.text(&format!("texts_{id}")),
         value: value.to_string(),
     };
-    let mut fields = vec![
+    let fields = vec![
         area("notice_ja", &form.notice_ja),
         area("notice_en", &form.notice_en),
     ];
-    let mut blocks = vec![Block::Text(cx.text("texts_lead"))];
-    blocks.extend(preview_blocks(cx, &shown, &mut fields));
-    blocks.push(Block::Form(Form {
-        action: cx.console_url("settings/texts"),
-        post: true,
-        csrf: Some(cx.session.csrf_token.clone()),
-        inputs: fields,
-        submit: cx.text("settings_check_changes"),
-        inline: false,
-    }));
-    if errors.is_empty() {
-        cx.page(shown.status, "texts_title", shown.notice, blocks)
-    } else {
-        cx.page_with_errors("texts_title", errors, blocks)
-    }
+    let lead = vec![Block::Text(cx.text("texts_lead"))];
+    form_page(
+        cx,
+        "texts_title",
+        "settings/texts",
+        lead,
+        shown,
+        fields,
+        errors,
+    )
 }
 
 pub async fn show(request: PageRequest) -> HttpResponse {
@@ -69,13 +63,7 @@ pub async fn show(request: PageRequest) -> HttpResponse {
                 notice_en: file.texts.notice_en.clone(),
                 ..TextsForm::default()
             };
-            let shown = Shown {
-                status: StatusCode::OK,
-                notice: None,
-                version: &version,
-                changes: None,
-            };
-            page(cx, shown, &form, Vec::new())
+            page(cx, Shown::reading(&version), &form, Vec::new())
         })
         .await
 }
@@ -102,13 +90,7 @@ pub async fn submit(request: Posted<TextsForm>) -> HttpResponse {
             file.texts.notice_ja = read("notice_ja", &form.notice_ja);
             file.texts.notice_en = read("notice_en", &form.notice_en);
             if !errors.is_empty() {
-                let shown = Shown {
-                    status: StatusCode::UNPROCESSABLE_ENTITY,
-                    notice: None,
-                    version: &form.version,
-                    changes: None,
-                };
-                return page(cx, shown, &form, errors);
+                return page(cx, Shown::refused(&form.version), &form, errors);
             }
             let show = |_: &mut diesel::PgConnection, cx: &StaffCx, shown: Shown| {
                 page(cx, shown, &form, Vec::new())
