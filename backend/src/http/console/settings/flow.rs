@@ -192,3 +192,34 @@ fn readable(cx: &StaffCx, line: &str) -> String {
         _ => format!("{label}: {values}"),
     }
 }
+
+/// Free text as an administrator typed it: trimmed, Windows line ends made plain. A text
+/// that is required and empty, longer than `max` characters, or holding control characters
+/// (line breaks only where `lines`) adds the catalogue message `message` at `field`.
+pub(super) struct TextRule {
+    pub max: usize,
+    pub required: bool,
+    pub lines: bool,
+    pub message: &'static str,
+}
+
+impl TextRule {
+    pub(super) fn read(
+        &self,
+        cx: &StaffCx,
+        field: &str,
+        value: &str,
+        errors: &mut Vec<FieldError>,
+    ) -> String {
+        let value = value.trim().replace("\r\n", "\n");
+        let bad_char = value
+            .chars()
+            .any(|c| c.is_control() && !(self.lines && c == '\n'));
+        if (self.required && value.is_empty()) || value.chars().count() > self.max || bad_char {
+            let max = self.max.to_string();
+            let message = madoguchi_frontend::i18n::tf(cx.lang, self.message, &[("n", &max)]);
+            errors.push(crate::http::page::field_error(field, message));
+        }
+        value
+    }
+}

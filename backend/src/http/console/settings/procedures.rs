@@ -7,14 +7,14 @@ use actix_web::{web, HttpResponse};
 use madoguchi_frontend::pages::console::kit::{Block, Cell, Input};
 use madoguchi_frontend::view_models::FieldError;
 
-use super::flow::{form_page, preview_or_save, Shown};
+use super::flow::{form_page, preview_or_save, Shown, TextRule};
 use crate::domain::settings;
 use crate::domain::staff::Permission;
 use crate::domain::tenant_file::ProcedureFile;
 use crate::error::{AppError, Resource};
 use crate::http::console::cx::StaffCx;
 use crate::http::console::list::{table, Column, RowView};
-use crate::http::page::{field_error, Outcome, PageRequest, Posted};
+use crate::http::page::{Outcome, PageRequest, Posted};
 
 const NAME_MAX_CHARS: usize = 100;
 const NOTES_MAX_CHARS: usize = 1000;
@@ -99,25 +99,21 @@ impl ProcedureForm {
     /// The procedure with these texts, or each field that cannot be taken.
     fn apply_to(&self, cx: &StaffCx, p: &mut ProcedureFile) -> Result<(), Vec<FieldError>> {
         let mut errors = Vec::new();
-        let mut text = |field: &str, value: &str, max: usize, required: bool, lines: bool| {
-            let value = value.trim().replace("\r\n", "\n");
-            let bad_char = value
-                .chars()
-                .any(|c| c.is_control() && !(lines && c == '\n'));
-            if (required && value.is_empty()) || value.chars().count() > max || bad_char {
-                let message = madoguchi_frontend::i18n::tf(
-                    cx.lang,
-                    "procedures_error_text",
-                    &[("n", &max.to_string())],
-                );
-                errors.push(field_error(field, message));
-            }
-            value
+        let rule = |max: usize, required: bool, lines: bool| TextRule {
+            max,
+            required,
+            lines,
+            message: "procedures_error_text",
         };
-        p.name_ja = text("name_ja", &self.name_ja, NAME_MAX_CHARS, true, false);
-        p.name_en = text("name_en", &self.name_en, NAME_MAX_CHARS, false, false);
-        p.notes_ja = text("notes_ja", &self.notes_ja, NOTES_MAX_CHARS, false, true);
-        p.notes_en = text("notes_en", &self.notes_en, NOTES_MAX_CHARS, false, true);
+        let (name, name_en) = (
+            rule(NAME_MAX_CHARS, true, false),
+            rule(NAME_MAX_CHARS, false, false),
+        );
+        let notes = rule(NOTES_MAX_CHARS, false, true);
+        p.name_ja = name.read(cx, "name_ja", &self.name_ja, &mut errors);
+        p.name_en = name_en.read(cx, "name_en", &self.name_en, &mut errors);
+        p.notes_ja = notes.read(cx, "notes_ja", &self.notes_ja, &mut errors);
+        p.notes_en = notes.read(cx, "notes_en", &self.notes_en, &mut errors);
         p.phone_only = self.phone_only.is_some();
         if errors.is_empty() {
             Ok(())

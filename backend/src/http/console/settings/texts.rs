@@ -5,12 +5,12 @@ use actix_web::HttpResponse;
 use madoguchi_frontend::pages::console::kit::{Block, Input};
 use madoguchi_frontend::view_models::FieldError;
 
-use super::flow::{form_page, preview_or_save, Shown};
+use super::flow::{form_page, preview_or_save, Shown, TextRule};
 use crate::domain::settings;
 use crate::domain::staff::Permission;
 use crate::error::AppError;
 use crate::http::console::cx::StaffCx;
-use crate::http::page::{field_error, Outcome, PageRequest, Posted};
+use crate::http::page::{Outcome, PageRequest, Posted};
 
 const NOTICE_MAX_CHARS: usize = 1000;
 
@@ -73,22 +73,14 @@ pub async fn submit(request: Posted<TextsForm>) -> HttpResponse {
         .staff_step(Permission::ManageSettings, |conn, cx, form| {
             let (mut file, now) = settings::current(conn, &cx.tenant)?;
             let mut errors = Vec::new();
-            let mut read = |field: &str, value: &str| {
-                let value = value.trim().replace("\r\n", "\n");
-                if value.chars().count() > NOTICE_MAX_CHARS
-                    || value.chars().any(|c| c.is_control() && c != '\n')
-                {
-                    let message = madoguchi_frontend::i18n::tf(
-                        cx.lang,
-                        "texts_error",
-                        &[("n", &NOTICE_MAX_CHARS.to_string())],
-                    );
-                    errors.push(field_error(field, message));
-                }
-                value
+            let rule = TextRule {
+                max: NOTICE_MAX_CHARS,
+                required: false,
+                lines: true,
+                message: "texts_error",
             };
-            file.texts.notice_ja = read("notice_ja", &form.notice_ja);
-            file.texts.notice_en = read("notice_en", &form.notice_en);
+            file.texts.notice_ja = rule.read(cx, "notice_ja", &form.notice_ja, &mut errors);
+            file.texts.notice_en = rule.read(cx, "notice_en", &form.notice_en, &mut errors);
             if !errors.is_empty() {
                 return page(cx, Shown::refused(&form.version), &form, errors);
             }
