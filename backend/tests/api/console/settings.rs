@@ -102,6 +102,29 @@ async fn text_of(response: reqwest::Response) -> (u16, String) {
     (status, response.text().await.unwrap())
 }
 
+/// Form fields as the client sends them.
+fn owned(fields: Vec<(&str, String)>) -> Vec<(String, String)> {
+    fields
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect()
+}
+
+/// Sends a settings form (made by `fields` from a version and a step) to be previewed at
+/// the version of `form`, then saved at the version the preview shows; the preview page.
+async fn preview_then_save(
+    client: &reqwest::Client,
+    url: &str,
+    form: &str,
+    fields: impl Fn(&str, &str) -> Vec<(String, String)>,
+) -> String {
+    let (status, preview) = text_of(post(client, url, &fields(&version_of(form), "")).await).await;
+    assert_eq!(status, 200, "{preview}");
+    let saved = post(client, url, &fields(&version_of(&preview), "save")).await;
+    assert_eq!(saved.status(), 303);
+    preview
+}
+
 /// A client of its own with `login` logged in to the town's console.
 async fn logged_in(app: &TestApp, login: &str) -> reqwest::Client {
     let client = new_client();
@@ -406,8 +429,8 @@ async fn a_procedure_made_phone_only_leaves_the_resident_pages_and_stays_on_the_
     let url = app.url("/town/staff/settings/procedures/apply");
     let form = page_of(&admin, &url).await;
     assert!(form.contains("value=\"申請\""), "{form}");
-    let fields = |version: &str, step: &str| -> Vec<(String, String)> {
-        [
+    let fields = |version: &str, step: &str| {
+        owned(vec![
             ("csrf", csrf_of(&form)),
             ("version", version.to_string()),
             ("name_ja", "申請".into()),
@@ -419,20 +442,13 @@ async fn a_procedure_made_phone_only_leaves_the_resident_pages_and_stays_on_the_
             ("notes_en", String::new()),
             ("phone_only", "1".into()),
             ("step", step.to_string()),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect()
+        ])
     };
-    let (status, preview) =
-        text_of(post(&admin, &url, &fields(&version_of(&form), "")).await).await;
-    assert_eq!(status, 200);
+    let preview = preview_then_save(&admin, &url, &form, fields).await;
     assert!(
         preview.contains("apply: 電話でのみ受け付ける（住民の予約ページに出さない） いいえ → はい"),
         "{preview}"
     );
-    let saved = post(&admin, &url, &fields(&version_of(&preview), "save")).await;
-    assert_eq!(saved.status(), 303);
 
     let resident = new_client();
     let home = page_of(&resident, &app.url("/town/")).await;
@@ -488,8 +504,8 @@ async fn the_start_page_notice_is_changed_with_a_preview() {
     let admin = logged_in(&app, "admin").await;
     let url = app.url("/town/staff/settings/texts");
     let form = page_of(&admin, &url).await;
-    let fields = |version: &str, step: &str| -> Vec<(String, String)> {
-        [
+    let fields = |version: &str, step: &str| {
+        owned(vec![
             ("csrf", csrf_of(&form)),
             ("version", version.to_string()),
             (
@@ -498,24 +514,17 @@ async fn the_start_page_notice_is_changed_with_a_preview() {
             ),
             ("notice_en", "Closed 29 December to 3 January.".into()),
             ("step", step.to_string()),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect()
+        ])
     };
-    let (status, preview) =
-        text_of(post(&admin, &url, &fields(&version_of(&form), "")).await).await;
-    assert_eq!(status, 200);
-    assert!(
-        preview.contains("お知らせ（日本語）: \"\" → \"年末年始は"),
-        "{preview}"
-    );
     let resident = new_client();
     assert!(!page_of(&resident, &app.url("/town/"))
         .await
         .contains("年末年始は"));
-    let saved = post(&admin, &url, &fields(&version_of(&preview), "save")).await;
-    assert_eq!(saved.status(), 303);
+    let preview = preview_then_save(&admin, &url, &form, fields).await;
+    assert!(
+        preview.contains("お知らせ（日本語）: \"\" → \"年末年始は"),
+        "{preview}"
+    );
     assert!(page_of(&resident, &app.url("/town/"))
         .await
         .contains("年末年始は12月29日から1月3日まで休みます。"));
