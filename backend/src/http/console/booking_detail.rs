@@ -231,11 +231,11 @@ fn change_blocks(cx: &StaffCx, booking: &Booking) -> Vec<Block> {
     }
     blocks.push(post(
         "note",
-        vec![Input::Area {
-            id: "note".into(),
-            label: cx.text("phone_note"),
-            value: booking.note.clone(),
-        }],
+        vec![Input::area(
+            "note",
+            cx.text("phone_note"),
+            booking.note.clone(),
+        )],
         "staff_save_note",
     ));
     blocks

@@ -117,16 +117,8 @@ fn page(
                 cx.text("mail_templates_subject"),
                 set.subject.clone(),
             ),
-            Input::Area {
-                id: "text".into(),
-                label: cx.text("mail_templates_text"),
-                value: set.text.clone(),
-            },
-            Input::Area {
-                id: "html".into(),
-                label: cx.text("mail_templates_html"),
-                value: set.html.clone(),
-            },
+            Input::area("text", cx.text("mail_templates_text"), set.text.clone()),
+            Input::area("html", cx.text("mail_templates_html"), set.html.clone()),
         ],
         submit: cx.text("mail_templates_save"),
         inline: false,

@@ -172,6 +172,15 @@ impl Input {
         self.with_error(message)
     }
 
+    /// A text area of several lines.
+    pub fn area(id: &str, label: String, value: String) -> Input {
+        Input::Area {
+            id: id.into(),
+            label,
+            value,
+        }
+    }
+
     pub fn hidden(name: &str, value: impl Into<String>) -> Input {
         Input::Hidden {
             name: name.into(),

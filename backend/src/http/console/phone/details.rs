@@ -132,11 +132,7 @@ fn details_page(
             "email",
             problems.email.clone(),
         ),
-        Input::Area {
-            id: "note".into(),
-            label: cx.text("phone_note"),
-            value: answers.note,
-        },
+        Input::area("note", cx.text("phone_note"), answers.note),
     ];
     let notice = refusal
         .or_else(|| problems.note.clone())

@@ -85,7 +85,7 @@ pub(super) fn preview_or_save(
     now: &str,
     wanted: &TenantFile,
     action: &str,
-    show: impl Fn(&mut PgConnection, &StaffCx, Shown) -> Result<Outcome, AppError>,
+    show: impl Fn(&StaffCx, Shown) -> Result<Outcome, AppError>,
 ) -> Result<Outcome, AppError> {
     if step != "save" {
         let changes = settings::preview(conn, wanted)?;
@@ -95,7 +95,7 @@ pub(super) fn preview_or_save(
             version: now,
             changes: Some(&changes),
         };
-        return show(conn, cx, shown);
+        return show(cx, shown);
     }
     match settings::save(conn, &cx.clock, &cx.tenant, seen, wanted)? {
         Ok(changes) => {
@@ -111,7 +111,7 @@ pub(super) fn preview_or_save(
                 version: now,
                 changes: Some(&changes),
             };
-            show(conn, cx, shown)
+            show(cx, shown)
         }
     }
 }

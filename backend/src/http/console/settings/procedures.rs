@@ -134,10 +134,8 @@ fn page(
         Input::text(id, cx.text(&format!("procedures_{id}")), value.to_string())
             .with_error_from(&errors)
     };
-    let area = |id: &str, value: &str| Input::Area {
-        id: id.into(),
-        label: cx.text(&format!("procedures_{id}")),
-        value: value.to_string(),
+    let area = |id: &str, value: &str| {
+        Input::area(id, cx.text(&format!("procedures_{id}")), value.to_string())
     };
     let fields = vec![
         text("name_ja", &form.name_ja),
@@ -203,9 +201,7 @@ pub async fn submit(
             if let Err(errors) = form.apply_to(cx, procedure) {
                 return page(cx, &code, Shown::refused(&form.version), &form, errors);
             }
-            let show = |_: &mut diesel::PgConnection, cx: &StaffCx, shown: Shown| {
-                page(cx, &code, shown, &form, Vec::new())
-            };
+            let show = |cx: &StaffCx, shown: Shown| page(cx, &code, shown, &form, Vec::new());
             preview_or_save(
                 conn,
                 cx,

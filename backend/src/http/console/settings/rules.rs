@@ -128,11 +128,11 @@ fn inputs(cx: &StaffCx, input: &RulesInput, errors: &[FieldError]) -> Vec<Input>
             &input.staff_password_min_length,
         ),
         check("staff_password_mixed", &input.staff_password_mixed),
-        Input::Area {
-            id: "staff_networks".into(),
-            label: label(cx, "staff_networks_lines"),
-            value: input.staff_networks.clone(),
-        },
+        Input::area(
+            "staff_networks",
+            label(cx, "staff_networks_lines"),
+            input.staff_networks.clone(),
+        ),
     ]
 }
 
@@ -209,9 +209,7 @@ pub async fn submit(request: Posted<RulesForm>) -> HttpResponse {
                 Ok(wanted) => wanted,
                 Err(problems) => return refused(cx, &form, field_errors(cx, problems)),
             };
-            let show = |_: &mut diesel::PgConnection, cx: &StaffCx, shown: Shown| {
-                page(cx, shown, &form.input, Vec::new())
-            };
+            let show = |cx: &StaffCx, shown: Shown| page(cx, shown, &form.input, Vec::new());
             preview_or_save(
                 conn,
                 cx,

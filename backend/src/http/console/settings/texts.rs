@@ -33,11 +33,8 @@ fn page(
     form: &TextsForm,
     errors: Vec<FieldError>,
 ) -> Result<Outcome, AppError> {
-    let area = |id: &str, value: &str| Input::Area {
-        id: id.into(),
-        label: cx.text(&format!("texts_{id}")),
-        value: value.to_string(),
-    };
+    let area =
+        |id: &str, value: &str| Input::area(id, cx.text(&format!("texts_{id}")), value.to_string());
     let fields = vec![
         area("notice_ja", &form.notice_ja),
         area("notice_en", &form.notice_en),
@@ -84,9 +81,7 @@ pub async fn submit(request: Posted<TextsForm>) -> HttpResponse {
             if !errors.is_empty() {
                 return page(cx, Shown::refused(&form.version), &form, errors);
             }
-            let show = |_: &mut diesel::PgConnection, cx: &StaffCx, shown: Shown| {
-                page(cx, shown, &form, Vec::new())
-            };
+            let show = |cx: &StaffCx, shown: Shown| page(cx, shown, &form, Vec::new());
             preview_or_save(
                 conn,
                 cx,
