@@ -25,6 +25,10 @@ pub struct StaffBarVm {
     /// e.g. 窓口 花子（窓口職員）
     pub who: String,
     pub logout: FormVm,
+    /// Notices to staff shown now, newest first.
+    pub notices: Vec<String>,
+    /// Whether the notices are unfolded (on the pages a working day starts from).
+    pub notices_open: bool,
 }
 
 /// A problem with one form field: `field` is the id of its input.
@@ -50,6 +54,9 @@ pub struct LocationVm {
     pub code: String,
     pub name: String,
     pub address: String,
+    /// How to get there, as the city wrote it; may be empty.
+    pub access: String,
+    pub map_href: String,
     pub issues_cards: bool,
 }
 
@@ -241,6 +248,7 @@ pub struct LocationOptionVm {
     pub code: String,
     pub name: String,
     pub address: String,
+    pub access: String,
     pub selected: bool,
 }
 

@@ -13,6 +13,10 @@ pub struct Location {
     pub address: String,
     pub issues_cards: bool,
     pub active: bool,
+    pub access_ja: String,
+    pub access_en: String,
+    /// A map link the city chose; empty: one is made from the address.
+    pub map_url: String,
 }
 
 #[derive(Insertable, AsChangeset, serde::Serialize, Debug, Clone, PartialEq)]
@@ -24,6 +28,9 @@ pub struct LocationFields {
     pub address: String,
     pub issues_cards: bool,
     pub active: bool,
+    pub access_ja: String,
+    pub access_en: String,
+    pub map_url: String,
 }
 
 impl Location {
@@ -35,6 +42,18 @@ impl Location {
             address: self.address.clone(),
             issues_cards: self.issues_cards,
             active: self.active,
+            access_ja: self.access_ja.clone(),
+            access_en: self.access_en.clone(),
+            map_url: self.map_url.clone(),
+        }
+    }
+
+    /// The link to a map of this location: the city's own, or a search for its address.
+    pub fn map_href(&self) -> String {
+        if self.map_url.is_empty() {
+            crate::domain::input::map_link(&self.address)
+        } else {
+            self.map_url.clone()
         }
     }
 

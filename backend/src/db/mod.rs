@@ -19,6 +19,7 @@ pub mod schema;
 pub mod signing_key;
 pub mod slot;
 pub mod staff;
+pub mod staff_notice;
 pub mod tenant;
 pub mod tenant_mail_settings;
 pub mod timetable;

@@ -182,6 +182,9 @@ diesel::table! {
         address -> Text,
         issues_cards -> Bool,
         active -> Bool,
+        access_ja -> Text,
+        access_en -> Text,
+        map_url -> Text,
     }
 }
 
@@ -202,6 +205,7 @@ diesel::table! {
         created_at -> Timestamptz,
         one_time_code -> Nullable<Text>,
         requested_from -> Nullable<Text>,
+        note -> Nullable<Text>,
     }
 }
 
@@ -288,6 +292,18 @@ diesel::table! {
         password_expires_at -> Nullable<Timestamptz>,
         must_change_password -> Bool,
         active -> Bool,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    staff_notices (id) {
+        id -> Int8,
+        tenant_id -> Int8,
+        body -> Text,
+        shows_from -> Nullable<Timestamptz>,
+        shows_until -> Nullable<Timestamptz>,
+        created_by -> Text,
         created_at -> Timestamptz,
     }
 }
@@ -401,6 +417,7 @@ diesel::joinable!(mail_templates -> tenants (tenant_id));
 diesel::joinable!(maintenance_windows -> tenants (tenant_id));
 diesel::joinable!(procedures -> tenants (tenant_id));
 diesel::joinable!(staff_accounts -> tenants (tenant_id));
+diesel::joinable!(staff_notices -> tenants (tenant_id));
 diesel::joinable!(tenant_card_columns -> tenants (tenant_id));
 diesel::joinable!(tenant_mail_settings -> tenants (tenant_id));
 diesel::joinable!(timetable_periods -> timetables (timetable_id));
@@ -428,6 +445,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     signing_keys,
     slots,
     staff_accounts,
+    staff_notices,
     staff_sessions,
     tenant_card_columns,
     tenant_mail_settings,

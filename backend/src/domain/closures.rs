@@ -1,43 +1,54 @@
 //! A city's own closed days (a facility inspection, an election day): added and removed
 //! by its administrators, closing or reopening that city's slots only. The national
 //! holidays are platform data, imported by the operator (`madoguchi holidays import`).
-//! A day with bookings is not closed over them: they are moved or cancelled first.
+//! Bookings on a day to close are listed first, and kept or cancelled with a message.
 
 use chrono::NaiveDate;
-use diesel::prelude::*;
 use diesel::PgConnection;
 
+use super::displaced::{self, Decided, Displaced, Settled};
 use super::Clock;
-use crate::db::booking::ONGOING_STATUSES;
-use crate::db::schema::{bookings, slots};
 use crate::db::tenant::Tenant;
 use crate::db::timetable::Closure;
 use crate::error::AppError;
 
-/// What closing a day did, or why it did not.
-pub enum Closing {
-    Closed(Closure),
-    /// Bookings stand on that day there: (how many).
-    HasBookings(i64),
+/// What closing days did: the closed days, and what became of the bookings on them.
+pub struct Closed {
+    pub closures: Vec<Closure>,
+    pub settled: Settled,
 }
 
-/// Closes `day` at `location_id` (every location with `None`) for `reason`, unless
-/// bookings stand then; regenerates the city's slots of that day.
+/// Longest span closed at once, in days.
+pub const MAX_SPAN_DAYS: i64 = 31;
+
+/// Closes the days `from..=to` at `location_id` (every location with `None`) for
+/// `reason`, and regenerates the city's slots of those days. Bookings standing then are
+/// kept or cancelled as `decided` says; when it says nothing of them, or of other
+/// bookings than those standing now, nothing is closed and they are returned.
+#[allow(clippy::too_many_arguments)]
 pub fn close(
     conn: &mut PgConnection,
     clock: &Clock,
     tenant: &Tenant,
     location_id: Option<i64>,
-    day: NaiveDate,
+    from: NaiveDate,
+    to: NaiveDate,
     reason: &str,
-) -> Result<Closing, AppError> {
-    let standing = bookings_on(conn, clock, tenant, location_id, day)?;
-    if standing > 0 {
-        return Ok(Closing::HasBookings(standing));
+    decided: &Decided,
+) -> Result<Result<Closed, Vec<Displaced>>, AppError> {
+    let standing = displaced::in_days(conn, clock, tenant, location_id, from, to)?;
+    let settled = match displaced::settle(conn, clock, tenant, &standing, decided)? {
+        Ok(settled) => settled,
+        Err(_) => return Ok(Err(standing)),
+    };
+    let mut closures = Vec::new();
+    let mut day = from;
+    while day <= to {
+        closures.push(Closure::upsert(conn, tenant.id, location_id, day, reason)?);
+        day += chrono::Duration::days(1);
     }
-    let closure = Closure::upsert(conn, tenant.id, location_id, day, reason)?;
-    super::slots::generate(conn, clock, tenant, day, day)?;
-    Ok(Closing::Closed(closure))
+    super::slots::generate(conn, clock, tenant, from, to)?;
+    Ok(Ok(Closed { closures, settled }))
 }
 
 /// Opens a closed day again; its slots come back from the timetable.
@@ -52,25 +63,4 @@ pub fn reopen(
         super::slots::generate(conn, clock, tenant, closure.day, closure.day)?;
     }
     Ok(removed)
-}
-
-/// Bookings still ahead or under way on `day` at the location (or anywhere in the city).
-fn bookings_on(
-    conn: &mut PgConnection,
-    clock: &Clock,
-    tenant: &Tenant,
-    location_id: Option<i64>,
-    day: NaiveDate,
-) -> Result<i64, AppError> {
-    let mut query = bookings::table
-        .inner_join(slots::table)
-        .filter(bookings::tenant_id.eq(tenant.id))
-        .filter(bookings::status.eq_any(ONGOING_STATUSES))
-        .filter(slots::starts_at.ge(clock.start_of(day)))
-        .filter(slots::starts_at.lt(clock.start_of(day + chrono::Duration::days(1))))
-        .into_boxed();
-    if let Some(location_id) = location_id {
-        query = query.filter(slots::location_id.eq(location_id));
-    }
-    Ok(query.count().get_result(conn)?)
 }

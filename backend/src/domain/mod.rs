@@ -11,6 +11,7 @@ pub mod card_status;
 pub mod closures;
 pub mod consistency;
 pub mod counter;
+pub mod displaced;
 pub mod holidays;
 pub mod ics;
 pub mod input;
@@ -26,6 +27,7 @@ pub mod spreadsheet;
 pub mod staff;
 pub mod staff_accounts;
 pub mod tenant_file;
+pub mod timetable_input;
 pub mod transfers;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};

@@ -11,7 +11,13 @@ use sha2::{Digest, Sha256};
 use crate::db::kinds::{ContactRule, PickupNumberKind, PickupProofKind};
 use crate::db::tenant::Tenant;
 use crate::domain::tenant_file::{self, DeadlineFile, TenantFile};
-use crate::domain::{slots, Clock};
+use std::collections::HashSet;
+
+use diesel::Connection;
+
+use crate::domain::displaced::{self, Decided, Displaced, Unsettled};
+use crate::domain::slots::{self, GenerationReport};
+use crate::domain::Clock;
 use crate::error::AppError;
 
 /// The rules as typed into the console's form, each field as text.
@@ -70,7 +76,7 @@ pub struct RulesInput {
 /// message's values.
 #[derive(Debug, PartialEq)]
 pub struct Problem {
-    pub field: &'static str,
+    pub field: String,
     pub message: &'static str,
     pub args: Vec<(&'static str, String)>,
 }
@@ -133,7 +139,7 @@ impl RulesInput {
                 Ok(n) if (min..=max).contains(&n) => n,
                 _ => {
                     problems.push(Problem {
-                        field,
+                        field: field.into(),
                         message: "settings_error_range",
                         args: vec![("min", min.to_string()), ("max", max.to_string())],
                     });
@@ -168,7 +174,7 @@ impl RulesInput {
                     }
                 }
                 Err(_) => problems.push(Problem {
-                    field,
+                    field: field.into(),
                     message: "settings_error_time",
                     args: Vec::new(),
                 }),
@@ -177,7 +183,7 @@ impl RulesInput {
         let mut choice = |field: &'static str, text: &str, valid: bool| {
             if !valid {
                 problems.push(Problem {
-                    field,
+                    field: field.into(),
                     message: "settings_error_choice",
                     args: vec![("value", text.to_string())],
                 });
@@ -212,7 +218,7 @@ impl RulesInput {
         let phone = self.inquiry_phone.trim();
         if phone.chars().count() > 30 || phone.chars().any(char::is_control) {
             problems.push(Problem {
-                field: "inquiry_phone",
+                field: "inquiry_phone".into(),
                 message: "settings_error_phone",
                 args: Vec::new(),
             });
@@ -228,7 +234,7 @@ impl RulesInput {
             match line.parse::<ipnet::IpNet>() {
                 Ok(net) => r.staff_networks.push(net.to_string()),
                 Err(_) => problems.push(Problem {
-                    field: "staff_networks",
+                    field: "staff_networks".into(),
                     message: "settings_error_network",
                     args: vec![("value", line.to_string())],
                 }),
@@ -255,11 +261,79 @@ pub fn current(conn: &mut PgConnection, tenant: &Tenant) -> Result<(TenantFile, 
     Ok((file, version))
 }
 
-/// What applying `file` changes, each change a line; nothing is kept.
-pub fn preview(conn: &mut PgConnection, file: &TenantFile) -> Result<Vec<String>, AppError> {
-    Ok(tenant_file::apply(conn, file, true)
+/// What a change would do: the tenant file's change lines, the slots it creates, closes
+/// or resizes, and the bookings it leaves without a place.
+#[derive(Debug)]
+pub struct Preview {
+    pub changes: Vec<String>,
+    pub slots: GenerationReport,
+    pub displaced: Vec<Displaced>,
+}
+
+/// Applies `file` and brings the slots in line, inside the caller's transaction. The
+/// bookings already without a place before the change (kept by an earlier decision) are
+/// not counted again.
+fn apply_and_find(
+    conn: &mut PgConnection,
+    clock: &Clock,
+    tenant: &Tenant,
+    file: &TenantFile,
+) -> Result<Preview, AppError> {
+    let earlier = slots::generate_horizon(conn, clock, tenant)?;
+    let earlier: HashSet<i64> = displaced::on_slots(conn, tenant, &earlier.needing_attention)?
+        .into_iter()
+        .map(|d| d.booking_id)
+        .collect();
+    let changes = tenant_file::apply(conn, file, false)
         .map_err(AppError::Internal)?
-        .changes)
+        .changes;
+    let tenant = Tenant::by_id(conn, tenant.id)?;
+    let report = slots::generate_horizon(conn, clock, &tenant)?;
+    let displaced = displaced::on_slots(conn, &tenant, &report.needing_attention)?
+        .into_iter()
+        .filter(|d| !earlier.contains(&d.booking_id))
+        .collect();
+    Ok(Preview {
+        changes,
+        slots: report,
+        displaced,
+    })
+}
+
+/// Undoes a savepoint's work while carrying a result out of it.
+enum Undo<T> {
+    With(T),
+    Failed(AppError),
+}
+
+impl<T> From<diesel::result::Error> for Undo<T> {
+    fn from(e: diesel::result::Error) -> Self {
+        Undo::Failed(e.into())
+    }
+}
+
+impl<T> From<AppError> for Undo<T> {
+    fn from(e: AppError) -> Self {
+        Undo::Failed(e)
+    }
+}
+
+/// What applying `file` would do; nothing is kept.
+pub fn preview(
+    conn: &mut PgConnection,
+    clock: &Clock,
+    tenant: &Tenant,
+    file: &TenantFile,
+) -> Result<Preview, AppError> {
+    let outcome: Result<(), Undo<Preview>> = conn.transaction(|conn| {
+        let preview = apply_and_find(conn, clock, tenant, file)?;
+        Err(Undo::With(preview))
+    });
+    match outcome {
+        Err(Undo::With(preview)) => Ok(preview),
+        Err(Undo::Failed(e)) => Err(e),
+        Ok(()) => unreachable!("a preview is always undone"),
+    }
 }
 
 /// Why a change was not saved.
@@ -267,25 +341,61 @@ pub fn preview(conn: &mut PgConnection, file: &TenantFile) -> Result<Vec<String>
 pub enum NotSaved {
     /// The settings changed since the administrator read them (version `seen`).
     ChangedMeanwhile,
+    /// The change now displaces other bookings than those listed when it was decided.
+    DisplacedChanged,
+    /// It displaces bookings and no one chose to keep or cancel them.
+    Undecided,
 }
 
-/// Applies `file` when the settings are still at the version `seen`, and makes the slots
-/// the new rules call for. The changes, each a line.
+/// What a saved change did.
+#[derive(Debug)]
+pub struct Saved {
+    pub changes: Vec<String>,
+    /// Codes of the bookings cancelled with a message, and of those kept.
+    pub cancelled: Vec<String>,
+    pub kept: Vec<String>,
+}
+
+/// Applies `file` when the settings are still at the version `seen` and the bookings it
+/// displaces are those the administrator decided on, and makes the slots the new rules
+/// call for. Nothing is kept when it is not saved.
 pub fn save(
     conn: &mut PgConnection,
     clock: &Clock,
     tenant: &Tenant,
     seen: &str,
     file: &TenantFile,
-) -> Result<Result<Vec<String>, NotSaved>, AppError> {
+    decided: &Decided,
+) -> Result<Result<Saved, NotSaved>, AppError> {
     // The tenant row is locked first, so that two saves cannot both pass the check.
     Tenant::lock(conn, tenant.id)?;
     let (_, now) = current(conn, tenant)?;
     if now != seen {
         return Ok(Err(NotSaved::ChangedMeanwhile));
     }
-    let report = tenant_file::apply(conn, file, false).map_err(AppError::Internal)?;
-    let tenant = Tenant::by_id(conn, tenant.id)?;
-    slots::generate_horizon(conn, clock, &tenant)?;
-    Ok(Ok(report.changes))
+    let outcome: Result<Saved, Undo<NotSaved>> = conn.transaction(|conn| {
+        let preview = apply_and_find(conn, clock, tenant, file)?;
+        let settled = displaced::settle(conn, clock, tenant, &preview.displaced, decided)?;
+        let settled = match settled {
+            Ok(settled) => settled,
+            Err(Unsettled::Changed) => return Err(Undo::With(NotSaved::DisplacedChanged)),
+            Err(Unsettled::Undecided) => return Err(Undo::With(NotSaved::Undecided)),
+        };
+        if !settled.cancelled.is_empty() {
+            // The places they held are gone with the new hours now.
+            let tenant = Tenant::by_id(conn, tenant.id)?;
+            slots::generate_horizon(conn, clock, &tenant)?;
+        }
+        let saved = Saved {
+            changes: preview.changes,
+            cancelled: settled.cancelled,
+            kept: settled.kept,
+        };
+        Ok(saved)
+    });
+    match outcome {
+        Ok(saved) => Ok(Ok(saved)),
+        Err(Undo::With(why)) => Ok(Err(why)),
+        Err(Undo::Failed(e)) => Err(e),
+    }
 }

@@ -121,6 +121,8 @@ pub async fn tenant_home(
                 .filter(|l| l.active)
                 .map(|l| LocationVm {
                     name: pick(lang, &l.name, &l.name_en),
+                    access: pick(lang, &l.access_ja, &l.access_en),
+                    map_href: l.map_href(),
                     code: l.code,
                     address: l.address,
                     issues_cards: l.issues_cards,

@@ -161,9 +161,15 @@ async fn an_exported_tenant_file_applies_with_no_changes() {
         &tenant,
         Some(branch.id),
         day,
+        day,
         "選挙",
+        &madoguchi::domain::displaced::Decided {
+            seen: Vec::new(),
+            displacement: madoguchi::domain::displaced::Displacement::Undecided,
+        },
     )
-    .unwrap();
+    .unwrap()
+    .expect("no bookings stand on that day");
 
     let exported = tenant_file::export(&mut conn, &tenant).unwrap();
     let text = tenant_file::to_toml(&exported, "2026-11-30T12:00:00+09:00").unwrap();

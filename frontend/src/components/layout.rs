@@ -35,14 +35,26 @@ pub fn Layout(frame: PageFrame, children: Children) -> impl IntoView {
                 {frame.banner.map(|text| view! {
                     <div class="banner" role="status"><strong>{t(lang, "maintenance")}</strong>" "{text}</div>
                 })}
-                {frame.staff.map(|staff| view! {
-                    <div class="staff-bar">
-                        <p>{t(lang, "staff_logged_in_as")}" "<strong>{staff.who}</strong></p>
-                        <form method="post" action=staff.logout.action>
-                            <input type="hidden" name="csrf" value=staff.logout.csrf/>
-                            <button type="submit" class="secondary">{t(lang, "staff_log_out")}</button>
-                        </form>
-                    </div>
+                {frame.staff.map(|staff| {
+                    let count = staff.notices.len();
+                    let notices = staff.notices;
+                    view! {
+                        <div class="staff-bar">
+                            <p>{t(lang, "staff_logged_in_as")}" "<strong>{staff.who}</strong></p>
+                            <form method="post" action=staff.logout.action>
+                                <input type="hidden" name="csrf" value=staff.logout.csrf/>
+                                <button type="submit" class="secondary">{t(lang, "staff_log_out")}</button>
+                            </form>
+                        </div>
+                        {(count > 0).then(|| view! {
+                            <details class="staff-notices" open=staff.notices_open>
+                                <summary>{crate::i18n::tf(lang, "staff_notices_summary", &[("n", &count.to_string())])}</summary>
+                                <ul>
+                                    {notices.into_iter().map(|body| view! { <li class="multiline">{body}</li> }).collect_view()}
+                                </ul>
+                            </details>
+                        })}
+                    }
                 })}
                 {(!frame.nav.is_empty()).then(|| view! {
                     <nav class="console-nav" aria-label=t(lang, "staff_menu")>

@@ -40,6 +40,8 @@ pub fn TenantHome(vm: TenantHomeVm) -> impl IntoView {
                         <li data-code=l.code>
                             <strong>{l.name}</strong>
                             <p>{l.address}</p>
+                            {(!l.access.is_empty()).then(|| view! { <p class="multiline">{l.access}</p> })}
+                            <p><a href=l.map_href rel="noopener">{t(lang, "open_map")}</a></p>
                             {l.issues_cards.then(|| view! { <p class="hint">{t(lang, "issues_cards")}</p> })}
                         </li>
                     }).collect_view()}

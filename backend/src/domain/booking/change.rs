@@ -94,6 +94,19 @@ pub fn cancel(
     booking_id: i64,
     actor: &Actor,
 ) -> Result<BookingDetails, AppError> {
+    cancel_saying(conn, clock, tenant, booking_id, actor, None)
+}
+
+/// Cancels a booking as `cancel` does; `message` (staff's words to the resident, such as
+/// why the counter is closed) goes into the cancellation mail and the booking's history.
+pub fn cancel_saying(
+    conn: &mut PgConnection,
+    clock: &Clock,
+    tenant: &Tenant,
+    booking_id: i64,
+    actor: &Actor,
+    message: Option<&str>,
+) -> Result<BookingDetails, AppError> {
     crate::db::transaction(conn, |conn| {
         let booking = lock_booking(conn, tenant, booking_id)?;
         if booking.status == BookingStatus::Cancelled {
@@ -132,7 +145,10 @@ pub fn cancel(
             BookingEventKind::Cancelled,
             actor,
             (Some(slot.id), None),
-            json!({ "party_size": booking.party_size }),
+            match message {
+                Some(message) => json!({ "party_size": booking.party_size, "message": message }),
+                None => json!({ "party_size": booking.party_size }),
+            },
         )?;
         BookingDetails::load(conn, tenant, cancelled)
     })

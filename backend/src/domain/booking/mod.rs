@@ -9,7 +9,7 @@ mod identify;
 mod request;
 pub(crate) mod rules;
 
-pub use change::{cancel, move_booking, set_note};
+pub use change::{cancel, cancel_saying, move_booking, set_note};
 pub use create::book;
 pub use hold::{ensure_address_share, place_hold};
 pub use identify::{find_owned, identify_card, CardIdentification, CardProof, OwnerProof};

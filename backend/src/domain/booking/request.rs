@@ -129,8 +129,8 @@ pub(crate) fn record_change(
            INSERT INTO audit_log (tenant_id, actor, action, target, client_addr, details, created_at)
            VALUES ($1, $4, 'booking.' || $3, $11, $10, $8, $9))
          INSERT INTO mail_outbox (tenant_id, booking_id, kind, recipient, dedupe_key,
-                                  next_attempt_at, created_at)
-         SELECT $1, $2, $12, $13, $12 || ':' || event.id, $9, $9
+                                  next_attempt_at, created_at, note)
+         SELECT $1, $2, $12, $13, $12 || ':' || event.id, $9, $9, $8->>'message'
            FROM event WHERE $12 IS NOT NULL AND $13 IS NOT NULL
          ON CONFLICT (tenant_id, dedupe_key) DO NOTHING",
     )

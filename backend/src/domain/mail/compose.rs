@@ -249,7 +249,7 @@ fn facts_values(facts: &Facts, clock: &Clock, settings: &MailSettings) -> miniji
         when => when,
         location => &facts.location.name,
         address => &facts.location.address,
-        map_url => crate::domain::input::map_link(&facts.location.address),
+        map_url => facts.location.map_href(),
         procedure => &facts.procedure.name_ja,
         party_size => facts.party_size,
         bring => &facts.procedure.notes_ja,
@@ -372,8 +372,9 @@ pub fn compose(
             row.kind
         ))
     };
-    let rendered = render(set, &values(tenant, details, change_until, clock, settings))
-        .map_err(|p| fail(p.part, &p.reason))?;
+    let values = values(tenant, details, change_until, clock, settings);
+    let values = context! { message => row.note.as_deref().unwrap_or_default(), ..values };
+    let rendered = render(set, &values).map_err(|p| fail(p.part, &p.reason))?;
     let (subject, text, html) = (rendered.subject, rendered.text, rendered.html);
     let slot = &details.slot;
     let location = &details.location;

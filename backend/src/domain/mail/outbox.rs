@@ -30,6 +30,9 @@ pub struct OutboxRow {
     /// The code an `address_code` message carries, until it is sent.
     #[diesel(sql_type = Nullable<Text>)]
     pub one_time_code: Option<String>,
+    /// What staff wrote to the resident with this change (a cancellation's reason).
+    #[diesel(sql_type = Nullable<Text>)]
+    pub note: Option<String>,
 }
 
 /// A message to queue. Booking changes and reminders queue theirs in set-based SQL of their
@@ -109,7 +112,7 @@ pub fn claim(
                         ORDER BY next_attempt_at, id
                         LIMIT $3
                         FOR UPDATE SKIP LOCKED)
-         RETURNING id, tenant_id, booking_id, kind, recipient, attempts, one_time_code",
+         RETURNING id, tenant_id, booking_id, kind, recipient, attempts, one_time_code, note",
     )
     .bind::<Timestamptz, _>(now)
     .bind::<Timestamptz, _>(now + LEASE)

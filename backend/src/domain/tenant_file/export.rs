@@ -19,7 +19,7 @@ use crate::db::timetable::{Closure, Timetable};
 use crate::domain::mail::settings::MailRules;
 
 /// The weekday keys of a timetable's hours, Monday (1) to Sunday (7).
-const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+pub const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
 /// The tenant as a tenant file.
 pub fn export(conn: &mut PgConnection, tenant: &Tenant) -> anyhow::Result<TenantFile> {
@@ -88,6 +88,9 @@ pub fn export(conn: &mut PgConnection, tenant: &Tenant) -> anyhow::Result<Tenant
             name_en: location.name_en.clone(),
             address: location.address.clone(),
             issues_cards: location.issues_cards,
+            access_ja: location.access_ja.clone(),
+            access_en: location.access_en.clone(),
+            map_url: location.map_url.clone(),
             lanes: lane_files,
         });
     }
@@ -176,7 +179,7 @@ fn deadline(days_before: i32, at: NaiveTime) -> DeadlineFile {
     }
 }
 
-fn date_text(day: NaiveDate) -> DateText {
+pub fn date_text(day: NaiveDate) -> DateText {
     match day.to_string().parse::<toml::value::Datetime>() {
         Ok(date) => DateText::Toml(date),
         Err(_) => DateText::Text(day.to_string()),

@@ -157,6 +157,14 @@ pub struct LocationFile {
     pub address: String,
     #[serde(default = "yes")]
     pub issues_cards: bool,
+    /// How to get there (bus stop, floor, parking), as residents read it.
+    #[serde(default)]
+    pub access_ja: String,
+    #[serde(default)]
+    pub access_en: String,
+    /// A map link of the city's choice; empty: a map search for the address.
+    #[serde(default)]
+    pub map_url: String,
     #[serde(default)]
     pub lanes: Vec<LaneFile>,
 }
@@ -204,7 +212,7 @@ pub enum DateText {
 }
 
 impl DateText {
-    pub(super) fn parse(&self) -> Option<NaiveDate> {
+    pub fn parse(&self) -> Option<NaiveDate> {
         let text = match self {
             DateText::Toml(datetime) => datetime.to_string(),
             DateText::Text(text) => text.clone(),

@@ -11,7 +11,7 @@ mod mail_settings;
 mod plan;
 
 pub use self::apply::apply;
-pub use self::export::{export, to_toml};
+pub use self::export::{date_text, export, to_toml, WEEKDAYS};
 pub use self::file::{
     parse, ApplyReport, ClosureFile, ContactFile, DateText, DeadlineFile, LaneFile, LocationFile,
     ProcedureFile, RulesFile, TenantFile, TextsFile, TimetableFile,

@@ -178,11 +178,29 @@ pub(super) fn plan(file: &TenantFile) -> Result<Plan, Vec<String>> {
                 address: location.address.clone(),
                 issues_cards: location.issues_cards,
                 active: true,
+                access_ja: location.access_ja.clone(),
+                access_en: location.access_en.clone(),
+                map_url: location.map_url.clone(),
             },
             lanes,
         ));
     }
     let location_codes: BTreeSet<&str> = file.locations.iter().map(|l| l.code.as_str()).collect();
+    if location_codes.len() != file.locations.len() {
+        errors.push("locations: a location code appears twice".into());
+    }
+    for (li, location) in file.locations.iter().enumerate() {
+        let url = &location.map_url;
+        if !(url.is_empty() || url.starts_with("https://") || url.starts_with("http://")) {
+            errors.push(format!(
+                "locations[{li}].map_url: \"{url}\" is not a web address"
+            ));
+        }
+        let lane_codes: BTreeSet<&str> = location.lanes.iter().map(|l| l.code.as_str()).collect();
+        if lane_codes.len() != location.lanes.len() {
+            errors.push(format!("locations[{li}].lanes: a lane code appears twice"));
+        }
+    }
     let mut closures = Vec::new();
     for (ci, closure) in file.closures.iter().enumerate() {
         let Some(day) = closure.date.parse() else {

@@ -20,6 +20,8 @@ pub struct StaffCx {
     pub page: PageCx,
     pub account: StaffAccount,
     pub session: StaffSession,
+    /// The staff notices shown now, newest first.
+    pub notices: Vec<String>,
 }
 
 impl Deref for StaffCx {
@@ -71,6 +73,11 @@ impl StaffCx {
                     ],
                 ),
                 logout: self.form(self.console_url("logout")),
+                notices: self.notices.clone(),
+                // Open on the pages a working day starts from; folded elsewhere.
+                notices_open: ["/staff/today", "/staff/phone", "/staff/bookings"]
+                    .iter()
+                    .any(|home| self.path.ends_with(home)),
             }),
             nav: [
                 ("today", "staff_today_title", Permission::CounterDesk),

@@ -1,8 +1,10 @@
 //! Closed days, for a city's administrators: the national holidays as the operator keeps
 //! them (read only: they are every city's, imported with `madoguchi holidays import`), and
-//! the city's own closed days, which it adds and removes here. A change touches this city's
-//! slots only, is refused over standing bookings, and is written to the operation log with
-//! what was there before.
+//! the city's own closed days (one day or a span, everywhere or at one counter), which it
+//! adds and removes here. A change touches this city's slots only; the bookings standing on
+//! the days to close are listed, and the administrator keeps them or cancels each with a
+//! message to its resident. Every change is written to the operation log with what was
+//! there before.
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
@@ -13,11 +15,13 @@ use serde_json::json;
 
 use crate::db::location::Location;
 use crate::db::timetable::Closure;
-use crate::domain::closures::{self, Closing};
+use crate::domain::closures;
+use crate::domain::displaced::{Displaced, Displacement};
 use crate::domain::input::read_date;
 use crate::domain::staff::Permission;
 use crate::error::AppError;
 use crate::http::console::cx::StaffCx;
+use crate::http::console::displaced::{self, Choice};
 use crate::http::console::notice::Notice;
 use crate::http::page::Outcome;
 use crate::http::page::{PageRequest, Posted};
@@ -33,8 +37,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 #[derive(Default)]
 struct Answers {
     day: String,
+    until: String,
     location: String,
     reason: String,
+    /// The bookings standing on the days to close, and the choice made for them.
+    standing: Vec<Displaced>,
+    choice: Choice,
 }
 
 fn page(
@@ -99,6 +107,17 @@ fn page(
                 autocomplete: None,
             }
             .with_error_from(&errors),
+            Input::Text {
+                id: "until".into(),
+                label: cx.text("closures_until"),
+                value: answers.until.clone(),
+                kind: "text",
+                required: false,
+                hint: Some(cx.text("closures_until_hint")),
+                error: None,
+                autocomplete: None,
+            }
+            .with_error_from(&errors),
             Input::Select {
                 id: "location".into(),
                 label: cx.text("staff_location"),
@@ -116,7 +135,15 @@ fn page(
                 autocomplete: None,
             }
             .with_error_from(&errors),
-        ],
+        ]
+        .into_iter()
+        .chain(displaced::inputs(
+            cx,
+            &answers.standing,
+            &answers.choice,
+            &errors,
+        ))
+        .collect(),
         submit: cx.text("closures_close"),
         inline: false,
     };
@@ -138,7 +165,8 @@ fn page(
             .collect(),
         empty_text: cx.text("holidays_none"),
     };
-    let blocks = vec![
+    let mut blocks = displaced::table(cx, &answers.standing);
+    blocks.extend([
         Block::Heading(cx.text("closures_own")),
         Block::Table(Table {
             caption: cx.text("closures_own"),
@@ -159,7 +187,7 @@ fn page(
         Block::Heading(cx.text("holidays_upcoming")),
         Block::Text(cx.text("holidays_by_operator")),
         Block::Table(national_table),
-    ];
+    ]);
     if errors.is_empty() {
         cx.page(StatusCode::OK, "holidays_title", notice, blocks)
     } else {
@@ -176,39 +204,61 @@ pub async fn show(request: PageRequest) -> HttpResponse {
         .await
 }
 
-/// A day to close: the date, the location (none: everywhere) and the reason.
+/// Days to close: the first (and last, for a span), the location (none: everywhere), the
+/// reason, and the choice for the bookings standing then.
 #[derive(serde::Deserialize, Default, Clone)]
 pub struct CloseDayForm {
     #[serde(default)]
     day: String,
     #[serde(default)]
+    until: String,
+    #[serde(default)]
     location: String,
     #[serde(default)]
     reason: String,
+    #[serde(flatten)]
+    choice: Choice,
 }
 
-/// Closes a day of this city (at one of its locations, or everywhere in it).
+/// Closes a day or a span of days of this city (at one of its locations, or everywhere).
 pub async fn submit(request: Posted<CloseDayForm>) -> HttpResponse {
     request
         .staff_step(Permission::ImportData, |conn, cx, form| {
-            let answers = Answers {
+            let mut answers = Answers {
                 day: form.day.trim().to_string(),
+                until: form.until.trim().to_string(),
                 location: form.location.trim().to_string(),
                 reason: form.reason.trim().to_string(),
+                standing: Vec::new(),
+                choice: form.choice.clone(),
             };
             let mut errors = Vec::new();
-            let day = match read_date(&answers.day) {
+            let mut read = |id: &str, text: &str| match read_date(text) {
                 Ok(day) if day < cx.clock.today() => {
-                    errors.push(field("day", cx.text("closures_day_past")));
+                    errors.push(field(id, cx.text("closures_day_past")));
                     None
                 }
                 Ok(day) => Some(day),
                 Err(problem) => {
-                    let label = cx.text("closures_day");
-                    errors.push(field("day", problem.message(cx.lang, &label, &answers.day)));
+                    let label = cx.text(&format!("closures_{id}"));
+                    errors.push(field(id, problem.message(cx.lang, &label, text)));
                     None
                 }
             };
+            let day = read("day", &answers.day);
+            let until = match answers.until.as_str() {
+                "" => day,
+                text => read("until", text),
+            };
+            if let (Some(from), Some(to)) = (day, until) {
+                if to < from || (to - from).num_days() >= closures::MAX_SPAN_DAYS {
+                    let n = closures::MAX_SPAN_DAYS.to_string();
+                    errors.push(field(
+                        "until",
+                        tf(cx.lang, "closures_until_range", &[("n", &n)]),
+                    ));
+                }
+            }
             let reason_ok = !answers.reason.is_empty()
                 && answers.reason.chars().count() <= 100
                 && !answers.reason.chars().any(char::is_control);
@@ -222,37 +272,68 @@ pub async fn submit(request: Posted<CloseDayForm>) -> HttpResponse {
                         .ok_or(AppError::NotFound(crate::error::Resource::Location))?,
                 ),
             };
-            let Some(day) = day.filter(|_| errors.is_empty()) else {
+            let decided = match form.choice.decided(cx) {
+                Ok(decided) => Some(decided),
+                Err(problems) => {
+                    errors.extend(problems);
+                    None
+                }
+            };
+            let (Some(from), Some(to), Some(decided), true) =
+                (day, until, decided, errors.is_empty())
+            else {
+                if let (Some(from), Some(to)) = (day, until) {
+                    let location_id = location.as_ref().map(|l| l.id);
+                    answers.standing = crate::domain::displaced::in_days(
+                        conn,
+                        &cx.clock,
+                        &cx.tenant,
+                        location_id,
+                        from,
+                        to,
+                    )?;
+                }
                 return page(conn, cx, &answers, errors, None);
             };
             let location_id = location.as_ref().map(|l| l.id);
-            match closures::close(
+            let closing = closures::close(
                 conn,
                 &cx.clock,
                 &cx.tenant,
                 location_id,
-                day,
+                from,
+                to,
                 &answers.reason,
-            )? {
-                Closing::HasBookings(count) => {
+                &decided,
+            )?;
+            match closing {
+                Err(standing) => {
                     let error = tf(
                         cx.lang,
                         "closures_has_bookings",
-                        &[("n", &count.to_string())],
+                        &[("n", &standing.len().to_string())],
                     );
-                    page(conn, cx, &answers, vec![field("day", error)], None)
+                    answers.standing = standing;
+                    page(conn, cx, &answers, vec![field("displaced", error)], None)
                 }
-                Closing::Closed(closure) => {
+                Ok(closed) => {
                     cx.audit(
                         conn,
                         "closure.added",
-                        &day.to_string(),
+                        &from.to_string(),
                         json!({
                             "before": null,
                             "after": {
-                                "day": day,
+                                "day": from,
+                                "until": to,
                                 "location": location.as_ref().map(|l| l.code.clone()),
-                                "reason": closure.reason,
+                                "reason": answers.reason,
+                            },
+                            "cancelled_bookings": closed.settled.cancelled,
+                            "kept_bookings": closed.settled.kept,
+                            "message": match &decided.displacement {
+                                Displacement::Cancel { message, .. } => Some(message.clone()),
+                                _ => None,
                             },
                         }),
                     )?;

@@ -7,6 +7,7 @@ mod bookings;
 mod cards;
 mod csv_export;
 mod cx;
+mod displaced;
 mod holidays;
 mod list;
 mod login;

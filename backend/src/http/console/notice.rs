@@ -67,6 +67,8 @@ notices! {
     SettingsSaved => "settings_saved", "settings_saved", true;
     MaintenanceAdded => "maintenance_added", "maintenance_added", true;
     MaintenanceRemoved => "maintenance_removed", "maintenance_removed", true;
+    StaffNoticePosted => "staff_notice_posted", "staff_notices_posted_done", true;
+    StaffNoticeRemoved => "staff_notice_removed", "staff_notices_removed_done", true;
 }
 
 impl Notice {

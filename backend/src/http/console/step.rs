@@ -100,10 +100,16 @@ fn open_console(
     StaffSession::touch(conn, &session.token, clock.now)?;
     let mut page = arrival.at(tenant);
     page.load_banner(conn)?;
+    let notices =
+        crate::db::staff_notice::StaffNotice::showing(conn, page.tenant.id, page.clock.now)?
+            .into_iter()
+            .map(|n| n.body)
+            .collect();
     Ok(Ok(StaffCx {
         page,
         account,
         session,
+        notices,
     }))
 }
 

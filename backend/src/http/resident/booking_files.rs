@@ -19,7 +19,7 @@ pub(super) fn booking_links(cx: &Cx, details: &BookingDetails) -> BookingLinks {
     BookingLinks {
         qr_src: format!("{base}/qr.svg"),
         ics_href: format!("{base}/calendar.ics"),
-        map_href: crate::domain::input::map_link(&details.location.address),
+        map_href: details.location.map_href(),
     }
 }
 

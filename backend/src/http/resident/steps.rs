@@ -238,6 +238,7 @@ fn location_vm(
         .map(|l| LocationOptionVm {
             selected: chosen.as_deref() == Some(l.code.as_str()),
             name: cx.pick(&l.name, &l.name_en),
+            access: cx.pick(&l.access_ja, &l.access_en),
             code: l.code,
             address: l.address,
         })

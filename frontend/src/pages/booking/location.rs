@@ -26,6 +26,7 @@ pub fn LocationChoice(vm: LocationChoiceVm) -> impl IntoView {
                                 <label for=id>
                                     <span class="option-name">{option.name}</span>
                                     <span class="hint">{option.address}</span>
+                                    {(!option.access.is_empty()).then(|| view! { <span class="hint multiline">{option.access}</span> })}
                                 </label>
                             </div>
                         }

@@ -100,6 +100,7 @@ pub enum Input {
         id: String,
         label: String,
         value: String,
+        error: Option<String>,
     },
     Select {
         id: String,
@@ -154,8 +155,11 @@ impl Input {
 
     /// The same input showing `message` at the field, when it has a problem.
     pub fn with_error(mut self, message: Option<String>) -> Input {
-        if let Input::Text { error, .. } = &mut self {
-            *error = message;
+        match &mut self {
+            Input::Text { error, .. } | Input::Area { error, .. } | Input::Radios { error, .. } => {
+                *error = message
+            }
+            _ => {}
         }
         self
     }
@@ -163,10 +167,12 @@ impl Input {
     /// The message of the problem (if any) named for this input's field.
     pub fn with_error_from(self, problems: &[crate::view_models::FieldError]) -> Input {
         let message = match &self {
-            Input::Text { id, .. } => problems
-                .iter()
-                .find(|p| &p.field == id)
-                .map(|p| p.message.clone()),
+            Input::Text { id, .. } | Input::Area { id, .. } | Input::Radios { name: id, .. } => {
+                problems
+                    .iter()
+                    .find(|p| &p.field == id)
+                    .map(|p| p.message.clone())
+            }
             _ => None,
         };
         self.with_error(message)
@@ -178,6 +184,7 @@ impl Input {
             id: id.into(),
             label,
             value,
+            error: None,
         }
     }
 
@@ -338,13 +345,28 @@ fn input_view(input: Input, inline: bool) -> AnyView {
             }
             .into_any()
         }
-        Input::Area { id, label, value } => {
+        Input::Area {
+            id,
+            label,
+            value,
+            error,
+        } => {
             // Room for what is there, within reason.
             let rows = (value.lines().count() + 1).clamp(3, 20).to_string();
+            let error_id = format!("{id}-error");
+            let class = if error.is_some() {
+                format!("{wrapper} field-error")
+            } else {
+                wrapper.to_string()
+            };
+            let invalid = error.is_some().then_some("true");
+            let described = error.as_ref().map(|_| error_id.clone());
             view! {
-                <div class=wrapper>
+                <div class=class>
                     <label for=id.clone()>{label}</label>
-                    <textarea id=id.clone() name=id rows=rows>{value}</textarea>
+                    {error.map(|error| view! { <p class="error" id=error_id.clone()>{error}</p> })}
+                    <textarea id=id.clone() name=id rows=rows aria-invalid=invalid
+                        aria-describedby=described>{value}</textarea>
                 </div>
             }
             .into_any()

@@ -8,12 +8,26 @@ use madoguchi_frontend::pages::console::kit::{Block, Form, Input};
 use madoguchi_frontend::view_models::FieldError;
 use serde_json::json;
 
-use crate::domain::settings::{self, NotSaved};
+use crate::domain::settings::{self, NotSaved, Preview};
 use crate::domain::tenant_file::TenantFile;
 use crate::error::AppError;
 use crate::http::console::cx::StaffCx;
+use crate::http::console::displaced::{self, Choice};
 use crate::http::console::notice::Notice;
-use crate::http::page::Outcome;
+use crate::http::page::{field_error, Outcome};
+use madoguchi_frontend::i18n::tf;
+
+/// The version a form was read at, whether it asks to save, and the choice for the
+/// bookings its change displaces: the part every settings form sends.
+#[derive(serde::Deserialize, Default, Clone, Debug)]
+pub struct Decision {
+    #[serde(default)]
+    pub version: String,
+    #[serde(default)]
+    pub step: String,
+    #[serde(flatten)]
+    pub choice: Choice,
+}
 
 /// Where a settings form stands when it is shown again.
 pub(super) struct Shown<'a> {
@@ -21,8 +35,11 @@ pub(super) struct Shown<'a> {
     pub notice: Option<(bool, String)>,
     /// The version its save button will send.
     pub version: &'a str,
-    /// The changes it makes, when this is a preview.
-    pub changes: Option<&'a [String]>,
+    /// What it would do, when this is a preview.
+    pub preview: Option<&'a Preview>,
+    /// The choice for displaced bookings as sent, and its problems.
+    pub choice: Choice,
+    pub problems: Vec<FieldError>,
 }
 
 impl<'a> Shown<'a> {
@@ -32,7 +49,9 @@ impl<'a> Shown<'a> {
             status: StatusCode::OK,
             notice: None,
             version,
-            changes: None,
+            preview: None,
+            choice: Choice::default(),
+            problems: Vec::new(),
         }
     }
 
@@ -52,12 +71,13 @@ pub(super) fn form_page(
     title_key: &str,
     action: &str,
     lead: Vec<Block>,
-    shown: Shown,
+    mut shown: Shown,
     mut fields: Vec<Input>,
-    errors: Vec<FieldError>,
+    mut errors: Vec<FieldError>,
 ) -> Result<Outcome, AppError> {
+    errors.append(&mut shown.problems);
     let mut blocks = lead;
-    blocks.extend(preview_blocks(cx, &shown, &mut fields));
+    blocks.extend(preview_blocks(cx, &shown, &mut fields, &errors));
     blocks.push(Block::Form(Form {
         action: cx.console_url(action),
         post: true,
@@ -74,67 +94,137 @@ pub(super) fn form_page(
 }
 
 /// Previews `wanted` (the city's file as the form would make it), or saves it when the
-/// form asked to (`step` = `save`) and the settings are still at `seen`. `show` draws the
-/// form again; `action` names the save in the operation log.
-#[allow(clippy::too_many_arguments)]
+/// form asked to (`step` = `save`), the settings are still at the version read, and the
+/// bookings it displaces are those listed and decided on. `show` draws the form again;
+/// `action` names the save in the operation log.
 pub(super) fn preview_or_save(
     conn: &mut PgConnection,
     cx: &StaffCx,
-    step: &str,
-    seen: &str,
+    decision: &Decision,
     now: &str,
     wanted: &TenantFile,
     action: &str,
     show: impl Fn(&StaffCx, Shown) -> Result<Outcome, AppError>,
 ) -> Result<Outcome, AppError> {
-    if step != "save" {
-        let changes = settings::preview(conn, wanted)?;
+    let again = |conn: &mut PgConnection,
+                 status: StatusCode,
+                 notice: Option<(bool, String)>,
+                 problems: Vec<FieldError>| {
+        // What the form would change now, against the settings as they stand.
+        let preview = settings::preview(conn, &cx.clock, &cx.tenant, wanted)?;
         let shown = Shown {
-            status: StatusCode::OK,
-            notice: None,
+            status,
+            notice,
             version: now,
-            changes: Some(&changes),
+            preview: Some(&preview),
+            choice: decision.choice.clone(),
+            problems,
         };
-        return show(cx, shown);
+        show(cx, shown)
+    };
+    if decision.step != "save" {
+        return again(conn, StatusCode::OK, None, Vec::new());
     }
-    match settings::save(conn, &cx.clock, &cx.tenant, seen, wanted)? {
-        Ok(changes) => {
-            cx.audit(conn, action, &cx.tenant.code, json!({ "changes": changes }))?;
+    let decided = match decision.choice.decided(cx) {
+        Ok(decided) => decided,
+        Err(problems) => return again(conn, StatusCode::UNPROCESSABLE_ENTITY, None, problems),
+    };
+    match settings::save(
+        conn,
+        &cx.clock,
+        &cx.tenant,
+        &decision.version,
+        wanted,
+        &decided,
+    )? {
+        Ok(saved) => {
+            let message = match &decided.displacement {
+                crate::domain::displaced::Displacement::Cancel { message, .. }
+                    if !saved.cancelled.is_empty() =>
+                {
+                    Some(message.clone())
+                }
+                _ => None,
+            };
+            cx.audit(
+                conn,
+                action,
+                &cx.tenant.code,
+                json!({
+                    "changes": saved.changes,
+                    "cancelled_bookings": saved.cancelled,
+                    "kept_bookings": saved.kept,
+                    "message": message,
+                }),
+            )?;
             Ok(cx.back_with("settings", Notice::SettingsSaved))
         }
-        Err(NotSaved::ChangedMeanwhile) => {
-            // What the form would change now, against the settings as they stand.
-            let changes = settings::preview(conn, wanted)?;
-            let shown = Shown {
-                status: StatusCode::CONFLICT,
-                notice: Some((false, cx.text("settings_changed_meanwhile"))),
-                version: now,
-                changes: Some(&changes),
-            };
-            show(cx, shown)
+        Err(NotSaved::ChangedMeanwhile) => again(
+            conn,
+            StatusCode::CONFLICT,
+            Some((false, cx.text("settings_changed_meanwhile"))),
+            Vec::new(),
+        ),
+        Err(NotSaved::DisplacedChanged) => again(
+            conn,
+            StatusCode::CONFLICT,
+            Some((false, cx.text("displaced_changed_meanwhile"))),
+            Vec::new(),
+        ),
+        Err(NotSaved::Undecided) => {
+            let problem = field_error("displaced", cx.text("displaced_choose"));
+            again(conn, StatusCode::UNPROCESSABLE_ENTITY, None, vec![problem])
         }
     }
 }
 
-/// The preview's blocks, and the save button with the version in the form's fields.
-fn preview_blocks(cx: &StaffCx, shown: &Shown, fields: &mut Vec<Input>) -> Vec<Block> {
+/// The preview's blocks, and the save button with the version (and the choice for
+/// displaced bookings) in the form's fields.
+fn preview_blocks(
+    cx: &StaffCx,
+    shown: &Shown,
+    fields: &mut Vec<Input>,
+    errors: &[FieldError],
+) -> Vec<Block> {
     fields.push(Input::hidden("version", shown.version));
-    let Some(changes) = shown.changes else {
+    let Some(preview) = shown.preview else {
         return Vec::new();
     };
     let mut blocks = vec![Block::Heading(cx.text("settings_preview"))];
-    if changes.is_empty() {
+    if preview.changes.is_empty() {
         blocks.push(Block::Text(cx.text("settings_no_changes")));
-    } else {
-        blocks.push(Block::Text(cx.text("settings_preview_lead")));
-        let lines: Vec<String> = changes.iter().map(|line| readable(cx, line)).collect();
-        blocks.push(Block::Preformatted(lines.join("\n")));
-        fields.push(Input::Submit {
-            name: "step".into(),
-            value: "save".into(),
-            label: cx.text("settings_save"),
-        });
+        return blocks;
     }
+    blocks.push(Block::Text(cx.text("settings_preview_lead")));
+    let lines: Vec<String> = preview
+        .changes
+        .iter()
+        .map(|line| readable(cx, line))
+        .collect();
+    blocks.push(Block::Preformatted(lines.join("\n")));
+    let slots = &preview.slots;
+    blocks.push(Block::Text(tf(
+        cx.lang,
+        "settings_preview_slots",
+        &[
+            ("created", &slots.created.to_string()),
+            ("resized", &slots.updated.to_string()),
+            ("closed", &slots.closed.to_string()),
+            ("reopened", &slots.reopened.to_string()),
+        ],
+    )));
+    blocks.extend(displaced::table(cx, &preview.displaced));
+    fields.extend(displaced::inputs(
+        cx,
+        &preview.displaced,
+        &shown.choice,
+        errors,
+    ));
+    fields.push(Input::Submit {
+        name: "step".into(),
+        value: "save".into(),
+        label: cx.text("settings_save"),
+    });
     blocks
 }
 
@@ -222,4 +312,26 @@ impl TextRule {
         }
         value
     }
+}
+
+/// Problems found in typed settings as messages at their fields; a message may name its
+/// field by the label the catalogue has under `label_prefix` and the field's name.
+pub(super) fn field_errors(
+    cx: &StaffCx,
+    problems: Vec<crate::domain::settings::Problem>,
+    label_prefix: &str,
+) -> Vec<FieldError> {
+    problems
+        .into_iter()
+        .map(|p| {
+            let mut args: Vec<(&str, &str)> =
+                p.args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let label = cx.text(&format!("{label_prefix}{}", p.field));
+            args.push(("label", &label));
+            FieldError {
+                message: tf(cx.lang, p.message, &args),
+                field: p.field,
+            }
+        })
+        .collect()
 }

@@ -118,7 +118,7 @@ fn page(
 }
 
 /// A local date and time as staff type it: `2026-12-20 02:00` (or with a `T`).
-fn local_time(cx: &StaffCx, text: &str) -> Option<DateTime<Utc>> {
+pub(super) fn local_time(cx: &StaffCx, text: &str) -> Option<DateTime<Utc>> {
     let text = text.trim().replace('T', " ");
     let naive = NaiveDateTime::parse_from_str(&text, "%Y-%m-%d %H:%M").ok()?;
     cx.clock

@@ -1,12 +1,16 @@
 //! The city's settings: read by administrators and supervisors, changed by
 //! administrators with a preview of what each change does before it takes effect.
 
-mod flow;
+pub(super) mod flow;
+mod lanes;
+mod locations;
 mod maintenance;
+mod notices;
 mod overview;
 mod procedures;
 mod rules;
 mod texts;
+mod timetable;
 
 use actix_web::web;
 
@@ -38,6 +42,62 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route(
         "/{tenant}/staff/settings/procedures/{code}",
         web::post().to(procedures::submit),
+    );
+    cfg.route(
+        "/{tenant}/staff/settings/locations",
+        web::get().to(locations::list),
+    );
+    cfg.route(
+        "/{tenant}/staff/settings/locations/new",
+        web::get().to(locations::new_form),
+    );
+    cfg.route(
+        "/{tenant}/staff/settings/locations/new",
+        web::post().to(locations::create),
+    );
+    cfg.route(
+        "/{tenant}/staff/settings/locations/{location}",
+        web::get().to(locations::show),
+    );
+    cfg.route(
+        "/{tenant}/staff/settings/locations/{location}",
+        web::post().to(locations::update),
+    );
+    cfg.route(
+        "/{tenant}/staff/settings/locations/{location}/lanes/new",
+        web::get().to(lanes::new_form),
+    );
+    cfg.route(
+        "/{tenant}/staff/settings/locations/{location}/lanes/new",
+        web::post().to(lanes::create),
+    );
+    cfg.route(
+        "/{tenant}/staff/settings/locations/{location}/lanes/{lane}",
+        web::get().to(lanes::show),
+    );
+    cfg.route(
+        "/{tenant}/staff/settings/locations/{location}/lanes/{lane}",
+        web::post().to(lanes::update),
+    );
+    cfg.route(
+        "/{tenant}/staff/settings/locations/{location}/lanes/{lane}/timetable",
+        web::get().to(timetable::form),
+    );
+    cfg.route(
+        "/{tenant}/staff/settings/locations/{location}/lanes/{lane}/timetable",
+        web::post().to(timetable::submit),
+    );
+    cfg.route(
+        "/{tenant}/staff/settings/notices",
+        web::get().to(notices::show),
+    );
+    cfg.route(
+        "/{tenant}/staff/settings/notices",
+        web::post().to(notices::add),
+    );
+    cfg.route(
+        "/{tenant}/staff/settings/notices/{id}/remove",
+        web::post().to(notices::remove),
     );
     cfg.route(
         "/{tenant}/staff/settings/maintenance",

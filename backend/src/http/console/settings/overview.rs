@@ -120,37 +120,26 @@ pub async fn show(request: PageRequest) -> HttpResponse {
     request
         .staff_step(Permission::ViewSettings, |conn, cx| {
             let mail = MailRules::of_tenant(conn, cx.tenant.id)?;
-            let mut links = vec![(
+            let mut links = Vec::new();
+            if cx.may(Permission::ManageSettings) {
+                for (page, label) in [
+                    ("settings/rules", "settings_edit_rules"),
+                    ("settings/procedures", "procedures_title"),
+                    ("settings/texts", "texts_title"),
+                    ("settings/maintenance", "maintenance_title"),
+                    ("settings/notices", "staff_notices_title"),
+                ] {
+                    links.push((cx.console_url(page), cx.text(label)));
+                }
+            }
+            links.push((
+                cx.console_url("settings/locations"),
+                cx.text("locations_title"),
+            ));
+            links.push((
                 cx.console_url("settings/tenant.toml"),
                 cx.text("settings_export"),
-            )];
-            if cx.may(Permission::ManageSettings) {
-                links.insert(
-                    0,
-                    (
-                        cx.console_url("settings/rules"),
-                        cx.text("settings_edit_rules"),
-                    ),
-                );
-                links.insert(
-                    1,
-                    (
-                        cx.console_url("settings/maintenance"),
-                        cx.text("maintenance_title"),
-                    ),
-                );
-                links.insert(
-                    2,
-                    (
-                        cx.console_url("settings/procedures"),
-                        cx.text("procedures_title"),
-                    ),
-                );
-                links.insert(
-                    3,
-                    (cx.console_url("settings/texts"), cx.text("texts_title")),
-                );
-            }
+            ));
             let notice = cx.notice_among(&[Notice::SettingsSaved]);
             let blocks = vec![
                 Block::Text(cx.text("settings_lead")),

@@ -7,7 +7,7 @@ use actix_web::{web, HttpResponse};
 use madoguchi_frontend::pages::console::kit::{Block, Cell, Input};
 use madoguchi_frontend::view_models::FieldError;
 
-use super::flow::{form_page, preview_or_save, Shown, TextRule};
+use super::flow::{form_page, preview_or_save, Decision, Shown, TextRule};
 use crate::domain::settings;
 use crate::domain::staff::Permission;
 use crate::domain::tenant_file::ProcedureFile;
@@ -78,10 +78,8 @@ pub struct ProcedureForm {
     notes_en: String,
     #[serde(default)]
     phone_only: Option<String>,
-    #[serde(default)]
-    version: String,
-    #[serde(default)]
-    step: String,
+    #[serde(flatten)]
+    decision: Decision,
 }
 
 impl ProcedureForm {
@@ -199,14 +197,19 @@ pub async fn submit(
                 .find(|p| p.code == code)
                 .ok_or(AppError::NotFound(Resource::Procedure))?;
             if let Err(errors) = form.apply_to(cx, procedure) {
-                return page(cx, &code, Shown::refused(&form.version), &form, errors);
+                return page(
+                    cx,
+                    &code,
+                    Shown::refused(&form.decision.version),
+                    &form,
+                    errors,
+                );
             }
             let show = |cx: &StaffCx, shown: Shown| page(cx, &code, shown, &form, Vec::new());
             preview_or_save(
                 conn,
                 cx,
-                &form.step,
-                &form.version,
+                &form.decision,
                 &now,
                 &file,
                 "settings.procedure",

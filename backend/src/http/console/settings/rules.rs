@@ -7,9 +7,9 @@ use madoguchi_frontend::i18n::tf;
 use madoguchi_frontend::pages::console::kit::Input;
 use madoguchi_frontend::view_models::FieldError;
 
-use super::flow::{form_page, preview_or_save, Shown};
+use super::flow::{field_errors, form_page, preview_or_save, Decision, Shown};
 use crate::db::kinds::{ContactRule, PickupNumberKind, PickupProofKind, TextEnum};
-use crate::domain::settings::{self, Problem, RulesInput};
+use crate::domain::settings::{self, RulesInput};
 use crate::domain::staff::{address_in, Permission};
 use crate::error::AppError;
 use crate::http::console::cx::StaffCx;
@@ -21,10 +21,8 @@ use crate::http::page::{Outcome, PageRequest, Posted};
 pub struct RulesForm {
     #[serde(flatten)]
     input: RulesInput,
-    #[serde(default)]
-    version: String,
-    #[serde(default)]
-    step: String,
+    #[serde(flatten)]
+    decision: Decision,
 }
 
 /// The label of a field: its catalogue key is `settings_field_<field>`.
@@ -158,23 +156,12 @@ fn page(
 
 /// The form as typed, refused with `errors`.
 fn refused(cx: &StaffCx, form: &RulesForm, errors: Vec<FieldError>) -> Result<Outcome, AppError> {
-    page(cx, Shown::refused(&form.version), &form.input, errors)
-}
-
-fn field_errors(cx: &StaffCx, problems: Vec<Problem>) -> Vec<FieldError> {
-    problems
-        .into_iter()
-        .map(|p| {
-            let mut args: Vec<(&str, &str)> =
-                p.args.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            let label = label(cx, p.field);
-            args.push(("label", &label));
-            FieldError {
-                field: p.field.to_string(),
-                message: tf(cx.lang, p.message, &args),
-            }
-        })
-        .collect()
+    page(
+        cx,
+        Shown::refused(&form.decision.version),
+        &form.input,
+        errors,
+    )
 }
 
 pub async fn form(request: PageRequest) -> HttpResponse {
@@ -207,14 +194,15 @@ pub async fn submit(request: Posted<RulesForm>) -> HttpResponse {
                     return refused(cx, &form, errors);
                 }
                 Ok(wanted) => wanted,
-                Err(problems) => return refused(cx, &form, field_errors(cx, problems)),
+                Err(problems) => {
+                    return refused(cx, &form, field_errors(cx, problems, "settings_field_"))
+                }
             };
             let show = |cx: &StaffCx, shown: Shown| page(cx, shown, &form.input, Vec::new());
             preview_or_save(
                 conn,
                 cx,
-                &form.step,
-                &form.version,
+                &form.decision,
                 &now,
                 &wanted,
                 "settings.rules",

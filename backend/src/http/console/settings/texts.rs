@@ -5,7 +5,7 @@ use actix_web::HttpResponse;
 use madoguchi_frontend::pages::console::kit::{Block, Input};
 use madoguchi_frontend::view_models::FieldError;
 
-use super::flow::{form_page, preview_or_save, Shown, TextRule};
+use super::flow::{form_page, preview_or_save, Decision, Shown, TextRule};
 use crate::domain::settings;
 use crate::domain::staff::Permission;
 use crate::error::AppError;
@@ -21,10 +21,8 @@ pub struct TextsForm {
     notice_ja: String,
     #[serde(default)]
     notice_en: String,
-    #[serde(default)]
-    version: String,
-    #[serde(default)]
-    step: String,
+    #[serde(flatten)]
+    decision: Decision,
 }
 
 fn page(
@@ -79,14 +77,13 @@ pub async fn submit(request: Posted<TextsForm>) -> HttpResponse {
             file.texts.notice_ja = rule.read(cx, "notice_ja", &form.notice_ja, &mut errors);
             file.texts.notice_en = rule.read(cx, "notice_en", &form.notice_en, &mut errors);
             if !errors.is_empty() {
-                return page(cx, Shown::refused(&form.version), &form, errors);
+                return page(cx, Shown::refused(&form.decision.version), &form, errors);
             }
             let show = |cx: &StaffCx, shown: Shown| page(cx, shown, &form, Vec::new());
             preview_or_save(
                 conn,
                 cx,
-                &form.step,
-                &form.version,
+                &form.decision,
                 &now,
                 &file,
                 "settings.texts",
