@@ -1,5 +1,5 @@
 //! Slot generation from timetables: idempotent, skips closed days, and never deletes a
-//! slot or takes places from one that has bookings.
+//! slot or leaves one with fewer places than it has booked.
 
 use std::collections::HashMap;
 
@@ -180,8 +180,9 @@ fn add_day_slots(
 }
 
 /// Updates one existing slot to what the timetable wants. A slot with bookings keeps its
-/// length and never loses places; the guard in SQL re-checks `booked` under the row lock,
-/// since a booking may have arrived since we read it.
+/// length and never has fewer places than it has booked (a smaller timetable shrinks it to
+/// its bookings, so no one new takes a place the city removed); the SQL reads `booked`
+/// under the row lock, since a booking may have arrived since we read it.
 fn reconcile(
     conn: &mut PgConnection,
     slot: &Slot,
@@ -200,8 +201,8 @@ fn reconcile(
     if !same {
         let updated: Option<Slot> = diesel::sql_query(
             "UPDATE slots SET \
-               capacity = CASE WHEN booked = 0 THEN $2 ELSE greatest(capacity, $2) END, \
-               web_capacity = least($3, CASE WHEN booked = 0 THEN $2 ELSE greatest(capacity, $2) END), \
+               capacity = greatest(booked, $2), \
+               web_capacity = least($3, greatest(booked, $2)), \
                ends_at = CASE WHEN booked = 0 THEN $4 ELSE ends_at END \
              WHERE id = $1 RETURNING *",
         )

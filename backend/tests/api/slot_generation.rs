@@ -116,8 +116,8 @@ async fn generation_is_idempotent_and_never_takes_places_from_bookings() {
     assert_eq!(after.len(), 4, "slots are closed, never deleted");
     assert_eq!(
         (after[0].capacity, after[0].booked, after[0].closed),
-        (4, 3, false),
-        "the booked slot keeps its places"
+        (3, 3, false),
+        "the booked slot shrinks to its bookings and no further"
     );
     assert_eq!((after[1].capacity, after[1].closed), (2, false));
     assert!(after[2].closed && after[3].closed);

@@ -1,5 +1,9 @@
 //! The settings pages: who may read them, and the tenant file they export.
 
+mod closures;
+mod counters;
+mod timetables;
+
 use diesel::prelude::*;
 use madoguchi::db::schema::audit_log;
 use madoguchi::domain::tenant_file;
