@@ -2,12 +2,13 @@
 // rewrites the confirmation for card pickups, previews it, a resident books a pickup, and
 // the message the server writes to var/mail carries the new text. axe-core checks the pages.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { PHONE, chooseDay, expectAccessible, launchBrowser, repoRoot, sampleCard, screenshot, startServer } from './support/harness.mjs';
+import {
+  PHONE, chooseDay, expectAccessible, launchBrowser, mailMessages, plainText, repoRoot, sampleCard, screenshot, startServer,
+} from './support/harness.mjs';
 
 const DESK = { viewport: { width: 1280, height: 800 }, javaScriptEnabled: false };
 const PASSWORD = 'Madoguchi#2026';
@@ -29,17 +30,6 @@ after(async () => {
 
 const heading = (page) => page.getByRole('heading', { level: 1 }).textContent();
 
-/** The messages the server has written so far: [file, raw text]. */
-function messages() {
-  const folder = path.join(server.varDir, 'mail');
-  try {
-    return readdirSync(folder).filter((f) => f.endsWith('.eml'))
-      .map((f) => [path.join(folder, f), readFileSync(path.join(folder, f), 'utf8')]);
-  } catch {
-    return [];
-  }
-}
-
 /** A resident on a phone books a card pickup at 0102 up to giving `email` (sample card `skip`). */
 async function pickupUpToContact(skip, email) {
   const resident = await (await browser.newContext(PHONE)).newPage();
@@ -60,19 +50,11 @@ async function pickupUpToContact(skip, email) {
 /** The first message to `address`, waiting a few seconds for the server's mail worker. */
 async function deliveredTo(address) {
   for (let i = 0; i < 100; i += 1) {
-    const found = messages().find(([, raw]) => raw.includes(`To: ${address}`));
+    const found = mailMessages(server).find(([, raw]) => raw.includes(`To: ${address}`));
     if (found) return found;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   assert.fail(`no message to ${address} in var/mail`);
-}
-
-/** The decoded plain-text part of a message, read by Python's own e-mail parser. */
-function plainText(file) {
-  return execFileSync('python3', ['-c', `import email, sys
-message = email.message_from_binary_file(open(sys.argv[1], 'rb'))
-part = next(p for p in message.walk() if p.get_content_type() == 'text/plain')
-sys.stdout.write(part.get_payload(decode=True).decode(part.get_content_charset()))`, file], { encoding: 'utf8' });
 }
 
 test('an administrator rewrites the pickup confirmation and a resident receives the new text', async () => {

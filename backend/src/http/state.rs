@@ -28,6 +28,11 @@ pub struct AppState {
     /// Staff login attempts per network and per city, checked before any hashing.
     pub login_limiter_by_address: DefaultKeyedRateLimiter<String>,
     pub login_limiter_by_tenant: DefaultKeyedRateLimiter<String>,
+    /// Console forms sent, per network and per staff session: ten times a resident's
+    /// share per network (a city office is many desks behind one address), a resident's
+    /// per-network share per session.
+    pub staff_write_limiter_by_address: DefaultKeyedRateLimiter<String>,
+    pub staff_write_limiter_by_session: DefaultKeyedRateLimiter<String>,
 }
 
 impl AppState {
@@ -48,6 +53,8 @@ impl AppState {
             write_limiter_by_session: writes((config.writes_per_minute / 5).max(1)),
             login_limiter_by_address: writes(config.logins_per_minute),
             login_limiter_by_tenant: writes(config.logins_per_minute.saturating_mul(10)),
+            staff_write_limiter_by_address: writes(config.writes_per_minute.saturating_mul(10)),
+            staff_write_limiter_by_session: writes(config.writes_per_minute),
             config,
         })
     }
@@ -63,6 +70,23 @@ impl AppState {
         throttled([
             key.map(|key| self.write_limiter_by_address.check_key(&key)),
             session.map(|token| self.write_limiter_by_session.check_key(&token.to_string())),
+        ])
+    }
+
+    /// A console form may be taken: neither its network nor its staff session has used
+    /// up its minute's share.
+    pub fn check_staff_write_rate(
+        &self,
+        client_addr: Option<&str>,
+        session: &str,
+    ) -> Result<(), AppError> {
+        let key = client_addr.and_then(crate::domain::client_key);
+        throttled([
+            key.map(|key| self.staff_write_limiter_by_address.check_key(&key)),
+            Some(
+                self.staff_write_limiter_by_session
+                    .check_key(&session.to_string()),
+            ),
         ])
     }
 
@@ -94,8 +118,10 @@ impl AppState {
         self.limiters().iter().map(|limiter| limiter.len()).sum()
     }
 
-    fn limiters(&self) -> [&DefaultKeyedRateLimiter<String>; 6] {
+    fn limiters(&self) -> [&DefaultKeyedRateLimiter<String>; 8] {
         [
+            &self.staff_write_limiter_by_address,
+            &self.staff_write_limiter_by_session,
             &self.proof_limiter,
             &self.card_limiter,
             &self.write_limiter_by_address,

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -196,4 +196,23 @@ export async function chooseDay(page, nth = 0) {
     assert.ok(await next.count() > 0, `fewer than ${nth + 1} bookable days in the booking window`);
     await next.click();
   }
+}
+
+/** The messages `server` has written to its mail folder so far: [file, raw text]. */
+export function mailMessages(server) {
+  const folder = path.join(server.varDir, 'mail');
+  try {
+    return readdirSync(folder).filter((f) => f.endsWith('.eml'))
+      .map((f) => [path.join(folder, f), readFileSync(path.join(folder, f), 'utf8')]);
+  } catch {
+    return [];
+  }
+}
+
+/** The decoded plain-text part of a message, read by Python's own e-mail parser. */
+export function plainText(file) {
+  return execFileSync('python3', ['-c', `import email, sys
+message = email.message_from_binary_file(open(sys.argv[1], 'rb'))
+part = next(p for p in message.walk() if p.get_content_type() == 'text/plain')
+sys.stdout.write(part.get_payload(decode=True).decode(part.get_content_charset()))`, file], { encoding: 'utf8' });
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-#[derive(Deserialize, Serialize, Debug)]
+#[derive(Deserialize, Serialize, Debug, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct TenantFile {
     pub code: String,
@@ -28,7 +28,7 @@ pub struct TenantFile {
     pub card_columns: std::collections::BTreeMap<String, String>,
 }
 
-#[derive(Deserialize, Serialize, Debug)]
+#[derive(Deserialize, Serialize, Debug, Clone)]
 #[serde(deny_unknown_fields, default)]
 pub struct RulesFile {
     pub hold_minutes: i32,
@@ -84,7 +84,7 @@ impl Default for RulesFile {
     }
 }
 
-#[derive(Deserialize, Serialize, Debug)]
+#[derive(Deserialize, Serialize, Debug, Clone)]
 #[serde(deny_unknown_fields, default)]
 pub struct DeadlineFile {
     pub days_before: i32,
@@ -100,7 +100,7 @@ impl Default for DeadlineFile {
     }
 }
 
-#[derive(Deserialize, Serialize, Debug)]
+#[derive(Deserialize, Serialize, Debug, Clone)]
 #[serde(deny_unknown_fields, default)]
 pub struct ContactFile {
     pub email: String,
@@ -119,7 +119,7 @@ impl Default for ContactFile {
 }
 
 /// Texts of the start page; empty means none.
-#[derive(Deserialize, Serialize, Debug, Default)]
+#[derive(Deserialize, Serialize, Debug, Default, Clone)]
 #[serde(deny_unknown_fields, default)]
 pub struct TextsFile {
     pub notice_ja: String,
@@ -128,7 +128,7 @@ pub struct TextsFile {
     pub maintenance_en: String,
 }
 
-#[derive(Deserialize, Serialize, Debug)]
+#[derive(Deserialize, Serialize, Debug, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct ProcedureFile {
     pub code: String,
@@ -146,7 +146,7 @@ pub struct ProcedureFile {
     pub phone_only: bool,
 }
 
-#[derive(Deserialize, Serialize, Debug)]
+#[derive(Deserialize, Serialize, Debug, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct LocationFile {
     pub code: String,
@@ -173,7 +173,7 @@ fn yes() -> bool {
     true
 }
 
-#[derive(Deserialize, Serialize, Debug)]
+#[derive(Deserialize, Serialize, Debug, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct LaneFile {
     pub code: String,
@@ -183,7 +183,7 @@ pub struct LaneFile {
     pub timetables: Vec<TimetableFile>,
 }
 
-#[derive(Deserialize, Serialize, Debug)]
+#[derive(Deserialize, Serialize, Debug, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct TimetableFile {
     pub effective_from: DateText,
@@ -194,7 +194,7 @@ pub struct TimetableFile {
     pub hours: BTreeMap<String, Vec<String>>,
 }
 
-#[derive(Deserialize, Serialize, Debug)]
+#[derive(Deserialize, Serialize, Debug, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct ClosureFile {
     pub date: DateText,
@@ -204,7 +204,7 @@ pub struct ClosureFile {
 }
 
 /// A date written as a TOML date (2026-04-01) or a string ("2026-04-01").
-#[derive(Deserialize, Serialize, Debug)]
+#[derive(Deserialize, Serialize, Debug, Clone)]
 #[serde(untagged)]
 pub enum DateText {
     Toml(toml::value::Datetime),

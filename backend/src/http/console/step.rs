@@ -128,11 +128,20 @@ async fn run<F: Clone + Send + 'static>(
 ) -> HttpResponse {
     let visit = Visit::of(request);
     let tenant_code = request.tenant_code.clone();
+    let state = request.state.clone();
     let result = crate::db::run(&request.state.pool, move |conn| {
         crate::db::transaction(conn, |conn| {
             let csrf = form.as_ref().map(|form| form.csrf.as_str());
             match open_console(conn, &tenant_code, visit.clone(), permission, csrf)? {
-                Ok(mut cx) => work(conn, &mut cx, form.clone().map(|form| form.fields)),
+                Ok(mut cx) => {
+                    // A form is counted once its session and token are known good, so
+                    // another site cannot spend an office's share through its browsers.
+                    if form.is_some() {
+                        state
+                            .check_staff_write_rate(cx.client_addr.as_deref(), &cx.session.token)?;
+                    }
+                    work(conn, &mut cx, form.clone().map(|form| form.fields))
+                }
                 Err(elsewhere) => Ok(elsewhere),
             }
         })

@@ -298,3 +298,48 @@ async fn forged_forms_from_another_site_do_not_spend_a_networks_budget() {
     let held: i64 = app.query(|conn| holds::table.count().get_result(conn));
     assert_eq!(held, 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_console_session_cannot_send_forms_without_end() {
+    use madoguchi::db::schema::staff_notices;
+    // Five writes a minute for residents: five console forms a minute per staff session.
+    let app = TestApp::spawn_with(|config| config.writes_per_minute = 5).await;
+    let town = crate::console::town(&app);
+    let admin = new_client();
+    crate::console::log_in(&app, &admin, "admin", crate::console::PASSWORD).await;
+    let url = app.url("/town/staff/settings/notices");
+    let csrf = csrf_of(&page_text(&app, &admin, "/town/staff/settings/notices").await);
+    // Another site makes the administrator's browser post without the token: refused
+    // before it is counted, so it spends none of the session's share.
+    for _ in 0..10 {
+        let forged = admin
+            .post(&url)
+            .form(&[("body", "偽物")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(forged.status(), 403);
+    }
+    let mut statuses = Vec::new();
+    for n in 0..8 {
+        let body = format!("お知らせ{n}");
+        let sent = admin
+            .post(&url)
+            .form(&[("csrf", csrf.as_str()), ("body", body.as_str())])
+            .send()
+            .await
+            .unwrap();
+        if sent.status() == 429 {
+            assert!(sent.headers().contains_key("retry-after"));
+        }
+        statuses.push(sent.status().as_u16());
+    }
+    assert_eq!(statuses, [303, 303, 303, 303, 303, 429, 429, 429]);
+    let posted: i64 = app.query(|conn| {
+        staff_notices::table
+            .filter(staff_notices::tenant_id.eq(town.id))
+            .count()
+            .get_result(conn)
+    });
+    assert_eq!(posted, 5, "nothing of a refused form is written");
+}

@@ -216,7 +216,7 @@ pub async fn create(request: Posted<LaneForm>, path: web::Path<(String, String)>
                 let shown = Shown::refused(&form.decision.version);
                 return page(cx, &file, location, None, shown, &form, errors);
             }
-            let mut wanted = settings::current(conn, &cx.tenant)?.0;
+            let mut wanted = file.clone();
             let index = wanted
                 .locations
                 .iter()
@@ -289,7 +289,7 @@ pub async fn update(
                 let shown = Shown::refused(&form.decision.version);
                 return page(cx, &file, location, Some(lane), shown, &form, errors);
             }
-            let mut wanted = settings::current(conn, &cx.tenant)?.0;
+            let mut wanted = file.clone();
             for l in wanted
                 .locations
                 .iter_mut()

@@ -258,7 +258,7 @@ pub async fn submit(
                     return page(cx, location, lane, shown, &form.input, errors);
                 }
             };
-            let mut wanted = settings::current(conn, &cx.tenant)?.0;
+            let mut wanted = file.clone();
             let day = timetable.effective_from.parse();
             for l in wanted
                 .locations

@@ -218,7 +218,11 @@ async fn a_capacity_change_from_a_future_date_reaches_the_slots_from_that_date_o
 }
 
 /// Fields changed, the field named, and what its message says.
-type BadCase = (&'static [(&'static str, &'static str)], &'static str, &'static str);
+type BadCase = (
+    &'static [(&'static str, &'static str)],
+    &'static str,
+    &'static str,
+);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_bad_timetable_is_named_at_its_field_and_nothing_is_saved() {
