@@ -17,6 +17,9 @@ pub struct Procedure {
     pub active: bool,
     /// Booked only through the call centre: absent from the resident pages and the API.
     pub phone_only: bool,
+    /// The procedure's own change/cancel deadline (days before, time); none: the city's.
+    pub change_days_before: Option<i32>,
+    pub change_at: Option<chrono::NaiveTime>,
 }
 
 #[derive(Insertable, AsChangeset, serde::Serialize, Debug, Clone, PartialEq)]
@@ -32,6 +35,9 @@ pub struct ProcedureFields {
     pub active: bool,
     /// Booked only through the call centre: absent from the resident pages and the API.
     pub phone_only: bool,
+    /// The procedure's own change/cancel deadline (days before, time); none: the city's.
+    pub change_days_before: Option<i32>,
+    pub change_at: Option<chrono::NaiveTime>,
 }
 
 impl Procedure {
@@ -46,6 +52,8 @@ impl Procedure {
             sort_order: self.sort_order,
             active: self.active,
             phone_only: self.phone_only,
+            change_days_before: self.change_days_before,
+            change_at: self.change_at,
         }
     }
 

@@ -253,6 +253,8 @@ diesel::table! {
         sort_order -> Int4,
         active -> Bool,
         phone_only -> Bool,
+        change_days_before -> Nullable<Int4>,
+        change_at -> Nullable<Time>,
     }
 }
 

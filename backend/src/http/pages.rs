@@ -101,6 +101,18 @@ pub async fn tenant_home(
         let tenant = load_tenant(conn, &code)?;
         let locations = Location::for_tenant(conn, tenant.id)?;
         let procedures = Procedure::for_tenant(conn, tenant.id)?;
+        // A procedure no open counter takes would lead a resident nowhere.
+        let open: std::collections::HashSet<i64> = locations
+            .iter()
+            .filter(|l| l.active)
+            .map(|l| l.id)
+            .collect();
+        let offered: std::collections::HashSet<i64> =
+            Location::offered_procedures(conn, tenant.id)?
+                .into_iter()
+                .filter(|(location, _)| open.contains(location))
+                .map(|(_, procedure)| procedure)
+                .collect();
         // An announced stop speaks first; otherwise the city's standing maintenance text.
         let maintenance = match MaintenanceWindow::showing(conn, tenant.id, now)? {
             Some(window) => pick(lang, &window.text_ja, &window.text_en),
@@ -130,7 +142,7 @@ pub async fn tenant_home(
                 .collect(),
             procedures: procedures
                 .into_iter()
-                .filter(|p| p.active && !p.phone_only)
+                .filter(|p| p.active && !p.phone_only && offered.contains(&p.id))
                 .map(|p| ProcedureVm {
                     book_href: format!("/{}/book/{}/?lang={}", tenant.code, p.code, lang.code()),
                     name: pick(lang, &p.name_ja, &p.name_en),

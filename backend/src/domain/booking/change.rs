@@ -56,7 +56,7 @@ pub fn move_booking(
         } else {
             (second, first)
         };
-        ensure_changeable(conn, clock, tenant, &old_slot, actor.channel)?;
+        ensure_changeable(conn, clock, tenant, &procedure, &old_slot, actor.channel)?;
         ensure_bookable(conn, clock, tenant, &new_slot, procedure.id, actor.channel)?;
         ensure_room(conn, clock, &new_slot, booking.party_size, actor.channel)?;
         let cards = CardRecord::of_booking(conn, tenant.id, booking.id)?;
@@ -114,7 +114,8 @@ pub fn cancel_saying(
         }
         ensure_still_booked(&booking)?;
         let slot = lock_slot(conn, tenant, booking.slot_id)?;
-        ensure_changeable(conn, clock, tenant, &slot, actor.channel)?;
+        let procedure = Procedure::by_id(conn, tenant.id, booking.procedure_id)?;
+        ensure_changeable(conn, clock, tenant, &procedure, &slot, actor.channel)?;
         Slot::add_booked(conn, slot.id, -booking.party_size)?;
         let cancelled: Booking = diesel::update(bookings::table.find(booking.id))
             .set((

@@ -4,6 +4,7 @@ use chrono::Duration;
 use diesel::PgConnection;
 
 use crate::db::lane::Lane;
+use crate::db::procedure::Procedure;
 use crate::db::slot::Slot;
 use crate::db::tenant::Tenant;
 use crate::domain::calendar::{deadline_day, deadline_lookback, ClosedDays};
@@ -48,38 +49,49 @@ pub fn ensure_bookable(
     Ok(())
 }
 
-/// Online changes and cancellations end at the tenant's deadline before the visit.
+/// Online changes and cancellations end at the procedure's (or else the tenant's)
+/// deadline before the visit.
 pub fn ensure_changeable(
     conn: &mut PgConnection,
     clock: &Clock,
     tenant: &Tenant,
+    procedure: &Procedure,
     current: &Slot,
     channel: Channel,
 ) -> Result<(), AppError> {
     if !channel.uses_web_share() {
         return Ok(());
     }
-    if clock.now >= change_deadline(conn, clock, tenant, current)? {
+    if clock.now >= change_deadline(conn, clock, tenant, procedure, current)? {
         return Err(AppError::ChangeDeadlinePassed);
     }
     Ok(())
 }
 
-/// Until when a resident may change or cancel a visit in `slot` online: the tenant's
-/// deadline before the visit day, and never later than the visit's start.
+/// Until when a resident may change or cancel a visit for `procedure` in `slot` online:
+/// the procedure's own deadline before the visit day, or else the tenant's, and never later
+/// than the visit's start.
 pub fn change_deadline(
     conn: &mut PgConnection,
     clock: &Clock,
     tenant: &Tenant,
+    procedure: &Procedure,
     slot: &Slot,
 ) -> Result<chrono::DateTime<chrono::Utc>, AppError> {
+    let (days_before, time) = procedure
+        .change_days_before
+        .zip(procedure.change_at)
+        .unwrap_or((
+            tenant.change_deadline_days_before,
+            tenant.change_deadline_time,
+        ));
     let limit = deadline(
         conn,
         clock,
         tenant,
         clock.local_date(slot.starts_at),
-        tenant.change_deadline_days_before,
-        tenant.change_deadline_time,
+        days_before,
+        time,
     )?;
     Ok(limit.min(slot.starts_at))
 }

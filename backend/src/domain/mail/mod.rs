@@ -89,7 +89,13 @@ fn prepare(
     // A cancelled booking has nothing left to change.
     let change_until = (details.booking.status == BookingStatus::Booked)
         .then(|| {
-            crate::domain::booking::rules::change_deadline(conn, clock, &tenant, &details.slot)
+            crate::domain::booking::rules::change_deadline(
+                conn,
+                clock,
+                &tenant,
+                &details.procedure,
+                &details.slot,
+            )
         })
         .transpose()?;
     compose(row, &tenant, &details, change_until, clock, settings, &set)

@@ -154,6 +154,12 @@ pub fn export(conn: &mut PgConnection, tenant: &Tenant) -> anyhow::Result<Tenant
                 notes_ja: p.notes_ja,
                 notes_en: p.notes_en,
                 phone_only: p.phone_only,
+                change_deadline: p.change_days_before.zip(p.change_at).map(|(days, at)| {
+                    DeadlineFile {
+                        days_before: days,
+                        at: at.format("%H:%M").to_string(),
+                    }
+                }),
             })
             .collect(),
         locations: location_files,

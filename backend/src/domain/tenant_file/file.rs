@@ -144,6 +144,9 @@ pub struct ProcedureFile {
     /// Booked only through the call centre.
     #[serde(default)]
     pub phone_only: bool,
+    /// Its own change/cancel deadline; none: the city's (`rules.change_deadline`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub change_deadline: Option<DeadlineFile>,
 }
 
 #[derive(Deserialize, Serialize, Debug, Clone)]

@@ -129,6 +129,20 @@ pub(super) fn plan(file: &TenantFile) -> Result<Plan, Vec<String>> {
     if procedure_codes.len() != file.procedures.len() {
         errors.push("procedures: a procedure code appears twice".into());
     }
+    let mut procedure_deadlines = Vec::new();
+    for (i, p) in file.procedures.iter().enumerate() {
+        let deadline = p.change_deadline.as_ref().map(|d| {
+            let path = format!("procedures[{i}].change_deadline");
+            if !(0..=30).contains(&d.days_before) {
+                errors.push(format!("{path}.days_before: must be between 0 and 30"));
+            }
+            (
+                d.days_before,
+                time(&format!("{path}.at"), &d.at, &mut errors),
+            )
+        });
+        procedure_deadlines.push(deadline);
+    }
     let procedures = file
         .procedures
         .iter()
@@ -143,6 +157,8 @@ pub(super) fn plan(file: &TenantFile) -> Result<Plan, Vec<String>> {
             sort_order: i as i32,
             active: true,
             phone_only: p.phone_only,
+            change_days_before: procedure_deadlines[i].map(|(days, _)| days),
+            change_at: procedure_deadlines[i].map(|(_, at)| at),
         })
         .collect();
     let mut locations = Vec::new();

@@ -316,7 +316,7 @@ pub async fn done(request: PageRequest, path: web::Path<(String, String)>) -> Ht
                 .ok_or(AppError::NotFound(Resource::Booking))?;
             let details = BookingDetails::load(conn, &cx.tenant, booking)?;
             let rows = booking_summary(cx, &details);
-            let limit = super::owned::change_deadline(conn, cx, &details.slot)?;
+            let limit = super::owned::change_deadline(conn, cx, &details)?;
             let deadline_text = tf(
                 cx.lang,
                 "done_deadline",

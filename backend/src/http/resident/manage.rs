@@ -162,7 +162,7 @@ pub async fn show(request: PageRequest, path: CodePath) -> HttpResponse {
         .resident_step(move |conn, cx| {
             accept_signed_link(conn, cx, &code)?;
             let details = owned_booking(conn, cx, &code)?;
-            let limit = change_deadline(conn, cx, &details.slot)?;
+            let limit = change_deadline(conn, cx, &details)?;
             let limit_text = deadline_label(cx.lang, &cx.clock, limit);
             let status = details.booking.status;
             let booked = status == BookingStatus::Booked;

@@ -9,7 +9,6 @@ use super::step::Cx;
 use crate::db::booking::Booking;
 use crate::db::hold::Hold;
 use crate::db::kinds::BookingStatus;
-use crate::db::slot::Slot;
 use crate::domain::booking::BookingDetails;
 use crate::domain::input::BookingCode;
 use crate::error::{AppError, Resource};
@@ -62,13 +61,19 @@ pub fn accept_signed_link(
     Ok(())
 }
 
-/// Until when the resident may change or cancel online.
+/// Until when the resident may change or cancel the booking online.
 pub fn change_deadline(
     conn: &mut PgConnection,
     cx: &Cx,
-    slot: &Slot,
+    details: &BookingDetails,
 ) -> Result<DateTime<chrono::Utc>, AppError> {
-    crate::domain::booking::rules::change_deadline(conn, &cx.clock, &cx.tenant, slot)
+    crate::domain::booking::rules::change_deadline(
+        conn,
+        &cx.clock,
+        &cx.tenant,
+        &details.procedure,
+        &details.slot,
+    )
 }
 
 /// The booking named in the path when it may still be changed online; otherwise the way
@@ -83,7 +88,7 @@ pub fn changeable(
         Some("change_refused_cancelled")
     } else if details.booking.status != BookingStatus::Booked {
         Some("change_refused_done")
-    } else if cx.clock.now >= change_deadline(conn, cx, &details.slot)? {
+    } else if cx.clock.now >= change_deadline(conn, cx, &details)? {
         Some("change_refused_deadline")
     } else {
         None

@@ -242,6 +242,7 @@ fn label_of(cx: &StaffCx, key: &str) -> String {
             return cx.text(&format!("procedures_{key}"))
         }
         "phone_only" => return cx.text("procedures_phone_only_check"),
+        "change_days_before" | "change_at" => return cx.text(&format!("procedures_{key}")),
         other => other,
     };
     let catalogue_key = format!("settings_field_{field}");
@@ -271,6 +272,7 @@ fn readable(cx: &StaffCx, line: &str) -> String {
     let word = |value: &str| match value {
         "true" => cx.text("settings_yes"),
         "false" => cx.text("settings_no"),
+        "null" => cx.text("procedures_city_rule"),
         other => other.to_string(),
     };
     let values = match values.split_once(" → ") {

@@ -36,6 +36,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         web::get().to(procedures::list),
     );
     cfg.route(
+        "/{tenant}/staff/settings/procedures/new",
+        web::get().to(procedures::new_form),
+    );
+    cfg.route(
+        "/{tenant}/staff/settings/procedures/new",
+        web::post().to(procedures::create),
+    );
+    cfg.route(
         "/{tenant}/staff/settings/procedures/{code}",
         web::get().to(procedures::show),
     );

@@ -124,7 +124,6 @@ pub async fn show(request: PageRequest) -> HttpResponse {
             if cx.may(Permission::ManageSettings) {
                 for (page, label) in [
                     ("settings/rules", "settings_edit_rules"),
-                    ("settings/procedures", "procedures_title"),
                     ("settings/texts", "texts_title"),
                     ("settings/maintenance", "maintenance_title"),
                     ("settings/notices", "staff_notices_title"),
@@ -132,6 +131,10 @@ pub async fn show(request: PageRequest) -> HttpResponse {
                     links.push((cx.console_url(page), cx.text(label)));
                 }
             }
+            links.push((
+                cx.console_url("settings/procedures"),
+                cx.text("procedures_title"),
+            ));
             links.push((
                 cx.console_url("settings/locations"),
                 cx.text("locations_title"),

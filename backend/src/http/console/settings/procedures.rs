@@ -10,11 +10,11 @@ use madoguchi_frontend::view_models::FieldError;
 use super::flow::{form_page, preview_or_save, Decision, Shown, TextRule};
 use crate::domain::settings;
 use crate::domain::staff::Permission;
-use crate::domain::tenant_file::ProcedureFile;
+use crate::domain::tenant_file::{DeadlineFile, ProcedureFile};
 use crate::error::{AppError, Resource};
 use crate::http::console::cx::StaffCx;
 use crate::http::console::list::{table, Column, RowView};
-use crate::http::page::{Outcome, PageRequest, Posted};
+use crate::http::page::{field_error, Outcome, PageRequest, Posted};
 
 const NAME_MAX_CHARS: usize = 100;
 const NOTES_MAX_CHARS: usize = 1000;
@@ -50,16 +50,23 @@ const COLUMNS: [Column<ProcedureFile, ()>; 3] = [
 
 pub async fn list(request: PageRequest) -> HttpResponse {
     request
-        .staff_step(Permission::ManageSettings, |conn, cx| {
+        .staff_step(Permission::ViewSettings, |conn, cx| {
             let (file, _) = settings::current(conn, &cx.tenant)?;
-            let blocks = vec![Block::Table(table(
+            let mut blocks = Vec::new();
+            if cx.may(Permission::ManageSettings) {
+                blocks.push(Block::Links(vec![(
+                    cx.console_url("settings/procedures/new"),
+                    cx.text("procedures_add"),
+                )]));
+            }
+            blocks.push(Block::Table(table(
                 &RowView::of(cx),
                 cx.text("procedures_title"),
                 &COLUMNS,
                 &file.procedures,
                 None,
                 String::new(),
-            ))];
+            )));
             cx.page(StatusCode::OK, "procedures_title", None, blocks)
         })
         .await
@@ -68,6 +75,11 @@ pub async fn list(request: PageRequest) -> HttpResponse {
 /// A procedure's texts as typed, with the version they were read at and the step.
 #[derive(serde::Deserialize, Default, Clone)]
 pub struct ProcedureForm {
+    /// Only when adding a procedure: its code, and whether a card is handed over.
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    needs_card: Option<String>,
     #[serde(default)]
     name_ja: String,
     #[serde(default)]
@@ -78,6 +90,11 @@ pub struct ProcedureForm {
     notes_en: String,
     #[serde(default)]
     phone_only: Option<String>,
+    /// The procedure's own change/cancel deadline; both empty: the city's.
+    #[serde(default)]
+    change_days_before: String,
+    #[serde(default)]
+    change_at: String,
     #[serde(flatten)]
     decision: Decision,
 }
@@ -90,6 +107,16 @@ impl ProcedureForm {
             notes_ja: p.notes_ja.clone(),
             notes_en: p.notes_en.clone(),
             phone_only: p.phone_only.then(|| "1".into()),
+            change_days_before: p
+                .change_deadline
+                .as_ref()
+                .map(|d| d.days_before.to_string())
+                .unwrap_or_default(),
+            change_at: p
+                .change_deadline
+                .as_ref()
+                .map(|d| d.at.clone())
+                .unwrap_or_default(),
             ..ProcedureForm::default()
         }
     }
@@ -113,6 +140,7 @@ impl ProcedureForm {
         p.notes_ja = notes.read(cx, "notes_ja", &self.notes_ja, &mut errors);
         p.notes_en = notes.read(cx, "notes_en", &self.notes_en, &mut errors);
         p.phone_only = self.phone_only.is_some();
+        p.change_deadline = self.deadline(cx, &mut errors);
         if errors.is_empty() {
             Ok(())
         } else {
@@ -121,9 +149,38 @@ impl ProcedureForm {
     }
 }
 
+impl ProcedureForm {
+    /// The procedure's own deadline as typed: none when both fields are empty; a field
+    /// left empty beside a filled one, a day count outside 0–30 or an unreadable time is
+    /// named at its field.
+    fn deadline(&self, cx: &StaffCx, errors: &mut Vec<FieldError>) -> Option<DeadlineFile> {
+        let (days, at) = (self.change_days_before.trim(), self.change_at.trim());
+        if days.is_empty() && at.is_empty() {
+            return None;
+        }
+        let days_read = days.parse::<i32>().ok().filter(|d| (0..=30).contains(d));
+        if days_read.is_none() {
+            let message = cx.text("procedures_error_change_days");
+            errors.push(field_error("change_days_before", message));
+        }
+        let at_read = chrono::NaiveTime::parse_from_str(at, "%H:%M").ok();
+        if at_read.is_none() {
+            let message = cx.text("procedures_error_change_at");
+            errors.push(field_error("change_at", message));
+        }
+        days_read
+            .zip(at_read)
+            .map(|(days_before, at)| DeadlineFile {
+                days_before,
+                at: at.format("%H:%M").to_string(),
+            })
+    }
+}
+
+/// The procedure form: a new procedure when `code` is none.
 fn page(
     cx: &StaffCx,
-    code: &str,
+    code: Option<&str>,
     shown: Shown,
     form: &ProcedureForm,
     errors: Vec<FieldError>,
@@ -134,8 +191,18 @@ fn page(
     };
     let area = |id: &str, value: &str| {
         Input::area(id, cx.text(&format!("procedures_{id}")), value.to_string())
+            .with_error_from(&errors)
     };
-    let fields = vec![
+    let mut fields = Vec::new();
+    if code.is_none() {
+        fields.push(text("code", &form.code));
+        fields.push(Input::Check {
+            id: "needs_card".into(),
+            label: cx.text("procedures_needs_card"),
+            checked: form.needs_card.is_some(),
+        });
+    }
+    fields.extend([
         text("name_ja", &form.name_ja),
         text("name_en", &form.name_en),
         area("notes_ja", &form.notes_ja),
@@ -145,21 +212,21 @@ fn page(
             label: cx.text("procedures_phone_only_check"),
             checked: form.phone_only.is_some(),
         },
-    ];
+        text("change_days_before", &form.change_days_before),
+        text("change_at", &form.change_at),
+    ]);
     let lead = vec![Block::Links(vec![(
         cx.console_url("settings/procedures"),
         cx.text("procedures_title"),
     )])];
-    let action = format!("settings/procedures/{code}");
-    form_page(
-        cx,
-        "procedures_edit_title",
-        &action,
-        lead,
-        shown,
-        fields,
-        errors,
-    )
+    let (title, action) = match code {
+        Some(code) => (
+            "procedures_edit_title",
+            format!("settings/procedures/{code}"),
+        ),
+        None => ("procedures_add", "settings/procedures/new".to_string()),
+    };
+    form_page(cx, title, &action, lead, shown, fields, errors)
 }
 
 pub async fn show(request: PageRequest, path: web::Path<(String, String)>) -> HttpResponse {
@@ -174,7 +241,7 @@ pub async fn show(request: PageRequest, path: web::Path<(String, String)>) -> Ht
                 .ok_or(AppError::NotFound(Resource::Procedure))?;
             page(
                 cx,
-                &code,
+                Some(&code),
                 Shown::reading(&version),
                 &ProcedureForm::of(procedure),
                 Vec::new(),
@@ -199,13 +266,67 @@ pub async fn submit(
             if let Err(errors) = form.apply_to(cx, procedure) {
                 return page(
                     cx,
-                    &code,
+                    Some(&code),
                     Shown::refused(&form.decision.version),
                     &form,
                     errors,
                 );
             }
-            let show = |cx: &StaffCx, shown: Shown| page(cx, &code, shown, &form, Vec::new());
+            let show = |cx: &StaffCx, shown: Shown| page(cx, Some(&code), shown, &form, Vec::new());
+            preview_or_save(
+                conn,
+                cx,
+                &form.decision,
+                &now,
+                &file,
+                "settings.procedure",
+                show,
+            )
+        })
+        .await
+}
+
+pub async fn new_form(request: PageRequest) -> HttpResponse {
+    request
+        .staff_step(Permission::ManageSettings, |conn, cx| {
+            let (_, version) = settings::current(conn, &cx.tenant)?;
+            let shown = Shown::reading(&version);
+            page(cx, None, shown, &ProcedureForm::default(), Vec::new())
+        })
+        .await
+}
+
+/// Adds a procedure; no counter offers it until a lane is given it.
+pub async fn create(request: Posted<ProcedureForm>) -> HttpResponse {
+    request
+        .staff_step(Permission::ManageSettings, |conn, cx, form| {
+            let (mut file, now) = settings::current(conn, &cx.tenant)?;
+            let code = form.code.trim().to_string();
+            let mut procedure = ProcedureFile {
+                code: code.clone(),
+                name_ja: String::new(),
+                name_en: String::new(),
+                needs_card: form.needs_card.is_some(),
+                notes_ja: String::new(),
+                notes_en: String::new(),
+                phone_only: false,
+                change_deadline: None,
+            };
+            let mut errors = form.apply_to(cx, &mut procedure).err().unwrap_or_default();
+            if !super::locations::valid_code(&code) {
+                errors.insert(0, field_error("code", cx.text("locations_error_code")));
+            } else if file.procedures.iter().any(|p| p.code == code) {
+                errors.insert(
+                    0,
+                    field_error("code", cx.text("locations_error_code_taken")),
+                );
+            }
+            if !errors.is_empty() {
+                let shown = Shown::refused(&form.decision.version);
+                return page(cx, None, shown, &form, errors);
+            }
+            file.procedures.push(procedure);
+            let show = |cx: &StaffCx, shown: Shown| page(cx, None, shown, &form, Vec::new());
             preview_or_save(
                 conn,
                 cx,

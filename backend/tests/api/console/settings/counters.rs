@@ -267,3 +267,78 @@ async fn staff_notices_show_in_the_console_within_their_period_only() {
     let status = clerk.get(&url).send().await.unwrap().status();
     assert_eq!(status, 403, "a clerk reads notices and does not post them");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_procedure_reaches_residents_once_a_lane_takes_it() {
+    let app = TestApp::spawn_at(2027, 3, 31, 10, 0).await;
+    spawn_city(&app);
+    let admin = logged_in(&app, "admin").await;
+    let url = app.url("/town/staff/settings/procedures/new");
+    let form = page_of(&admin, &url).await;
+    let (status, page) = text_of(
+        post(
+            &admin,
+            &url,
+            &[
+                ("csrf".into(), csrf_of(&form)),
+                ("version".into(), version_of(&form)),
+                ("code".into(), "apply".into()),
+                ("name_ja".into(), "".into()),
+            ],
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(
+        page.contains("このコードはすでに使われています。"),
+        "{page}"
+    );
+    assert!(page.contains("href=\"#name_ja\""), "{page}");
+
+    save(
+        &admin,
+        &url,
+        &[
+            ("code", "renew"),
+            ("name_ja", "電子証明書の更新"),
+            ("notes_ja", "暗証番号をお忘れなく。"),
+        ],
+    )
+    .await;
+    let start = app
+        .client
+        .get(app.url("/town/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !start.contains("電子証明書の更新"),
+        "no counter takes it yet"
+    );
+
+    save(
+        &admin,
+        &app.url("/town/staff/settings/locations/0003/lanes/main"),
+        &[
+            ("name", "窓口"),
+            ("offers_apply", "1"),
+            ("offers_renew", "1"),
+        ],
+    )
+    .await;
+    let start = app
+        .client
+        .get(app.url("/town/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(start.contains("電子証明書の更新"), "{start}");
+    assert!(start.contains("暗証番号をお忘れなく。"));
+}
