@@ -157,3 +157,44 @@ test('an administrator closes a day with bookings, cancels them with a message, 
     assert.ok(text.includes('窓口からのお知らせ'), text);
   }
 });
+
+test('the pages to add counters, lanes and procedures, and the staff notice board, pass axe and show the notice to staff', async () => {
+  const page = await adminPage();
+  await page.getByRole('link', { name: '窓口と受付時間' }).click();
+  await page.getByRole('link', { name: '窓口を追加する' }).click();
+  assert.equal(await heading(page), '窓口を追加する');
+  await page.getByRole('button', { name: '変更内容を確認する' }).click();
+  assert.match(await page.locator('.error-summary').textContent(), /コードは半角英数字/);
+  await expectAccessible(browser, page);
+
+  await page.goto(`${server.base}/demo/staff/settings/locations/0101`);
+  assert.equal(await heading(page), '窓口の設定');
+  await page.getByLabel('行き方（バス停、階、駐車場など）').fill('デモ駅から徒歩5分。1階の奥です。');
+  await page.getByRole('button', { name: '変更内容を確認する' }).click();
+  assert.match(await page.locator('pre').textContent(), /access_ja/);
+  await expectAccessible(browser, page);
+  await page.getByRole('button', { name: '保存する' }).click();
+  assert.match(await notice(page), /設定を保存しました。/);
+  const resident = await (await browser.newContext(PHONE)).newPage();
+  await resident.goto(`${server.base}/demo/`);
+  assert.match(await resident.locator('main').textContent(), /デモ駅から徒歩5分。1階の奥です。/);
+  await expectAccessible(browser, resident);
+
+  await page.goto(`${server.base}/demo/staff/settings/locations/0101/lanes/new`);
+  assert.equal(await heading(page), 'レーンを追加する');
+  await expectAccessible(browser, page);
+  await page.goto(`${server.base}/demo/staff/settings/procedures/new`);
+  assert.equal(await heading(page), '手続きを追加する');
+  await expectAccessible(browser, page);
+
+  await page.goto(`${server.base}/demo/staff/settings/notices`);
+  assert.equal(await heading(page), '職員へのお知らせ');
+  await page.getByLabel('お知らせ', { exact: true }).fill('12月14日から北支所の定員が20人になります。');
+  await page.getByLabel('表示終了（任意）').fill('2026-12-15 17:00');
+  await page.getByRole('button', { name: '掲示する' }).click();
+  assert.match(await notice(page), /お知らせを掲示しました。/);
+  await expectAccessible(browser, page);
+  await page.goto(`${server.base}/demo/staff/bookings`);
+  assert.match(await page.locator('details.staff-notices').textContent(), /北支所の定員が20人/);
+  await expectAccessible(browser, page);
+});

@@ -7,8 +7,8 @@ use actix_web::{web, HttpResponse};
 use madoguchi_frontend::pages::console::kit::{Block, Input};
 use madoguchi_frontend::view_models::FieldError;
 
+use super::file_parts::{check_new_code, lane_of, location_of};
 use super::flow::{form_page, preview_or_save, Decision, Shown, TextRule};
-use super::locations::valid_code;
 use super::timetable;
 use crate::domain::settings;
 use crate::domain::staff::Permission;
@@ -146,27 +146,6 @@ fn page(
     form_page(cx, title, &action, lead, shown, fields, errors)
 }
 
-pub(super) fn location_of<'a>(
-    file: &'a TenantFile,
-    code: &str,
-) -> Result<&'a LocationFile, AppError> {
-    file.locations
-        .iter()
-        .find(|l| l.code == code)
-        .ok_or(AppError::NotFound(Resource::Location))
-}
-
-pub(super) fn lane_of<'a>(
-    location: &'a LocationFile,
-    code: &str,
-) -> Result<&'a LaneFile, AppError> {
-    location
-        .lanes
-        .iter()
-        .find(|l| l.code == code)
-        .ok_or(AppError::NotFound(Resource::Page))
-}
-
 pub async fn new_form(request: PageRequest, path: web::Path<(String, String)>) -> HttpResponse {
     let (_, location) = path.into_inner();
     request
@@ -204,14 +183,12 @@ pub async fn create(request: Posted<LaneForm>, path: web::Path<(String, String)>
                 .apply_to(cx, &file, &mut lane)
                 .err()
                 .unwrap_or_default();
-            if !valid_code(&code) {
-                errors.insert(0, field_error("code", cx.text("locations_error_code")));
-            } else if location.lanes.iter().any(|l| l.code == code) {
-                errors.insert(
-                    0,
-                    field_error("code", cx.text("locations_error_code_taken")),
-                );
-            }
+            check_new_code(
+                cx,
+                &code,
+                |c| location.lanes.iter().any(|l| l.code == c),
+                &mut errors,
+            );
             if !errors.is_empty() {
                 let shown = Shown::refused(&form.decision.version);
                 return page(cx, &file, location, None, shown, &form, errors);

@@ -8,12 +8,13 @@ use actix_web::{web, HttpResponse};
 use madoguchi_frontend::pages::console::kit::{Block, Cell, Input};
 use madoguchi_frontend::view_models::FieldError;
 
+use super::file_parts::{check_new_code, location_mut};
 use super::flow::{form_page, preview_or_save, Decision, Shown, TextRule};
 use crate::db::location::Location;
 use crate::domain::settings;
 use crate::domain::staff::Permission;
-use crate::domain::tenant_file::{LocationFile, TenantFile};
-use crate::error::{AppError, Resource};
+use crate::domain::tenant_file::LocationFile;
+use crate::error::AppError;
 use crate::http::console::cx::StaffCx;
 use crate::http::console::list::{table, Column, RowView};
 use crate::http::page::{field_error, Outcome, PageRequest, Posted};
@@ -22,15 +23,6 @@ const NAME_MAX_CHARS: usize = 100;
 const ADDRESS_MAX_CHARS: usize = 200;
 const ACCESS_MAX_CHARS: usize = 1000;
 const URL_MAX_CHARS: usize = 500;
-
-/// A code of a counter or lane: letters, digits, `-` and `_`, as URLs and files carry it.
-pub(super) fn valid_code(code: &str) -> bool {
-    (1..=20).contains(&code.len())
-        && code
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        && code != "new"
-}
 
 const COLUMNS: [Column<LocationFile, ()>; 4] = [
     Column {
@@ -283,14 +275,12 @@ pub async fn create(request: Posted<LocationForm>) -> HttpResponse {
                 lanes: Vec::new(),
             };
             let mut errors = form.apply_to(cx, &mut location).err().unwrap_or_default();
-            if !valid_code(&code) {
-                errors.insert(0, field_error("code", cx.text("locations_error_code")));
-            } else if file.locations.iter().any(|l| l.code == code) {
-                errors.insert(
-                    0,
-                    field_error("code", cx.text("locations_error_code_taken")),
-                );
-            }
+            check_new_code(
+                cx,
+                &code,
+                |c| file.locations.iter().any(|l| l.code == c),
+                &mut errors,
+            );
             if !errors.is_empty() {
                 return page(
                     cx,
@@ -316,19 +306,12 @@ pub async fn create(request: Posted<LocationForm>) -> HttpResponse {
         .await
 }
 
-fn find<'a>(file: &'a mut TenantFile, code: &str) -> Result<&'a mut LocationFile, AppError> {
-    file.locations
-        .iter_mut()
-        .find(|l| l.code == code)
-        .ok_or(AppError::NotFound(Resource::Location))
-}
-
 pub async fn show(request: PageRequest, path: web::Path<(String, String)>) -> HttpResponse {
     let (_, code) = path.into_inner();
     request
         .staff_step(Permission::ViewSettings, move |conn, cx| {
             let (mut file, version) = settings::current(conn, &cx.tenant)?;
-            let location = find(&mut file, &code)?;
+            let location = location_mut(&mut file, &code)?;
             if !cx.may(Permission::ManageSettings) {
                 let blocks = vec![
                     Block::Facts(vec![
@@ -362,7 +345,7 @@ pub async fn update(
     request
         .staff_step(Permission::ManageSettings, move |conn, cx, form| {
             let (mut file, now) = settings::current(conn, &cx.tenant)?;
-            let location = find(&mut file, &code)?;
+            let location = location_mut(&mut file, &code)?;
             let lanes = lane_links(cx, location);
             if let Err(errors) = form.apply_to(cx, location) {
                 let shown = Shown::refused(&form.decision.version);

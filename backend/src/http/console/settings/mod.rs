@@ -1,6 +1,7 @@
 //! The city's settings: read by administrators and supervisors, changed by
 //! administrators with a preview of what each change does before it takes effect.
 
+mod file_parts;
 pub(super) mod flow;
 mod lanes;
 mod locations;

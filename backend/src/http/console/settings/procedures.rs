@@ -7,6 +7,7 @@ use actix_web::{web, HttpResponse};
 use madoguchi_frontend::pages::console::kit::{Block, Cell, Input};
 use madoguchi_frontend::view_models::FieldError;
 
+use super::file_parts::check_new_code;
 use super::flow::{form_page, preview_or_save, Decision, Shown, TextRule};
 use crate::domain::settings;
 use crate::domain::staff::Permission;
@@ -313,14 +314,12 @@ pub async fn create(request: Posted<ProcedureForm>) -> HttpResponse {
                 change_deadline: None,
             };
             let mut errors = form.apply_to(cx, &mut procedure).err().unwrap_or_default();
-            if !super::locations::valid_code(&code) {
-                errors.insert(0, field_error("code", cx.text("locations_error_code")));
-            } else if file.procedures.iter().any(|p| p.code == code) {
-                errors.insert(
-                    0,
-                    field_error("code", cx.text("locations_error_code_taken")),
-                );
-            }
+            check_new_code(
+                cx,
+                &code,
+                |c| file.procedures.iter().any(|p| p.code == c),
+                &mut errors,
+            );
             if !errors.is_empty() {
                 let shown = Shown::refused(&form.decision.version);
                 return page(cx, None, shown, &form, errors);

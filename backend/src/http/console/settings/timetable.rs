@@ -8,8 +8,8 @@ use madoguchi_frontend::i18n::tf;
 use madoguchi_frontend::pages::console::kit::{Block, Cell, Header, Input, Table};
 use madoguchi_frontend::view_models::FieldError;
 
+use super::file_parts::{lane_of, location_of};
 use super::flow::{field_errors, form_page, preview_or_save, Decision, Shown};
-use super::lanes::{lane_of, location_of};
 use crate::domain::settings;
 use crate::domain::staff::Permission;
 use crate::domain::tenant_file::{LaneFile, LocationFile, TimetableFile, WEEKDAYS};

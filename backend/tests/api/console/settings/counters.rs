@@ -22,7 +22,7 @@ fn city_of_35() -> String {
     toml
 }
 
-fn spawn_city(app: &TestApp) -> madoguchi::db::tenant::Tenant {
+pub(super) fn spawn_city(app: &TestApp) -> madoguchi::db::tenant::Tenant {
     let tenant = app.with_tenant(&city_of_35());
     for (login, role) in [
         ("admin", madoguchi::domain::staff::Role::Admin),
@@ -33,8 +33,38 @@ fn spawn_city(app: &TestApp) -> madoguchi::db::tenant::Tenant {
     tenant
 }
 
+/// The town's start page as a resident sees it.
+pub(super) async fn start_page(app: &TestApp) -> String {
+    app.client
+        .get(app.url("/town/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+/// Sends `fields` at `url` as the form there stands, to be saved; the 422 page.
+pub(super) async fn refused(
+    client: &reqwest::Client,
+    url: &str,
+    fields: &[(&str, &str)],
+) -> String {
+    let form = page_of(client, url).await;
+    let mut sent: Vec<(String, String)> = vec![
+        ("csrf".into(), csrf_of(&form)),
+        ("version".into(), version_of(&form)),
+        ("step".into(), "save".into()),
+    ];
+    sent.extend(fields.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    let (status, page) = text_of(post(client, url, &sent).await).await;
+    assert_eq!(status, 422, "{page}");
+    page
+}
+
 /// Previews then saves `fields` (without version and step) at `url`; the preview.
-async fn save(client: &reqwest::Client, url: &str, fields: &[(&str, &str)]) -> String {
+pub(super) async fn save(client: &reqwest::Client, url: &str, fields: &[(&str, &str)]) -> String {
     let form = page_of(client, url).await;
     let mut sent: Vec<(String, String)> = vec![
         ("csrf".into(), csrf_of(&form)),
@@ -117,15 +147,7 @@ async fn an_administrator_opens_a_36th_counter_with_a_lane_and_hours_and_residen
             .get_result(conn)
     });
     assert!(open > 0, "the new counter has slots");
-    let start = app
-        .client
-        .get(app.url("/town/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let start = start_page(&app).await;
     assert!(start.contains("東部出張所"), "{start}");
     assert!(start.contains("市役所前バス停から徒歩2分。"), "{start}");
     assert!(
@@ -146,24 +168,16 @@ async fn bad_counters_are_named_at_their_fields_and_a_closed_counter_leaves_the_
     let tenant = spawn_city(&app);
     let admin = logged_in(&app, "admin").await;
     let url = app.url("/town/staff/settings/locations/new");
-    let form = page_of(&admin, &url).await;
-    let (status, page) = text_of(
-        post(
-            &admin,
-            &url,
-            &[
-                ("csrf".into(), csrf_of(&form)),
-                ("version".into(), version_of(&form)),
-                ("code".into(), "0007".into()),
-                ("name".into(), "".into()),
-                ("map_url".into(), "javascript:alert(1)".into()),
-                ("step".into(), "save".into()),
-            ],
-        )
-        .await,
+    let page = refused(
+        &admin,
+        &url,
+        &[
+            ("code", "0007"),
+            ("name", ""),
+            ("map_url", "javascript:alert(1)"),
+        ],
     )
     .await;
-    assert_eq!(status, 422);
     assert!(
         page.contains("このコードはすでに使われています。"),
         "{page}"
@@ -189,15 +203,7 @@ async fn bad_counters_are_named_at_their_fields_and_a_closed_counter_leaves_the_
         ],
     )
     .await;
-    let start = app
-        .client
-        .get(app.url("/town/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let start = start_page(&app).await;
     assert!(!start.contains("第7窓口"), "{start}");
     assert!(start.contains("第8窓口"));
     let list = page_of(&admin, &app.url("/town/staff/settings/locations")).await;
@@ -266,79 +272,4 @@ async fn staff_notices_show_in_the_console_within_their_period_only() {
     );
     let status = clerk.get(&url).send().await.unwrap().status();
     assert_eq!(status, 403, "a clerk reads notices and does not post them");
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_new_procedure_reaches_residents_once_a_lane_takes_it() {
-    let app = TestApp::spawn_at(2027, 3, 31, 10, 0).await;
-    spawn_city(&app);
-    let admin = logged_in(&app, "admin").await;
-    let url = app.url("/town/staff/settings/procedures/new");
-    let form = page_of(&admin, &url).await;
-    let (status, page) = text_of(
-        post(
-            &admin,
-            &url,
-            &[
-                ("csrf".into(), csrf_of(&form)),
-                ("version".into(), version_of(&form)),
-                ("code".into(), "apply".into()),
-                ("name_ja".into(), "".into()),
-            ],
-        )
-        .await,
-    )
-    .await;
-    assert_eq!(status, 422);
-    assert!(
-        page.contains("このコードはすでに使われています。"),
-        "{page}"
-    );
-    assert!(page.contains("href=\"#name_ja\""), "{page}");
-
-    save(
-        &admin,
-        &url,
-        &[
-            ("code", "renew"),
-            ("name_ja", "電子証明書の更新"),
-            ("notes_ja", "暗証番号をお忘れなく。"),
-        ],
-    )
-    .await;
-    let start = app
-        .client
-        .get(app.url("/town/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(
-        !start.contains("電子証明書の更新"),
-        "no counter takes it yet"
-    );
-
-    save(
-        &admin,
-        &app.url("/town/staff/settings/locations/0003/lanes/main"),
-        &[
-            ("name", "窓口"),
-            ("offers_apply", "1"),
-            ("offers_renew", "1"),
-        ],
-    )
-    .await;
-    let start = app
-        .client
-        .get(app.url("/town/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(start.contains("電子証明書の更新"), "{start}");
-    assert!(start.contains("暗証番号をお忘れなく。"));
 }

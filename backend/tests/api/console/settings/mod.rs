@@ -2,6 +2,7 @@
 
 mod closures;
 mod counters;
+mod procedures;
 mod timetables;
 
 use diesel::prelude::*;

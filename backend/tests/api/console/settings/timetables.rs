@@ -18,11 +18,11 @@ use crate::helpers::{csrf_of, TestApp};
 const FORM: &str = "/town/staff/settings/locations/0001/lanes/main/timetable";
 const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
-async fn on_march_31() -> TestApp {
+pub(super) async fn on_march_31() -> TestApp {
     TestApp::spawn_at(2027, 3, 31, 10, 0).await
 }
 
-fn april_first() -> NaiveDate {
+pub(super) fn april_first() -> NaiveDate {
     NaiveDate::from_ymd_opt(2027, 4, 1).unwrap()
 }
 
@@ -509,85 +509,4 @@ async fn kept_bookings_stand_and_a_booking_arriving_after_the_list_stops_the_sav
         slot_at(&app, &tenant, april_first(), 20).map(|s| s.2),
         Some(true)
     );
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_procedure_with_its_own_deadline_closes_online_cancellation_earlier_than_the_citys() {
-    let app = on_march_31().await;
-    let tenant = town(&app);
-    let admin = logged_in(&app, "admin").await;
-    let url = app.url("/town/staff/settings/procedures/apply");
-    let form = page_of(&admin, &url).await;
-    let fields = |version: &str, days: &str, step: &str| -> Vec<(String, String)> {
-        [
-            ("csrf", csrf_of(&form)),
-            ("version", version.to_string()),
-            ("name_ja", "申請".to_string()),
-            ("change_days_before", days.to_string()),
-            ("change_at", "12:00".to_string()),
-            ("step", step.to_string()),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect()
-    };
-    let (status, page) =
-        text_of(post(&admin, &url, &fields(&version_of(&form), "31", "save")).await).await;
-    assert_eq!(status, 422);
-    assert!(
-        page.contains("締切は0から30までの日数で入力してください"),
-        "{page}"
-    );
-
-    let (status, preview) =
-        text_of(post(&admin, &url, &fields(&version_of(&form), "3", "")).await).await;
-    assert_eq!(status, 200);
-    assert!(
-        preview.contains(
-            "apply: この手続きの変更・取消の締切（何日前、空欄なら市の決まり） （市の決まり） → 3"
-        ),
-        "{preview}"
-    );
-    let saved = post(&admin, &url, &fields(&version_of(&preview), "3", "save")).await;
-    assert_eq!(saved.status(), 303);
-
-    // On 31 March a visit on 2 April is inside the application's 3 days, outside the
-    // city's 1 day: the resident can no longer cancel it online, the counter can.
-    let (booking_id, _) = book_at(
-        &app,
-        &tenant,
-        april_first() + Duration::days(1),
-        10,
-        "締切 確認",
-    );
-    let tenant = Tenant::by_id(&mut app.conn(), tenant.id).unwrap();
-    let refused = booking::cancel(
-        &mut app.conn(),
-        &app.clock(),
-        &tenant,
-        booking_id,
-        &Actor::resident(None),
-    );
-    assert!(
-        matches!(
-            refused,
-            Err(madoguchi::error::AppError::ChangeDeadlinePassed)
-        ),
-        "{refused:?}"
-    );
-    let counter = Actor {
-        label: "staff:admin".into(),
-        channel: Channel::Counter,
-        client_addr: None,
-    };
-    booking::cancel(&mut app.conn(), &app.clock(), &tenant, booking_id, &counter)
-        .expect("at the counter");
-
-    // The file keeps it, and applies back unchanged.
-    let file = madoguchi::domain::tenant_file::export(&mut app.conn(), &tenant).unwrap();
-    let apply = file.procedures.iter().find(|p| p.code == "apply").unwrap();
-    let deadline = apply.change_deadline.as_ref().expect("its own deadline");
-    assert_eq!((deadline.days_before, deadline.at.as_str()), (3, "12:00"));
-    let report = madoguchi::domain::tenant_file::apply(&mut app.conn(), &file, true).unwrap();
-    assert!(report.changes.is_empty(), "{:?}", report.changes);
 }
