@@ -187,6 +187,18 @@ test('the pages to add counters, lanes and procedures, and the staff notice boar
   assert.equal(await heading(page), '手続きを追加する');
   await expectAccessible(browser, page);
 
+  // The rules and the start page notice, with a refused value shown at its field.
+  await page.goto(`${server.base}/demo/staff/settings`);
+  await page.getByRole('link', { name: '予約の決まりと連絡先の項目を変更する' }).click();
+  await expectAccessible(browser, page);
+  await page.getByLabel('時間の仮押さえ（分）').fill('0');
+  await page.getByRole('button', { name: '変更内容を確認する' }).click();
+  assert.match(await page.locator('.error-summary').textContent(), /時間の仮押さえ（分）は1から60までの数で入力してください。/);
+  await expectAccessible(browser, page);
+  await page.goto(`${server.base}/demo/staff/settings/texts`);
+  assert.equal(await heading(page), '予約サイトのお知らせ');
+  await expectAccessible(browser, page);
+
   await page.goto(`${server.base}/demo/staff/settings/notices`);
   assert.equal(await heading(page), '職員へのお知らせ');
   await page.getByLabel('お知らせ', { exact: true }).fill('12月14日から北支所の定員が20人になります。');

@@ -107,6 +107,8 @@ name = "出張所{n}"
 name_en = "Branch {n}"
 address = "デモ市{n}番地"
 issues_cards = {issues}
+access_ja = "デモ駅から{n}分。\n2階です。"
+map_url = "https://maps.example.jp/{n}"
 
 [[locations.lanes]]
 code = "desk"
@@ -182,6 +184,8 @@ async fn an_exported_tenant_file_applies_with_no_changes() {
     let hours = &branch.lanes[0].timetables[1].hours;
     assert_eq!(hours["mon"], vec!["09:00-12:00"]);
     assert_eq!(hours["sat"], vec!["10:00-12:00"]);
+    assert_eq!(branch.access_ja, "デモ駅から7分。\n2階です。");
+    assert_eq!(branch.map_url, "https://maps.example.jp/7");
     assert!(text.contains("reason = \"選挙\""), "{text}");
     assert!(text.contains("date = 2027-03-31"), "{text}");
 }

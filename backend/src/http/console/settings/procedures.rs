@@ -230,16 +230,47 @@ fn page(
     form_page(cx, title, &action, lead, shown, fields, errors)
 }
 
+/// A procedure as those who may read the settings but not change them see it.
+fn read_only(cx: &StaffCx, p: &ProcedureFile) -> Result<Outcome, AppError> {
+    let deadline = match &p.change_deadline {
+        Some(d) => madoguchi_frontend::i18n::tf(
+            cx.lang,
+            "settings_deadline_value",
+            &[("days", &d.days_before.to_string()), ("at", &d.at)],
+        ),
+        None => cx.text("procedures_city_rule"),
+    };
+    let yes_no = |on: bool| cx.text(if on { "settings_yes" } else { "settings_no" });
+    let facts = vec![
+        (cx.text("procedures_name_ja"), p.name_ja.clone()),
+        (cx.text("procedures_name_en"), p.name_en.clone()),
+        (cx.text("procedures_notes_ja"), p.notes_ja.clone()),
+        (cx.text("procedures_phone_only_check"), yes_no(p.phone_only)),
+        (cx.text("settings_change_deadline"), deadline),
+    ];
+    let blocks = vec![
+        Block::Links(vec![(
+            cx.console_url("settings/procedures"),
+            cx.text("procedures_title"),
+        )]),
+        Block::Facts(facts),
+    ];
+    cx.page(StatusCode::OK, "procedures_edit_title", None, blocks)
+}
+
 pub async fn show(request: PageRequest, path: web::Path<(String, String)>) -> HttpResponse {
     let (_, code) = path.into_inner();
     request
-        .staff_step(Permission::ManageSettings, move |conn, cx| {
+        .staff_step(Permission::ViewSettings, move |conn, cx| {
             let (file, version) = settings::current(conn, &cx.tenant)?;
             let procedure = file
                 .procedures
                 .iter()
                 .find(|p| p.code == code)
                 .ok_or(AppError::NotFound(Resource::Procedure))?;
+            if !cx.may(Permission::ManageSettings) {
+                return read_only(cx, procedure);
+            }
             page(
                 cx,
                 Some(&code),

@@ -300,6 +300,27 @@ async fn supervisors_read_the_settings_and_cannot_change_them() {
     assert_eq!(post(&chief, &url, &save).await.status(), 403);
     let stored = madoguchi::db::tenant::Tenant::by_id(&mut app.conn(), tenant.id).unwrap();
     assert_eq!(stored.hold_minutes, 10);
+
+    // Procedures, counters, lanes and hours are read without a form to change them.
+    for path in [
+        "/town/staff/settings/procedures",
+        "/town/staff/settings/procedures/apply",
+        "/town/staff/settings/locations",
+        "/town/staff/settings/locations/0001",
+        "/town/staff/settings/locations/0001/lanes/main",
+    ] {
+        let (status, page) = text_of(chief.get(app.url(path)).send().await.unwrap()).await;
+        assert_eq!(status, 200, "{path}");
+        assert!(!page.contains("name=\"version\""), "no form on {path}");
+    }
+    for path in [
+        "/town/staff/settings/procedures/apply",
+        "/town/staff/settings/locations/0001/lanes/main/timetable",
+        "/town/staff/settings/notices",
+    ] {
+        let sent = post(&chief, &app.url(path), &saving("x", "y", &[])).await;
+        assert_eq!(sent.status(), 403, "{path}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
