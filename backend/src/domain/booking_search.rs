@@ -91,6 +91,7 @@ pub struct BookingLine {
     pub channel: String,
     pub contact_email: Option<String>,
     pub contact_phone: Option<String>,
+    pub contact_name: Option<String>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -118,6 +119,7 @@ pub fn search(
             bookings::channel,
             bookings::contact_email,
             bookings::contact_phone,
+            bookings::contact_name,
             bookings::created_at,
         ))
         .into_boxed();

@@ -19,6 +19,7 @@ pub mod mail;
 pub mod migration;
 pub mod operation_log;
 pub mod qr;
+pub mod reports;
 pub mod secret;
 pub mod settings;
 pub mod signed_links;

@@ -79,6 +79,10 @@ pub enum Permission {
     ViewSettings,
     /// Change the city's settings.
     ManageSettings,
+    /// Read the statistics (counts only) and export them.
+    ViewReports,
+    /// See residents' names in lists and exports (auditors read counts and codes only).
+    SeeNames,
 }
 
 impl Role {
@@ -98,6 +102,10 @@ impl Role {
             Permission::ManageCards | Permission::ManageMail | Permission::ViewSettings => {
                 matches!(self, Role::Admin | Role::Supervisor)
             }
+            Permission::ViewReports => {
+                matches!(self, Role::Admin | Role::Supervisor | Role::Auditor)
+            }
+            Permission::SeeNames => self != Role::Auditor,
         }
     }
 }

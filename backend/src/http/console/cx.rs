@@ -86,6 +86,7 @@ impl StaffCx {
                 ("cards", "cards_title", Permission::ViewBookings),
                 ("transfers", "transfers_title", Permission::CounterDesk),
                 ("mail", "mail_title", Permission::ManageMail),
+                ("reports", "reports_title", Permission::ViewReports),
                 ("log", "staff_log_title", Permission::ViewOperationLog),
                 ("holidays", "holidays_title", Permission::ImportData),
                 ("settings", "settings_title", Permission::ViewSettings),

@@ -18,11 +18,13 @@ mod notice;
 mod operation_log;
 mod password;
 mod phone;
+mod reports;
 mod settings;
 mod step;
 mod today;
 mod transfers;
 mod upload;
+mod xlsx;
 
 use actix_web::{web, HttpResponse};
 
@@ -46,7 +48,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(phone::routes)
         .configure(password::routes)
         .configure(accounts::routes)
-        .configure(settings::routes);
+        .configure(settings::routes)
+        .configure(reports::routes);
     cfg.route("/{tenant}/staff/", web::get().to(home));
 }
 

@@ -8,6 +8,7 @@ mod exports;
 mod login;
 mod operation_log;
 mod phone;
+mod reports;
 mod settings;
 
 use chrono::Duration;

@@ -27,6 +27,12 @@ pub enum Block {
     Links(Vec<(String, String)>),
     /// Text shown as it is, line breaks kept (a preview of a message).
     Preformatted(String),
+    /// A chart drawn on the server: SVG markup named by its summary, which is also the
+    /// caption; the page gives its data as a table too.
+    Chart {
+        svg: String,
+        caption: String,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -224,6 +230,13 @@ fn block(block: Block) -> AnyView {
         Block::Table(table) => table_view(table).into_any(),
         Block::Form(form) => form_view(form).into_any(),
         Block::Preformatted(text) => view! { <pre class="preview">{text}</pre> }.into_any(),
+        Block::Chart { svg, caption } => view! {
+            <figure class="chart">
+                <div class="chart-drawing" inner_html=svg></div>
+                <figcaption>{caption}</figcaption>
+            </figure>
+        }
+        .into_any(),
         Block::Links(links) => view! {
             <p class="exports">
                 {links.into_iter().map(|(href, text)| view! { <a href=href>{text}</a>" " }).collect_view()}
