@@ -175,6 +175,7 @@ async fn serve_with(
     for version in crate::db::run_migrations(&mut conn)? {
         tracing::info!("applied migration {version}");
     }
+    crate::db::name_time_zone(&mut conn, config.time_zone)?;
     let seed = match config.seed_demo {
         SeedDemo::Always => true,
         SeedDemo::Auto => embedded,

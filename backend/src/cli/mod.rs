@@ -317,6 +317,7 @@ fn with_database(
         for version in crate::db::run_migrations(&mut conn)? {
             println!("applied migration {version}");
         }
+        crate::db::name_time_zone(&mut conn, config.time_zone)?;
         work(&mut conn)
     })();
     if let (Some(cluster), true) = (&database.cluster, database.started_here) {

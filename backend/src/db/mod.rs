@@ -86,6 +86,23 @@ pub fn act_for_tenant(conn: &mut PgConnection, tenant_id: Option<i64>) -> QueryR
         .map(|_| ())
 }
 
+/// Names the time zone the database's own rules count local days in (a booking's visit day
+/// for reports): for this connection now, and for every later connection to the database.
+pub fn name_time_zone(conn: &mut PgConnection, zone: chrono_tz::Tz) -> QueryResult<()> {
+    diesel::sql_query("SELECT set_config('madoguchi.time_zone', $1, false)")
+        .bind::<diesel::sql_types::Text, _>(zone.name())
+        .execute(conn)?;
+    // ALTER DATABASE takes no parameters; the zone's name comes from chrono-tz's list and is
+    // quoted by format(%L) all the same.
+    diesel::sql_query(format!(
+        "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET madoguchi.time_zone = %L', \
+         current_database(), '{}'); END $$",
+        zone.name().replace('\'', "")
+    ))
+    .execute(conn)
+    .map(|_| ())
+}
+
 pub fn run_migrations(conn: &mut PgConnection) -> anyhow::Result<Vec<String>> {
     let applied = conn
         .run_pending_migrations(MIGRATIONS)

@@ -63,6 +63,11 @@ diesel::table! {
         updated_at -> Timestamptz,
         cancelled_at -> Nullable<Timestamptz>,
         lang -> Text,
+        visit_day -> Nullable<Date>,
+        location_id -> Nullable<Int8>,
+        lead_days -> Nullable<Int4>,
+        moved -> Bool,
+        cancelled_by -> Nullable<Text>,
     }
 }
 

@@ -35,23 +35,29 @@ pub fn call_day(
     tenant_id: i64,
     day: NaiveDate,
 ) -> QueryResult<Vec<CallHour>> {
-    diesel::sql_query(
+    use crate::db::kinds::BookingEventKind;
+    let (created, moved, cancelled) = (
+        BookingEventKind::Created.as_str(),
+        BookingEventKind::Moved.as_str(),
+        BookingEventKind::Cancelled.as_str(),
+    );
+    diesel::sql_query(format!(
         "SELECT regexp_replace(e.actor, '^staff:', '') AS operator,
                 coalesce(max(a.display_name), regexp_replace(e.actor, '^staff:', ''))
                   AS operator_name,
                 extract(hour FROM e.created_at AT TIME ZONE $4)::int AS hour,
-                count(*) FILTER (WHERE e.kind = 'created') AS booked,
-                count(*) FILTER (WHERE e.kind = 'moved') AS changed,
-                count(*) FILTER (WHERE e.kind = 'cancelled') AS cancelled
+                count(*) FILTER (WHERE e.kind = '{created}') AS booked,
+                count(*) FILTER (WHERE e.kind = '{moved}') AS changed,
+                count(*) FILTER (WHERE e.kind = '{cancelled}') AS cancelled
            FROM booking_events e
            LEFT JOIN staff_accounts a
              ON a.tenant_id = e.tenant_id AND 'staff:' || a.login = e.actor
           WHERE e.tenant_id = $1 AND e.channel = 'phone'
-            AND e.kind IN ('created', 'moved', 'cancelled')
+            AND e.kind IN ('{created}', '{moved}', '{cancelled}')
             AND e.created_at >= $2 AND e.created_at < $3
           GROUP BY 1, 3
-          ORDER BY 1, 3",
-    )
+          ORDER BY 1, 3"
+    ))
     .bind::<BigInt, _>(tenant_id)
     .bind::<Timestamptz, _>(clock.start_of(day))
     .bind::<Timestamptz, _>(clock.start_of(day + chrono::Duration::days(1)))

@@ -46,24 +46,35 @@ pub fn pipeline(
     to: NaiveDate,
     location_ids: &[i64],
 ) -> QueryResult<Vec<PipelineLine>> {
-    diesel::sql_query(
+    use crate::db::kinds::CardStatus::*;
+    let [notified, booked, transferred, issued, returned, received, in_transfer] = [
+        Notified,
+        Booked,
+        Transferred,
+        Issued,
+        Returned,
+        Received,
+        InTransfer,
+    ]
+    .map(|s| s.as_str());
+    diesel::sql_query(format!(
         "WITH steps AS (
            SELECT c.location_id,
                   count(DISTINCT e.card_id) FILTER (WHERE e.kind = 'imported') AS imported,
-                  count(DISTINCT e.card_id) FILTER (WHERE e.to_status = 'notified') AS notified,
-                  count(DISTINCT e.card_id) FILTER (WHERE e.to_status = 'booked') AS booked,
-                  count(DISTINCT e.card_id) FILTER (WHERE e.to_status = 'transferred')
+                  count(DISTINCT e.card_id) FILTER (WHERE e.to_status = '{notified}') AS notified,
+                  count(DISTINCT e.card_id) FILTER (WHERE e.to_status = '{booked}') AS booked,
+                  count(DISTINCT e.card_id) FILTER (WHERE e.to_status = '{transferred}')
                     AS transferred,
                   count(DISTINCT e.card_id)
-                    FILTER (WHERE e.to_status = 'issued' AND c.status = 'issued') AS handed_over,
-                  count(DISTINCT e.card_id) FILTER (WHERE e.to_status = 'returned') AS returned
+                    FILTER (WHERE e.to_status = '{issued}' AND c.status = '{issued}') AS handed_over,
+                  count(DISTINCT e.card_id) FILTER (WHERE e.to_status = '{returned}') AS returned
              FROM card_events e JOIN card_records c ON c.id = e.card_id
             WHERE e.tenant_id = $1 AND e.created_at >= $2 AND e.created_at < $3
             GROUP BY c.location_id
          ), waiting AS (
            SELECT location_id, count(*) AS waiting FROM card_records
             WHERE tenant_id = $1
-              AND status IN ('received', 'notified', 'booked', 'in_transfer', 'transferred')
+              AND status IN ('{received}', '{notified}', '{booked}', '{in_transfer}', '{transferred}')
             GROUP BY location_id
          )
          SELECT l.id AS location_id, l.name AS location, l.code AS location_code,
@@ -76,8 +87,8 @@ pub fn pipeline(
            LEFT JOIN waiting w ON w.location_id = l.id
           WHERE l.tenant_id = $1 AND (l.issues_cards OR s.location_id IS NOT NULL)
             AND (cardinality($4::bigint[]) = 0 OR l.id = ANY($4))
-          ORDER BY l.id",
-    )
+          ORDER BY l.id"
+    ))
     .bind::<BigInt, _>(tenant_id)
     .bind::<Timestamptz, _>(clock.start_of(from))
     .bind::<Timestamptz, _>(clock.start_of(to + chrono::Duration::days(1)))
@@ -121,9 +132,16 @@ pub fn card_list(
     location_id: Option<i64>,
     location_ids: &[i64],
 ) -> QueryResult<Vec<CardLine>> {
+    use crate::db::kinds::{BookingStatus, CardStatus};
+    let (booked, checked_in, issued) = (
+        BookingStatus::Booked.as_str(),
+        BookingStatus::CheckedIn.as_str(),
+        CardStatus::Issued.as_str(),
+    );
     let (sql, from, to) = match list {
         CardList::ToHandOut(day) => (
-            "SELECT s.starts_at AS at, b.code AS booking_code, l.name AS location,
+            format!(
+                "SELECT s.starts_at AS at, b.code AS booking_code, l.name AS location,
                     c.name, c.name_kana, c.status
                FROM booking_members m
                JOIN bookings b ON b.id = m.booking_id
@@ -131,26 +149,29 @@ pub fn card_list(
                JOIN card_records c ON c.id = m.card_id
                JOIN locations l ON l.id = s.location_id
               WHERE m.tenant_id = $1 AND m.active
-                AND b.status IN ('booked', 'checked_in') AND c.status <> 'issued'
+                AND b.status IN ('{booked}', '{checked_in}') AND c.status <> '{issued}'
                 AND s.starts_at >= $2 AND s.starts_at < $3
                 AND ($4::bigint IS NULL OR s.location_id = $4)
                 AND (cardinality($5::bigint[]) = 0 OR s.location_id = ANY($5))
-              ORDER BY s.starts_at, b.code, m.position",
+              ORDER BY s.starts_at, b.code, m.position"
+            ),
             day,
             day,
         ),
         CardList::HandedOut(from, to) => (
-            "SELECT c.status_changed_at AS at,
+            format!(
+                "SELECT c.status_changed_at AS at,
                     (SELECT e.details->>'booking' FROM card_events e
-                      WHERE e.card_id = c.id AND e.to_status = 'issued'
+                      WHERE e.card_id = c.id AND e.to_status = '{issued}'
                       ORDER BY e.id DESC LIMIT 1) AS booking_code,
                     l.name AS location, c.name, c.name_kana, c.status
                FROM card_records c JOIN locations l ON l.id = c.location_id
-              WHERE c.tenant_id = $1 AND c.status = 'issued'
+              WHERE c.tenant_id = $1 AND c.status = '{issued}'
                 AND c.status_changed_at >= $2 AND c.status_changed_at < $3
                 AND ($4::bigint IS NULL OR c.location_id = $4)
                 AND (cardinality($5::bigint[]) = 0 OR c.location_id = ANY($5))
-              ORDER BY c.status_changed_at, c.id",
+              ORDER BY c.status_changed_at, c.id"
+            ),
             from,
             to,
         ),

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
-use diesel::sql_types::{Array, BigInt, Double, Integer, Nullable, Text, Timestamptz};
+use diesel::sql_types::{Array, BigInt, Date, Integer, Nullable, Text};
 use diesel::PgConnection;
 
 pub use period::Grouping;
@@ -96,14 +96,14 @@ pub struct Report {
 
 #[derive(QueryableByName)]
 struct VisitCounts {
-    #[diesel(sql_type = Nullable<Text>)]
-    period: Option<String>,
-    #[diesel(sql_type = Nullable<BigInt>)]
-    location_id: Option<i64>,
-    #[diesel(sql_type = Nullable<BigInt>)]
-    procedure_id: Option<i64>,
+    #[diesel(sql_type = Date)]
+    period: NaiveDate,
+    #[diesel(sql_type = BigInt)]
+    location_id: i64,
+    #[diesel(sql_type = BigInt)]
+    procedure_id: i64,
     #[diesel(sql_type = Integer)]
-    level: i32,
+    lead_days: i32,
     #[diesel(sql_type = BigInt)]
     booked: i64,
     #[diesel(sql_type = BigInt)]
@@ -124,112 +124,79 @@ struct VisitCounts {
     phone: i64,
     #[diesel(sql_type = BigInt)]
     places_used: i64,
-    #[diesel(sql_type = Nullable<Double>)]
-    median_lead_days: Option<f64>,
 }
 
 #[derive(QueryableByName)]
 struct PlaceCounts {
-    #[diesel(sql_type = Nullable<Text>)]
-    period: Option<String>,
-    #[diesel(sql_type = Nullable<BigInt>)]
-    location_id: Option<i64>,
-    #[diesel(sql_type = Nullable<BigInt>)]
-    procedure_id: Option<i64>,
-    #[diesel(sql_type = Integer)]
-    level: i32,
+    #[diesel(sql_type = Date)]
+    period: NaiveDate,
+    #[diesel(sql_type = BigInt)]
+    location_id: i64,
+    #[diesel(sql_type = BigInt)]
+    lane_id: i64,
     #[diesel(sql_type = BigInt)]
     offered: i64,
 }
 
-/// The period a local date falls in, in SQL, matching `Grouping::label_of`.
-const PERIOD_OF_DAY: &str = "CASE $5 WHEN 'day' THEN to_char(DAY, 'YYYY-MM-DD') \
-     WHEN 'month' THEN to_char(DAY, 'YYYY-MM') \
-     ELSE 'FY' || to_char(DAY - interval '3 months', 'YYYY') END";
+/// The first day of the period a local date `DAY` falls in, in SQL (`Grouping::label_of`
+/// names it).
+const PERIOD_OF_DAY: &str = "CASE $5 WHEN 'day' THEN DAY \
+     WHEN 'month' THEN date_trunc('month', DAY)::date \
+     ELSE make_date(extract(year FROM DAY - interval '3 months')::int, 4, 1) END";
 
-/// The filters both queries share, over `s` (slots) and `l` (locations).
-const SLOT_FILTERS: &str = "s.tenant_id = $1 AND s.starts_at >= $2 AND s.starts_at < $3 \
-     AND ($6::text IS NULL OR l.code = $6) \
-     AND (cardinality($9::bigint[]) = 0 OR s.location_id = ANY($9))";
-
-// `grouping(...)` is a bit mask of the columns a row is NOT grouped by (period 4, location
-// 2, procedure 1): 0 is a detailed row, 3 a period's total, 5 a location's, 7 the total.
-const DETAILED: i32 = 0;
-const PERIOD_TOTAL: i32 = 3;
-const LOCATION_TOTAL: i32 = 5;
-const TOTAL: i32 = 7;
-
+/// Bookings by visit day (`bookings.visit_day`, `location_id`, `lead_days`, `moved` and
+/// `cancelled_by` are kept by the database from the slot and the history), counted per
+/// period × location × procedure × days from booking to visit: one pass over one table, and
+/// the days are a histogram from which the medians are read exactly.
 fn visits_query() -> String {
-    let period = PERIOD_OF_DAY.replace("DAY", "(s.starts_at AT TIME ZONE $4)::date");
+    use crate::db::kinds::BookingStatus;
+    let period = PERIOD_OF_DAY.replace("DAY", "b.visit_day");
+    let cancelled = BookingStatus::Cancelled.as_str();
+    let checked_in = BookingStatus::CheckedIn.as_str();
+    let completed = BookingStatus::Completed.as_str();
+    let no_show = BookingStatus::NoShow.as_str();
     format!(
-        "WITH visits AS (
-           SELECT b.id, b.status, b.channel, b.party_size, b.procedure_id, s.location_id,
-                  {period} AS period,
-                  (s.starts_at AT TIME ZONE $4)::date - (b.created_at AT TIME ZONE $4)::date
-                    AS lead_days
-             FROM bookings b
-             JOIN slots s ON s.id = b.slot_id
-             JOIN locations l ON l.id = s.location_id
-             JOIN procedures p ON p.id = b.procedure_id
-            WHERE b.tenant_id = $1 AND {SLOT_FILTERS}
-              AND ($7::text IS NULL OR p.code = $7)
-              AND ($8::text IS NULL OR b.channel = $8)
-         ), history AS (
-           SELECT e.booking_id,
-                  bool_or(e.kind = 'moved') AS moved,
-                  (array_agg(e.actor ORDER BY e.id DESC)
-                     FILTER (WHERE e.kind = 'cancelled'))[1] AS cancelled_by
-             FROM booking_events e JOIN visits v ON v.id = e.booking_id
-            WHERE e.tenant_id = $1 AND e.kind IN ('moved', 'cancelled')
-            GROUP BY e.booking_id
-         )
-         SELECT v.period, v.location_id, v.procedure_id,
-                grouping(v.period, v.location_id, v.procedure_id) AS level,
+        "SELECT {period} AS period, b.location_id, b.procedure_id, b.lead_days,
                 count(*) AS booked,
-                count(*) FILTER (WHERE h.moved) AS changed,
-                count(*) FILTER (WHERE v.status = 'cancelled') AS cancelled,
-                count(*) FILTER (WHERE v.status = 'cancelled' AND h.cancelled_by = 'resident')
+                count(*) FILTER (WHERE b.moved) AS changed,
+                count(*) FILTER (WHERE b.status = '{cancelled}') AS cancelled,
+                count(*) FILTER (WHERE b.status = '{cancelled}' AND b.cancelled_by = 'resident')
                   AS cancelled_by_resident,
-                count(*) FILTER (WHERE v.status IN ('checked_in', 'completed')) AS checked_in,
-                count(*) FILTER (WHERE v.status = 'completed') AS handed_over,
-                count(*) FILTER (WHERE v.status = 'no_show') AS no_show,
-                count(*) FILTER (WHERE v.channel = 'web') AS web,
-                count(*) FILTER (WHERE v.channel = 'phone') AS phone,
-                coalesce(sum(v.party_size) FILTER (WHERE v.status <> 'cancelled'), 0)::bigint
-                  AS places_used,
-                percentile_cont(0.5) WITHIN GROUP (ORDER BY v.lead_days) AS median_lead_days
-           FROM visits v LEFT JOIN history h ON h.booking_id = v.id
-          GROUP BY GROUPING SETS ((v.period, v.location_id, v.procedure_id), (v.period),
-                                  (v.location_id), ())"
+                count(*) FILTER (WHERE b.status IN ('{checked_in}', '{completed}')) AS checked_in,
+                count(*) FILTER (WHERE b.status = '{completed}') AS handed_over,
+                count(*) FILTER (WHERE b.status = '{no_show}') AS no_show,
+                count(*) FILTER (WHERE b.channel = 'web') AS web,
+                count(*) FILTER (WHERE b.channel = 'phone') AS phone,
+                coalesce(sum(b.party_size) FILTER (WHERE b.status <> '{cancelled}'), 0)::bigint
+                  AS places_used
+           FROM bookings b
+          WHERE b.tenant_id = $1 AND b.visit_day >= $2 AND b.visit_day <= $3
+            AND ($6::text IS NULL OR b.location_id =
+                  (SELECT id FROM locations WHERE tenant_id = $1 AND code = $6))
+            AND ($7::text IS NULL OR b.procedure_id =
+                  (SELECT id FROM procedures WHERE tenant_id = $1 AND code = $7))
+            AND ($8::text IS NULL OR b.channel = $8)
+            AND (cardinality($9::bigint[]) = 0 OR b.location_id = ANY($9))
+            AND $4::text IS NOT NULL
+          GROUP BY 1, 2, 3, 4"
     )
 }
 
-/// Places offered: per procedure, the open slots of the lanes that take it; the totals
-/// count each slot once, though a lane may take several procedures.
+/// Places offered: the capacity of the open slots, per period × location × lane; which
+/// procedures a lane takes is applied afterwards.
 fn places_query() -> String {
     let period = PERIOD_OF_DAY.replace("DAY", "(s.starts_at AT TIME ZONE $4)::date");
     format!(
-        "WITH offered AS (
-           SELECT s.id, s.location_id, lp.procedure_id, s.capacity, {period} AS period
-             FROM slots s
-             JOIN locations l ON l.id = s.location_id
-             JOIN lane_procedures lp ON lp.lane_id = s.lane_id
-             JOIN procedures p ON p.id = lp.procedure_id
-            WHERE {SLOT_FILTERS} AND NOT s.closed
-              AND ($7::text IS NULL OR p.code = $7)
-              -- $8 (the channel) does not apply to places; bound to keep one parameter list.
-              AND ($8::text IS NULL OR true)
-         ), per_slot AS (
-           SELECT DISTINCT ON (id) id, location_id, capacity, period FROM offered
-         )
-         SELECT period, location_id, procedure_id, 0 AS level, sum(capacity)::bigint AS offered
-           FROM offered GROUP BY period, location_id, procedure_id
-         UNION ALL
-         SELECT period, location_id, NULL::bigint,
-                CASE grouping(period, location_id) WHEN 1 THEN {PERIOD_TOTAL}
-                     WHEN 2 THEN {LOCATION_TOTAL} ELSE {TOTAL} END,
-                sum(capacity)::bigint
-           FROM per_slot GROUP BY GROUPING SETS ((period), (location_id), ())"
+        "SELECT {period} AS period, s.location_id, s.lane_id, sum(s.capacity)::bigint AS offered
+           FROM slots s
+          WHERE s.tenant_id = $1 AND NOT s.closed
+            AND s.starts_at >= ($2::date::timestamp AT TIME ZONE $4)
+            AND s.starts_at < (($3::date + 1)::timestamp AT TIME ZONE $4)
+            AND ($6::text IS NULL OR s.location_id =
+                  (SELECT id FROM locations WHERE tenant_id = $1 AND code = $6))
+            AND (cardinality($9::bigint[]) = 0 OR s.location_id = ANY($9))
+            AND ($7::text IS NULL OR $8::text IS NULL OR true)
+          GROUP BY 1, 2, 3"
     )
 }
 
@@ -240,26 +207,129 @@ pub fn report(
     tenant: &Tenant,
     filter: &ReportFilter,
 ) -> QueryResult<Report> {
-    let from = clock.start_of(filter.from);
-    let until = clock.start_of(filter.to + chrono::Duration::days(1));
-    macro_rules! bound {
-        ($sql:expr) => {
-            diesel::sql_query($sql)
-                .bind::<BigInt, _>(tenant.id)
-                .bind::<Timestamptz, _>(from)
-                .bind::<Timestamptz, _>(until)
-                .bind::<Text, _>(clock.tz.name())
-                .bind::<Text, _>(filter.by.as_str())
-                .bind::<Nullable<Text>, _>(filter.location.as_deref())
-                .bind::<Nullable<Text>, _>(filter.procedure.as_deref())
-                .bind::<Nullable<Text>, _>(filter.channel.as_deref())
-                .bind::<Array<BigInt>, _>(&filter.location_ids)
-        };
-    }
-    let visits: Vec<VisitCounts> = bound!(visits_query()).load(conn)?;
-    let places: Vec<PlaceCounts> = bound!(places_query()).load(conn)?;
+    let visits = counted(conn, &visits_query(), clock, tenant, filter)?;
+    let places = counted(conn, &places_query(), clock, tenant, filter)?;
+    assembled(conn, tenant, filter, visits, places)
+}
+
+/// The report for `filter`, its two queries run at once on two connections (both acting for
+/// the tenant): the bookings on `conn`, the places on `second`.
+pub fn report_side_by_side(
+    conn: &mut PgConnection,
+    second: &mut PgConnection,
+    clock: &Clock,
+    tenant: &Tenant,
+    filter: &ReportFilter,
+) -> QueryResult<Report> {
+    let (visits, places) = std::thread::scope(|scope| {
+        let places = scope.spawn(|| counted(second, &places_query(), clock, tenant, filter));
+        let visits = counted(conn, &visits_query(), clock, tenant, filter);
+        let places = places
+            .join()
+            .unwrap_or_else(|_| Err(diesel::result::Error::RollbackTransaction));
+        (visits, places)
+    });
+    assembled(conn, tenant, filter, visits?, places?)
+}
+
+/// Runs one of the report's queries. A fiscal year of a large city is hundreds of thousands
+/// of rows: aggregated in memory rather than spilled to disk, and not worth compiling (JIT)
+/// for one run.
+fn counted<T: QueryableByName<diesel::pg::Pg> + 'static>(
+    conn: &mut PgConnection,
+    sql: &str,
+    clock: &Clock,
+    tenant: &Tenant,
+    filter: &ReportFilter,
+) -> QueryResult<Vec<T>> {
+    conn.transaction(|conn| {
+        diesel::sql_query("SET LOCAL work_mem = '64MB'").execute(conn)?;
+        diesel::sql_query("SET LOCAL jit = off").execute(conn)?;
+        diesel::sql_query(sql)
+            .bind::<BigInt, _>(tenant.id)
+            .bind::<Date, _>(filter.from)
+            .bind::<Date, _>(filter.to)
+            .bind::<Text, _>(clock.tz.name())
+            .bind::<Text, _>(filter.by.as_str())
+            .bind::<Nullable<Text>, _>(filter.location.as_deref())
+            .bind::<Nullable<Text>, _>(filter.procedure.as_deref())
+            .bind::<Nullable<Text>, _>(filter.channel.as_deref())
+            .bind::<Array<BigInt>, _>(&filter.location_ids)
+            .load(conn)
+    })
+}
+
+fn assembled(
+    conn: &mut PgConnection,
+    tenant: &Tenant,
+    filter: &ReportFilter,
+    visits: Vec<VisitCounts>,
+    places: Vec<PlaceCounts>,
+) -> QueryResult<Report> {
     let names = names_of(conn, tenant.id)?;
-    Ok(assemble(filter, &names, visits, places))
+    let lanes = lanes_of(conn, tenant.id, filter.procedure.as_deref(), &names)?;
+    Ok(assemble(filter, &names, &lanes, visits, places))
+}
+
+/// Each lane's procedures (only the one asked for, when the report is of one).
+fn lanes_of(
+    conn: &mut PgConnection,
+    tenant_id: i64,
+    procedure: Option<&str>,
+    names: &Names,
+) -> QueryResult<BTreeMap<i64, Vec<i64>>> {
+    use crate::db::schema::{lane_procedures, lanes};
+    let pairs: Vec<(i64, i64)> = lane_procedures::table
+        .inner_join(lanes::table)
+        .filter(lanes::tenant_id.eq(tenant_id))
+        .select((lane_procedures::lane_id, lane_procedures::procedure_id))
+        .load(conn)?;
+    let mut lanes: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+    for (lane, procedure_id) in pairs {
+        let wanted = match procedure {
+            None => true,
+            Some(code) => names
+                .procedures
+                .get(&procedure_id)
+                .is_some_and(|(_, named)| named.code == code),
+        };
+        if wanted {
+            lanes.entry(lane).or_default().push(procedure_id);
+        }
+    }
+    Ok(lanes)
+}
+
+/// The codes and names a report's filter offers: the city's locations (only `location_ids`
+/// when the account is limited to some) and procedures, in the order its lists show them.
+pub fn filter_choices(
+    conn: &mut PgConnection,
+    tenant_id: i64,
+    location_ids: &[i64],
+) -> QueryResult<(Vec<Named>, Vec<Named>)> {
+    let names = names_of(conn, tenant_id)?;
+    let ordered = |of: BTreeMap<i64, (usize, Named)>| {
+        let mut all: Vec<(usize, Named)> = of.into_values().collect();
+        all.sort_by_key(|(order, _)| *order);
+        all.into_iter().map(|(_, named)| named).collect::<Vec<_>>()
+    };
+    let locations = ordered(names.locations)
+        .into_iter()
+        .filter(|l| location_ids.is_empty() || location_ids.contains(&l.id))
+        .collect();
+    Ok((locations, ordered(names.procedures)))
+}
+
+/// The day of the city's first slot, where its fiscal years start.
+pub fn first_slot(
+    conn: &mut PgConnection,
+    tenant_id: i64,
+) -> QueryResult<Option<chrono::DateTime<chrono::Utc>>> {
+    use crate::db::schema::slots;
+    slots::table
+        .filter(slots::tenant_id.eq(tenant_id))
+        .select(diesel::dsl::min(slots::starts_at))
+        .first(conn)
 }
 
 /// The city's locations and procedures by id, in the order its lists show them.
@@ -315,102 +385,137 @@ fn names_of(conn: &mut PgConnection, tenant_id: i64) -> QueryResult<Names> {
     })
 }
 
-fn figures_of(counts: &VisitCounts) -> Figures {
-    Figures {
-        booked: counts.booked,
-        changed: counts.changed,
-        cancelled: counts.cancelled,
-        cancelled_by_resident: counts.cancelled_by_resident,
-        cancelled_by_staff: counts.cancelled - counts.cancelled_by_resident,
-        checked_in: counts.checked_in,
-        handed_over: counts.handed_over,
-        no_show: counts.no_show,
-        web: counts.web,
-        phone: counts.phone,
-        places_offered: 0,
-        places_used: counts.places_used,
-        median_lead_days: counts.median_lead_days,
+/// Figures being summed up, with the histogram of days from booking to visit their median
+/// is read from.
+#[derive(Default)]
+struct Tally {
+    figures: Figures,
+    lead_days: BTreeMap<i32, i64>,
+}
+
+impl Tally {
+    fn add(&mut self, counts: &VisitCounts) {
+        let f = &mut self.figures;
+        f.booked += counts.booked;
+        f.changed += counts.changed;
+        f.cancelled += counts.cancelled;
+        f.cancelled_by_resident += counts.cancelled_by_resident;
+        f.cancelled_by_staff += counts.cancelled - counts.cancelled_by_resident;
+        f.checked_in += counts.checked_in;
+        f.handed_over += counts.handed_over;
+        f.no_show += counts.no_show;
+        f.web += counts.web;
+        f.phone += counts.phone;
+        f.places_used += counts.places_used;
+        *self.lead_days.entry(counts.lead_days).or_default() += counts.booked;
+    }
+
+    fn done(mut self) -> Figures {
+        self.figures.median_lead_days = median(&self.lead_days);
+        self.figures
     }
 }
 
-type Key = (String, i64, i64);
+/// The median of a histogram as PostgreSQL's `percentile_cont(0.5)` gives it: the middle
+/// value, or the mean of the two middle values of an even count.
+fn median(histogram: &BTreeMap<i32, i64>) -> Option<f64> {
+    let count: i64 = histogram.values().sum();
+    if count == 0 {
+        return None;
+    }
+    let nth = |n: i64| -> f64 {
+        let mut seen = 0;
+        for (value, times) in histogram {
+            seen += times;
+            if seen > n {
+                return f64::from(*value);
+            }
+        }
+        0.0
+    };
+    let (low, high) = ((count - 1) / 2, count / 2);
+    Some((nth(low) + nth(high)) / 2.0)
+}
 
 fn assemble(
     filter: &ReportFilter,
     names: &Names,
+    lanes: &BTreeMap<i64, Vec<i64>>,
     visits: Vec<VisitCounts>,
     places: Vec<PlaceCounts>,
 ) -> Report {
-    let mut detailed: BTreeMap<Key, Figures> = BTreeMap::new();
-    let mut per_period: BTreeMap<String, Figures> = BTreeMap::new();
-    let mut per_location: BTreeMap<i64, Figures> = BTreeMap::new();
-    let mut total = Figures::default();
+    let by = filter.by;
+    let mut detailed: BTreeMap<(NaiveDate, i64, i64), Tally> = BTreeMap::new();
+    let mut per_period: BTreeMap<NaiveDate, Tally> = BTreeMap::new();
+    let mut per_location: BTreeMap<i64, Tally> = BTreeMap::new();
+    let mut total = Tally::default();
     for counts in &visits {
-        let figures = figures_of(counts);
-        let period = counts.period.clone().unwrap_or_default();
-        let location = counts.location_id.unwrap_or_default();
-        let procedure = counts.procedure_id.unwrap_or_default();
-        match counts.level {
-            DETAILED => {
-                detailed.insert((period, location, procedure), figures);
-            }
-            PERIOD_TOTAL => {
-                per_period.insert(period, figures);
-            }
-            LOCATION_TOTAL => {
-                per_location.insert(location, figures);
-            }
-            TOTAL => total = figures,
-            _ => {}
-        }
+        let key = (counts.period, counts.location_id, counts.procedure_id);
+        detailed.entry(key).or_default().add(counts);
+        per_period.entry(counts.period).or_default().add(counts);
+        per_location
+            .entry(counts.location_id)
+            .or_default()
+            .add(counts);
+        total.add(counts);
     }
     for place in &places {
-        let period = place.period.clone().unwrap_or_default();
-        let location = place.location_id.unwrap_or_default();
-        let figures = match place.level {
-            DETAILED => detailed
-                .entry((period, location, place.procedure_id.unwrap_or_default()))
-                .or_default(),
-            PERIOD_TOTAL => per_period.entry(period).or_default(),
-            LOCATION_TOTAL => per_location.entry(location).or_default(),
-            TOTAL => &mut total,
-            _ => continue,
+        // A slot of a lane that takes none of the procedures asked about offers nothing.
+        let Some(procedures) = lanes.get(&place.lane_id) else {
+            continue;
         };
-        figures.places_offered = place.offered;
+        for procedure in procedures {
+            let key = (place.period, place.location_id, *procedure);
+            detailed.entry(key).or_default().figures.places_offered += place.offered;
+        }
+        per_period
+            .entry(place.period)
+            .or_default()
+            .figures
+            .places_offered += place.offered;
+        per_location
+            .entry(place.location_id)
+            .or_default()
+            .figures
+            .places_offered += place.offered;
+        total.figures.places_offered += place.offered;
     }
+    let order = |id: i64, of: &BTreeMap<i64, (usize, Named)>| of.get(&id).map(|(o, _)| *o);
     let mut rows: Vec<ReportRow> = detailed
         .into_iter()
-        .filter_map(|((period, location, procedure), figures)| {
+        .filter_map(|((period, location, procedure), tally)| {
             Some(ReportRow {
-                period,
+                period: by.label_of(period),
                 location: names.locations.get(&location)?.1.clone(),
                 procedure: names.procedures.get(&procedure)?.1.clone(),
-                figures,
+                figures: tally.done(),
             })
         })
         .collect();
-    let order = |id: i64, of: &BTreeMap<i64, (usize, Named)>| of.get(&id).map(|(o, _)| *o);
     rows.sort_by_key(|row| {
         (
-            row.period.clone(),
+            by.first_day_of(&row.period),
             order(row.location.id, &names.locations),
             order(row.procedure.id, &names.procedures),
         )
     });
-    let per_period = filter
-        .by
+    let mut per_period: BTreeMap<String, Figures> = per_period
+        .into_iter()
+        .map(|(period, tally)| (by.label_of(period), tally.done()))
+        .collect();
+    let per_period = by
         .labels_between(filter.from, filter.to)
         .into_iter()
         .map(|label| {
-            let figures = per_period.get(&label).copied().unwrap_or_default();
+            let figures = per_period.remove(&label).unwrap_or_default();
             (label, figures)
         })
         .collect();
     let mut per_location: Vec<(usize, Named, Figures)> = per_location
         .into_iter()
-        .filter_map(|(id, figures)| {
+        .filter_map(|(id, tally)| {
             let (order, named) = names.locations.get(&id)?;
-            Some((*order, named.clone(), figures))
+            Some((*order, named.clone(), tally.done()))
         })
         .collect();
     per_location.sort_by_key(|(order, _, _)| *order);
@@ -421,6 +526,26 @@ fn assemble(
             .into_iter()
             .map(|(_, named, figures)| (named, figures))
             .collect(),
-        total,
+        total: total.done(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn medians_match_percentile_cont() {
+        let histogram = |pairs: &[(i32, i64)]| pairs.iter().copied().collect::<BTreeMap<_, _>>();
+        assert_eq!(median(&histogram(&[])), None);
+        assert_eq!(median(&histogram(&[(4, 1)])), Some(4.0));
+        // 1, 2, 3, 3, 6, 6 → (3 + 3) / 2
+        assert_eq!(
+            median(&histogram(&[(1, 1), (2, 1), (3, 2), (6, 2)])),
+            Some(3.0)
+        );
+        // 1, 2 → 1.5
+        assert_eq!(median(&histogram(&[(1, 1), (2, 1)])), Some(1.5));
+        assert_eq!(median(&histogram(&[(0, 3), (10, 1)])), Some(0.0));
     }
 }

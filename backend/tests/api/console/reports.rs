@@ -561,3 +561,144 @@ async fn the_call_center_day_and_who_may_read_reports() {
     .await;
     assert_eq!(status, 403);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_card_pipeline_counts_each_step_once_and_lists_the_cards_behind_it() {
+    use madoguchi::db::card::NewCardRecord;
+    use madoguchi::db::schema::{card_records, locations};
+    use madoguchi::domain::reports::cards::{card_list, pipeline, CardList};
+    let app = TestApp::spawn_at(2027, 3, 31, 10, 0).await;
+    let tenant = super::town(&app);
+    create_account_in(&app, &tenant, "auditor", Role::Auditor);
+    let location_id: i64 = app.query(|conn| {
+        locations::table
+            .filter(locations::tenant_id.eq(tenant.id))
+            .select(locations::id)
+            .first(conn)
+    });
+    let card = |n: u32, name: &str| -> i64 {
+        app.query(|conn| {
+            diesel::insert_into(card_records::table)
+                .values(NewCardRecord {
+                    tenant_id: tenant.id,
+                    application_id: format!("1234567890123456789012{n}"),
+                    manufacture_number: format!("12345678901{n}"),
+                    reservation_number: Some(format!("ABC-12345{n}")),
+                    password_hash: None,
+                    name: name.into(),
+                    name_kana: "ヨミ".into(),
+                    birth_date: chrono::NaiveDate::from_ymd_opt(1980, 4, 1).unwrap(),
+                    location_id,
+                    shipment_number: "1".into(),
+                    manufactured_on: None,
+                })
+                .returning(card_records::id)
+                .get_result(conn)
+        })
+    };
+    let (first, second) = (card(1, "髙橋 𠮷子"), card(2, "山田 花子"));
+    let mut codes = Vec::new();
+    for (id, email) in [(first, "a@example.jp"), (second, "b@example.jp")] {
+        codes.push(super::booking_today_for(
+            &app,
+            &tenant,
+            email,
+            "pickup",
+            Party::IdentifiedCards(vec![id]),
+        ));
+    }
+    // Both visitors come; both cards are handed over, and the first hand-over is undone.
+    let clock = app.clock();
+    let mut conn = app.conn();
+    for code in &codes {
+        let code = BookingCode::parse(code).unwrap();
+        counter::check_in(&mut conn, &clock, &tenant, &code, location_id, &clerk()).unwrap();
+        counter::act(
+            &mut conn,
+            &clock,
+            &tenant,
+            &code,
+            location_id,
+            CounterAction::HandOver,
+            "",
+            &clerk(),
+        )
+        .unwrap();
+    }
+    let undo = BookingCode::parse(&codes[0]).unwrap();
+    counter::act(
+        &mut conn,
+        &clock,
+        &tenant,
+        &undo,
+        location_id,
+        CounterAction::Undo,
+        "渡し間違い",
+        &clerk(),
+    )
+    .unwrap();
+    let today = clock.today();
+    let lines = pipeline(&mut conn, &clock, tenant.id, today, today, &[]).unwrap();
+    assert_eq!(lines.len(), 1);
+    let line = &lines[0];
+    assert_eq!(
+        (line.booked, line.handed_over, line.returned, line.waiting),
+        (2, 1, 0, 1),
+        "{line:?}"
+    );
+    let to_hand_out = card_list(
+        &mut conn,
+        &clock,
+        tenant.id,
+        CardList::ToHandOut(today),
+        None,
+        &[],
+    )
+    .unwrap();
+    assert_eq!(
+        to_hand_out
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect::<Vec<_>>(),
+        ["髙橋 𠮷子"]
+    );
+    let handed = card_list(
+        &mut conn,
+        &clock,
+        tenant.id,
+        CardList::HandedOut(today, today),
+        None,
+        &[],
+    )
+    .unwrap();
+    assert_eq!(
+        handed.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(),
+        ["山田 花子"]
+    );
+    drop(conn);
+
+    // On screen: the administrator sees names, the auditor the codes without them.
+    let list = format!(
+        "/town/staff/reports/cards/list?which=handed&location=0001&from={today}&to={today}"
+    );
+    let admin = logged_in(&app, "admin").await;
+    let (status, page) = body(&app, &admin, &list).await;
+    assert_eq!(status, 200);
+    assert!(String::from_utf8(page).unwrap().contains("山田 花子"));
+    let auditor = logged_in(&app, "auditor").await;
+    let (status, page) = body(&app, &auditor, &list).await;
+    assert_eq!(status, 200);
+    let page = String::from_utf8(page).unwrap();
+    assert!(!page.contains("山田 花子"));
+    let second_code = BookingCode::parse(&codes[1]).unwrap().display();
+    assert!(page.contains(&second_code));
+    let (_, csv) = body(
+        &app,
+        &auditor,
+        &format!("{}&encoding=cp932", list.replace("/list?", "/list.csv?")),
+    )
+    .await;
+    let (csv, _, _) = encoding_rs::SHIFT_JIS.decode(&csv);
+    assert!(csv.starts_with("日時,予約番号,窓口,状態\r\n"), "{csv}");
+    assert!(csv.contains(&second_code));
+}

@@ -165,15 +165,14 @@ fn list_of(cx: &StaffCx, choices: &Choices) -> Result<(CardList, Option<String>)
     Ok((list, location))
 }
 
-fn location_id(
-    conn: &mut diesel::PgConnection,
-    cx: &StaffCx,
-    code: Option<&str>,
-) -> Result<Option<i64>, AppError> {
-    Ok(match code {
-        Some(code) => location_by_code(conn, cx.tenant.id, code)?,
-        None => None,
-    })
+/// The id of the counter `code` among those the account may report on.
+fn location_id(choices: &Choices, code: Option<&str>) -> Option<i64> {
+    let code = code?;
+    choices
+        .location_ids
+        .iter()
+        .find(|(c, _)| c == code)
+        .map(|(_, id)| *id)
 }
 
 /// A card's line as shown and exported: when, booking, counter, (name, kana), status.
@@ -215,7 +214,7 @@ pub async fn list(request: PageRequest) -> HttpResponse {
         .staff_step(Permission::ViewReports, |conn, cx| {
             let choices = Choices::of(conn, cx)?;
             let (list, location) = list_of(cx, &choices)?;
-            let id = location_id(conn, cx, location.as_deref())?;
+            let id = location_id(&choices, location.as_deref());
             let lines = card_list(
                 conn,
                 &cx.clock,
@@ -289,7 +288,7 @@ pub async fn list_csv(request: PageRequest) -> HttpResponse {
         .staff_step(Permission::ViewReports, move |conn, cx| {
             let choices = Choices::of(conn, cx)?;
             let (list, location) = list_of(cx, &choices)?;
-            let id = location_id(conn, cx, location.as_deref())?;
+            let id = location_id(&choices, location.as_deref());
             let names = cx.may(Permission::SeeNames);
             let details = json!({
                 "filter": cx.query_text(["which", "location", "from", "to", "day"]),
@@ -322,19 +321,4 @@ pub async fn list_csv(request: PageRequest) -> HttpResponse {
             ))
         })
         .await
-}
-
-fn location_by_code(
-    conn: &mut diesel::PgConnection,
-    tenant_id: i64,
-    code: &str,
-) -> Result<Option<i64>, AppError> {
-    use crate::db::schema::locations;
-    use diesel::prelude::*;
-    Ok(locations::table
-        .filter(locations::tenant_id.eq(tenant_id))
-        .filter(locations::code.eq(code))
-        .select(locations::id)
-        .first(conn)
-        .optional()?)
 }

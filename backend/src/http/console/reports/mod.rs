@@ -11,7 +11,6 @@ mod page;
 
 use actix_web::web;
 use chrono::NaiveDate;
-use diesel::prelude::*;
 use diesel::PgConnection;
 use madoguchi_frontend::pages::console::kit::Input;
 use madoguchi_frontend::view_models::FieldError;
@@ -20,7 +19,7 @@ use crate::db::kinds::Channel;
 use crate::domain::reports::period::{
     fiscal_year_name, fiscal_year_of, fiscal_year_span, month_span,
 };
-use crate::domain::reports::{Grouping, ReportFilter};
+use crate::domain::reports::{filter_choices, first_slot, Grouping, Named, ReportFilter};
 use crate::error::AppError;
 use crate::http::console::cx::StaffCx;
 
@@ -52,52 +51,30 @@ const MAX_DAYS_BY_DAY: i64 = 366 * 2;
 pub(super) struct Choices {
     pub locations: Vec<(String, String)>,
     pub procedures: Vec<(String, String)>,
+    /// Location ids by code, for the lists of one counter.
+    pub location_ids: Vec<(String, i64)>,
 }
 
 impl Choices {
     pub fn of(conn: &mut PgConnection, cx: &StaffCx) -> Result<Choices, AppError> {
-        use crate::db::schema::{locations, procedures};
-        let mut query = locations::table
-            .filter(locations::tenant_id.eq(cx.tenant.id))
-            .order(locations::id)
-            .select((
-                locations::id,
-                locations::code,
-                locations::name,
-                locations::name_en,
-            ))
-            .into_boxed();
-        if !cx.account.location_ids.is_empty() {
-            query = query.filter(locations::id.eq_any(cx.account.location_ids.clone()));
-        }
-        let located: Vec<(i64, String, String, String)> = query.load(conn)?;
-        let procedures: Vec<(String, String, String)> = procedures::table
-            .filter(procedures::tenant_id.eq(cx.tenant.id))
-            .order((procedures::sort_order, procedures::id))
-            .select((procedures::code, procedures::name_ja, procedures::name_en))
-            .load(conn)?;
+        let (locations, procedures) = filter_choices(conn, cx.tenant.id, &cx.account.location_ids)?;
+        let named = |all: &[Named]| -> Vec<(String, String)> {
+            all.iter()
+                .map(|n| (n.code.clone(), cx.pick(&n.name_ja, &n.name_en)))
+                .collect()
+        };
         Ok(Choices {
-            locations: located
-                .into_iter()
-                .map(|(_, code, ja, en)| (code, cx.pick(&ja, &en).to_string()))
-                .collect(),
-            procedures: procedures
-                .into_iter()
-                .map(|(code, ja, en)| (code, cx.pick(&ja, &en).to_string()))
-                .collect(),
+            locations: named(&locations),
+            procedures: named(&procedures),
+            location_ids: locations.iter().map(|l| (l.code.clone(), l.id)).collect(),
         })
     }
 }
 
 /// The fiscal years a city can report on: from its first slot's to the current one's.
 fn fiscal_years(conn: &mut PgConnection, cx: &StaffCx) -> Result<Vec<i32>, AppError> {
-    use crate::db::schema::slots;
-    let first: Option<chrono::DateTime<chrono::Utc>> = slots::table
-        .filter(slots::tenant_id.eq(cx.tenant.id))
-        .select(diesel::dsl::min(slots::starts_at))
-        .first(conn)?;
     let current = fiscal_year_of(cx.clock.today());
-    let first = first
+    let first = first_slot(conn, cx.tenant.id)?
         .map(|at| fiscal_year_of(cx.clock.local_date(at)))
         .unwrap_or(current)
         .min(current);
@@ -190,6 +167,24 @@ pub(super) fn filter_of(cx: &StaffCx, choices: &Choices) -> Result<ReportFilter,
         channel,
         location_ids: cx.account.location_ids.clone(),
     })
+}
+
+/// The report for `filter`, its bookings and places counted at once on two connections; on
+/// one, one after the other, when the pool has none to spare.
+pub(super) fn run_report(
+    conn: &mut PgConnection,
+    pool: &crate::db::PgPool,
+    cx: &StaffCx,
+    filter: &ReportFilter,
+) -> Result<crate::domain::reports::Report, AppError> {
+    use crate::domain::reports::{report, report_side_by_side};
+    let Some(mut second) = pool.try_get() else {
+        return Ok(report(conn, &cx.clock, &cx.tenant, filter)?);
+    };
+    crate::db::act_for_tenant(&mut second, Some(cx.tenant.id))?;
+    let result = report_side_by_side(conn, &mut second, &cx.clock, &cx.tenant, filter);
+    crate::db::act_for_tenant(&mut second, None)?;
+    Ok(result?)
 }
 
 /// The filter for an export: its first problem as the error page's message.

@@ -6,8 +6,10 @@ use actix_web::HttpResponse;
 use madoguchi_frontend::i18n::tf;
 use madoguchi_frontend::pages::console::kit::{Block, Cell, Form, Header, Table};
 
-use super::{chart, export_query, filter_inputs, filter_of, report_links, span_words, Choices};
-use crate::domain::reports::{report, Figures, Grouping, Report, ReportFilter};
+use super::{
+    chart, export_query, filter_inputs, filter_of, report_links, run_report, span_words, Choices,
+};
+use crate::domain::reports::{Figures, Grouping, Report, ReportFilter};
 use crate::domain::staff::Permission;
 use crate::http::console::cx::StaffCx;
 use crate::http::page::PageRequest;
@@ -16,8 +18,9 @@ use crate::http::page::PageRequest;
 const SHOWN_ROWS: usize = 200;
 
 pub async fn show(request: PageRequest) -> HttpResponse {
+    let pool = request.state.pool.clone();
     request
-        .staff_step(Permission::ViewReports, |conn, cx| {
+        .staff_step(Permission::ViewReports, move |conn, cx| {
             let choices = Choices::of(conn, cx)?;
             let filter = filter_of(cx, &choices);
             let problems = filter.as_ref().err().cloned().unwrap_or_default();
@@ -37,7 +40,7 @@ pub async fn show(request: PageRequest) -> HttpResponse {
                     return cx.page_with_errors("reports_title", problems, blocks);
                 }
             };
-            let report = report(conn, &cx.clock, &cx.tenant, &filter)?;
+            let report = run_report(conn, &pool, cx, &filter)?;
             blocks.extend(report_blocks(cx, &filter, &report));
             cx.page(StatusCode::OK, "reports_title", None, blocks)
         })
@@ -129,8 +132,8 @@ fn over_time(cx: &StaffCx, by: Grouping, report: &Report) -> Vec<Block> {
             cx.lang,
             "report_chart_time_summary",
             &[
-                ("booked", &report.total.booked.to_string()),
-                ("cancelled", &report.total.cancelled.to_string()),
+                ("bookings", &report.total.booked.to_string()),
+                ("cancellations", &report.total.cancelled.to_string()),
                 ("busiest", label),
                 ("busiest_booked", &figures.booked.to_string()),
             ],
