@@ -104,6 +104,25 @@ impl CardRecord {
             .load(conn)
     }
 
+    /// Who each of `booking_ids` is for, by the names on its cards joined with 「、」.
+    pub fn names_by_booking(
+        conn: &mut PgConnection,
+        tenant_id: i64,
+        booking_ids: &[i64],
+    ) -> QueryResult<std::collections::HashMap<i64, String>> {
+        let mut names: std::collections::HashMap<i64, String> = Default::default();
+        for (booking_id, name) in Self::holder_names(conn, tenant_id, booking_ids)? {
+            names
+                .entry(booking_id)
+                .and_modify(|all| {
+                    all.push('、');
+                    all.push_str(&name);
+                })
+                .or_insert(name);
+        }
+        Ok(names)
+    }
+
     pub fn by_ids(
         conn: &mut PgConnection,
         tenant_id: i64,

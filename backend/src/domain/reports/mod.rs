@@ -59,6 +59,44 @@ pub struct Figures {
 }
 
 impl Figures {
+    /// The counts as the page and the workbook show them: booked, changed, cancelled (all,
+    /// by residents, by staff), checked in, handed over, no-show, web, phone, places offered
+    /// and used.
+    pub fn counts(&self) -> [i64; 12] {
+        [
+            self.booked,
+            self.changed,
+            self.cancelled,
+            self.cancelled_by_resident,
+            self.cancelled_by_staff,
+            self.checked_in,
+            self.handed_over,
+            self.no_show,
+            self.web,
+            self.phone,
+            self.places_offered,
+            self.places_used,
+        ]
+    }
+
+    /// The counts of the stable CSV, in its column order (cancellations not split).
+    pub fn csv_counts(&self) -> [i64; 10] {
+        let [booked, changed, cancelled, _, _, checked_in, handed_over, no_show, web, phone, offered, used] =
+            self.counts();
+        [
+            booked,
+            changed,
+            cancelled,
+            checked_in,
+            handed_over,
+            no_show,
+            web,
+            phone,
+            offered,
+            used,
+        ]
+    }
+
     /// Places used per place offered, in per cent; none when nothing was offered.
     pub fn utilisation(&self) -> Option<f64> {
         (self.places_offered > 0)

@@ -441,15 +441,7 @@ fn booked_for(
     let ids: Vec<i64> = lines.iter().map(|line| line.id).collect();
     let mut names: HashMap<i64, String> = HashMap::new();
     for chunk in ids.chunks(10_000) {
-        for (booking_id, name) in CardRecord::holder_names(conn, cx.tenant.id, chunk)? {
-            names
-                .entry(booking_id)
-                .and_modify(|all| {
-                    all.push('、');
-                    all.push_str(&name);
-                })
-                .or_insert(name);
-        }
+        names.extend(CardRecord::names_by_booking(conn, cx.tenant.id, chunk)?);
     }
     for line in lines {
         if let Some(name) = line.contact_name.as_ref().filter(|n| !n.is_empty()) {

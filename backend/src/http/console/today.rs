@@ -157,16 +157,7 @@ fn holder_names(
     ids: &[i64],
     rows: &[(Booking, Slot, Procedure)],
 ) -> Result<HashMap<i64, String>, AppError> {
-    let mut names: HashMap<i64, String> = HashMap::new();
-    for (booking_id, name) in CardRecord::holder_names(conn, cx.tenant.id, ids)? {
-        names
-            .entry(booking_id)
-            .and_modify(|all| {
-                all.push('、');
-                all.push_str(&name);
-            })
-            .or_insert(name);
-    }
+    let mut names = CardRecord::names_by_booking(conn, cx.tenant.id, ids)?;
     for (booking, _, _) in rows {
         if let Some(name) = booking.contact_name.as_ref().filter(|n| !n.is_empty()) {
             names.entry(booking.id).or_insert_with(|| name.clone());

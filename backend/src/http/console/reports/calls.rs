@@ -8,7 +8,7 @@ use madoguchi_frontend::i18n::tf;
 use madoguchi_frontend::pages::console::kit::{Block, Cell, Form, Header, Input, Table};
 use serde_json::json;
 
-use super::{day_words, report_links};
+use super::filter::{day_words, report_links};
 use crate::domain::reports::calls::{call_day, CallHour};
 use crate::domain::staff::Permission;
 use crate::error::AppError;

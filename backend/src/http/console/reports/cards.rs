@@ -10,7 +10,7 @@ use madoguchi_frontend::pages::console::kit::{Block, Cell, Form, Header, Input, 
 use madoguchi_frontend::view_models::FieldError;
 use serde_json::json;
 
-use super::{report_links, span_words, Choices};
+use super::filter::{report_links, span_words, Choices};
 use crate::domain::input::BookingCode;
 use crate::domain::reports::cards::{card_list, pipeline, CardLine, CardList};
 use crate::domain::staff::Permission;
@@ -128,7 +128,7 @@ pub async fn show(request: PageRequest) -> HttpResponse {
             blocks.push(Block::Text(tf(
                 cx.lang,
                 "report_cards_explained",
-                &[("today", &super::day_words(cx, today))],
+                &[("today", &super::filter::day_words(cx, today))],
             )));
             blocks.push(Block::Table(Table {
                 caption: cx.text("report_cards_title"),
@@ -209,26 +209,34 @@ fn headers(cx: &StaffCx, names: bool) -> Vec<String> {
     keys.iter().map(|key| cx.text(key)).collect()
 }
 
+/// The list the query asks for, its cards, and whether this account may see their names.
+fn asked_list(
+    conn: &mut diesel::PgConnection,
+    cx: &StaffCx,
+) -> Result<(CardList, Vec<CardLine>, bool), AppError> {
+    let choices = Choices::of(conn, cx)?;
+    let (list, location) = list_of(cx, &choices)?;
+    let id = location_id(&choices, location.as_deref());
+    let lines = card_list(
+        conn,
+        &cx.clock,
+        cx.tenant.id,
+        list,
+        id,
+        &cx.account.location_ids,
+    )?;
+    Ok((list, lines, cx.may(Permission::SeeNames)))
+}
+
 pub async fn list(request: PageRequest) -> HttpResponse {
     request
         .staff_step(Permission::ViewReports, |conn, cx| {
-            let choices = Choices::of(conn, cx)?;
-            let (list, location) = list_of(cx, &choices)?;
-            let id = location_id(&choices, location.as_deref());
-            let lines = card_list(
-                conn,
-                &cx.clock,
-                cx.tenant.id,
-                list,
-                id,
-                &cx.account.location_ids,
-            )?;
-            let names = cx.may(Permission::SeeNames);
+            let (list, lines, names) = asked_list(conn, cx)?;
             let title = match list {
                 CardList::ToHandOut(day) => tf(
                     cx.lang,
                     "report_cards_to_hand_out",
-                    &[("day", &super::day_words(cx, day))],
+                    &[("day", &super::filter::day_words(cx, day))],
                 ),
                 CardList::HandedOut(from, to) => tf(
                     cx.lang,
@@ -286,24 +294,13 @@ pub async fn list_csv(request: PageRequest) -> HttpResponse {
     let pool = request.state.pool.clone();
     request
         .staff_step(Permission::ViewReports, move |conn, cx| {
-            let choices = Choices::of(conn, cx)?;
-            let (list, location) = list_of(cx, &choices)?;
-            let id = location_id(&choices, location.as_deref());
-            let names = cx.may(Permission::SeeNames);
+            let (_, lines, names) = asked_list(conn, cx)?;
             let details = json!({
                 "filter": cx.query_text(["which", "location", "from", "to", "day"]),
                 "names": names,
                 "encoding": csv_export::encoding_of(cx),
             });
             cx.audit(conn, "card_list.export", "card-list.csv", details)?;
-            let lines = card_list(
-                conn,
-                &cx.clock,
-                cx.tenant.id,
-                list,
-                id,
-                &cx.account.location_ids,
-            )?;
             let mut rows = Some(lines.iter().map(|line| values(cx, line, names)).collect());
             let fetch: csv_export::FetchRows =
                 Box::new(move |_, _, _| Ok(rows.take().unwrap_or_default()));

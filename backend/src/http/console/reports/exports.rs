@@ -5,7 +5,7 @@
 use actix_web::HttpResponse;
 use serde_json::json;
 
-use super::{export_filter, export_query, run_report, Choices};
+use super::filter::{export_filter, export_query, run_report, Choices};
 use crate::domain::reports::{Figures, Grouping, ReportRow};
 use crate::domain::staff::Permission;
 use crate::http::console::csv_export;
@@ -28,22 +28,7 @@ fn csv_values(row: &ReportRow) -> Vec<String> {
         row.location.code.clone(),
         row.procedure.code.clone(),
     ];
-    values.extend(
-        [
-            f.booked,
-            f.changed,
-            f.cancelled,
-            f.checked_in,
-            f.handed_over,
-            f.no_show,
-            f.web,
-            f.phone,
-            f.places_offered,
-            f.places_used,
-        ]
-        .iter()
-        .map(i64::to_string),
-    );
+    values.extend(f.csv_counts().iter().map(i64::to_string));
     values
 }
 
@@ -118,23 +103,7 @@ fn period_cell(cx: &StaffCx, by: Grouping, label: &str) -> XlsxCell {
 }
 
 fn figure_cells(f: &Figures) -> Vec<XlsxCell> {
-    let mut cells: Vec<XlsxCell> = [
-        f.booked,
-        f.changed,
-        f.cancelled,
-        f.cancelled_by_resident,
-        f.cancelled_by_staff,
-        f.checked_in,
-        f.handed_over,
-        f.no_show,
-        f.web,
-        f.phone,
-        f.places_offered,
-        f.places_used,
-    ]
-    .iter()
-    .map(|n| XlsxCell::Count(*n))
-    .collect();
+    let mut cells: Vec<XlsxCell> = f.counts().iter().map(|n| XlsxCell::Count(*n)).collect();
     cells.push(
         f.utilisation()
             .map(|share| XlsxCell::Share(share / 100.0))

@@ -6,8 +6,9 @@ use actix_web::HttpResponse;
 use madoguchi_frontend::i18n::tf;
 use madoguchi_frontend::pages::console::kit::{Block, Cell, Form, Header, Table};
 
-use super::{
-    chart, export_query, filter_inputs, filter_of, report_links, run_report, span_words, Choices,
+use super::chart;
+use super::filter::{
+    export_query, filter_inputs, filter_of, report_links, run_report, span_words, Choices,
 };
 use crate::domain::reports::{Figures, Grouping, Report, ReportFilter};
 use crate::domain::staff::Permission;
@@ -282,6 +283,7 @@ fn figure_table(cx: &StaffCx, first_key: &str, caption: String, rows: Vec<Vec<Ce
         [
             "report_booked",
             "report_changed",
+            "report_cancelled",
             "report_cancelled_by_resident",
             "report_cancelled_by_staff",
             "report_checked_in",
@@ -305,23 +307,11 @@ fn figure_table(cx: &StaffCx, first_key: &str, caption: String, rows: Vec<Vec<Ce
 }
 
 fn figure_cells(f: &Figures) -> Vec<Cell> {
-    [
-        f.booked,
-        f.changed,
-        f.cancelled_by_resident,
-        f.cancelled_by_staff,
-        f.checked_in,
-        f.handed_over,
-        f.no_show,
-        f.web,
-        f.phone,
-        f.places_offered,
-        f.places_used,
-    ]
-    .iter()
-    .map(|n| Cell::Text(n.to_string()))
-    .chain(std::iter::once(Cell::Text(share_text(f))))
-    .collect()
+    f.counts()
+        .iter()
+        .map(|n| Cell::Text(n.to_string()))
+        .chain(std::iter::once(Cell::Text(share_text(f))))
+        .collect()
 }
 
 /// A period as staff read it: days and months as written, a fiscal year as 2025年度.
