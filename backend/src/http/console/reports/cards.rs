@@ -21,7 +21,7 @@ use crate::http::page::PageRequest;
 
 /// The span asked for (`from`, `to`), this month by default.
 fn span_of(cx: &StaffCx) -> Result<(NaiveDate, NaiveDate), Vec<FieldError>> {
-    let mut problems = cx.unreadable_dates(&["from", "to"], "report_filter_");
+    let mut problems = cx.unreadable_dates(&["from", "to"], "report_span_");
     let today = cx.clock.today();
     let first = today.with_day(1).unwrap_or(today);
     let from = cx.date_param("from").unwrap_or(first);
@@ -46,7 +46,7 @@ fn span_form(cx: &StaffCx, action: &str, problems: &[FieldError], extra: Vec<Inp
         inputs.push(
             Input::text(
                 id,
-                cx.text(&format!("report_filter_{id}")),
+                cx.text(&format!("report_span_{id}")),
                 cx.param(id).unwrap_or_default(),
             )
             .with_error_from(problems),
