@@ -12,6 +12,10 @@ const TEXT: RGBColor = RGBColor(0x22, 0x22, 0x22);
 
 const WIDTH: u32 = 720;
 
+/// Up to this many periods each point gets its mark (a dot or a cross); beyond, the marks
+/// would run together and the lines stand alone.
+const MARKED_POINTS: usize = 62;
+
 /// Bookings and cancellations over the periods: two lines, bookings solid with dots,
 /// cancellations with crosses.
 pub fn over_time(
@@ -53,7 +57,8 @@ pub fn over_time(
             .draw_series(LineSeries::new(points(booked), BOOKED.stroke_width(2)))?
             .label(names.0)
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], BOOKED.stroke_width(2)));
-        if labels.len() <= 62 {
+        let marked = labels.len() <= MARKED_POINTS;
+        if marked {
             chart.draw_series(
                 points(booked)
                     .into_iter()
@@ -67,12 +72,13 @@ pub fn over_time(
             ))?
             .label(names.1)
             .legend(|(x, y)| Cross::new((x + 9, y), 4, CANCELLED.stroke_width(2)));
-        chart.draw_series(
-            points(cancelled)
-                .into_iter()
-                .filter(|_| labels.len() <= 62)
-                .map(|(x, y)| Cross::new((x, y), 4, CANCELLED.stroke_width(2))),
-        )?;
+        if marked {
+            chart.draw_series(
+                points(cancelled)
+                    .into_iter()
+                    .map(|(x, y)| Cross::new((x, y), 4, CANCELLED.stroke_width(2))),
+            )?;
+        }
         chart
             .configure_series_labels()
             .position(SeriesLabelPosition::UpperRight)

@@ -5,7 +5,7 @@
 use actix_web::HttpResponse;
 use serde_json::json;
 
-use super::filter::{export_filter, export_query, run_report, Choices};
+use super::filter::{export_filter, export_query, run_report, Choices, COUNT_LABELS};
 use crate::domain::reports::{Figures, Grouping, ReportRow};
 use crate::domain::staff::Permission;
 use crate::http::console::csv_export;
@@ -68,27 +68,16 @@ pub async fn csv(request: PageRequest) -> HttpResponse {
         .await
 }
 
-/// The workbook's columns: the CSV's in words, with cancellations split by who cancelled,
-/// utilisation and the median days from booking to visit.
-const XLSX_HEADER: [&str; 17] = [
-    "report_period",
-    "staff_location",
-    "staff_column_procedure",
-    "report_booked",
-    "report_changed",
-    "report_cancelled",
-    "report_cancelled_by_resident",
-    "report_cancelled_by_staff",
-    "report_checked_in",
-    "report_handed_over",
-    "report_no_show",
-    "report_web",
-    "report_phone",
-    "report_places_offered",
-    "report_places_used",
-    "report_utilisation",
-    "report_median_days",
-];
+/// The workbook's columns: period, counter and procedure, every count (cancellations split
+/// by who cancelled), utilisation and the median days from booking to visit.
+fn xlsx_header(cx: &StaffCx) -> Vec<String> {
+    ["report_period", "staff_location", "staff_column_procedure"]
+        .iter()
+        .chain(COUNT_LABELS.iter())
+        .chain(["report_utilisation", "report_median_days"].iter())
+        .map(|key| cx.text(key))
+        .collect()
+}
 
 fn period_cell(cx: &StaffCx, by: Grouping, label: &str) -> XlsxCell {
     match (by, by.first_day_of(label)) {
@@ -141,7 +130,7 @@ pub async fn xlsx(request: PageRequest) -> HttpResponse {
                 .collect();
             let body = workbook(&[SheetData {
                 name: &cx.text("report_sheet"),
-                headers: XLSX_HEADER.iter().map(|key| cx.text(key)).collect(),
+                headers: xlsx_header(cx),
                 rows,
             }])?;
             Ok(Outcome::Download {

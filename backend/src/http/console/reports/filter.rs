@@ -14,6 +14,22 @@ use crate::domain::reports::{filter_choices, first_slot, Grouping, Named, Report
 use crate::error::AppError;
 use crate::http::console::cx::StaffCx;
 
+/// The labels of `Figures::counts`, in its order, for the page's tables and the workbook.
+pub(super) const COUNT_LABELS: [&str; 12] = [
+    "report_booked",
+    "report_changed",
+    "report_cancelled",
+    "report_cancelled_by_resident",
+    "report_cancelled_by_staff",
+    "report_checked_in",
+    "report_handed_over",
+    "report_no_show",
+    "report_web",
+    "report_phone",
+    "report_places_offered",
+    "report_places_used",
+];
+
 /// The longest span a report covers, and the longest cut into days.
 const MAX_DAYS: i64 = 366 * 20;
 const MAX_DAYS_BY_DAY: i64 = 366 * 2;

@@ -9,6 +9,7 @@ use madoguchi_frontend::pages::console::kit::{Block, Cell, Form, Header, Table};
 use super::chart;
 use super::filter::{
     export_query, filter_inputs, filter_of, report_links, run_report, span_words, Choices,
+    COUNT_LABELS,
 };
 use crate::domain::reports::{Figures, Grouping, Report, ReportFilter};
 use crate::domain::staff::Permission;
@@ -280,23 +281,10 @@ fn detail(cx: &StaffCx, by: Grouping, report: &Report) -> Vec<Block> {
 fn figure_table(cx: &StaffCx, first_key: &str, caption: String, rows: Vec<Vec<Cell>>) -> Table {
     let mut headers = vec![Header::plain(cx.text(first_key))];
     headers.extend(
-        [
-            "report_booked",
-            "report_changed",
-            "report_cancelled",
-            "report_cancelled_by_resident",
-            "report_cancelled_by_staff",
-            "report_checked_in",
-            "report_handed_over",
-            "report_no_show",
-            "report_web",
-            "report_phone",
-            "report_places_offered",
-            "report_places_used",
-            "report_utilisation",
-        ]
-        .iter()
-        .map(|key| Header::plain(cx.text(key))),
+        COUNT_LABELS
+            .iter()
+            .chain(["report_utilisation"].iter())
+            .map(|key| Header::plain(cx.text(key))),
     );
     Table {
         caption,
