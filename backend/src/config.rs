@@ -64,6 +64,11 @@ pub struct Config {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// MADOGUCHI_MAIL_POLL_MS: how often the mail worker looks for messages to send.
     pub mail_poll_ms: u64,
+    /// MADOGUCHI_ACCESS_LOG_DIR: where `serve` writes one access-log file a day
+    /// (`access.YYYY-MM-DD.log`); default `VAR_DIR/log`.
+    pub access_log_dir: PathBuf,
+    /// MADOGUCHI_ACCESS_LOG_DAYS: how many daily files are kept (at least 366: a year).
+    pub access_log_days: usize,
     /// How far the server's clock stands from the system's. Never read from the
     /// environment: only a test that starts the server in its own process sets it, to
     /// stand at a chosen instant (the browser tests move the whole process's clock with
@@ -151,6 +156,10 @@ impl Config {
             trusted_proxies: parse_networks(&var("MADOGUCHI_TRUSTED_PROXIES", ""))
                 .context("MADOGUCHI_TRUSTED_PROXIES")?,
             mail_poll_ms: parse_num("MADOGUCHI_MAIL_POLL_MS", "2000")?.clamp(50, 600_000),
+            access_log_dir: path("MADOGUCHI_ACCESS_LOG_DIR")
+                .unwrap_or_else(|| PathBuf::from(var("MADOGUCHI_VAR_DIR", "var")).join("log")),
+            access_log_days: parse_num("MADOGUCHI_ACCESS_LOG_DAYS", "400")?.clamp(366, 100_000)
+                as usize,
             clock_shift: chrono::Duration::zero(),
         })
     }

@@ -4,8 +4,10 @@
 use std::net::TcpListener;
 use std::path::Path;
 
+use actix_web::body::MessageBody;
 use actix_web::dev::Server;
-use actix_web::middleware::{DefaultHeaders, Logger, NormalizePath, TrailingSlash};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::{DefaultHeaders, Next, NormalizePath, TrailingSlash};
 use actix_web::{web, App, HttpServer};
 use anyhow::Context;
 use diesel::{Connection, PgConnection};
@@ -40,16 +42,7 @@ pub fn build(config: Config, pool: PgPool, listener: TcpListener) -> anyhow::Res
             .wrap(crate::http::error_pages::handlers())
             .wrap(security_headers(https))
             .wrap(NormalizePath::new(TrailingSlash::MergeOnly))
-            // The method and path only: query strings carry signed links and searches.
-            .wrap(
-                Logger::new("%{client}xi \"%{request}xi\" %s %b %Dms")
-                    .custom_request_replace("client", |req| {
-                        crate::http::client_addr_of(req.request()).unwrap_or_else(|| "-".into())
-                    })
-                    .custom_request_replace("request", |req| {
-                        format!("{} {}", req.method(), req.path())
-                    }),
-            )
+            .wrap(actix_web::middleware::from_fn(access_line))
             .app_data(state.clone())
             .configure(routes)
     });
@@ -60,7 +53,34 @@ pub fn build(config: Config, pool: PgPool, listener: TcpListener) -> anyhow::Res
     if config.http_workers > 0 {
         server = server.workers(config.http_workers);
     }
-    Ok(server.run())
+    // On SIGTERM the listener closes at once and requests in flight get this long to finish.
+    Ok(server.shutdown_timeout(SHUTDOWN_GRACE_SECONDS).run())
+}
+
+/// How long a stopping server waits for the requests it is answering.
+pub const SHUTDOWN_GRACE_SECONDS: u64 = 30;
+
+/// One access line per request: the client, the method and the path only (query strings
+/// carry signed links and searches), the status and the time taken.
+async fn access_line(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let started = std::time::Instant::now();
+    let client = crate::http::client_addr_of(req.request()).unwrap_or_else(|| "-".into());
+    let request = format!("{} {} {:?}", req.method(), req.path(), req.version());
+    let response = next.call(req).await?;
+    let bytes = match response.response().body().size() {
+        actix_web::body::BodySize::Sized(n) => n.to_string(),
+        _ => "-".to_string(),
+    };
+    tracing::info!(
+        target: crate::logging::ACCESS_TARGET,
+        "{client} \"{request}\" {} {bytes} {:.1}ms",
+        response.status().as_u16(),
+        started.elapsed().as_secs_f64() * 1000.0
+    );
+    Ok(response)
 }
 
 /// A plain-HTTP listener that sends every request to the same path on the public HTTPS
@@ -170,21 +190,7 @@ async fn serve_with(
     app_url: Option<&str>,
     embedded: bool,
 ) -> anyhow::Result<()> {
-    let mut conn = PgConnection::establish(url)
-        .with_context(|| format!("connecting to {}", crate::db::without_password(url)))?;
-    for version in crate::db::run_migrations(&mut conn)? {
-        tracing::info!("applied migration {version}");
-    }
-    crate::db::name_time_zone(&mut conn, config.time_zone)?;
-    let seed = match config.seed_demo {
-        SeedDemo::Always => true,
-        SeedDemo::Auto => embedded,
-        SeedDemo::Never => false,
-    };
-    if seed && crate::db::tenant::Tenant::all(&mut conn)?.is_empty() {
-        crate::cli::seed_demo(&mut conn, &config)?;
-    }
-    drop(conn);
+    prepare_schema(url, &config, embedded)?;
     // Requests work as the application role; the jobs (across tenants) as the owner.
     let pool = crate::db::application_pool(url, app_url, config.db_pool_size);
     let jobs_pool = crate::db::pool(url, (config.db_pool_size / 4).max(4));
@@ -214,9 +220,33 @@ async fn serve_with(
         tracing::info!(swept, "removed uploads left by an earlier run");
     }
     crate::jobs::spawn(jobs_pool.clone(), config.time_zone, config.var_dir.clone());
+    crate::jobs::spawn_heartbeat(jobs_pool.clone(), config.clock_shift);
     crate::jobs::spawn_mail_worker(jobs_pool, &config)?;
     build(config, pool, listener)?.await?;
     Ok(())
+}
+
+/// Brings the schema up to date and seeds the demo city when asked, under a session-level
+/// advisory lock: servers starting together take turns, and the later ones find the work
+/// done. Each migration also runs in its own transaction, so a crash leaves none half-made.
+pub fn prepare_schema(url: &str, config: &Config, embedded: bool) -> anyhow::Result<()> {
+    let mut conn = PgConnection::establish(url)
+        .with_context(|| format!("connecting to {}", crate::db::without_password(url)))?;
+    crate::db::with_schema_lock(&mut conn, |conn| {
+        for version in crate::db::run_migrations(conn)? {
+            tracing::info!("applied migration {version}");
+        }
+        crate::db::name_time_zone(conn, config.time_zone)?;
+        let seed = match config.seed_demo {
+            SeedDemo::Always => true,
+            SeedDemo::Auto => embedded,
+            SeedDemo::Never => false,
+        };
+        if seed && crate::db::tenant::Tenant::all(conn)?.is_empty() {
+            crate::cli::seed_demo(conn, config)?;
+        }
+        Ok(())
+    })
 }
 
 /// Reads a file named on the command line, saying which one could not be read.

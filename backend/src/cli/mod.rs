@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 use diesel::{Connection, PgConnection};
 
 mod imports;
+mod operations;
 
 use crate::config::Config;
 use crate::db::tenant::Tenant;
@@ -72,6 +73,22 @@ enum Command {
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
+    },
+    /// 稼働率: `availability --month 2026-11 [--tenant T]`, or record an excused stop.
+    #[command(args_conflicts_with_subcommands = true)]
+    Availability {
+        #[command(subcommand)]
+        command: Option<operations::AvailabilityCommand>,
+        /// The month, such as 2026-11 (default: this month).
+        #[arg(long)]
+        month: Option<String>,
+        /// One city's figure, with its own planned and city-caused stops.
+        #[arg(long)]
+        tenant: Option<String>,
+    },
+    Backup {
+        #[command(subcommand)]
+        command: operations::BackupCommand,
     },
 }
 
@@ -168,14 +185,24 @@ enum SlotsCommand {
 }
 
 pub fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,actix_server=warn".into()),
-        )
-        .init();
     let cli = Cli::parse();
-    match run(cli) {
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return ExitCode::FAILURE;
+        }
+    };
+    // Only the server writes access logs; the guard flushes them when it returns.
+    let _access_log =
+        match crate::logging::init(matches!(cli.command, Command::Serve).then_some(&config)) {
+            Ok(guard) => guard,
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                return ExitCode::FAILURE;
+            }
+        };
+    match run(cli, config) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
@@ -184,8 +211,7 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> anyhow::Result<()> {
-    let config = Config::from_env()?;
+fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve => actix_web::rt::System::new().block_on(crate::server::serve(config)),
         Command::Migrate => with_database(&config, |_| Ok(())),
@@ -280,6 +306,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Audit {
             command: AuditCommand::Verify { tenant },
         } => with_database(&config, |conn| verify_audit_chains(conn, tenant.as_deref())),
+        Command::Availability {
+            command,
+            month,
+            tenant,
+        } => with_database(&config, |conn| match command {
+            Some(command) => operations::exclude(conn, &config, command),
+            None => operations::availability(conn, &config, month.as_deref(), tenant.as_deref()),
+        }),
+        Command::Backup { command } => operations::backup(&config, command),
         Command::Slots {
             command: SlotsCommand::Generate { tenant, from, to },
         } => with_database(&config, |conn| {
@@ -314,10 +349,12 @@ fn with_database(
                 crate::db::without_password(&database.url)
             )
         })?;
-        for version in crate::db::run_migrations(&mut conn)? {
-            println!("applied migration {version}");
-        }
-        crate::db::name_time_zone(&mut conn, config.time_zone)?;
+        crate::db::with_schema_lock(&mut conn, |conn| {
+            for version in crate::db::run_migrations(conn)? {
+                println!("applied migration {version}");
+            }
+            Ok(crate::db::name_time_zone(conn, config.time_zone)?)
+        })?;
         work(&mut conn)
     })();
     if let (Some(cluster), true) = (&database.cluster, database.started_here) {

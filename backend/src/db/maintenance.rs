@@ -16,6 +16,9 @@ pub struct MaintenanceWindow {
     pub ends_at: DateTime<Utc>,
     pub text_ja: String,
     pub text_en: String,
+    /// The stop the banner announces, when it names one: planned time for availability.
+    pub stop_starts_at: Option<DateTime<Utc>>,
+    pub stop_ends_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Insertable, Debug, Clone, PartialEq)]
@@ -26,6 +29,9 @@ pub struct NewMaintenanceWindow {
     pub ends_at: DateTime<Utc>,
     pub text_ja: String,
     pub text_en: String,
+    /// The stop the banner announces, when it names one: planned time for availability.
+    pub stop_starts_at: Option<DateTime<Utc>>,
+    pub stop_ends_at: Option<DateTime<Utc>>,
 }
 
 impl MaintenanceWindow {
@@ -61,6 +67,8 @@ impl MaintenanceWindow {
             ends_at: self.ends_at,
             text_ja: self.text_ja.clone(),
             text_en: self.text_en.clone(),
+            stop_starts_at: self.stop_starts_at,
+            stop_ends_at: self.stop_ends_at,
         }
     }
 }
@@ -72,6 +80,26 @@ impl NewMaintenanceWindow {
             .returning(MaintenanceWindow::as_returning())
             .get_result(conn)
     }
+}
+
+/// The planned stops of a tenant's windows that overlap `from`..`to`.
+pub fn planned_stops(
+    conn: &mut PgConnection,
+    tenant_id: i64,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> QueryResult<Vec<(DateTime<Utc>, DateTime<Utc>)>> {
+    type Stop = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+    let stops: Vec<Stop> = windows::table
+        .filter(windows::tenant_id.eq(tenant_id))
+        .filter(windows::stop_starts_at.lt(to))
+        .filter(windows::stop_ends_at.gt(from))
+        .select((windows::stop_starts_at, windows::stop_ends_at))
+        .load(conn)?;
+    Ok(stops
+        .into_iter()
+        .filter_map(|(start, end)| Some((start?, end?)))
+        .collect())
 }
 
 /// Removes one of the tenant's windows; how many went (0 when it was not the tenant's).

@@ -103,6 +103,53 @@ pub fn name_time_zone(conn: &mut PgConnection, zone: chrono_tz::Tz) -> QueryResu
     .map(|_| ())
 }
 
+/// The key of the advisory lock schema changes are made under ("madoguch").
+const SCHEMA_LOCK: i64 = 0x6d61_646f_6775_6368;
+
+/// Runs `work` (migrations, seeding) holding the schema's session-level advisory lock,
+/// waiting for it first: servers and commands starting together take turns.
+pub fn with_schema_lock<T>(
+    conn: &mut PgConnection,
+    work: impl FnOnce(&mut PgConnection) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
+    diesel::sql_query("SELECT pg_advisory_lock($1)")
+        .bind::<diesel::sql_types::BigInt, _>(SCHEMA_LOCK)
+        .execute(conn)?;
+    let result = work(conn);
+    // Closing the connection would free it as well; a failed unlock must not hide `result`.
+    let _ = diesel::sql_query("SELECT pg_advisory_unlock($1)")
+        .bind::<diesel::sql_types::BigInt, _>(SCHEMA_LOCK)
+        .execute(conn);
+    result
+}
+
+/// The newest migration this build knows, and whether the database has it (readiness: an
+/// older server runs on a newer schema during a rolling deploy, never the other way round).
+pub fn schema_current(conn: &mut PgConnection) -> QueryResult<bool> {
+    #[derive(QueryableByName)]
+    struct Newest {
+        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+        version: Option<String>,
+    }
+    let applied: Newest =
+        diesel::sql_query("SELECT max(version) AS version FROM __diesel_schema_migrations")
+            .get_result(conn)?;
+    Ok(applied.version.as_deref() >= Some(newest_migration().as_str()))
+}
+
+fn newest_migration() -> &'static String {
+    static NEWEST: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    NEWEST.get_or_init(|| {
+        use diesel::migration::MigrationSource;
+        MigrationSource::<diesel::pg::Pg>::migrations(&MIGRATIONS)
+            .unwrap_or_default()
+            .iter()
+            .map(|m| m.name().version().to_string())
+            .max()
+            .unwrap_or_default()
+    })
+}
+
 pub fn run_migrations(conn: &mut PgConnection) -> anyhow::Result<Vec<String>> {
     let applied = conn
         .run_pending_migrations(MIGRATIONS)

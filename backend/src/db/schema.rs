@@ -17,6 +17,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    availability_exclusions (id) {
+        id -> Int8,
+        tenant_id -> Nullable<Int8>,
+        cause -> Text,
+        starts_at -> Timestamptz,
+        ends_at -> Timestamptz,
+        reason -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     booking_events (id) {
         id -> Int8,
         tenant_id -> Int8,
@@ -148,6 +160,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    idempotency_keys (tenant_id, key) {
+        tenant_id -> Int8,
+        key -> Text,
+        request_hash -> Bytea,
+        status -> Int2,
+        response -> Jsonb,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     identification_failures (id) {
         id -> Int8,
         tenant_id -> Int8,
@@ -235,6 +258,8 @@ diesel::table! {
         ends_at -> Timestamptz,
         text_ja -> Text,
         text_en -> Text,
+        stop_starts_at -> Nullable<Timestamptz>,
+        stop_ends_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -260,6 +285,13 @@ diesel::table! {
         phone_only -> Bool,
         change_days_before -> Nullable<Int4>,
         change_at -> Nullable<Time>,
+    }
+}
+
+diesel::table! {
+    service_minutes (minute) {
+        minute -> Timestamptz,
+        beats -> Int4,
     }
 }
 
@@ -414,9 +446,11 @@ diesel::table! {
 }
 
 diesel::joinable!(audit_log -> tenants (tenant_id));
+diesel::joinable!(availability_exclusions -> tenants (tenant_id));
 diesel::joinable!(card_imports -> tenants (tenant_id));
 diesel::joinable!(card_records -> tenants (tenant_id));
 diesel::joinable!(closures -> tenants (tenant_id));
+diesel::joinable!(idempotency_keys -> tenants (tenant_id));
 diesel::joinable!(identification_failures -> tenants (tenant_id));
 diesel::joinable!(locations -> tenants (tenant_id));
 diesel::joinable!(mail_outbox -> tenants (tenant_id));
@@ -432,6 +466,7 @@ diesel::joinable!(web_sessions -> tenants (tenant_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
+    availability_exclusions,
     booking_events,
     booking_members,
     bookings,
@@ -440,6 +475,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     card_records,
     closures,
     holds,
+    idempotency_keys,
     identification_failures,
     lane_procedures,
     lanes,
@@ -449,6 +485,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     maintenance_windows,
     national_holidays,
     procedures,
+    service_minutes,
     signing_keys,
     slots,
     staff_accounts,

@@ -14,6 +14,7 @@ pub mod counter;
 pub mod displaced;
 pub mod holidays;
 pub mod ics;
+pub mod idempotency;
 pub mod input;
 pub mod mail;
 pub mod migration;
@@ -30,6 +31,7 @@ pub mod staff_accounts;
 pub mod tenant_file;
 pub mod timetable_input;
 pub mod transfers;
+pub mod uptime;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;

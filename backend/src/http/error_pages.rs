@@ -52,7 +52,7 @@ fn into_page<B: MessageBody + 'static>(
 
 /// Machines read `/api/` and the health check; people read everything else.
 fn wants_a_page(path: &str) -> bool {
-    !(path.starts_with("/api/") || path == "/health")
+    !(path.starts_with("/api/") || path == "/health" || path == "/ready")
 }
 
 /// The page for an error of a request: what happened, in words, and where to go on.

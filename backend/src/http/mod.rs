@@ -22,6 +22,7 @@ pub use guard::refuse_control_characters;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/health", web::get().to(health))
+        .route("/ready", web::get().to(ready))
         .route("/api/openapi.json", web::get().to(api::openapi))
         .service(
             web::scope("/api/v1/{tenant}")
@@ -49,12 +50,31 @@ async fn api_not_found() -> Result<HttpResponse, AppError> {
     Err(AppError::NotFound(Resource::Page))
 }
 
-/// 200 when the database answers, 503 when it does not.
-async fn health(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    crate::db::run(&state.pool, |conn| {
-        crate::db::ping(conn)?;
-        Ok(())
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "status": "ok" })))
+/// Alive: the process answers. Says nothing of the database, so a load balancer or a
+/// supervisor does not restart servers that wait for it.
+async fn health() -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(serde_json::json!({ "status": "ok" }))
+}
+
+/// Ready for requests: the database answers (through the multi-host address, the primary
+/// that takes writes) and holds every migration this server knows. 503 otherwise, so a
+/// load balancer sends requests elsewhere.
+async fn ready(state: web::Data<AppState>) -> HttpResponse {
+    let checked = crate::db::run(&state.pool, |conn| Ok(crate::db::schema_current(conn)?)).await;
+    let (status, problem) = match checked {
+        Ok(true) => (actix_web::http::StatusCode::OK, None),
+        Ok(false) => (
+            actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
+            Some("schema_behind"),
+        ),
+        Err(_) => (
+            actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
+            Some("database_unavailable"),
+        ),
+    };
+    HttpResponse::build(status)
+        .insert_header(("Cache-Control", "no-store"))
+        .json(serde_json::json!({ "status": if problem.is_none() { "ready" } else { "not_ready" }, "problem": problem }))
 }

@@ -58,8 +58,33 @@ pub fn run_once(pool: &PgPool, tz: Tz) -> anyhow::Result<()> {
         }
     }
     Hold::sweep_expired(&mut conn, clock.now - chrono::Duration::hours(1))?;
+    crate::domain::idempotency::forget_old(&mut conn, clock.now)?;
     WebSession::sweep_expired(&mut conn, clock.now)?;
     Ok(())
+}
+
+/// How often a server writes its beat: three times a minute, so one late or lost beat never
+/// leaves a minute it was up without a row.
+const BEAT_PERIOD: Duration = Duration::from_secs(20);
+
+/// The server's record of its own up time (`domain::uptime`): a beat into the database every
+/// `BEAT_PERIOD`, as long as the process runs and the database takes writes.
+pub fn spawn_heartbeat(pool: PgPool, clock_shift: chrono::Duration) {
+    actix_web::rt::spawn(async move {
+        loop {
+            let pool = pool.clone();
+            let outcome = actix_web::web::block(move || -> anyhow::Result<()> {
+                let mut conn = pool.get()?;
+                crate::domain::uptime::beat(&mut conn, chrono::Utc::now() + clock_shift)?;
+                Ok(())
+            })
+            .await;
+            if let Ok(Err(e)) = outcome {
+                tracing::warn!("could not record the service's up minute: {e:#}");
+            }
+            actix_web::rt::time::sleep(BEAT_PERIOD).await;
+        }
+    });
 }
 
 /// The mail worker: every `poll` it sends what the outbox holds due, in batches. Any number

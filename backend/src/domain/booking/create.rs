@@ -137,6 +137,25 @@ pub fn book(
     })
 }
 
+/// Identifies a party's cards ahead of booking, so that a caller may book inside a
+/// transaction of its own (see `idempotency::once`) while failed attempts still count: they
+/// are written here, outside it, and never rolled back with a refused booking.
+pub fn identify_members(
+    conn: &mut PgConnection,
+    clock: &Clock,
+    tenant: &Tenant,
+    procedure: &Procedure,
+    party: Party,
+    actor: &Actor,
+) -> Result<Party, AppError> {
+    if !matches!(party, Party::Cards(_)) {
+        return Ok(party);
+    }
+    let network = actor.network();
+    let cards = identify_party(conn, clock, tenant, procedure, &party, network.as_deref())?;
+    Ok(Party::IdentifiedCards(cards.iter().map(|c| c.id).collect()))
+}
+
 fn identify_party(
     conn: &mut PgConnection,
     clock: &Clock,

@@ -1,5 +1,5 @@
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::local_time;
@@ -13,13 +13,14 @@ use crate::domain::booking::{
     self, BookingDetails, BookingRequest, CardIdentification, CardProof, Contact, OwnerProof,
     Party, Placement,
 };
+use crate::domain::idempotency::{self, Answer, Retry};
 use crate::domain::input::{parse_date, BookingCode, Email, PhoneNumber};
 use crate::domain::{Actor, Clock};
 use crate::error::{AppError, Resource};
 use crate::http::extract::{client_addr, client_ip, load_tenant, JsonBody};
 use crate::http::AppState;
 
-#[derive(Deserialize, Clone)]
+#[derive(Deserialize, Serialize, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct BookingBody {
     /// Book the place this client holds…
@@ -51,7 +52,7 @@ impl BookingBody {
     }
 }
 
-#[derive(Deserialize, Clone)]
+#[derive(Deserialize, Serialize, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct MemberBody {
     number: String,
@@ -59,7 +60,7 @@ pub struct MemberBody {
     password: Option<String>,
 }
 
-#[derive(Deserialize, Default, Clone)]
+#[derive(Deserialize, Serialize, Default, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct ContactBody {
     email: Option<String>,
@@ -67,7 +68,7 @@ pub struct ContactBody {
     name: Option<String>,
 }
 
-#[derive(Deserialize, Clone)]
+#[derive(Deserialize, Serialize, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct ChangeBody {
     hold_token: Option<String>,
@@ -94,6 +95,7 @@ pub async fn create(
 ) -> Result<HttpResponse, AppError> {
     let tenant_code = path.into_inner();
     let body = body.0;
+    let retry = retry_of(&req, "book", &body)?;
     let party = match (&body.members, body.party_size) {
         (Some(members), _) => {
             state.check_proof_rate(client_ip(&req))?;
@@ -119,8 +121,14 @@ pub async fn create(
     let clock = state.clock();
     let actor = Actor::resident(client_addr(&req));
     state.check_write_rate(actor.client_addr.as_deref(), None)?;
-    let response = crate::db::run(&state.pool, move |conn| {
+    let answer = crate::db::run(&state.pool, move |conn| {
         let tenant = load_tenant(conn, &tenant_code)?;
+        // A retry of a booking already made is answered before its cards are checked again.
+        if let Some(retry) = &retry {
+            if let Some(answer) = idempotency::earlier(conn, tenant.id, retry)? {
+                return Ok(answer);
+            }
+        }
         let procedure = load_procedure(conn, &tenant, &body.procedure)?;
         // The JSON interface has no step for the one-time code: a city that confirms
         // addresses takes them only through its pages.
@@ -139,24 +147,44 @@ pub async fn create(
             &body.hold_token,
             &body.slot_ref(),
         )?;
-        let details = booking::book(
-            conn,
-            &clock,
-            &tenant,
-            &BookingRequest {
-                procedure_id: procedure.id,
-                placement,
-                party,
-                contact,
-                note: body.note.clone(),
-                lang,
-            },
-            &actor,
-        )?;
-        Ok(booking_json(&details, &clock))
+        let party = booking::identify_members(conn, &clock, &tenant, &procedure, party, &actor)?;
+        let request = BookingRequest {
+            procedure_id: procedure.id,
+            placement,
+            party,
+            contact,
+            note: body.note.clone(),
+            lang,
+        };
+        idempotency::once(conn, tenant.id, retry.as_ref(), clock.now, 201, |conn| {
+            let details = booking::book(conn, &clock, &tenant, &request, &actor)?;
+            Ok(booking_json(&details, &clock))
+        })
     })
     .await?;
-    Ok(HttpResponse::Created().json(response))
+    Ok(answered(answer))
+}
+
+/// The write's `Idempotency-Key`, when the client sent one, with what the request said.
+fn retry_of(
+    req: &HttpRequest,
+    operation: &str,
+    body: &impl Serialize,
+) -> Result<Option<Retry>, AppError> {
+    let Some(value) = req.headers().get(idempotency::HEADER) else {
+        return Ok(None);
+    };
+    let key = value
+        .to_str()
+        .map_err(|_| AppError::invalid(idempotency::HEADER, "invalid_idempotency_key"))?;
+    let body = serde_json::to_vec(body).map_err(anyhow::Error::from)?;
+    Retry::new(key, operation, req.path(), &body).map(Some)
+}
+
+fn answered(answer: Answer) -> HttpResponse {
+    let status = actix_web::http::StatusCode::from_u16(answer.status)
+        .unwrap_or(actix_web::http::StatusCode::OK);
+    HttpResponse::build(status).json(answer.body)
 }
 
 pub async fn show(
@@ -168,6 +196,7 @@ pub async fn show(
         &state,
         &req,
         path.into_inner(),
+        None,
         |conn, _, tenant, booking, _| BookingDetails::load(conn, tenant, booking),
     )
     .await
@@ -180,11 +209,13 @@ pub async fn change(
     body: JsonBody<ChangeBody>,
 ) -> Result<HttpResponse, AppError> {
     let body = body.0;
+    let retry = retry_of(&req, "move", &body)?;
     state.check_write_rate(client_addr(&req).as_deref(), None)?;
     on_owned_booking(
         &state,
         &req,
         path.into_inner(),
+        retry,
         move |conn, clock, tenant, booking, actor| {
             let procedure = Procedure::by_id(conn, tenant.id, booking.procedure_id)?;
             let placement = placement(
@@ -206,11 +237,13 @@ pub async fn cancel(
     req: HttpRequest,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, AppError> {
+    let retry = retry_of(&req, "cancel", &())?;
     state.check_write_rate(client_addr(&req).as_deref(), None)?;
     on_owned_booking(
         &state,
         &req,
         path.into_inner(),
+        retry,
         |conn, clock, tenant, booking, actor| {
             booking::cancel(conn, clock, tenant, booking.id, actor)
         },
@@ -219,25 +252,20 @@ pub async fn cancel(
 }
 
 /// Runs `work` on the booking named in the path once the caller has proven they own it,
-/// and answers with the booking as it then is.
+/// and answers with the booking as it then is (once per `retry` key).
 async fn on_owned_booking(
     state: &AppState,
     req: &HttpRequest,
     path: (String, String),
-    work: impl FnOnce(
-            &mut PgConnection,
-            &Clock,
-            &Tenant,
-            Booking,
-            &Actor,
-        ) -> Result<BookingDetails, AppError>
+    retry: Option<Retry>,
+    work: impl Fn(&mut PgConnection, &Clock, &Tenant, Booking, &Actor) -> Result<BookingDetails, AppError>
         + Send
         + 'static,
 ) -> Result<HttpResponse, AppError> {
     let (tenant_code, code, proof) = owner_request(state, req, path)?;
     let clock = state.clock();
     let actor = Actor::resident(client_addr(req));
-    let response = crate::db::run(&state.pool, move |conn| {
+    let answer = crate::db::run(&state.pool, move |conn| {
         let tenant = load_tenant(conn, &tenant_code)?;
         let booking = booking::find_owned(
             conn,
@@ -247,13 +275,13 @@ async fn on_owned_booking(
             &proof,
             actor.network().as_deref(),
         )?;
-        Ok(booking_json(
-            &work(conn, &clock, &tenant, booking, &actor)?,
-            &clock,
-        ))
+        idempotency::once(conn, tenant.id, retry.as_ref(), clock.now, 200, |conn| {
+            let details = work(conn, &clock, &tenant, booking.clone(), &actor)?;
+            Ok(booking_json(&details, &clock))
+        })
     })
     .await?;
-    Ok(HttpResponse::Ok().json(response))
+    Ok(answered(answer))
 }
 
 /// The place a booking goes to: the client's hold, or a slot named in the body.

@@ -77,6 +77,19 @@ async fn the_access_log_keeps_the_path_and_drops_the_query() {
         .unwrap()
         .read_to_string(&mut log)
         .unwrap();
+    // Access lines go to the day's file under VAR_DIR/log, not to standard error.
+    assert!(!log.contains("GET /demo/booking/"), "{log}");
+    let files: Vec<_> = std::fs::read_dir(var.path().join("log"))
+        .expect("the access-log folder")
+        .map(|entry| entry.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let name = files[0].file_name().unwrap().to_string_lossy().to_string();
+    assert!(
+        name.starts_with("access.") && name.ends_with(".log"),
+        "one file a day, named by its date: {name}"
+    );
+    let log = std::fs::read_to_string(&files[0]).unwrap();
     assert!(log.contains("GET /demo/booking/ABCD-EFGH-JKLM"), "{log}");
     assert!(log.contains("GET /demo/staff/bookings"), "{log}");
     for secret in ["sig=", "0123456789abcdef", "kana=", "1961-05-07", "%E3"] {

@@ -290,6 +290,7 @@ pub(super) fn report_links(cx: &StaffCx) -> Vec<(String, String)> {
         ("reports", "reports_title"),
         ("reports/cards", "report_cards_title"),
         ("reports/calls", "report_calls_title"),
+        ("reports/availability", "uptime_title"),
     ]
     .iter()
     .map(|(page, key)| (cx.console_url(page), cx.text(key)))

@@ -9,6 +9,7 @@ mod chart;
 mod exports;
 mod filter;
 mod page;
+mod uptime;
 
 use actix_web::web;
 
@@ -26,6 +27,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::get().to(cards::list_csv),
         )
         .route("/{tenant}/staff/reports/calls", web::get().to(calls::show))
+        .route(
+            "/{tenant}/staff/reports/availability",
+            web::get().to(uptime::show),
+        )
         .route(
             "/{tenant}/staff/reports/calls.csv",
             web::get().to(calls::csv),

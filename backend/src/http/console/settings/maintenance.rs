@@ -29,11 +29,17 @@ pub struct WindowForm {
     text_ja: String,
     #[serde(default)]
     text_en: String,
+    /// The stop itself, when the banner announces one (optional): counted as planned in
+    /// the availability figure.
+    #[serde(default)]
+    stop_starts: String,
+    #[serde(default)]
+    stop_ends: String,
 }
 
 const TEXT_MAX_CHARS: usize = 200;
 
-const COLUMNS: [Column<MaintenanceWindow, ()>; 4] = [
+const COLUMNS: [Column<MaintenanceWindow, ()>; 5] = [
     Column {
         header: "maintenance_starts",
         sort: None,
@@ -43,6 +49,16 @@ const COLUMNS: [Column<MaintenanceWindow, ()>; 4] = [
         header: "maintenance_ends",
         sort: None,
         cell: |view, w| Cell::Text(view.minute(w.ends_at)),
+    },
+    Column {
+        header: "maintenance_stop",
+        sort: None,
+        cell: |view, w| match (w.stop_starts_at, w.stop_ends_at) {
+            (Some(start), Some(end)) => {
+                Cell::Text(format!("{} – {}", view.minute(start), view.minute(end)))
+            }
+            _ => Cell::Text(String::new()),
+        },
     },
     Column {
         header: "maintenance_text_ja",
@@ -105,6 +121,8 @@ fn page(
                 text("ends", &typed.ends),
                 text("text_ja", &typed.text_ja),
                 text("text_en", &typed.text_en),
+                text("stop_starts", &typed.stop_starts),
+                text("stop_ends", &typed.stop_ends),
             ],
             submit: cx.text("maintenance_add_button"),
             inline: false,
@@ -164,6 +182,7 @@ fn read(cx: &StaffCx, form: &WindowForm) -> Result<NewMaintenanceWindow, Vec<Fie
             errors.push(field_error(field, message));
         }
     }
+    let stop = read_stop(cx, form, &mut errors);
     match (starts, ends) {
         (Some(starts_at), Some(ends_at)) if errors.is_empty() => Ok(NewMaintenanceWindow {
             tenant_id: cx.tenant.id,
@@ -171,9 +190,39 @@ fn read(cx: &StaffCx, form: &WindowForm) -> Result<NewMaintenanceWindow, Vec<Fie
             ends_at,
             text_ja: form.text_ja.trim().to_string(),
             text_en: form.text_en.trim().to_string(),
+            stop_starts_at: stop.map(|(start, _)| start),
+            stop_ends_at: stop.map(|(_, end)| end),
         }),
         _ => Err(errors),
     }
+}
+
+/// The stop the banner announces: both ends or neither.
+fn read_stop(
+    cx: &StaffCx,
+    form: &WindowForm,
+    errors: &mut Vec<FieldError>,
+) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+    let (start, end) = (form.stop_starts.trim(), form.stop_ends.trim());
+    if start.is_empty() && end.is_empty() {
+        return None;
+    }
+    let start_at = local_time(cx, start);
+    let end_at = local_time(cx, end);
+    for (field, read) in [("stop_starts", start_at), ("stop_ends", end_at)] {
+        if read.is_none() {
+            errors.push(field_error(field, cx.text("maintenance_error_time")));
+        }
+    }
+    let (start_at, end_at) = (start_at?, end_at?);
+    if end_at <= start_at {
+        errors.push(field_error(
+            "stop_ends",
+            cx.text("maintenance_error_stop_order"),
+        ));
+        return None;
+    }
+    Some((start_at, end_at))
 }
 
 pub async fn show(request: PageRequest) -> HttpResponse {
@@ -207,6 +256,8 @@ pub async fn add(request: Posted<WindowForm>) -> HttpResponse {
                 "ends_at": window.ends_at,
                 "text_ja": window.text_ja,
                 "text_en": window.text_en,
+                "stop_starts_at": window.stop_starts_at,
+                "stop_ends_at": window.stop_ends_at,
             });
             cx.audit(
                 conn,
