@@ -155,3 +155,43 @@ test('the card pipeline and the call center day open with their lists, accessibl
   await expectAccessible(browser, page);
   await screenshot(page, 'reports-03-calls');
 });
+
+test('the availability page gives the month by the contract formula, accessibly', async () => {
+  // March 2027 in Tokyo, 44,640 minutes: 30 unplanned minutes down on the 15th, and an hour
+  // down on the 20th inside a stop the platform operator recorded as planned.
+  server.sql(`
+    INSERT INTO service_minutes (minute, beats)
+      SELECT m, 3 FROM generate_series(timestamptz '2027-03-01 00:00+09', timestamptz '2027-03-31 23:59+09',
+                                       interval '1 minute') m
+       WHERE NOT (m >= '2027-03-15 09:00+09' AND m < '2027-03-15 09:30+09')
+         AND NOT (m >= '2027-03-20 02:00+09' AND m < '2027-03-20 03:00+09')
+    ON CONFLICT (minute) DO NOTHING;`);
+  server.cli(['availability', 'exclude', '--cause', 'planned', '--from', '2027-03-20 01:30',
+    '--to', '2027-03-20 04:00', '--reason', 'OS update']);
+  const page = await (await browser.newContext(PHONE)).newPage();
+  await page.goto(`${server.base}/demo/staff/reports/availability`);
+  await page.getByLabel('ログインID').fill('admin');
+  await page.getByLabel('パスワード').fill(PASSWORD);
+  await page.getByRole('button', { name: 'ログイン' }).click();
+  assert.equal(await heading(page), '稼働率');
+  await page.getByLabel('年月（例 2026-11）').fill('2027-03');
+  await page.getByRole('button', { name: '集計する' }).click();
+  const figures = await page.locator('table').first().locator('tbody tr').evaluateAll(
+    (rows) => rows.map((row) => [...row.querySelectorAll('th, td')].map((cell) => cell.textContent.trim())));
+  assert.deepEqual(figures, [
+    ['提供時間', '44640分'],
+    ['停止時間', '90分'],
+    ['計画停止', '60分'],
+    ['市起因の停止', '0分'],
+    // (44,640 − (90 − 60 − 0)) ÷ 44,640
+    ['稼働率', '99.933 %'],
+  ]);
+  const stops = await page.locator('table').nth(1).locator('tbody tr').evaluateAll(
+    (rows) => rows.map((row) => [...row.querySelectorAll('th, td')].map((cell) => cell.textContent.trim())));
+  assert.deepEqual(stops, [
+    ['2027-03-15 09:00', '2027-03-15 09:30', '30', '計画外'],
+    ['2027-03-20 02:00', '2027-03-20 03:00', '60', '計画停止'],
+  ]);
+  await expectAccessible(browser, page);
+  await screenshot(page, 'reports-04-availability');
+});

@@ -120,30 +120,17 @@ async fn retried_moves_and_cancellations_answer_as_the_first_did() {
         day_slots[0]["id"].as_i64().unwrap(),
         day_slots[1]["id"].as_i64().unwrap(),
     );
-    let booked = post_with_key(
-        &app,
-        "pickup-booking-key-1",
-        &json!({
-            "slot_id": first, "procedure": "pickup",
-            "members": [{ "number": number, "birth_date": birth_date }],
-            "contact": { "email": "mover@example.jp" },
-        }),
-    )
-    .await;
+    let pickup = json!({
+        "slot_id": first, "procedure": "pickup",
+        "members": [{ "number": number, "birth_date": birth_date }],
+        "contact": { "email": "mover@example.jp" },
+    });
+    let booked = post_with_key(&app, "pickup-booking-key-1", &pickup).await;
     assert_eq!(booked.status, 201, "{:?}", booked.body);
     let code = booked.body["code"].as_str().unwrap().to_string();
     // The retry of a pickup booking is answered from the key, not refused because the card
     // is now booked.
-    let retried = post_with_key(
-        &app,
-        "pickup-booking-key-1",
-        &json!({
-            "slot_id": first, "procedure": "pickup",
-            "members": [{ "number": number, "birth_date": birth_date }],
-            "contact": { "email": "mover@example.jp" },
-        }),
-    )
-    .await;
+    let retried = post_with_key(&app, "pickup-booking-key-1", &pickup).await;
     assert_eq!((retried.status, &retried.body), (201, &booked.body));
 
     let owned = |method: reqwest::Method, key: &'static str, body: Option<Value>| {

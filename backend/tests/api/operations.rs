@@ -4,8 +4,7 @@
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
 use diesel::prelude::*;
@@ -15,7 +14,7 @@ use madoguchi::db::schema::{availability_exclusions, tenants};
 use madoguchi::db::MIGRATIONS;
 
 use crate::console::{log_in, new_client, town, PASSWORD};
-use crate::helpers::{csrf_of, shared_data, TestApp, TestDatabase};
+use crate::helpers::{csrf_of, shared_data, ServerProcess, TestApp, TestDatabase};
 
 #[derive(QueryableByName)]
 struct Count {
@@ -120,32 +119,8 @@ async fn a_stopping_server_finishes_the_request_it_is_reading() {
     app.with_demo_tenant();
     let (_, day_slots) = app.next_open_day("0101", "apply").await;
     let slot = day_slots[0]["id"].as_i64().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let var = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_madoguchi"))
-        .arg("serve")
-        .env("DATABASE_URL", &app.db.url)
-        .env("MADOGUCHI_VAR_DIR", var.path())
-        .env("MADOGUCHI_BIND", format!("127.0.0.1:{port}"))
-        .env("MADOGUCHI_SEED_DEMO", "never")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let base = format!("http://127.0.0.1:{port}");
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !reqwest::get(format!("{base}/ready"))
-        .await
-        .is_ok_and(|r| r.status() == reqwest::StatusCode::OK)
-    {
-        assert!(Instant::now() < deadline, "the server did not become ready");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    let mut server = ServerProcess::start(&app.db.url, false).await;
+    let port = server.port;
     let body = format!(
         r#"{{"slot_id":{slot},"procedure":"apply","party_size":1,"contact":{{"email":"late@example.jp"}}}}"#
     );
@@ -160,8 +135,7 @@ async fn a_stopping_server_finishes_the_request_it_is_reading() {
     .unwrap();
     stream.flush().unwrap();
     std::thread::sleep(Duration::from_millis(300));
-    // SAFETY: a signal to our own child.
-    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    server.terminate();
     std::thread::sleep(Duration::from_millis(500));
     // Stopped listening: a new visitor goes to another server (the balancer's retry).
     assert!(
@@ -175,7 +149,7 @@ async fn a_stopping_server_finishes_the_request_it_is_reading() {
         .unwrap();
     stream.read_to_string(&mut reply).unwrap();
     assert!(reply.starts_with("HTTP/1.1 201"), "{reply}");
-    let status = child.wait().unwrap();
+    let status = server.child.wait().unwrap();
     assert!(status.success(), "serve ended with {status}");
     let booked: i64 = app.query(|conn| {
         madoguchi::db::schema::bookings::table

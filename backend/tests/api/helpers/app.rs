@@ -345,3 +345,71 @@ pub async fn submit_and_follow(
         .await
         .expect("page")
 }
+
+/// `madoguchi serve` as its own process on a free port, on an existing database (no demo
+/// seeding), with its own var folder; for what only a real process shows (its log files,
+/// its answer to SIGTERM).
+pub struct ServerProcess {
+    pub child: std::process::Child,
+    pub port: u16,
+    pub base: String,
+    pub var: tempfile::TempDir,
+}
+
+impl ServerProcess {
+    /// Starts it and waits until `/ready` answers 200; standard output and error are kept
+    /// in pipes when `keep_output`, dropped otherwise.
+    pub async fn start(database_url: &str, keep_output: bool) -> ServerProcess {
+        use std::process::{Command, Stdio};
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let var = tempfile::tempdir().expect("a folder for the server");
+        let output = || {
+            if keep_output {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            }
+        };
+        let mut child = Command::new(env!("CARGO_BIN_EXE_madoguchi"))
+            .arg("serve")
+            .env("DATABASE_URL", database_url)
+            .env("MADOGUCHI_VAR_DIR", var.path())
+            .env("MADOGUCHI_BIND", format!("127.0.0.1:{port}"))
+            .env("MADOGUCHI_SEED_DEMO", "never")
+            .env("RUST_LOG", "info")
+            .stdout(output())
+            .stderr(output())
+            .spawn()
+            .expect("starting madoguchi serve");
+        let base = format!("http://127.0.0.1:{port}");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while !reqwest::get(format!("{base}/ready"))
+            .await
+            .is_ok_and(|r| r.status() == reqwest::StatusCode::OK)
+        {
+            assert!(
+                child.try_wait().expect("the server process").is_none(),
+                "serve exited"
+            );
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the server did not become ready"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+        ServerProcess {
+            child,
+            port,
+            base,
+            var,
+        }
+    }
+
+    pub fn terminate(&self) {
+        // SAFETY: a signal to our own child.
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
+    }
+}

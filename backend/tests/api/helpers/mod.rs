@@ -7,7 +7,7 @@ mod smtp;
 
 pub use app::{
     answer, csrf_of, fill_in, location_of, page_text, shared_data, submit_and_follow,
-    upload_action, Answer, TestApp,
+    upload_action, Answer, ServerProcess, TestApp,
 };
 pub use cluster::TestDatabase;
 pub use smtp::{write_certificates, SmtpSink, TlsMode};

@@ -2,10 +2,9 @@
 //! never the database password.
 
 use std::io::Read;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
-use crate::helpers::TestApp;
+use crate::helpers::{ServerProcess, TestApp};
 
 #[test]
 fn a_database_that_cannot_be_reached_is_named_without_its_password() {
@@ -32,46 +31,26 @@ fn a_database_that_cannot_be_reached_is_named_without_its_password() {
 async fn the_access_log_keeps_the_path_and_drops_the_query() {
     let app = TestApp::spawn().await;
     app.with_demo_tenant();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let var = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_madoguchi"))
-        .arg("serve")
-        .env("DATABASE_URL", &app.db.url)
-        .env("MADOGUCHI_VAR_DIR", var.path())
-        .env("MADOGUCHI_BIND", format!("127.0.0.1:{port}"))
-        .env("MADOGUCHI_SEED_DEMO", "never")
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let base = format!("http://127.0.0.1:{port}");
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while reqwest::get(format!("{base}/health")).await.is_err() {
-        assert!(Instant::now() < deadline, "the server did not come up");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    let mut server = ServerProcess::start(&app.db.url, true).await;
+    let base = server.base.clone();
     for path in [
         "/demo/booking/ABCD-EFGH-JKLM?exp=1893456000&sig=0123456789abcdef&lang=en",
         "/demo/staff/bookings?kana=%E3%83%A4%E3%83%9E%E3%83%80&birth=1961-05-07",
     ] {
         reqwest::get(format!("{base}{path}")).await.unwrap();
     }
-    // SAFETY: a signal to our own child.
-    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
-    let _ = child.wait();
+    server.terminate();
+    let _ = server.child.wait();
     let mut log = String::new();
-    child
+    server
+        .child
         .stdout
         .take()
         .unwrap()
         .read_to_string(&mut log)
         .unwrap();
-    child
+    server
+        .child
         .stderr
         .take()
         .unwrap()
@@ -79,7 +58,7 @@ async fn the_access_log_keeps_the_path_and_drops_the_query() {
         .unwrap();
     // Access lines go to the day's file under VAR_DIR/log, not to standard error.
     assert!(!log.contains("GET /demo/booking/"), "{log}");
-    let files: Vec<_> = std::fs::read_dir(var.path().join("log"))
+    let files: Vec<_> = std::fs::read_dir(server.var.path().join("log"))
         .expect("the access-log folder")
         .map(|entry| entry.unwrap().path())
         .collect();
