@@ -28,7 +28,10 @@ pub fn init(serving: Option<&Config>) -> anyhow::Result<Option<WorkerGuard>> {
     };
     // The appender looks through the folder for old files before it writes the first one.
     std::fs::create_dir_all(&config.access_log_dir).with_context(|| {
-        format!("creating the access-log folder {}", config.access_log_dir.display())
+        format!(
+            "creating the access-log folder {}",
+            config.access_log_dir.display()
+        )
     })?;
     let files = Builder::new()
         .rotation(Rotation::DAILY)

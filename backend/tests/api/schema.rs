@@ -62,3 +62,49 @@ fn schema_file_is_what_diesel_prints_for_the_migrations() {
          `diesel print-schema --database-url <migrated database> > backend/src/db/schema.rs`"
     );
 }
+
+/// From the first release that runs as several servers on (migration 000021) on, a migration
+/// only adds, so the previous release keeps working on the new schema during a rolling
+/// deploy. Taking something away waits for a later release, in a migration whose name ends
+/// in `_contract` (docs/operations.md, "Migrations and deploys").
+#[test]
+fn migrations_since_rolling_deploys_only_expand_the_schema() {
+    const FIRST_ROLLING: &str = "2026-11-30-000021";
+    const CONTRACTING: [&str; 6] = [
+        "DROP TABLE",
+        "DROP COLUMN",
+        "RENAME",
+        "SET NOT NULL",
+        "DROP FUNCTION",
+        "DROP VIEW",
+    ];
+    let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&folder).expect("the migrations folder") {
+        let path = entry.expect("an entry").path();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        if name.as_str() < FIRST_ROLLING || name.ends_with("_contract") {
+            continue;
+        }
+        let up = std::fs::read_to_string(path.join("up.sql")).expect("up.sql");
+        let statements: String = up
+            .lines()
+            .map(|line| line.split("--").next().unwrap_or(""))
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_uppercase();
+        let retyped = statements
+            .split(';')
+            .any(|statement| statement.contains("ALTER COLUMN") && statement.contains(" TYPE "));
+        assert!(!retyped, "{name}/up.sql changes a column's type");
+        for word in CONTRACTING {
+            assert!(
+                !statements.contains(word),
+                "{name}/up.sql contains {word:?}: removing or changing what the running \
+                 release uses belongs in a later `_contract` migration"
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked >= 1);
+}
