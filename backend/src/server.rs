@@ -233,10 +233,9 @@ pub fn prepare_schema(url: &str, config: &Config, embedded: bool) -> anyhow::Res
     let mut conn = PgConnection::establish(url)
         .with_context(|| format!("connecting to {}", crate::db::without_password(url)))?;
     crate::db::with_schema_lock(&mut conn, |conn| {
-        for version in crate::db::run_migrations(conn)? {
+        for version in crate::db::update_schema(conn, config.time_zone)? {
             tracing::info!("applied migration {version}");
         }
-        crate::db::name_time_zone(conn, config.time_zone)?;
         let seed = match config.seed_demo {
             SeedDemo::Always => true,
             SeedDemo::Auto => embedded,

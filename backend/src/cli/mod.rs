@@ -349,12 +349,12 @@ fn with_database(
                 crate::db::without_password(&database.url)
             )
         })?;
-        crate::db::with_schema_lock(&mut conn, |conn| {
-            for version in crate::db::run_migrations(conn)? {
-                println!("applied migration {version}");
-            }
-            Ok(crate::db::name_time_zone(conn, config.time_zone)?)
+        let applied = crate::db::with_schema_lock(&mut conn, |conn| {
+            crate::db::update_schema(conn, config.time_zone)
         })?;
+        for version in applied {
+            println!("applied migration {version}");
+        }
         work(&mut conn)
     })();
     if let (Some(cluster), true) = (&database.cluster, database.started_here) {

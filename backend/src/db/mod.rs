@@ -150,6 +150,14 @@ fn newest_migration() -> &'static String {
     })
 }
 
+/// Applies the pending migrations and names the time zone, as every server and command
+/// does at start (under `with_schema_lock`); returns the versions applied.
+pub fn update_schema(conn: &mut PgConnection, zone: chrono_tz::Tz) -> anyhow::Result<Vec<String>> {
+    let applied = run_migrations(conn)?;
+    name_time_zone(conn, zone)?;
+    Ok(applied)
+}
+
 pub fn run_migrations(conn: &mut PgConnection) -> anyhow::Result<Vec<String>> {
     let applied = conn
         .run_pending_migrations(MIGRATIONS)
@@ -187,11 +195,6 @@ pub fn create_database_if_missing(maintenance_url: &str, database: &str) -> anyh
             .execute(&mut conn)?;
     }
     Ok(())
-}
-
-/// Whether the database answers (the health check).
-pub fn ping(conn: &mut PgConnection) -> QueryResult<()> {
-    diesel::sql_query("SELECT 1").execute(conn).map(|_| ())
 }
 
 /// Runs `work` in a transaction, again (up to three tries) when PostgreSQL reports a

@@ -76,9 +76,10 @@ pub fn earlier(
     }
 }
 
-/// Runs `work` (a write answering `status` with its body) once per key: a stored answer is
-/// returned as it was; otherwise the work and the stored answer commit together. Without a
-/// key, the work simply runs in a transaction.
+/// Runs `work` (a write answering `status` with its body) and, with a key, stores its answer
+/// in the same transaction. The caller has asked `earlier` first (before any step a retry
+/// must not repeat); a twin request that commits in between is answered here. Without a
+/// key, the work simply runs: the booking services open their own transactions.
 pub fn once(
     conn: &mut PgConnection,
     tenant_id: i64,
@@ -88,13 +89,9 @@ pub fn once(
     mut work: impl FnMut(&mut PgConnection) -> Result<Value, AppError>,
 ) -> Result<Answer, AppError> {
     let Some(retry) = retry else {
-        // The booking services open their own transactions.
         let body = work(conn)?;
         return Ok(Answer { status, body });
     };
-    if let Some(answer) = earlier(conn, tenant_id, retry)? {
-        return Ok(answer);
-    }
     let done = crate::db::transaction(conn, |conn| {
         let body = work(conn)?;
         diesel::insert_into(keys::table)

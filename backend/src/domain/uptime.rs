@@ -6,7 +6,7 @@
 //! platform operator's recorded windows and the stops a city's maintenance banners announce;
 //! stops a city caused are recorded for that city. Both only excuse minutes that were down.
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Duration, DurationRound, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use diesel::prelude::*;
 use diesel::PgConnection;
@@ -140,7 +140,7 @@ pub fn month(
         .select(diesel::dsl::min(service_minutes::minute))
         .first(conn)?;
     // The minute now running is not over yet, so not yet up or down.
-    let until = end.min(now - Duration::seconds(now.timestamp().rem_euclid(60)));
+    let until = end.min(minute_of(now));
     let from = match first_recorded {
         Some(first) => start.max(first),
         None => return Ok(figures(0, &[], &[], &[])),
@@ -203,13 +203,15 @@ fn excluded(
     }
 }
 
+/// The start of the minute `at` falls in.
+fn minute_of(at: DateTime<Utc>) -> DateTime<Utc> {
+    at.duration_trunc(Duration::minutes(1)).unwrap_or(at)
+}
+
 /// Records that a server is up and reaches the database in the minute of `now`.
 pub fn beat(conn: &mut PgConnection, now: DateTime<Utc>) -> QueryResult<()> {
-    let minute = now
-        - Duration::nanoseconds(now.timestamp_subsec_nanos() as i64)
-        - Duration::seconds(now.timestamp().rem_euclid(60));
     diesel::insert_into(service_minutes::table)
-        .values(service_minutes::minute.eq(minute))
+        .values(service_minutes::minute.eq(minute_of(now)))
         .on_conflict(service_minutes::minute)
         .do_update()
         .set(service_minutes::beats.eq(service_minutes::beats + 1))

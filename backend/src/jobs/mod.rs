@@ -15,22 +15,30 @@ use crate::domain::{slots, Clock};
 const PERIOD: Duration = Duration::from_secs(3600);
 
 pub fn spawn(pool: PgPool, tz: Tz, var_dir: std::path::PathBuf) {
+    every(PERIOD, "maintenance run failed", move || {
+        // Uploads waiting more than an hour for their next step are abandoned.
+        crate::http::sweep_uploads(&var_dir, false);
+        run_once(&pool, tz)
+    });
+}
+
+/// Runs `work` on the blocking pool now and then every `period`, logging a failure as
+/// `failed` without stopping.
+fn every(
+    period: Duration,
+    failed: &'static str,
+    work: impl Fn() -> anyhow::Result<()> + Send + Sync + 'static,
+) {
+    let work = std::sync::Arc::new(work);
     actix_web::rt::spawn(async move {
         loop {
-            let pool = pool.clone();
-            let var_dir = var_dir.clone();
-            let outcome = actix_web::web::block(move || {
-                // Uploads waiting more than an hour for their next step are abandoned.
-                crate::http::sweep_uploads(&var_dir, false);
-                run_once(&pool, tz)
-            })
-            .await;
-            match outcome {
-                Ok(Err(e)) => tracing::warn!("maintenance run failed: {e:#}"),
-                Err(e) => tracing::warn!("maintenance run failed: {e}"),
+            let run = work.clone();
+            match actix_web::web::block(move || run()).await {
+                Ok(Err(e)) => tracing::warn!("{failed}: {e:#}"),
+                Err(e) => tracing::warn!("{failed}: {e}"),
                 Ok(Ok(())) => {}
             }
-            actix_web::rt::time::sleep(PERIOD).await;
+            actix_web::rt::time::sleep(period).await;
         }
     });
 }
@@ -70,21 +78,15 @@ const BEAT_PERIOD: Duration = Duration::from_secs(20);
 /// The server's record of its own up time (`domain::uptime`): a beat into the database every
 /// `BEAT_PERIOD`, as long as the process runs and the database takes writes.
 pub fn spawn_heartbeat(pool: PgPool, clock_shift: chrono::Duration) {
-    actix_web::rt::spawn(async move {
-        loop {
-            let pool = pool.clone();
-            let outcome = actix_web::web::block(move || -> anyhow::Result<()> {
-                let mut conn = pool.get()?;
-                crate::domain::uptime::beat(&mut conn, chrono::Utc::now() + clock_shift)?;
-                Ok(())
-            })
-            .await;
-            if let Ok(Err(e)) = outcome {
-                tracing::warn!("could not record the service's up minute: {e:#}");
-            }
-            actix_web::rt::time::sleep(BEAT_PERIOD).await;
-        }
-    });
+    every(
+        BEAT_PERIOD,
+        "could not record the service's up minute",
+        move || {
+            let mut conn = pool.get()?;
+            crate::domain::uptime::beat(&mut conn, chrono::Utc::now() + clock_shift)?;
+            Ok(())
+        },
+    );
 }
 
 /// The mail worker: every `poll` it sends what the outbox holds due, in batches. Any number

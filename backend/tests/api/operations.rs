@@ -14,7 +14,7 @@ use madoguchi::db::schema::{availability_exclusions, tenants};
 use madoguchi::db::MIGRATIONS;
 
 use crate::console::{log_in, new_client, town, PASSWORD};
-use crate::helpers::{csrf_of, shared_data, ServerProcess, TestApp, TestDatabase};
+use crate::helpers::{fill_in, shared_data, ServerProcess, TestApp, TestDatabase};
 
 #[derive(QueryableByName)]
 struct Count {
@@ -211,18 +211,11 @@ async fn the_month_availability_follows_the_contract_formula() {
     // The administrator announces the stop of 3 November with its planned span.
     let client = new_client();
     assert_eq!(log_in(&app, &client, "admin", PASSWORD).await.status(), 303);
-    let form = client
-        .get(app.url("/town/staff/settings/maintenance"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let added = client
-        .post(app.url("/town/staff/settings/maintenance"))
-        .form(&[
-            ("csrf", csrf_of(&form).as_str()),
+    let added = fill_in(
+        &app,
+        &client,
+        "/town/staff/settings/maintenance",
+        &[
             ("starts", "2026-11-01 00:00"),
             ("ends", "2026-12-31 00:00"),
             (
@@ -232,10 +225,9 @@ async fn the_month_availability_follows_the_contract_formula() {
             ("text_en", ""),
             ("stop_starts", "2026-11-03 02:00"),
             ("stop_ends", "2026-11-03 05:00"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        ],
+    )
+    .await;
     assert_eq!(added.status(), 303);
 
     let page = client

@@ -124,10 +124,8 @@ pub async fn create(
     let answer = crate::db::run(&state.pool, move |conn| {
         let tenant = load_tenant(conn, &tenant_code)?;
         // A retry of a booking already made is answered before its cards are checked again.
-        if let Some(retry) = &retry {
-            if let Some(answer) = idempotency::earlier(conn, tenant.id, retry)? {
-                return Ok(answer);
-            }
+        if let Some(answer) = earlier_answer(conn, &tenant, retry.as_ref())? {
+            return Ok(answer);
         }
         let procedure = load_procedure(conn, &tenant, &body.procedure)?;
         // The JSON interface has no step for the one-time code: a city that confirms
@@ -179,6 +177,18 @@ fn retry_of(
         .map_err(|_| AppError::invalid(idempotency::HEADER, "invalid_idempotency_key"))?;
     let body = serde_json::to_vec(body).map_err(anyhow::Error::from)?;
     Retry::new(key, operation, req.path(), &body).map(Some)
+}
+
+/// The answer stored for the request's key, when it carried one that was used before.
+fn earlier_answer(
+    conn: &mut PgConnection,
+    tenant: &Tenant,
+    retry: Option<&Retry>,
+) -> Result<Option<Answer>, AppError> {
+    match retry {
+        Some(retry) => idempotency::earlier(conn, tenant.id, retry),
+        None => Ok(None),
+    }
 }
 
 fn answered(answer: Answer) -> HttpResponse {
@@ -275,6 +285,9 @@ async fn on_owned_booking(
             &proof,
             actor.network().as_deref(),
         )?;
+        if let Some(answer) = earlier_answer(conn, &tenant, retry.as_ref())? {
+            return Ok(answer);
+        }
         idempotency::once(conn, tenant.id, retry.as_ref(), clock.now, 200, |conn| {
             let details = work(conn, &clock, &tenant, booking.clone(), &actor)?;
             Ok(booking_json(&details, &clock))

@@ -413,3 +413,13 @@ impl ServerProcess {
         unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
     }
 }
+
+/// A test that fails half-way leaves no server behind.
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
