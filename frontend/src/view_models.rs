@@ -17,6 +17,8 @@ pub struct PageFrame {
     pub staff: Option<StaffBarVm>,
     /// An announced stop of the service, shown on every page while it is announced.
     pub banner: Option<String>,
+    /// The city is set up for training: every page says 研修用.
+    pub training: bool,
 }
 
 /// The logged-in account on every console page.

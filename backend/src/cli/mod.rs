@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 use diesel::{Connection, PgConnection};
 
 mod imports;
+mod lifecycle;
 mod operations;
 
 use crate::config::Config;
@@ -236,6 +237,23 @@ fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
             let now = Clock::system(config.time_zone).now;
             print!("{}", tenant_file::to_toml(&file, &now.to_rfc3339())?);
             Ok(())
+        }),
+        Command::Tenant {
+            command: TenantCommand::Training { tenant, state },
+        } => with_database(&config, |conn| lifecycle::training(conn, &tenant, &state)),
+        Command::Tenant {
+            command:
+                TenantCommand::Wipe {
+                    tenant,
+                    training_data,
+                },
+        } => with_database(&config, |conn| {
+            lifecycle::wipe(conn, &config, &tenant, training_data)
+        }),
+        Command::Tenant {
+            command: TenantCommand::Dispose { tenant, confirm },
+        } => with_database(&config, |conn| {
+            lifecycle::dispose(conn, &config, &tenant, &confirm)
         }),
         Command::Cards {
             command:

@@ -410,6 +410,7 @@ diesel::table! {
         staff_password_min_length -> Int4,
         staff_password_mixed -> Bool,
         staff_networks -> Array<Text>,
+        training -> Bool,
     }
 }
 

@@ -12,6 +12,8 @@ pub struct Tenant {
     pub settings: TenantSettings,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Set up and trained on, not live: every page and mail says 研修用.
+    pub training: bool,
 }
 
 impl std::ops::Deref for Tenant {

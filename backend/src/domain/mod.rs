@@ -29,6 +29,7 @@ pub mod spreadsheet;
 pub mod staff;
 pub mod staff_accounts;
 pub mod tenant_file;
+pub mod tenant_lifecycle;
 pub mod timetable_input;
 pub mod transfers;
 pub mod uptime;

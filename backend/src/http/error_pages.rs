@@ -91,6 +91,7 @@ pub fn page_for(
             nav: Vec::new(),
             staff: None,
             banner: None,
+            training: false,
         },
         text: message,
         link_href: format!("{link_href}?lang={}", lang.code()),

@@ -31,6 +31,7 @@ fn frame(lang: Lang, title: String, switch_href: String) -> PageFrame {
         nav: Vec::new(),
         staff: None,
         banner: None,
+        training: false,
     }
 }
 
@@ -119,11 +120,14 @@ pub async fn tenant_home(
             None => pick(lang, &tenant.maintenance_ja, &tenant.maintenance_en),
         };
         Ok(TenantHomeVm {
-            frame: frame(
-                lang,
-                pick(lang, &tenant.name, &tenant.name_en),
-                format!("/{}/?lang={}", tenant.code, lang.other().code()),
-            ),
+            frame: PageFrame {
+                training: tenant.training,
+                ..frame(
+                    lang,
+                    pick(lang, &tenant.name, &tenant.name_en),
+                    format!("/{}/?lang={}", tenant.code, lang.other().code()),
+                )
+            },
             notice: pick(lang, &tenant.notice_ja, &tenant.notice_en),
             maintenance,
             manage_href: format!("/{}/booking?lang={}", tenant.code, lang.code()),

@@ -13,6 +13,7 @@ mod error_pages;
 mod hostile_input;
 mod idempotency;
 mod layout;
+mod lifecycle;
 mod mail;
 mod migration;
 mod operations;

@@ -32,6 +32,9 @@ pub fn Layout(frame: PageFrame, children: Children) -> impl IntoView {
                         {t(lang, "switch_language")}
                     </a>
                 </header>
+                {frame.training.then(|| view! {
+                    <div class="banner training" role="note"><strong>{t(lang, "training_mark")}</strong>" "{t(lang, "training_banner")}</div>
+                })}
                 {frame.banner.map(|text| view! {
                     <div class="banner" role="status"><strong>{t(lang, "maintenance")}</strong>" "{text}</div>
                 })}

@@ -330,8 +330,10 @@ pub fn compose_address_code(
         minutes => super::address_codes::VALID_MINUTES,
         inquiry_phone => &tenant.inquiry_phone,
     };
-    let rendered =
-        render(&default_set("address_code"), &values).map_err(|p| fail(p.part, &p.reason))?;
+    let rendered = marked_for_training(
+        tenant,
+        render(&default_set("address_code"), &values).map_err(|p| fail(p.part, &p.reason))?,
+    );
     message_builder(row, settings)
         .map_err(|e| fail("recipient", &e))?
         .subject(rendered.subject)
@@ -340,6 +342,33 @@ pub fn compose_address_code(
             rendered.html,
         ))
         .map_err(|e| fail("message", &e))
+}
+
+/// A training city's mail says so in its subject and at the top of both bodies, whatever
+/// its templates say, so practice mail is never taken for a real booking.
+fn marked_for_training(tenant: &Tenant, rendered: Rendered) -> Rendered {
+    if !tenant.training {
+        return rendered;
+    }
+    const MARK: &str = "【研修用】";
+    const NOTE_JA: &str = "このメールは研修用で、実際の予約ではありません。";
+    const NOTE_EN: &str = "TRAINING: this message is practice, not a real booking.";
+    let note_html = format!("<p><strong>{MARK}{NOTE_JA}<br>{NOTE_EN}</strong></p>");
+    let html = match rendered.html.find("<body").and_then(|at| {
+        rendered.html[at..].find('>').map(|end| at + end + 1)
+    }) {
+        Some(after_body) => format!(
+            "{}{note_html}{}",
+            &rendered.html[..after_body],
+            &rendered.html[after_body..]
+        ),
+        None => format!("{note_html}{}", rendered.html),
+    };
+    Rendered {
+        subject: format!("{MARK}{}", rendered.subject),
+        text: format!("{MARK}{NOTE_JA}\n{NOTE_EN}\n\n{}", rendered.text),
+        html,
+    }
 }
 
 /// The headers every message has: from, to, Message-ID and date.
@@ -374,7 +403,10 @@ pub fn compose(
     };
     let values = values(tenant, details, change_until, clock, settings);
     let values = context! { message => row.note.as_deref().unwrap_or_default(), ..values };
-    let rendered = render(set, &values).map_err(|p| fail(p.part, &p.reason))?;
+    let rendered = marked_for_training(
+        tenant,
+        render(set, &values).map_err(|p| fail(p.part, &p.reason))?,
+    );
     let (subject, text, html) = (rendered.subject, rendered.text, rendered.html);
     let slot = &details.slot;
     let location = &details.location;

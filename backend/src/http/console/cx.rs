@@ -61,6 +61,7 @@ impl StaffCx {
             title,
             switch_href: self.switch_href(),
             banner: self.banner.clone(),
+            training: self.tenant.training,
             back_href: None,
             errors: Vec::new(),
             staff: Some(madoguchi_frontend::view_models::StaffBarVm {

@@ -62,6 +62,7 @@ fn page(
             nav: Vec::new(),
             staff: None,
             banner: None,
+            training: false,
         },
         form: FormVm {
             action: format!("/{tenant}/staff/login?lang={}{keep}", lang.code()),

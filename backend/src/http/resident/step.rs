@@ -53,6 +53,7 @@ impl Cx {
             nav: Vec::new(),
             staff: None,
             banner: self.banner.clone(),
+            training: self.tenant.training,
         }
     }
 

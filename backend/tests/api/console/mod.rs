@@ -24,7 +24,7 @@ use crate::helpers::{csrf_of, TestApp};
 
 /// A town whose counter is open around the clock, so a test finds a slot today whenever
 /// it runs.
-const ALL_DAY: &str = r#"
+pub const ALL_DAY: &str = r#"
 code = "town"
 name = "終日町"
 [rules]
