@@ -220,6 +220,7 @@ async fn serve_with(
         tracing::info!(swept, "removed uploads left by an earlier run");
     }
     crate::jobs::spawn(jobs_pool.clone(), config.time_zone, config.var_dir.clone());
+    crate::jobs::spawn_retention(jobs_pool.clone(), config.time_zone, config.var_dir.clone());
     crate::jobs::spawn_heartbeat(jobs_pool.clone(), config.clock_shift);
     crate::jobs::spawn_mail_worker(jobs_pool, &config)?;
     build(config, pool, listener)?.await?;

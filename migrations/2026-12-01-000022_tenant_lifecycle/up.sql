@@ -14,3 +14,15 @@ BEGIN
     RAISE EXCEPTION '% is append-only', TG_TABLE_NAME;
 END;
 $$;
+
+-- Retention, per city (docs/data-lifecycle.md): the operation log is kept at least a year
+-- (a contract may say longer, never shorter); the personal data of past bookings is erased
+-- after `personal_data_days` (NULL: kept); kept uploads and notice files go after `file_days`.
+ALTER TABLE tenants
+    ADD COLUMN operation_log_days integer NOT NULL DEFAULT 366
+        CHECK (operation_log_days >= 366),
+    ADD COLUMN personal_data_days integer DEFAULT 1095
+        CHECK (personal_data_days >= 1),
+    ADD COLUMN file_days integer NOT NULL DEFAULT 30 CHECK (file_days >= 1);
+-- When a booking's contact details were erased; the booking itself stays for the reports.
+ALTER TABLE bookings ADD COLUMN anonymised_at timestamptz;

@@ -112,11 +112,70 @@ enum TenantCommand {
         #[arg(long)]
         dry_run: bool,
     },
-    /// Print a tenant as its tenant file (what the console set included); applying the
-    /// printed file changes nothing.
+    /// `export CODE` prints a tenant as its tenant file (what the console set included;
+    /// applying it changes nothing). `export --tenant CODE FILE.zip` writes all of the
+    /// city's data as CSV files in a zip (see docs/data-lifecycle.md).
     Export {
-        /// The tenant's code.
+        /// The tenant's code (or give it as the first argument).
+        #[arg(long = "tenant")]
+        tenant_flag: Option<String>,
+        /// CODE, FILE.zip, or both.
+        #[arg(num_args = 0..=2)]
+        arguments: Vec<String>,
+    },
+    /// Load a city from an export zip under a new code: all of it or nothing.
+    Import {
+        file: PathBuf,
+        /// The code the city gets in this deployment.
+        #[arg(long = "as")]
+        code: String,
+        /// Check the whole file and report what would be created without changing anything.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Mark a city as in training (研修用 on every page and mail) or as live.
+    Training {
+        #[arg(long)]
         tenant: String,
+        /// on or off.
+        state: String,
+    },
+    /// Remove a training city's practice data before go-live; settings and accounts stay.
+    Wipe {
+        #[arg(long)]
+        tenant: String,
+        /// Bookings, holds, cards, card imports, mail and the operation log.
+        #[arg(long)]
+        training_data: bool,
+    },
+    /// Delete every row and file of a city at the end of its contract and print the
+    /// disposal report.
+    Dispose {
+        #[arg(long)]
+        tenant: String,
+        /// Repeat the tenant code to confirm.
+        #[arg(long)]
+        confirm: String,
+    },
+    /// Apply the retention rules now (the server does this daily).
+    Retain {
+        /// Only this city (all cities by default).
+        #[arg(long)]
+        tenant: Option<String>,
+    },
+    /// Show a city's retention rules, or change them.
+    Retention {
+        #[arg(long)]
+        tenant: String,
+        /// Days the operation log is kept (366 or more).
+        #[arg(long)]
+        operation_log_days: Option<i32>,
+        /// Days after the visit a booking's contact details are erased, or off.
+        #[arg(long)]
+        personal_data_days: Option<String>,
+        /// Days the mail files of the city's messages are kept.
+        #[arg(long)]
+        file_days: Option<i32>,
     },
 }
 
@@ -229,14 +288,68 @@ fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
             })
         }
         Command::Tenant {
-            command: TenantCommand::Export { tenant },
+            command:
+                TenantCommand::Export {
+                    tenant_flag,
+                    arguments,
+                },
         } => with_database(&config, |conn| {
+            let (tenant, zip) = match (tenant_flag, arguments.as_slice()) {
+                (Some(tenant), []) => (tenant, None),
+                (Some(tenant), [file]) => (tenant, Some(PathBuf::from(file))),
+                (None, [tenant]) => (tenant.clone(), None),
+                (None, [tenant, file]) => (tenant.clone(), Some(PathBuf::from(file))),
+                _ => anyhow::bail!("say which tenant: tenant export --tenant CODE [FILE.zip]"),
+            };
             let found = Tenant::by_code(conn, &tenant)?
                 .with_context(|| format!("no tenant with the code {tenant}"))?;
-            let file = tenant_file::export(conn, &found)?;
             let now = Clock::system(config.time_zone).now;
-            print!("{}", tenant_file::to_toml(&file, &now.to_rfc3339())?);
-            Ok(())
+            match zip {
+                Some(path) => lifecycle::export(conn, &found, &path, now),
+                None => {
+                    let file = tenant_file::export(conn, &found)?;
+                    print!("{}", tenant_file::to_toml(&file, &now.to_rfc3339())?);
+                    Ok(())
+                }
+            }
+        }),
+        Command::Tenant {
+            command:
+                TenantCommand::Import {
+                    file,
+                    code,
+                    dry_run,
+                },
+        } => with_database(&config, |conn| {
+            lifecycle::import(
+                conn,
+                &file,
+                &code,
+                dry_run,
+                Clock::system(config.time_zone).now,
+            )
+        }),
+        Command::Tenant {
+            command: TenantCommand::Retain { tenant },
+        } => with_database(&config, |conn| {
+            lifecycle::retain(conn, &config, tenant.as_deref())
+        }),
+        Command::Tenant {
+            command:
+                TenantCommand::Retention {
+                    tenant,
+                    operation_log_days,
+                    personal_data_days,
+                    file_days,
+                },
+        } => with_database(&config, |conn| {
+            lifecycle::retention_rules(
+                conn,
+                &tenant,
+                operation_log_days,
+                personal_data_days,
+                file_days,
+            )
         }),
         Command::Tenant {
             command: TenantCommand::Training { tenant, state },

@@ -80,6 +80,7 @@ diesel::table! {
         lead_days -> Nullable<Int4>,
         moved -> Bool,
         cancelled_by -> Nullable<Text>,
+        anonymised_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -411,6 +412,9 @@ diesel::table! {
         staff_password_mixed -> Bool,
         staff_networks -> Array<Text>,
         training -> Bool,
+        operation_log_days -> Int4,
+        personal_data_days -> Nullable<Int4>,
+        file_days -> Int4,
     }
 }
 

@@ -58,6 +58,14 @@ struct Checked {
 }
 
 #[derive(QueryableByName)]
+struct Start {
+    #[diesel(sql_type = BigInt)]
+    position: i64,
+    #[diesel(sql_type = Text)]
+    hash: String,
+}
+
+#[derive(QueryableByName)]
 struct Head {
     #[diesel(sql_type = BigInt)]
     rows: i64,
@@ -70,13 +78,24 @@ struct Head {
 /// Checks the chain of `tenant_id` (`None`: the platform's own rows).
 pub fn verify(conn: &mut PgConnection, tenant_id: Option<i64>) -> QueryResult<ChainReport> {
     let chain = tenant_id.unwrap_or(0);
+    // Rows past the retention period are removed oldest first; the newest `log.pruned` row
+    // says where the remaining chain starts, so it is checked from there.
+    let start: Start = diesel::sql_query(
+        "SELECT coalesce(max((details->>'through_position')::bigint), 0) AS position,
+             coalesce(max(details->>'through_hash'), 'genesis') AS hash
+         FROM (SELECT details FROM audit_log
+               WHERE coalesce(tenant_id, 0) = $1 AND action = 'log.pruned'
+               ORDER BY chain_position DESC LIMIT 1) newest",
+    )
+    .bind::<BigInt, _>(chain)
+    .get_result(conn)?;
     let first_break = diesel::sql_query(
         "SELECT id, chain_position, intact, linked, step FROM (
              SELECT id, chain_position,
                  row_hash = audit_row_hash(prev_hash, chain_position, tenant_id, actor, action,
                      target, client_addr, details, created_at) AS intact,
-                 prev_hash = coalesce(lag(row_hash) OVER w, 'genesis') AS linked,
-                 chain_position - coalesce(lag(chain_position) OVER w, 0) AS step
+                 prev_hash = coalesce(lag(row_hash) OVER w, $3) AS linked,
+                 chain_position - coalesce(lag(chain_position) OVER w, $2) AS step
              FROM audit_log
              WHERE coalesce(tenant_id, 0) = $1
              WINDOW w AS (ORDER BY chain_position)
@@ -86,6 +105,8 @@ pub fn verify(conn: &mut PgConnection, tenant_id: Option<i64>) -> QueryResult<Ch
          LIMIT 1",
     )
     .bind::<BigInt, _>(chain)
+    .bind::<BigInt, _>(start.position)
+    .bind::<Text, _>(start.hash)
     .get_result::<Checked>(conn)
     .optional()?
     .map(|row| Break {

@@ -1,5 +1,6 @@
 //! Booking rules and the transactional services that apply them.
 
+pub mod archive;
 pub mod audit_chain;
 pub mod availability;
 pub mod booking;
@@ -21,6 +22,7 @@ pub mod migration;
 pub mod operation_log;
 pub mod qr;
 pub mod reports;
+pub mod retention;
 pub mod secret;
 pub mod settings;
 pub mod signed_links;

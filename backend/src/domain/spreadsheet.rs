@@ -17,7 +17,7 @@ pub fn row<S: AsRef<str>>(values: &[S]) -> Vec<String> {
     values.iter().map(|v| cell(v.as_ref())).collect()
 }
 
-fn would_evaluate(text: &str) -> bool {
+pub fn would_evaluate(text: &str) -> bool {
     matches!(
         text.chars().next(),
         Some('=' | '+' | '-' | '@' | '\t' | '\r' | '\n' | '＝' | '＋' | '－' | '＠')

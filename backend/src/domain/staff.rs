@@ -79,6 +79,8 @@ pub enum Permission {
     ViewSettings,
     /// Change the city's settings.
     ManageSettings,
+    /// Download all of the city's data (the export for a change of contractor).
+    ExportCityData,
     /// Read the statistics (counts only) and export them.
     ViewReports,
     /// See residents' names in lists and exports (auditors read counts and codes only).
@@ -98,7 +100,9 @@ impl Role {
                 matches!(self, Role::Admin | Role::Supervisor | Role::Operator)
             }
             Permission::ViewOperationLog => matches!(self, Role::Admin | Role::Auditor),
-            Permission::ImportData | Permission::ManageSettings => self == Role::Admin,
+            Permission::ImportData | Permission::ManageSettings | Permission::ExportCityData => {
+                self == Role::Admin
+            }
             Permission::ManageCards | Permission::ManageMail | Permission::ViewSettings => {
                 matches!(self, Role::Admin | Role::Supervisor)
             }

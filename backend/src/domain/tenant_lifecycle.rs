@@ -161,7 +161,7 @@ fn outbox_ids(conn: &mut PgConnection, tenant_id: i64) -> QueryResult<Vec<i64>> 
 }
 
 /// Removes the files `var/mail/{id}-{kind}.eml` of the messages `ids` (sorted).
-fn remove_mail_files(var_dir: &Path, ids: &[i64]) -> usize {
+pub fn remove_mail_files(var_dir: &Path, ids: &[i64]) -> usize {
     remove_files(&var_dir.join("mail"), |name| {
         let id = name.split('-').next().and_then(|id| id.parse::<i64>().ok());
         name.ends_with(".eml") && id.is_some_and(|id| ids.binary_search(&id).is_ok())
@@ -202,11 +202,20 @@ impl Disposal {
             "rows in all (合計): {}",
             self.rows.iter().map(|(_, n)| n).sum::<usize>() + 1
         ));
-        line(format!("mail files deleted (メールファイル): {}", self.mail_files));
-        line(format!("upload files deleted (アップロードファイル): {}", self.upload_files));
+        line(format!(
+            "mail files deleted (メールファイル): {}",
+            self.mail_files
+        ));
+        line(format!(
+            "upload files deleted (アップロードファイル): {}",
+            self.upload_files
+        ));
         line("rows of this city left in any table (残存行数): 0".into());
         let digest = Sha256::digest(text.as_bytes());
-        text.push_str(&format!("SHA-256: {}\n", crate::domain::secret::hex(&digest)));
+        text.push_str(&format!(
+            "SHA-256: {}\n",
+            crate::domain::secret::hex(&digest)
+        ));
         text
     }
 }

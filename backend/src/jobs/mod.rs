@@ -22,6 +22,38 @@ pub fn spawn(pool: PgPool, tz: Tz, var_dir: std::path::PathBuf) {
     });
 }
 
+/// The retention rules of every city (`domain::retention`), once a day and at start.
+pub fn spawn_retention(pool: PgPool, tz: Tz, var_dir: std::path::PathBuf) {
+    every(
+        Duration::from_secs(24 * 3600),
+        "applying the retention rules failed",
+        move || {
+            let mut conn = pool.get()?;
+            let clock = Clock::system(tz);
+            for tenant in Tenant::all(&mut conn)? {
+                let applied = crate::domain::retention::apply(
+                    &mut conn,
+                    tenant.id,
+                    &var_dir,
+                    clock.now,
+                    clock.today(),
+                )?;
+                if !applied.is_empty() {
+                    tracing::info!(
+                        tenant = tenant.code,
+                        log_rows_removed = applied.log_rows_removed,
+                        bookings_anonymised = applied.bookings_anonymised,
+                        messages_anonymised = applied.messages_anonymised,
+                        mail_files_removed = applied.mail_files_removed,
+                        "retention applied"
+                    );
+                }
+            }
+            Ok(())
+        },
+    );
+}
+
 /// Runs `work` on the blocking pool now and then every `period`, logging a failure as
 /// `failed` without stopping.
 fn every(

@@ -29,7 +29,7 @@ struct Count {
 
 /// Rows of the city in every table the catalogue shows with a `tenant_id`, and its
 /// timetable periods (which belong to it through its timetables).
-fn rows_per_table(conn: &mut PgConnection, tenant_id: i64) -> BTreeMap<String, i64> {
+pub fn rows_per_table(conn: &mut PgConnection, tenant_id: i64) -> BTreeMap<String, i64> {
     let tables: Vec<Name> = diesel::sql_query(
         "SELECT c.table_name::text AS table_name FROM information_schema.columns c \
          JOIN information_schema.tables t USING (table_schema, table_name) \
@@ -71,7 +71,7 @@ fn rows_per_table(conn: &mut PgConnection, tenant_id: i64) -> BTreeMap<String, i
 /// (with its mail, history, card events and a retry key), a hold, a failed identification,
 /// staff with a session, a notice, closures, a banner, an excused stop, its own mail
 /// template, settings and card columns, a card import and a resident's session.
-async fn city_with_every_kind_of_row(app: &TestApp) -> Tenant {
+pub async fn city_with_every_kind_of_row(app: &TestApp) -> Tenant {
     let tenant = app.with_demo_tenant();
     let (number, birth_date) = card_at(app, "0101", 0);
     let (_, day_slots) = app.next_open_day("0101", "pickup").await;
@@ -111,12 +111,19 @@ async fn city_with_every_kind_of_row(app: &TestApp) -> Tenant {
         .await;
     assert_eq!(refused.status, 422, "{:?}", refused.body);
     let mut conn = app.conn();
-    create_account(&mut conn, &app.clock(), &tenant, "admin", Role::Admin, "Madoguchi#2026")
-        .unwrap();
+    create_account(
+        &mut conn,
+        &app.clock(),
+        &tenant,
+        "admin",
+        Role::Admin,
+        "Madoguchi#2026",
+    )
+    .unwrap();
     let id = tenant.id;
     conn.batch_execute(&format!(
         "INSERT INTO staff_sessions (token, tenant_id, staff_id, csrf_token, created_at, last_seen_at) \
-           SELECT 'lifecycle-session', {id}, id, 'csrf', now(), now() FROM staff_accounts WHERE tenant_id = {id};
+           SELECT 'lifecycle-session-token-0000000000000000', {id}, id, 'lifecycle-csrf-token-00000000000000000', now(), now() FROM staff_accounts WHERE tenant_id = {id};
          INSERT INTO staff_notices (tenant_id, body, created_by, created_at) VALUES ({id}, '研修の連絡', 'admin', now());
          INSERT INTO closures (tenant_id, location_id, day, reason) VALUES ({id}, NULL, '2031-01-06', '臨時休業');
          INSERT INTO maintenance_windows (tenant_id, starts_at, ends_at, text_ja) VALUES ({id}, now(), now() + interval '1 day', '点検');
@@ -129,9 +136,9 @@ async fn city_with_every_kind_of_row(app: &TestApp) -> Tenant {
          INSERT INTO tenant_card_columns (tenant_id, standard_name, file_name) VALUES ({id}, '予約番号', '受付番号');
          INSERT INTO card_imports (tenant_id, actor, file_name, sha256, encoding, rows_read, new_cards,
                                    changed_cards, unchanged_cards, created_at)
-           VALUES ({id}, 'admin', 'cards.csv', 'ab', 'UTF-8', 1, 1, 0, 0, now());
+           VALUES ({id}, 'admin', 'cards.csv', repeat('ab', 32), 'UTF-8', 1, 1, 0, 0, now());
          INSERT INTO web_sessions (token, tenant_id, csrf_token, state, created_at, expires_at)
-           VALUES ('lifecycle-web', {id}, 'csrf', '{{}}', now(), now() + interval '1 hour');"
+           VALUES ('lifecycle-web-session-token-000000000000000', {id}, 'lifecycle-web-csrf-token-0000000000000', '{{}}', now(), now() + interval '1 hour');"
     ))
     .unwrap_or_else(|e| panic!("arranging the city: {e}"));
     Tenant::by_id(&mut conn, tenant.id).unwrap()
@@ -145,7 +152,10 @@ async fn disposal_leaves_no_row_of_the_city_in_any_table_and_none_of_its_files()
     let mut conn = app.conn();
     let before = rows_per_table(&mut conn, tenant.id);
     let empty: Vec<_> = before.iter().filter(|(_, n)| **n == 0).collect();
-    assert!(empty.is_empty(), "the fixture should fill every table: {empty:?}");
+    assert!(
+        empty.is_empty(),
+        "the fixture should fill every table: {empty:?}"
+    );
     let bystander_before = rows_per_table(&mut conn, bystander.id);
     // Its files: a written mail message and a kept upload, beside another city's upload.
     let var = tempfile::tempdir().unwrap();
@@ -158,8 +168,12 @@ async fn disposal_leaves_no_row_of_the_city_in_any_table_and_none_of_its_files()
         .unwrap()
         .unwrap();
     let mail = var.path().join(format!("mail/{outbox}-confirmation.eml"));
-    let upload = var.path().join(format!("uploads/notices-{}-abc123.upload", tenant.id));
-    let kept = var.path().join(format!("uploads/notices-{}-abc123.upload", bystander.id));
+    let upload = var
+        .path()
+        .join(format!("uploads/notices-{}-abc123.upload", tenant.id));
+    let kept = var
+        .path()
+        .join(format!("uploads/notices-{}-abc123.upload", bystander.id));
     for file in [&mail, &upload, &kept] {
         std::fs::write(file, "x").unwrap();
     }
@@ -176,7 +190,10 @@ async fn disposal_leaves_no_row_of_the_city_in_any_table_and_none_of_its_files()
     // The report counts what went, and its last line is the SHA-256 of the lines above.
     let report = disposal.report();
     let deleted: i64 = before.values().sum();
-    assert!(report.contains(&format!("rows in all (合計): {deleted}")), "{report}");
+    assert!(
+        report.contains(&format!("rows in all (合計): {deleted}")),
+        "{report}"
+    );
     let (body, digest) = report.trim_end().rsplit_once("\nSHA-256: ").unwrap();
     use sha2::Digest;
     assert_eq!(
@@ -200,17 +217,26 @@ async fn the_training_wipe_keeps_settings_and_accounts_and_nothing_else() {
     let mut conn = app.conn();
     let var = tempfile::tempdir().unwrap();
     // A live city's data is never wiped.
-    assert!(
-        tenant_lifecycle::wipe_training_data(&mut conn, &tenant, var.path(), "operator", app.clock().now)
-            .is_err()
-    );
+    assert!(tenant_lifecycle::wipe_training_data(
+        &mut conn,
+        &tenant,
+        var.path(),
+        "operator",
+        app.clock().now
+    )
+    .is_err());
     tenant_lifecycle::set_training(&mut conn, &tenant, true).unwrap();
     let tenant = Tenant::by_id(&mut conn, tenant.id).unwrap();
     let before = rows_per_table(&mut conn, tenant.id);
 
-    let wipe =
-        tenant_lifecycle::wipe_training_data(&mut conn, &tenant, var.path(), "operator", app.clock().now)
-            .unwrap();
+    let wipe = tenant_lifecycle::wipe_training_data(
+        &mut conn,
+        &tenant,
+        var.path(),
+        "operator",
+        app.clock().now,
+    )
+    .unwrap();
 
     let after = rows_per_table(&mut conn, tenant.id);
     for (table, rows) in &after {
@@ -249,7 +275,11 @@ async fn the_training_wipe_keeps_settings_and_accounts_and_nothing_else() {
         .env("DATABASE_URL", &app.db.url)
         .output()
         .unwrap();
-    assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stdout));
+    assert!(
+        verify.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verify.stdout)
+    );
 }
 
 /// The history tables still refuse deletion to anyone who has not named the city, and the
@@ -271,7 +301,10 @@ async fn history_stays_append_only_outside_the_named_city() {
             .bind::<diesel::sql_types::BigInt, _>(tenant.id)
             .execute(conn)
     });
-    assert!(other_city.is_err(), "naming another city deletes nothing of this one");
+    assert!(
+        other_city.is_err(),
+        "naming another city deletes nothing of this one"
+    );
     let as_application = conn.transaction(|conn| {
         diesel::sql_query("SET LOCAL ROLE madoguchi_app").execute(conn)?;
         diesel::sql_query("SELECT set_config('madoguchi.erasing_tenant', $1, true)")
@@ -284,5 +317,8 @@ async fn history_stays_append_only_outside_the_named_city() {
             .bind::<diesel::sql_types::BigInt, _>(tenant.id)
             .execute(conn)
     });
-    assert!(as_application.is_err(), "the server's role may not delete history");
+    assert!(
+        as_application.is_err(),
+        "the server's role may not delete history"
+    );
 }

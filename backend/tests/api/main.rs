@@ -3,6 +3,7 @@
 mod helpers;
 
 mod api_errors;
+mod archive;
 mod booking_flow;
 mod booking_rules;
 mod card_import;
@@ -21,6 +22,7 @@ mod pages;
 mod races;
 mod resident_input;
 mod resident_pages;
+mod retention;
 mod schema;
 mod security;
 mod slot_generation;

@@ -354,9 +354,11 @@ fn marked_for_training(tenant: &Tenant, rendered: Rendered) -> Rendered {
     const NOTE_JA: &str = "このメールは研修用で、実際の予約ではありません。";
     const NOTE_EN: &str = "TRAINING: this message is practice, not a real booking.";
     let note_html = format!("<p><strong>{MARK}{NOTE_JA}<br>{NOTE_EN}</strong></p>");
-    let html = match rendered.html.find("<body").and_then(|at| {
-        rendered.html[at..].find('>').map(|end| at + end + 1)
-    }) {
+    let html = match rendered
+        .html
+        .find("<body")
+        .and_then(|at| rendered.html[at..].find('>').map(|end| at + end + 1))
+    {
         Some(after_body) => format!(
             "{}{note_html}{}",
             &rendered.html[..after_body],

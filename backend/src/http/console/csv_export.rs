@@ -101,3 +101,45 @@ fn csv_lines(rows: &[Vec<String>]) -> String {
     }
     String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
 }
+
+/// A writer that hands what is written to a download stream in pieces of `PIECE` bytes,
+/// for files made by a library that writes to `std::io::Write` (the data export's zip).
+pub struct ChunkWriter {
+    buffer: Vec<u8>,
+    tx: tokio::sync::mpsc::Sender<web::Bytes>,
+}
+
+const PIECE: usize = 64 * 1024;
+
+impl ChunkWriter {
+    pub fn new(tx: tokio::sync::mpsc::Sender<web::Bytes>) -> Self {
+        ChunkWriter {
+            buffer: Vec::with_capacity(PIECE),
+            tx,
+        }
+    }
+
+    fn send(&mut self) -> std::io::Result<()> {
+        if self.buffer.is_empty() {
+            return Ok(());
+        }
+        let piece = std::mem::replace(&mut self.buffer, Vec::with_capacity(PIECE));
+        self.tx.blocking_send(web::Bytes::from(piece)).map_err(|_| {
+            std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the browser went away")
+        })
+    }
+}
+
+impl std::io::Write for ChunkWriter {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.buffer.extend_from_slice(data);
+        if self.buffer.len() >= PIECE {
+            self.send()?;
+        }
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.send()
+    }
+}

@@ -22,6 +22,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         "/{tenant}/staff/settings/tenant.toml",
         web::get().to(overview::export),
     );
+    cfg.route(
+        "/{tenant}/staff/settings/data.zip",
+        web::get().to(overview::export_all),
+    );
     cfg.route("/{tenant}/staff/settings/rules", web::get().to(rules::form));
     cfg.route(
         "/{tenant}/staff/settings/rules",

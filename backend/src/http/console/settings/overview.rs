@@ -6,10 +6,12 @@ use actix_web::HttpResponse;
 use madoguchi_frontend::pages::console::kit::Block;
 use serde_json::json;
 
+use crate::domain::archive;
 use crate::domain::mail::settings::MailRules;
 use crate::domain::staff::Permission;
 use crate::domain::tenant_file;
 use crate::error::AppError;
+use crate::http::console::csv_export;
 use crate::http::console::cx::StaffCx;
 use crate::http::console::notice::Notice;
 use crate::http::page::{Outcome, PageRequest};
@@ -143,6 +145,9 @@ pub async fn show(request: PageRequest) -> HttpResponse {
                 cx.console_url("settings/tenant.toml"),
                 cx.text("settings_export"),
             ));
+            if cx.may(Permission::ExportCityData) {
+                links.push((cx.console_url("settings/data.zip"), cx.text("data_export")));
+            }
             let notice = cx.notice_among(&[Notice::SettingsSaved]);
             let blocks = vec![
                 Block::Text(cx.text("settings_lead")),
@@ -172,6 +177,40 @@ pub async fn export(request: PageRequest) -> HttpResponse {
                 content_type: "application/toml; charset=utf-8",
                 filename: format!("tenant-{}.toml", cx.tenant.code),
                 body: text.into(),
+            })
+        })
+        .await
+}
+
+/// All of the city's data as a zip of CSV files (docs/data-lifecycle.md), for the day the
+/// city changes contractor: administrators only, logged before the first byte, and
+/// streamed from one database snapshot as it is written.
+pub async fn export_all(request: PageRequest) -> HttpResponse {
+    let pool = request.state.pool.clone();
+    request
+        .staff_step(Permission::ExportCityData, move |conn, cx| {
+            cx.audit(conn, "data.export", "data.zip", json!({}))?;
+            let (tx, rx) = tokio::sync::mpsc::channel(4);
+            let (pool, tenant, now) = (pool.clone(), cx.tenant.clone(), cx.clock.now);
+            actix_web::rt::task::spawn_blocking(move || {
+                let written = pool
+                    .get()
+                    .map_err(anyhow::Error::from)
+                    .and_then(|mut conn| {
+                        crate::db::act_for_tenant(&mut conn, Some(tenant.id))?;
+                        let writer = csv_export::ChunkWriter::new(tx);
+                        let (_, mut writer) = archive::export(&mut conn, &tenant, writer, now)?;
+                        std::io::Write::flush(&mut writer)?;
+                        Ok(())
+                    });
+                if let Err(e) = written {
+                    tracing::error!("data export of {} stopped: {e:#}", tenant.code);
+                }
+            });
+            Ok(Outcome::Stream {
+                content_type: "application/zip",
+                filename: format!("madoguchi-{}-{}.zip", cx.tenant.code, cx.clock.today()),
+                chunks: rx,
             })
         })
         .await
