@@ -261,3 +261,64 @@ async fn every_exported_column_is_described() {
     let catalogue = archive::catalogue(&mut app.conn()).unwrap();
     assert_eq!(archive::undescribed(&catalogue), Vec::<String>::new());
 }
+
+/// The commands an operator runs: export to a file, a dry run and the import itself.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_commands_export_to_a_file_check_it_and_import_it() {
+    let app = TestApp::spawn().await;
+    let tenant = city_with_every_kind_of_row(&app).await;
+    let folder = tempfile::tempdir().unwrap();
+    let file = folder.path().join("demo.zip");
+    let run = |args: &[&str]| {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_madoguchi"))
+            .args(args)
+            .env("DATABASE_URL", &app.db.url)
+            .output()
+            .unwrap();
+        (
+            output.status.success(),
+            String::from_utf8_lossy(&output.stdout).to_string()
+                + &String::from_utf8_lossy(&output.stderr),
+        )
+    };
+    let path = file.to_str().unwrap();
+    let (ok, out) = run(&["tenant", "export", "--tenant", &tenant.code, path]);
+    assert!(ok, "{out}");
+    assert!(out.contains("tables/bookings.csv: 1 rows"), "{out}");
+    assert!(
+        !out.contains("kept@example.jp"),
+        "no personal data on the terminal"
+    );
+    assert!(file.exists() && !folder.path().join("demo.zip.partial").exists());
+    let (ok, out) = run(&["tenant", "import", path, "--as", "next", "--dry-run"]);
+    assert!(ok, "{out}");
+    assert!(out.contains("nothing written"), "{out}");
+    assert!(Tenant::by_code(&mut app.conn(), "next").unwrap().is_none());
+    let (ok, out) = run(&["tenant", "import", path, "--as", "next"]);
+    assert!(ok, "{out}");
+    assert!(Tenant::by_code(&mut app.conn(), "next").unwrap().is_some());
+    let (ok, out) = run(&["tenant", "import", path, "--as", "Bad Code"]);
+    assert!(!ok && out.contains("a tenant code is"), "{out}");
+    let (ok, out) = run(&[
+        "tenant",
+        "import",
+        folder.path().to_str().unwrap(),
+        "--as",
+        "x",
+    ]);
+    assert!(!ok, "{out}");
+    // Both service-wide log lines say who moved what.
+    let actions: Vec<String> = audit_log::table
+        .filter(audit_log::tenant_id.is_null())
+        .select(audit_log::action)
+        .load(&mut app.conn())
+        .unwrap();
+    assert!(
+        actions.contains(&"tenant.exported".to_string()),
+        "{actions:?}"
+    );
+    assert!(
+        actions.contains(&"tenant.imported".to_string()),
+        "{actions:?}"
+    );
+}

@@ -27,3 +27,4 @@ mod schema;
 mod security;
 mod slot_generation;
 mod tenant_file;
+mod training;

@@ -42,6 +42,7 @@ fn page(
     token: &str,
     login_value: &str,
     error: Option<String>,
+    training: bool,
 ) -> String {
     let lang = lang_of(req);
     let mut query = query_of(req);
@@ -62,7 +63,7 @@ fn page(
             nav: Vec::new(),
             staff: None,
             banner: None,
-            training: false,
+            training,
         },
         form: FormVm {
             action: format!("/{tenant}/staff/login?lang={}{keep}", lang.code()),
@@ -73,9 +74,23 @@ fn page(
     })
 }
 
-pub async fn form(req: HttpRequest, path: web::Path<String>) -> HttpResponse {
+/// Whether the city is in training, for the 研修用 banner (an unknown city: no banner).
+async fn in_training(state: &AppState, code: &str) -> bool {
+    let code = code.to_string();
+    crate::db::run(&state.pool, move |conn| load_tenant(conn, &code))
+        .await
+        .is_ok_and(|tenant| tenant.training)
+}
+
+pub async fn form(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> HttpResponse {
     let token = new_client_token(&mut rand::thread_rng());
-    let html = page(&req, &path.into_inner(), &token, "", None);
+    let tenant = path.into_inner();
+    let training = in_training(&state, &tenant).await;
+    let html = page(&req, &tenant, &token, "", None, training);
     let mut response = crate::http::page::html(StatusCode::OK, html);
     let secure = https_site(&req);
     let cookie = Cookie::build(cookie_name(LOGIN_TOKEN_COOKIE, secure), token)
@@ -190,6 +205,7 @@ pub async fn submit(
                 &token,
                 &login_value,
                 Some(t(lang, "staff_login_failed")),
+                in_training(&state, &tenant_code).await,
             );
             crate::http::page::html(StatusCode::UNAUTHORIZED, html)
         }

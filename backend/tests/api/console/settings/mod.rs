@@ -558,3 +558,67 @@ async fn the_start_page_notice_is_changed_with_a_preview() {
         .await
         .contains("Closed 29 December to 3 January."));
 }
+
+/// The whole city as a zip, for administrators only, written to the log before it is sent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn administrators_download_all_of_the_citys_data_and_the_log_says_so() {
+    use std::io::Read;
+
+    let app = TestApp::spawn().await;
+    let tenant = town(&app);
+    super::booking_today(&app, &tenant, "downloaded@example.jp");
+    super::create_account_in(
+        &app,
+        &tenant,
+        "chief",
+        madoguchi::domain::staff::Role::Supervisor,
+    );
+    for login in ["clerk", "operator", "chief"] {
+        let client = logged_in(&app, login).await;
+        let response = client
+            .get(app.url("/town/staff/settings/data.zip"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 403, "{login}");
+    }
+    let anonymous = new_client()
+        .get(app.url("/town/staff/settings/data.zip"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), 303, "to the login page");
+
+    let admin = logged_in(&app, "admin").await;
+    let page = page_of(&admin, &app.url("/town/staff/settings")).await;
+    assert!(page.contains("/town/staff/settings/data.zip"), "{page}");
+    let response = admin
+        .get(app.url("/town/staff/settings/data.zip"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "application/zip");
+    assert!(response.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .starts_with("attachment; filename=\"madoguchi-town-"));
+    let body = response.bytes().await.unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(body.to_vec())).expect("a whole zip");
+    let mut bookings = String::new();
+    zip.by_name("tables/bookings.csv")
+        .unwrap()
+        .read_to_string(&mut bookings)
+        .unwrap();
+    assert!(bookings.starts_with("\u{feff}id,code,"), "{bookings}");
+    assert!(bookings.contains("downloaded@example.jp"));
+    assert!(zip.by_name("README.txt").is_ok() && zip.by_name("tenant.toml").is_ok());
+
+    let logged: Vec<String> = audit_log::table
+        .filter(audit_log::tenant_id.eq(tenant.id))
+        .filter(audit_log::action.eq("data.export"))
+        .select(audit_log::actor)
+        .load(&mut app.conn())
+        .unwrap();
+    assert_eq!(logged.len(), 1, "one line, for the one download");
+}
