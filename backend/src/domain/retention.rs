@@ -48,10 +48,13 @@ pub fn rules(conn: &mut PgConnection, tenant_id: i64) -> QueryResult<Rules> {
 
 pub fn set_rules(conn: &mut PgConnection, tenant_id: i64, rules: Rules) -> Result<(), AppError> {
     if rules.operation_log_days < MIN_LOG_DAYS {
-        return Err(AppError::invalid("operation_log_days", "invalid_too_short"));
+        return Err(AppError::invalid(
+            "operation_log_days",
+            "invalid_retention_log_too_short",
+        ));
     }
     if rules.personal_data_days.is_some_and(|days| days < 1) || rules.file_days < 1 {
-        return Err(AppError::invalid("days", "invalid_too_short"));
+        return Err(AppError::invalid("days", "invalid_retention_days"));
     }
     diesel::update(tenants::table.find(tenant_id))
         .set((

@@ -6,28 +6,7 @@ use madoguchi::domain::mail::transport::Mailer;
 use madoguchi::domain::tenant_lifecycle;
 
 use crate::helpers::TestApp;
-use crate::mail::{book_with_email, settings};
-
-/// The subject and plain text of the one message written to `folder`.
-fn written(folder: &std::path::Path) -> (String, String) {
-    let file = std::fs::read_dir(folder)
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
-    let raw = std::fs::read(file).unwrap();
-    let mail = mailparse::parse_mail(&raw).unwrap();
-    let subject =
-        mailparse::MailHeaderMap::get_first_value(mail.headers.as_slice(), "Subject").unwrap();
-    let text = mail
-        .parts()
-        .find(|p| p.ctype.mimetype == "text/plain")
-        .unwrap()
-        .get_body()
-        .unwrap();
-    (subject, text)
-}
+use crate::mail::{book_with_email, sent_subject, sent_text, settings};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_training_city_marks_every_page_and_mail_until_it_goes_live() {
@@ -54,7 +33,7 @@ async fn a_training_city_marks_every_page_and_mail_until_it_goes_live() {
         deliver_due(&app.pool, &mailer, &settings(), &app.clock(), 10).unwrap(),
         1
     );
-    let (subject, text) = written(folder.path());
+    let (subject, text) = (sent_subject(folder.path()), sent_text(folder.path()));
     assert!(subject.starts_with("【研修用】"), "{subject}");
     assert!(text.starts_with("【研修用】"), "{text}");
 

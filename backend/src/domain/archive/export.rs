@@ -11,7 +11,8 @@ use diesel::PgConnection;
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipWriter};
 
-use super::{catalogue, city_rows, csv_text, descriptions, Column, FORMAT, LEFT_OUT};
+use super::catalogue::{catalogue, city_rows, descriptions, Column, FORMAT, LEFT_OUT};
+use super::csv_text;
 use crate::db::tenant::Tenant;
 use crate::domain::tenant_file;
 

@@ -11,7 +11,8 @@ use diesel::PgConnection;
 use serde_json::json;
 use zip::ZipArchive;
 
-use super::{columns, csv_text, has_tenant_column, Column, FORMAT, TABLES};
+use super::catalogue::{columns, has_tenant_column, Column, FORMAT, TABLES};
+use super::csv_text;
 use crate::db::audit::NewAuditEntry;
 use crate::db::tenant::Tenant;
 

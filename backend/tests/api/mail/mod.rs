@@ -39,15 +39,27 @@ pub async fn book_with_email(app: &TestApp, email: &str) -> String {
     booked.body["code"].as_str().unwrap().to_string()
 }
 
-/// The plain-text part of the one message the mailer wrote to `folder`.
-pub fn sent_text(folder: &std::path::Path) -> String {
+/// The raw bytes of the one message the mailer wrote to `folder`.
+fn sent_raw(folder: &std::path::Path) -> Vec<u8> {
     let file = std::fs::read_dir(folder)
         .unwrap()
         .next()
         .expect("a message written")
         .unwrap()
         .path();
-    let raw = std::fs::read(file).unwrap();
+    std::fs::read(file).unwrap()
+}
+
+/// The decoded subject of the one message the mailer wrote to `folder`.
+pub fn sent_subject(folder: &std::path::Path) -> String {
+    let raw = sent_raw(folder);
+    let mail = mailparse::parse_mail(&raw).unwrap();
+    mailparse::MailHeaderMap::get_first_value(mail.headers.as_slice(), "Subject").unwrap()
+}
+
+/// The plain-text part of the one message the mailer wrote to `folder`.
+pub fn sent_text(folder: &std::path::Path) -> String {
+    let raw = sent_raw(folder);
     let mail = mailparse::parse_mail(&raw).unwrap();
     mail.parts()
         .find(|p| p.ctype.mimetype == "text/plain")

@@ -6,10 +6,10 @@ use actix_web::HttpResponse;
 use madoguchi_frontend::pages::console::kit::Block;
 use serde_json::json;
 
-use crate::domain::archive;
 use crate::domain::mail::settings::MailRules;
 use crate::domain::staff::Permission;
 use crate::domain::tenant_file;
+use crate::domain::{archive, retention};
 use crate::error::AppError;
 use crate::http::console::csv_export;
 use crate::http::console::cx::StaffCx;
@@ -105,6 +105,32 @@ pub(super) fn rules(cx: &StaffCx, mail: MailRules) -> Vec<(String, String)> {
     ]
 }
 
+/// How long the city's data is kept (docs/data-lifecycle.md), set by the operator.
+fn retention_facts(cx: &StaffCx, rules: retention::Rules) -> Vec<(String, String)> {
+    let days =
+        |n: i32| madoguchi_frontend::i18n::tf(cx.lang, "retention_days", &[("n", &n.to_string())]);
+    vec![
+        (
+            cx.text("retention_operation_log"),
+            days(rules.operation_log_days),
+        ),
+        (
+            cx.text("retention_personal_data"),
+            rules.personal_data_days.map_or_else(
+                || cx.text("retention_kept"),
+                |n| {
+                    madoguchi_frontend::i18n::tf(
+                        cx.lang,
+                        "retention_after_visit",
+                        &[("n", &n.to_string())],
+                    )
+                },
+            ),
+        ),
+        (cx.text("retention_mail_files"), days(rules.file_days)),
+    ]
+}
+
 /// What residents are asked for their contact: each field required, optional or off.
 fn contact(cx: &StaffCx) -> Vec<(String, String)> {
     let s = &cx.tenant.settings;
@@ -122,6 +148,7 @@ pub async fn show(request: PageRequest) -> HttpResponse {
     request
         .staff_step(Permission::ViewSettings, |conn, cx| {
             let mail = MailRules::of_tenant(conn, cx.tenant.id)?;
+            let retention = retention::rules(conn, cx.tenant.id)?;
             let mut links = Vec::new();
             if cx.may(Permission::ManageSettings) {
                 for (page, label) in [
@@ -156,6 +183,8 @@ pub async fn show(request: PageRequest) -> HttpResponse {
                 Block::Facts(rules(cx, mail)),
                 Block::Heading(cx.text("settings_contact")),
                 Block::Facts(contact(cx)),
+                Block::Heading(cx.text("retention_title")),
+                Block::Facts(retention_facts(cx, retention)),
             ];
             cx.page(StatusCode::OK, "settings_title", notice, blocks)
         })

@@ -592,6 +592,11 @@ async fn administrators_download_all_of_the_citys_data_and_the_log_says_so() {
     let admin = logged_in(&app, "admin").await;
     let page = page_of(&admin, &app.url("/town/staff/settings")).await;
     assert!(page.contains("/town/staff/settings/data.zip"), "{page}");
+    assert!(
+        page.contains("データの保存期間") && page.contains("366日"),
+        "{page}"
+    );
+    assert!(page.contains("来庁日から1095日後に消去"), "{page}");
     let response = admin
         .get(app.url("/town/staff/settings/data.zip"))
         .send()
