@@ -1,8 +1,13 @@
-//! The message catalogue: one TOML file per language under `locales/`, the same keys in
-//! each. Adding a language is adding a file (and a `Lang`).
+//! The message catalogue: one Project Fluent file per language under `locales/`, the same
+//! messages with the same variables in each. Plural forms are the language's own, written in
+//! the file (`{ $n -> [one] … *[other] … }`). Adding a language is adding a file (and a
+//! `Lang`).
 
-use std::collections::HashMap;
 use std::sync::LazyLock;
+
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+use unic_langid::LanguageIdentifier;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Lang {
@@ -35,58 +40,186 @@ impl Lang {
     }
 }
 
-type Catalogue = HashMap<String, String>;
+/// A language's messages, shared by every request (the concurrent memoizer makes it `Sync`).
+type Bundle = FluentBundle<FluentResource>;
 
-fn load(text: &str) -> Catalogue {
-    // The files are part of the build; a broken one fails the catalogue test.
-    toml::from_str(text).unwrap_or_default()
+fn load(lang: Lang, text: &'static str) -> Bundle {
+    let id: LanguageIdentifier = lang.code().parse().unwrap_or_default();
+    let mut bundle = Bundle::new_concurrent(vec![id]);
+    // Pages and mail are plain text and HTML without bidirectional text: no isolation marks
+    // around the values.
+    bundle.set_use_isolating(false);
+    // The files are part of the build; a broken entry fails the catalogue tests, and the
+    // entries around it still load.
+    let resource =
+        FluentResource::try_new(text.to_string()).unwrap_or_else(|(partial, _errors)| partial);
+    let _ = bundle.add_resource(resource);
+    bundle
 }
 
-static JA: LazyLock<Catalogue> = LazyLock::new(|| load(include_str!("../locales/ja.toml")));
-static EN: LazyLock<Catalogue> = LazyLock::new(|| load(include_str!("../locales/en.toml")));
+static JA: LazyLock<Bundle> = LazyLock::new(|| load(Lang::Ja, include_str!("../locales/ja.ftl")));
+static EN: LazyLock<Bundle> = LazyLock::new(|| load(Lang::En, include_str!("../locales/en.ftl")));
 
-fn catalogue(lang: Lang) -> &'static Catalogue {
+fn bundle(lang: Lang) -> &'static Bundle {
     match lang {
         Lang::Ja => &JA,
         Lang::En => &EN,
     }
 }
 
-/// The text of `key`; the key itself when it is missing, so a gap shows but never breaks a page.
-pub fn t(lang: Lang, key: &str) -> String {
-    catalogue(lang)
-        .get(key)
-        .cloned()
-        .unwrap_or_else(|| key.to_string())
+fn format(lang: Lang, key: &str, args: Option<&FluentArgs>) -> String {
+    let bundle = bundle(lang);
+    let Some(pattern) = bundle.get_message(key).and_then(|message| message.value()) else {
+        return key.to_string();
+    };
+    let mut errors = Vec::new();
+    bundle
+        .format_pattern(pattern, args, &mut errors)
+        .into_owned()
 }
 
-/// The text of `key` with `{name}` placeholders filled.
+/// The text of `key`; the key itself when it is missing, so a gap shows but never breaks a page.
+pub fn t(lang: Lang, key: &str) -> String {
+    format(lang, key, None)
+}
+
+/// The text of `key` with its variables filled. A value written as a whole number is given
+/// as a number, so that the language's plural forms choose the words (1 place, 2 places).
 pub fn tf(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
-    args.iter().fold(t(lang, key), |text, (name, value)| {
-        text.replace(&format!("{{{name}}}"), value)
-    })
+    let mut fluent = FluentArgs::new();
+    for (name, value) in args {
+        match whole_number(value) {
+            Some(number) => fluent.set(*name, FluentValue::from(number)),
+            None => fluent.set(*name, *value),
+        }
+    }
+    format(lang, key, Some(&fluent))
+}
+
+/// `value` as a number when it is one written plainly (no sign, no leading zero: a phone
+/// number or a code stays text).
+fn whole_number(value: &str) -> Option<i64> {
+    let plain = !value.is_empty()
+        && value.bytes().all(|b| b.is_ascii_digit())
+        && (value == "0" || !value.starts_with('0'));
+    plain.then(|| value.parse().ok()).flatten()
 }
 
 #[cfg(test)]
 mod tests {
+    use std::collections::{BTreeMap, BTreeSet};
+
+    use fluent_syntax::ast::{Entry, Expression, InlineExpression, Pattern, PatternElement};
+
     use super::*;
 
-    #[test]
-    fn every_language_has_every_key() {
-        let mut ja: Vec<&String> = JA.keys().collect();
-        let mut en: Vec<&String> = EN.keys().collect();
-        ja.sort();
-        en.sort();
-        assert!(ja.len() > 40, "the Japanese catalogue did not load");
-        assert_eq!(ja, en);
+    const FILES: [(Lang, &str); 2] = [
+        (Lang::Ja, include_str!("../locales/ja.ftl")),
+        (Lang::En, include_str!("../locales/en.ftl")),
+    ];
+
+    fn inline_variables(expression: &InlineExpression<&str>, found: &mut BTreeSet<String>) {
+        match expression {
+            InlineExpression::VariableReference { id } => {
+                found.insert(id.name.to_string());
+            }
+            InlineExpression::Placeable { expression } => variables_of(expression, found),
+            InlineExpression::FunctionReference { arguments, .. } => {
+                for argument in &arguments.positional {
+                    inline_variables(argument, found);
+                }
+                for argument in &arguments.named {
+                    inline_variables(&argument.value, found);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn variables_of(expression: &Expression<&str>, found: &mut BTreeSet<String>) {
+        match expression {
+            Expression::Inline(inline) => inline_variables(inline, found),
+            Expression::Select { selector, variants } => {
+                inline_variables(selector, found);
+                for variant in variants {
+                    pattern_variables(&variant.value, found);
+                }
+            }
+        }
+    }
+
+    fn pattern_variables(pattern: &Pattern<&str>, found: &mut BTreeSet<String>) {
+        for element in &pattern.elements {
+            if let PatternElement::Placeable { expression } = element {
+                variables_of(expression, found);
+            }
+        }
+    }
+
+    /// Every message of a file with the variables it uses.
+    fn messages(text: &'static str) -> BTreeMap<String, BTreeSet<String>> {
+        let resource = FluentResource::try_new(text.to_string())
+            .unwrap_or_else(|(_, errors)| panic!("the file does not parse: {errors:?}"));
+        resource
+            .entries()
+            .filter_map(|entry| match entry {
+                Entry::Message(message) => {
+                    let mut found = BTreeSet::new();
+                    if let Some(value) = &message.value {
+                        pattern_variables(value, &mut found);
+                    }
+                    Some((message.id.name.to_string(), found))
+                }
+                _ => None,
+            })
+            .collect()
     }
 
     #[test]
-    fn placeholders_are_filled() {
+    fn every_language_has_every_message_with_the_same_variables() {
+        let (_, first) = FILES[0];
+        let reference = messages(first);
+        assert!(reference.len() > 40, "the Japanese catalogue did not load");
+        for (lang, text) in FILES {
+            let found = messages(text);
+            let missing: Vec<&String> = reference
+                .keys()
+                .filter(|k| !found.contains_key(*k))
+                .collect();
+            let extra: Vec<&String> = found
+                .keys()
+                .filter(|k| !reference.contains_key(*k))
+                .collect();
+            assert!(
+                missing.is_empty() && extra.is_empty(),
+                "{lang:?}: missing {missing:?}, extra {extra:?}"
+            );
+            for (key, variables) in &reference {
+                assert_eq!(&found[key], variables, "{lang:?}: the variables of {key}");
+            }
+        }
+    }
+
+    #[test]
+    fn variables_are_filled_and_plurals_follow_the_language() {
         assert_eq!(
             tf(Lang::En, "time_places_left", &[("n", "3")]),
             "3 places left"
         );
-        assert_eq!(tf(Lang::Ja, "time_places_left", &[("n", "3")]), "残り3人");
+        assert_eq!(
+            tf(Lang::En, "time_places_left", &[("n", "1")]),
+            "1 place left"
+        );
+        assert_eq!(tf(Lang::Ja, "time_places_left", &[("n", "1")]), "残り1人");
+        assert_eq!(t(Lang::En, "no_such_message"), "no_such_message");
+    }
+
+    #[test]
+    fn codes_and_phone_numbers_stay_text() {
+        assert_eq!(whole_number("12"), Some(12));
+        assert_eq!(whole_number("0"), Some(0));
+        assert_eq!(whole_number("090"), None);
+        assert_eq!(whole_number("-3"), None);
+        assert_eq!(whole_number("12a"), None);
     }
 }

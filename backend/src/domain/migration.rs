@@ -4,6 +4,7 @@
 //! lists every conflict (full slot, closed day, unknown card…) by line, and so does a commit
 //! that meets one, booking nothing.
 
+use madoguchi_frontend::i18n::Lang;
 use std::collections::HashMap;
 use std::io::Read;
 
@@ -254,14 +255,8 @@ fn book_rows(
             {
                 report.problems.push(
                     Problem::new(line, None, "migration_problem_refused")
-                        .with(
-                            "why",
-                            refused.message_in(madoguchi_frontend::i18n::Lang::Ja),
-                        )
-                        .with(
-                            "why_en",
-                            refused.message_in(madoguchi_frontend::i18n::Lang::En),
-                        ),
+                        .with_in("why", Lang::Ja, refused.message_in(Lang::Ja))
+                        .with_in("why", Lang::En, refused.message_in(Lang::En)),
                 );
             }
             Err(other) => return Err(Stop::Failed(other)),

@@ -42,6 +42,8 @@ pub struct Problem {
     /// A message key (`card_problem_*`) and its values.
     pub key: &'static str,
     pub args: Vec<(&'static str, String)>,
+    /// Values that differ by language (a refusal's own words), used over `args` in theirs.
+    pub args_in: Vec<(&'static str, Lang, String)>,
 }
 
 impl Problem {
@@ -51,6 +53,7 @@ impl Problem {
             column: column.map(str::to_string),
             key,
             args: Vec::new(),
+            args_in: Vec::new(),
         }
     }
 
@@ -59,8 +62,18 @@ impl Problem {
         self
     }
 
+    /// A value in one language, for the pages in that language.
+    pub fn with_in(mut self, name: &'static str, lang: Lang, value: impl Into<String>) -> Problem {
+        self.args_in.push((name, lang, value.into()));
+        self
+    }
+
     pub fn reason(&self, lang: Lang) -> String {
-        let args: Vec<(&str, &str)> = self.args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let mut args: Vec<(&str, &str)> = self.args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        for (name, _, value) in self.args_in.iter().filter(|(_, l, _)| *l == lang) {
+            args.retain(|(n, _)| n != name);
+            args.push((name, value));
+        }
         tf(lang, self.key, &args)
     }
 

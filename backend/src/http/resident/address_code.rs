@@ -81,10 +81,14 @@ fn code_page(
     error: Option<String>,
 ) -> Result<String, AppError> {
     let email = cx.session.state.flow.email.clone();
-    let notice = cx
-        .text(notice_key)
-        .replace("{email}", &email)
-        .replace("{minutes}", &address_codes::VALID_MINUTES.to_string());
+    let notice = madoguchi_frontend::i18n::tf(
+        cx.lang,
+        notice_key,
+        &[
+            ("email", &email),
+            ("minutes", &address_codes::VALID_MINUTES.to_string()),
+        ],
+    );
     let errors = error
         .iter()
         .map(|e| field_error("code", e.clone()))
@@ -170,9 +174,11 @@ pub async fn code_submit(request: Posted<CodeForm>) -> HttpResponse {
                     flow.email_code = None;
                     return redirect(cx.book_url(procedure, "check"));
                 }
-                Verdict::Wrong { tries_left } => cx
-                    .text("email_code_wrong")
-                    .replace("{tries}", &tries_left.to_string()),
+                Verdict::Wrong { tries_left } => madoguchi_frontend::i18n::tf(
+                    cx.lang,
+                    "email_code_wrong",
+                    &[("tries", &tries_left.to_string())],
+                ),
                 Verdict::Spent => cx.text("email_code_spent"),
             };
             invalid_page(code_page(
