@@ -40,6 +40,9 @@ pub fn build(config: Config, pool: PgPool, listener: TcpListener) -> anyhow::Res
                 crate::http::refuse_control_characters,
             ))
             .wrap(crate::http::error_pages::handlers())
+            .wrap(actix_web::middleware::from_fn(
+                crate::http::page::remember_language,
+            ))
             .wrap(security_headers(https))
             .wrap(NormalizePath::new(TrailingSlash::MergeOnly))
             .wrap(actix_web::middleware::from_fn(access_line))

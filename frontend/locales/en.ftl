@@ -1,6 +1,6 @@
 # English messages (Project Fluent). Every message of ja.ftl must be here too, with the same variables.
 site_name = My Number Card counter booking
-switch_language = 日本語
+language_choice = Language
 locations = Counters
 procedures = Procedures you can book
 needs_card = You need the number on your issuance notice

@@ -1,6 +1,6 @@
 # 日本語のメッセージ（Project Fluent）。en.ftl と同じメッセージを同じ変数ですべて持つこと。
 site_name = マイナンバーカード窓口予約
-switch_language = English
+language_choice = 表示する言語
 locations = 窓口の一覧
 procedures = 予約できる手続き
 needs_card = 交付通知書の番号が必要です

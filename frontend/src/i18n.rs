@@ -32,11 +32,43 @@ impl Lang {
         }
     }
 
-    pub fn other(self) -> Lang {
+    /// Every language of the pages, in the order the language switch lists them.
+    pub const ALL: [Lang; 2] = [Lang::Ja, Lang::En];
+
+    /// The language's name in itself, as the language switch shows it.
+    pub fn own_name(self) -> &'static str {
         match self {
-            Lang::Ja => Lang::En,
-            Lang::En => Lang::Ja,
+            Lang::Ja => "日本語",
+            Lang::En => "English",
         }
+    }
+
+    /// The language a browser's `Accept-Language` prefers most among ours (`q=0` refuses
+    /// one; a regional tag like `en-GB` matches its language).
+    pub fn from_accept_language(header: &str) -> Option<Lang> {
+        let mut best: Option<(f32, Lang)> = None;
+        for item in header.split(',') {
+            let mut parts = item.split(';');
+            let tag = parts.next().unwrap_or_default().trim();
+            let weight = parts
+                .find_map(|p| p.trim().strip_prefix("q="))
+                .map_or(Some(1.0), |q| q.trim().parse::<f32>().ok());
+            let (Some(weight), Some(lang)) = (weight, Lang::of_tag(tag)) else {
+                continue;
+            };
+            if weight > 0.0 && best.is_none_or(|(b, _)| weight > b) {
+                best = Some((weight, lang));
+            }
+        }
+        best.map(|(_, lang)| lang)
+    }
+
+    /// Ours for a BCP 47 tag: by its primary language subtag.
+    fn of_tag(tag: &str) -> Option<Lang> {
+        let primary = tag.split(['-', '_']).next().unwrap_or_default();
+        Lang::ALL
+            .into_iter()
+            .find(|lang| lang.code().eq_ignore_ascii_case(primary))
     }
 }
 
@@ -212,6 +244,22 @@ mod tests {
         );
         assert_eq!(tf(Lang::Ja, "time_places_left", &[("n", "1")]), "残り1人");
         assert_eq!(t(Lang::En, "no_such_message"), "no_such_message");
+    }
+
+    #[test]
+    fn the_browser_language_is_matched_by_preference() {
+        assert_eq!(Lang::from_accept_language("en-US,en;q=0.9"), Some(Lang::En));
+        assert_eq!(
+            Lang::from_accept_language("fr-FR, en;q=0.5, ja;q=0.8"),
+            Some(Lang::Ja)
+        );
+        assert_eq!(
+            Lang::from_accept_language("ja;q=0, en-GB;q=0.1"),
+            Some(Lang::En)
+        );
+        assert_eq!(Lang::from_accept_language("de, fr"), None);
+        assert_eq!(Lang::from_accept_language(""), None);
+        assert_eq!(Lang::from_accept_language("JA-jp"), Some(Lang::Ja));
     }
 
     #[test]

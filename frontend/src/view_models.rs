@@ -2,13 +2,20 @@
 
 use crate::i18n::Lang;
 
+/// This page's address in `lang`.
+pub fn in_language(here: &str, lang: Lang) -> String {
+    let separator = if here.contains('?') { '&' } else { '?' };
+    format!("{here}{separator}lang={}", lang.code())
+}
+
 /// What every page frame needs.
 #[derive(Clone, Debug)]
 pub struct PageFrame {
     pub lang: Lang,
     pub title: String,
-    /// The same page in the other language.
-    pub switch_href: String,
+    /// This page's address without its language: the language switch adds `lang=` for
+    /// each of the others.
+    pub here: String,
     pub back_href: Option<String>,
     pub errors: Vec<FieldError>,
     /// Console sections (href, label), shown under the header; empty on resident pages.

@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 
 import { expectAccessible, launchBrowser, sampleHolder, screenshot, startServer } from './support/harness.mjs';
 
-const DESK = { viewport: { width: 1280, height: 800 }, javaScriptEnabled: false };
+const DESK = { viewport: { width: 1280, height: 800 }, javaScriptEnabled: false, locale: 'ja-JP' };
 const PASSWORD = 'Madoguchi#2026';
 
 let server;

@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 
 import { expectAccessible, launchBrowser, repoRoot, screenshot, startServer } from './support/harness.mjs';
 
-const DESK = { viewport: { width: 1280, height: 800 }, javaScriptEnabled: false };
+const DESK = { viewport: { width: 1280, height: 800 }, javaScriptEnabled: false, locale: 'ja-JP' };
 const PASSWORD = 'Madoguchi#2026';
 const data = (file) => path.join(repoRoot, '../shared/data', file);
 // A city with the sample files' five locations and no cards yet.

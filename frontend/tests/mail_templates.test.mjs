@@ -10,7 +10,7 @@ import {
   PHONE, chooseDay, expectAccessible, launchBrowser, mailMessages, plainText, repoRoot, sampleCard, screenshot, startServer,
 } from './support/harness.mjs';
 
-const DESK = { viewport: { width: 1280, height: 800 }, javaScriptEnabled: false };
+const DESK = { viewport: { width: 1280, height: 800 }, javaScriptEnabled: false, locale: 'ja-JP' };
 const PASSWORD = 'Madoguchi#2026';
 const OWN_TEXT = '交付通知書と本人確認書類をお忘れなく。窓口は2階です。';
 

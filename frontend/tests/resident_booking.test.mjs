@@ -117,6 +117,20 @@ test('a wrong birth date shows an error, and the sixth try is locked out', async
   await context.close();
 });
 
+test('a phone set to English opens in English, and a language chosen is kept', async () => {
+  const context = await browser.newContext({ ...PHONE, locale: 'en-US' });
+  const page = await context.newPage();
+  await page.goto(`${server.base}/demo/book/apply/`);
+  assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'Choose a counter');
+  await page.getByRole('link', { name: '日本語' }).click();
+  assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), '窓口を選んでください');
+  await page.goto(`${server.base}/demo/book/apply/`);
+  assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), '窓口を選んでください');
+  assert.equal(await page.getAttribute('html', 'lang'), 'ja');
+  await expectAccessible(browser, page);
+  await context.close();
+});
+
 test('the English switch keeps the page', async () => {
   const context = await browser.newContext(PHONE);
   const page = await context.newPage();

@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 
 import { expectAccessible, launchBrowser, screenshot, startServer } from './support/harness.mjs';
 
-const DESK = { viewport: { width: 1024, height: 768 }, javaScriptEnabled: false };
+const DESK = { viewport: { width: 1024, height: 768 }, javaScriptEnabled: false, locale: 'ja-JP' };
 const PASSWORD = 'Madoguchi#2026';
 // A town whose counter is open around the clock, so that "today" has slots whenever this runs.
 const TOWN = `

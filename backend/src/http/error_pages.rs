@@ -85,7 +85,7 @@ pub fn page_for(
         frame: PageFrame {
             lang,
             title,
-            switch_href: switch_href(request, lang),
+            here: here(request),
             back_href: None,
             errors: Vec::new(),
             nav: Vec::new(),
@@ -143,15 +143,15 @@ fn is_plain_code(code: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
-/// The same address in the other language; only plain paths are echoed back.
-fn switch_href(request: &HttpRequest, lang: Lang) -> String {
+/// The address without its language; only plain paths are echoed back.
+fn here(request: &HttpRequest) -> String {
     let path = request.path();
     let plain = path
         .bytes()
         .all(|b| b.is_ascii_alphanumeric() || b"/-_.".contains(&b))
         && !path.starts_with("//");
     let path = if plain { path } else { "/" };
-    format!("{path}?lang={}", lang.other().code())
+    path.to_string()
 }
 
 /// An error inside a page handler, as a page (for handlers that catch their own errors).

@@ -131,21 +131,64 @@ pub fn pick(lang: Lang, ja: &str, en: &str) -> String {
 }
 
 /// The same page in the other language: its path with the query it had, `lang` switched.
-pub fn other_language_href(path: &str, query: &HashMap<String, String>, lang: Lang) -> String {
+pub fn address_without_language(path: &str, query: &HashMap<String, String>) -> String {
     let mut pairs: Vec<(&String, &String)> =
         query.iter().filter(|(k, _)| k.as_str() != "lang").collect();
     pairs.sort();
-    let mut parts: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
-    parts.push(format!("lang={}", lang.other().code()));
-    format!("{path}?{}", parts.join("&"))
+    let parts: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    if parts.is_empty() {
+        path.to_string()
+    } else {
+        format!("{path}?{}", parts.join("&"))
+    }
 }
 
-/// `?lang=en` picks English; Japanese otherwise.
+/// The cookie that keeps a reader's choice of language.
+pub const LANGUAGE_COOKIE: &str = "madoguchi_lang";
+
+/// The page's language: the address's `lang=`, else the reader's last choice (kept in a
+/// cookie), else the browser's preferred language among ours, else Japanese.
 pub fn lang_of(req: &HttpRequest) -> Lang {
-    query_of(req)
-        .get("lang")
-        .and_then(|code| Lang::from_code(code))
+    let chosen = |code: Option<String>| code.and_then(|code| Lang::from_code(&code));
+    chosen(query_of(req).get("lang").cloned())
+        .or_else(|| chosen(crate::http::extract::read_cookie(req, LANGUAGE_COOKIE)))
+        .or_else(|| {
+            req.headers()
+                .get(actix_web::http::header::ACCEPT_LANGUAGE)
+                .and_then(|value| value.to_str().ok())
+                .and_then(Lang::from_accept_language)
+        })
         .unwrap_or(Lang::Ja)
+}
+
+/// Middleware: a page asked for with `lang=` keeps that choice for a year, so the next
+/// visit without it (a bookmark, a link from a mail) opens in the same language.
+pub async fn remember_language(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    let chosen = query_of(req.request())
+        .get("lang")
+        .and_then(|code| Lang::from_code(code));
+    let secure = crate::http::extract::https_site(req.request());
+    let mut response = next.call(req).await?;
+    if let Some(lang) = chosen {
+        let kept = crate::http::extract::read_cookie(response.request(), LANGUAGE_COOKIE);
+        if kept.as_deref() != Some(lang.code()) {
+            let cookie = actix_web::cookie::Cookie::build(
+                crate::http::extract::cookie_name(LANGUAGE_COOKIE, secure),
+                lang.code(),
+            )
+            .path("/")
+            .http_only(true)
+            .secure(secure)
+            .same_site(actix_web::cookie::SameSite::Lax)
+            .max_age(actix_web::cookie::time::Duration::days(365))
+            .finish();
+            let _ = response.response_mut().add_cookie(&cookie);
+        }
+    }
+    Ok(response)
 }
 
 pub fn query_of(req: &HttpRequest) -> HashMap<String, String> {
@@ -267,9 +310,9 @@ impl PageCx {
         Ok(())
     }
 
-    /// This page in the other language.
-    pub fn switch_href(&self) -> String {
-        other_language_href(&self.path, &self.query, self.lang)
+    /// This page's address without its language (the language switch adds it).
+    pub fn here(&self) -> String {
+        address_without_language(&self.path, &self.query)
     }
 
     pub fn text(&self, key: &str) -> String {

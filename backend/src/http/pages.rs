@@ -21,11 +21,11 @@ use crate::http::state::AppState;
 const STYLESHEET: &str = include_str!("site.css");
 
 /// `?lang=en` picks English; Japanese otherwise.
-fn frame(lang: Lang, title: String, switch_href: String) -> PageFrame {
+fn frame(lang: Lang, title: String, here: String) -> PageFrame {
     PageFrame {
         lang,
         title,
-        switch_href,
+        here,
         back_href: None,
         errors: Vec::new(),
         nav: Vec::new(),
@@ -49,11 +49,7 @@ pub async fn tenant_list(
     let lang = lang_of(&req);
     let tenants = crate::db::run(&state.pool, |conn| Ok(Tenant::all(conn)?)).await?;
     let vm = TenantListVm {
-        frame: frame(
-            lang,
-            t(lang, "tenants"),
-            format!("/?lang={}", lang.other().code()),
-        ),
+        frame: frame(lang, t(lang, "tenants"), "/".to_string()),
         tenants: tenants
             .into_iter()
             .map(|t| TenantLinkVm {
@@ -125,7 +121,7 @@ pub async fn tenant_home(
                 ..frame(
                     lang,
                     pick(lang, &tenant.name, &tenant.name_en),
-                    format!("/{}/?lang={}", tenant.code, lang.other().code()),
+                    format!("/{}/", tenant.code),
                 )
             },
             notice: pick(lang, &tenant.notice_ja, &tenant.notice_en),

@@ -13,6 +13,7 @@ mod embedded_server;
 mod error_pages;
 mod hostile_input;
 mod idempotency;
+mod languages;
 mod layout;
 mod lifecycle;
 mod mail;

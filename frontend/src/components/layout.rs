@@ -3,12 +3,17 @@ use leptos::prelude::*;
 use crate::i18n::{t, Lang};
 use crate::view_models::{FieldError, PageFrame};
 
-/// The frame of every page: language, title, language switch (same page, other language),
+/// The frame of every page: language, title, language switch (same page, every other
+/// language by its own name),
 /// a back link where there is one, and the error summary at the top of the content.
 #[component]
 pub fn Layout(frame: PageFrame, children: Children) -> impl IntoView {
     let lang = frame.lang;
-    let other = lang.other();
+    let others: Vec<(Lang, String)> = Lang::ALL
+        .into_iter()
+        .filter(|other| *other != lang)
+        .map(|other| (other, crate::view_models::in_language(&frame.here, other)))
+        .collect();
     let has_errors = !frame.errors.is_empty();
     // Console pages are used on office screens and hold wide tables.
     let body_class = if frame.nav.is_empty() { "" } else { "console" };
@@ -28,9 +33,13 @@ pub fn Layout(frame: PageFrame, children: Children) -> impl IntoView {
             <body class=body_class>
                 <header class="site-header">
                     <p class="site-name">{t(lang, "site_name")}</p>
-                    <a class="lang-switch" href=frame.switch_href hreflang=other.code() lang=other.code()>
-                        {t(lang, "switch_language")}
-                    </a>
+                    <nav class="lang-switch-list" aria-label=t(lang, "language_choice")>
+                        {others.into_iter().map(|(other, href)| view! {
+                            <a class="lang-switch" href=href hreflang=other.code() lang=other.code()>
+                                {other.own_name()}
+                            </a>
+                        }).collect_view()}
+                    </nav>
                 </header>
                 {frame.training.then(|| view! {
                     <div class="banner training" role="note"><strong>{t(lang, "training_mark")}</strong>" "{t(lang, "training_banner")}</div>

@@ -19,7 +19,8 @@ const binary = process.env.MADOGUCHI_BIN ?? path.join(repoRoot, 'target/debug/ma
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 /** A phone-sized window, JavaScript off: how the main flows must work. */
-export const PHONE = { viewport: { width: 375, height: 667 }, javaScriptEnabled: false };
+// A resident's phone set to Japanese, as most are; the language tests choose others.
+export const PHONE = { viewport: { width: 375, height: 667 }, javaScriptEnabled: false, locale: 'ja-JP' };
 
 async function freePort() {
   const server = net.createServer();

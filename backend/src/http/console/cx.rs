@@ -59,7 +59,7 @@ impl StaffCx {
         PageFrame {
             lang: self.lang,
             title,
-            switch_href: self.switch_href(),
+            here: self.here(),
             banner: self.banner.clone(),
             training: self.tenant.training,
             back_href: None,

@@ -57,7 +57,7 @@ fn page(
         frame: PageFrame {
             lang,
             title: t(lang, "staff_login_title"),
-            switch_href: format!("/{tenant}/staff/login?lang={}{keep}", lang.other().code()),
+            here: format!("/{tenant}/staff/login{}", keep.replacen('&', "?", 1)),
             back_href: None,
             errors: Vec::new(),
             nav: Vec::new(),

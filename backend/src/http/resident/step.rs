@@ -47,7 +47,7 @@ impl Cx {
         PageFrame {
             lang: self.lang,
             title,
-            switch_href: self.switch_href(),
+            here: self.here(),
             back_href: back,
             errors,
             nav: Vec::new(),
