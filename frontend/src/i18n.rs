@@ -32,6 +32,13 @@ impl Lang {
         }
     }
 
+    /// The language whose messages stand in for those this one lacks (the console's).
+    pub fn fallback(self) -> Option<Lang> {
+        match self {
+            Lang::Ja | Lang::En => None,
+        }
+    }
+
     /// Every language of the pages, in the order the language switch lists them.
     pub const ALL: [Lang; 2] = [Lang::Ja, Lang::En];
 
@@ -75,22 +82,45 @@ impl Lang {
 /// A language's messages, shared by every request (the concurrent memoizer makes it `Sync`).
 type Bundle = FluentBundle<FluentResource>;
 
-fn load(lang: Lang, text: &'static str) -> Bundle {
+/// The messages of one language: those of the resident pages and mail, which every
+/// language has, and those of the staff console, which Japanese and English have.
+struct Files {
+    resident: &'static str,
+    console: Option<&'static str>,
+}
+
+fn files(lang: Lang) -> Files {
+    match lang {
+        Lang::Ja => Files {
+            resident: include_str!("../locales/ja/resident.ftl"),
+            console: Some(include_str!("../locales/ja/console.ftl")),
+        },
+        Lang::En => Files {
+            resident: include_str!("../locales/en/resident.ftl"),
+            console: Some(include_str!("../locales/en/console.ftl")),
+        },
+    }
+}
+
+fn load(lang: Lang) -> Bundle {
     let id: LanguageIdentifier = lang.code().parse().unwrap_or_default();
     let mut bundle = Bundle::new_concurrent(vec![id]);
     // Pages and mail are plain text and HTML without bidirectional text: no isolation marks
     // around the values.
     bundle.set_use_isolating(false);
-    // The files are part of the build; a broken entry fails the catalogue tests, and the
-    // entries around it still load.
-    let resource =
-        FluentResource::try_new(text.to_string()).unwrap_or_else(|(partial, _errors)| partial);
-    let _ = bundle.add_resource(resource);
+    let files = files(lang);
+    for text in std::iter::once(files.resident).chain(files.console) {
+        // The files are part of the build; a broken entry fails the catalogue tests, and
+        // the entries around it still load.
+        let resource =
+            FluentResource::try_new(text.to_string()).unwrap_or_else(|(partial, _errors)| partial);
+        let _ = bundle.add_resource(resource);
+    }
     bundle
 }
 
-static JA: LazyLock<Bundle> = LazyLock::new(|| load(Lang::Ja, include_str!("../locales/ja.ftl")));
-static EN: LazyLock<Bundle> = LazyLock::new(|| load(Lang::En, include_str!("../locales/en.ftl")));
+static JA: LazyLock<Bundle> = LazyLock::new(|| load(Lang::Ja));
+static EN: LazyLock<Bundle> = LazyLock::new(|| load(Lang::En));
 
 fn bundle(lang: Lang) -> &'static Bundle {
     match lang {
@@ -100,14 +130,19 @@ fn bundle(lang: Lang) -> &'static Bundle {
 }
 
 fn format(lang: Lang, key: &str, args: Option<&FluentArgs>) -> String {
-    let bundle = bundle(lang);
-    let Some(pattern) = bundle.get_message(key).and_then(|message| message.value()) else {
-        return key.to_string();
-    };
-    let mut errors = Vec::new();
-    bundle
-        .format_pattern(pattern, args, &mut errors)
-        .into_owned()
+    // A language without the console's messages shows them in its fallback language.
+    let mut tried = Some(lang);
+    while let Some(lang) = tried {
+        let bundle = bundle(lang);
+        if let Some(pattern) = bundle.get_message(key).and_then(|message| message.value()) {
+            let mut errors = Vec::new();
+            return bundle
+                .format_pattern(pattern, args, &mut errors)
+                .into_owned();
+        }
+        tried = lang.fallback();
+    }
+    key.to_string()
 }
 
 /// The text of `key`; the key itself when it is missing, so a gap shows but never breaks a page.
@@ -144,11 +179,6 @@ mod tests {
     use fluent_syntax::ast::{Entry, Expression, InlineExpression, Pattern, PatternElement};
 
     use super::*;
-
-    const FILES: [(Lang, &str); 2] = [
-        (Lang::Ja, include_str!("../locales/ja.ftl")),
-        (Lang::En, include_str!("../locales/en.ftl")),
-    ];
 
     fn inline_variables(expression: &InlineExpression<&str>, found: &mut BTreeSet<String>) {
         match expression {
@@ -207,29 +237,50 @@ mod tests {
             .collect()
     }
 
+    fn same_messages(
+        reference: &BTreeMap<String, BTreeSet<String>>,
+        lang: Lang,
+        text: &'static str,
+    ) {
+        let found = messages(text);
+        let missing: Vec<&String> = reference
+            .keys()
+            .filter(|k| !found.contains_key(*k))
+            .collect();
+        let extra: Vec<&String> = found
+            .keys()
+            .filter(|k| !reference.contains_key(*k))
+            .collect();
+        assert!(
+            missing.is_empty() && extra.is_empty(),
+            "{lang:?}: missing {missing:?}, extra {extra:?}"
+        );
+        for (key, variables) in reference {
+            assert_eq!(&found[key], variables, "{lang:?}: the variables of {key}");
+        }
+    }
+
     #[test]
     fn every_language_has_every_message_with_the_same_variables() {
-        let (_, first) = FILES[0];
-        let reference = messages(first);
-        assert!(reference.len() > 40, "the Japanese catalogue did not load");
-        for (lang, text) in FILES {
-            let found = messages(text);
-            let missing: Vec<&String> = reference
-                .keys()
-                .filter(|k| !found.contains_key(*k))
-                .collect();
-            let extra: Vec<&String> = found
-                .keys()
-                .filter(|k| !reference.contains_key(*k))
-                .collect();
-            assert!(
-                missing.is_empty() && extra.is_empty(),
-                "{lang:?}: missing {missing:?}, extra {extra:?}"
-            );
-            for (key, variables) in &reference {
-                assert_eq!(&found[key], variables, "{lang:?}: the variables of {key}");
+        let resident = messages(files(Lang::Ja).resident);
+        let console = messages(files(Lang::Ja).console.unwrap());
+        assert!(resident.len() > 40, "the Japanese catalogue did not load");
+        let shared: Vec<&String> = resident
+            .keys()
+            .filter(|k| console.contains_key(*k))
+            .collect();
+        assert!(shared.is_empty(), "in both files: {shared:?}");
+        for lang in Lang::ALL {
+            let files = files(lang);
+            same_messages(&resident, lang, files.resident);
+            if let Some(text) = files.console {
+                same_messages(&console, lang, text);
             }
         }
+        assert!(
+            files(Lang::En).console.is_some(),
+            "the console is in Japanese and English"
+        );
     }
 
     #[test]
