@@ -123,28 +123,49 @@ pub fn at(day: NaiveDate, time: NaiveTime) -> chrono::NaiveDateTime {
     day.and_time(time)
 }
 
-/// The day of the week as the catalogue names it (月, 火 …).
-fn weekday_name(lang: madoguchi_frontend::i18n::Lang, date: NaiveDate) -> String {
-    madoguchi_frontend::i18n::t(lang, "weekdays")
+/// The `place`-th (from 0) of a comma-separated catalogue list (weekdays, months).
+fn nth_of(lang: madoguchi_frontend::i18n::Lang, list: &str, place: u32) -> String {
+    madoguchi_frontend::i18n::t(lang, list)
         .split(',')
-        .nth(date.weekday().num_days_from_monday() as usize)
+        .nth(place as usize)
         .unwrap_or_default()
+        .trim()
         .to_string()
+}
+
+/// A date's parts as the catalogue's date patterns take them: year, month (number and
+/// name), day, weekday (short and long).
+fn date_parts(
+    lang: madoguchi_frontend::i18n::Lang,
+    date: NaiveDate,
+) -> [(&'static str, String); 6] {
+    let weekday = date.weekday().num_days_from_monday();
+    [
+        ("year", date.year().to_string()),
+        ("month", date.month().to_string()),
+        ("month_name", nth_of(lang, "months", date.month0())),
+        ("day", date.day().to_string()),
+        ("weekday", nth_of(lang, "weekdays", weekday)),
+        ("weekday_long", nth_of(lang, "weekdays_long", weekday)),
+    ]
+}
+
+/// `key`, a date pattern of the catalogue, filled with `date` and `more`.
+pub fn date_in(
+    lang: madoguchi_frontend::i18n::Lang,
+    key: &str,
+    date: NaiveDate,
+    more: &[(&str, &str)],
+) -> String {
+    let parts = date_parts(lang, date);
+    let mut args: Vec<(&str, &str)> = parts.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    args.extend_from_slice(more);
+    madoguchi_frontend::i18n::tf(lang, key, &args)
 }
 
 /// A visit day as people read it: 2026年11月24日（火）, or Tuesday 24 November 2026.
 pub fn date_label(lang: madoguchi_frontend::i18n::Lang, date: NaiveDate) -> String {
-    use madoguchi_frontend::i18n::Lang;
-    match lang {
-        Lang::Ja => format!(
-            "{}年{}月{}日（{}）",
-            date.year(),
-            date.month(),
-            date.day(),
-            weekday_name(lang, date)
-        ),
-        Lang::En => date.format("%A %-d %B %Y").to_string(),
-    }
+    date_in(lang, "date_long", date, &[])
 }
 
 /// A visit as people read it: 2026年11月24日（火） 09:00〜09:15.
@@ -165,16 +186,7 @@ pub fn visit_label(
 /// A day without the year, as a link or a deadline shows it: 12月1日（火）, or
 /// Tue 1 December.
 pub fn short_date_label(lang: madoguchi_frontend::i18n::Lang, date: NaiveDate) -> String {
-    use madoguchi_frontend::i18n::Lang;
-    match lang {
-        Lang::Ja => format!(
-            "{}月{}日（{}）",
-            date.month(),
-            date.day(),
-            weekday_name(lang, date)
-        ),
-        Lang::En => date.format("%a %-d %B").to_string(),
-    }
+    date_in(lang, "date_short", date, &[])
 }
 
 /// A deadline as people say it: 12月2日（水）17時, 12月2日（水）17時30分, or
@@ -185,12 +197,16 @@ pub fn deadline_label(
     instant: chrono::DateTime<chrono::Utc>,
 ) -> String {
     use chrono::Timelike;
-    use madoguchi_frontend::i18n::Lang;
     let local = instant.with_timezone(&clock.tz);
     let day = short_date_label(lang, local.date_naive());
-    match lang {
-        Lang::Ja if local.minute() == 0 => format!("{day}{}時", local.hour()),
-        Lang::Ja => format!("{day}{}時{}分", local.hour(), local.minute()),
-        Lang::En => format!("{} on {day}", local.format("%H:%M")),
-    }
+    madoguchi_frontend::i18n::tf(
+        lang,
+        "deadline_at",
+        &[
+            ("day", &day),
+            ("time", &local.format("%H:%M").to_string()),
+            ("hour", &local.hour().to_string()),
+            ("minute", &local.minute().to_string()),
+        ],
+    )
 }

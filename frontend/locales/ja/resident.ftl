@@ -31,6 +31,16 @@ date_many = 空きあり
 date_few = 残りわずか
 date_full = 満員
 date_legend = 記号の意味
+months = 1月,2月,3月,4月,5月,6月,7月,8月,9月,10月,11月,12月
+weekdays_long = 月曜日,火曜日,水曜日,木曜日,金曜日,土曜日,日曜日
+date_long = { $year }年{ $month }月{ $day }日（{ $weekday }）
+date_short = { $month }月{ $day }日（{ $weekday }）
+date_numeric = { $month }/{ $day }（{ $weekday }）
+month_title = { $year }年{ $month }月
+deadline_at = { $minute ->
+    [0] { $day }{ $hour }時
+   *[other] { $day }{ $hour }時{ $minute }分
+  }
 weekdays = 月,火,水,木,金,土,日
 time_title = 時間を選んでください
 time_places_left = 残り{ $n }人

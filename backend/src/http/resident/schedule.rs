@@ -38,10 +38,7 @@ fn flow_location(
 pub use crate::domain::calendar::date_label;
 
 fn month_label(lang: Lang, first: NaiveDate) -> String {
-    match lang {
-        Lang::Ja => format!("{}年{}月", first.year(), first.month()),
-        Lang::En => first.format("%B %Y").to_string(),
-    }
+    crate::domain::calendar::date_in(lang, "month_title", first, &[])
 }
 
 fn first_of_month(date: NaiveDate) -> NaiveDate {

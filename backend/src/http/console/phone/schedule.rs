@@ -5,9 +5,9 @@ use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
-use chrono::{Datelike, Duration, NaiveDate};
+use chrono::{Duration, NaiveDate};
 use diesel::PgConnection;
-use madoguchi_frontend::i18n::{t, tf, Lang};
+use madoguchi_frontend::i18n::{tf, Lang};
 use madoguchi_frontend::pages::console::kit::{Block, Cell, Form, Header, Input, Table};
 
 use super::start::CallPlan;
@@ -27,15 +27,7 @@ use crate::http::page::{PageRequest, Posted};
 const DAYS_SHOWN: i64 = 7;
 
 fn short_day(lang: Lang, day: NaiveDate) -> String {
-    let weekdays = t(lang, "weekdays");
-    let weekday = weekdays
-        .split(',')
-        .nth(day.weekday().num_days_from_monday() as usize)
-        .unwrap_or_default();
-    match lang {
-        Lang::Ja => format!("{}/{}（{weekday}）", day.month(), day.day()),
-        Lang::En => format!("{weekday} {}/{}", day.day(), day.month()),
-    }
+    crate::domain::calendar::date_in(lang, "date_numeric", day, &[])
 }
 
 /// The slots of one counter between two days as the phone sees them; a counter that does
