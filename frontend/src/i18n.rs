@@ -13,40 +13,83 @@ use unic_langid::LanguageIdentifier;
 pub enum Lang {
     #[default]
     Ja,
+    /// やさしい日本語: short sentences and everyday words, for readers of Japanese as a
+    /// second language.
+    JaEasy,
     En,
+    PtBr,
+    Vi,
+    ZhHans,
+    Ko,
+    Tl,
 }
 
 impl Lang {
+    /// Every language of the pages, in the order the language switch lists them.
+    pub const ALL: [Lang; 8] = [
+        Lang::Ja,
+        Lang::JaEasy,
+        Lang::En,
+        Lang::PtBr,
+        Lang::Vi,
+        Lang::ZhHans,
+        Lang::Ko,
+        Lang::Tl,
+    ];
+
+    /// The code in addresses (`lang=`), in the cookie and on bookings.
     pub fn code(self) -> &'static str {
         match self {
             Lang::Ja => "ja",
+            Lang::JaEasy => "ja-easy",
             Lang::En => "en",
+            Lang::PtBr => "pt-BR",
+            Lang::Vi => "vi",
+            Lang::ZhHans => "zh-Hans",
+            Lang::Ko => "ko",
+            Lang::Tl => "tl",
+        }
+    }
+
+    /// The page's `lang` attribute: やさしい日本語 is Japanese to a screen reader.
+    pub fn html_lang(self) -> &'static str {
+        match self {
+            Lang::JaEasy => "ja",
+            other => other.code(),
         }
     }
 
     pub fn from_code(code: &str) -> Option<Lang> {
-        match code {
-            "ja" => Some(Lang::Ja),
-            "en" => Some(Lang::En),
-            _ => None,
+        Lang::ALL
+            .into_iter()
+            .find(|lang| lang.code().eq_ignore_ascii_case(code))
+    }
+
+    /// The language's name in itself, as the language switch shows it.
+    pub fn own_name(self) -> &'static str {
+        match self {
+            Lang::Ja => "日本語",
+            Lang::JaEasy => "やさしい にほんご",
+            Lang::En => "English",
+            Lang::PtBr => "Português (Brasil)",
+            Lang::Vi => "Tiếng Việt",
+            Lang::ZhHans => "简体中文",
+            Lang::Ko => "한국어",
+            Lang::Tl => "Tagalog",
         }
+    }
+
+    /// Whether the city's Japanese texts are the ones to show (else its English ones).
+    pub fn reads_japanese(self) -> bool {
+        matches!(self, Lang::Ja | Lang::JaEasy)
     }
 
     /// The language whose messages stand in for those this one lacks (the console's).
     pub fn fallback(self) -> Option<Lang> {
         match self {
             Lang::Ja | Lang::En => None,
-        }
-    }
-
-    /// Every language of the pages, in the order the language switch lists them.
-    pub const ALL: [Lang; 2] = [Lang::Ja, Lang::En];
-
-    /// The language's name in itself, as the language switch shows it.
-    pub fn own_name(self) -> &'static str {
-        match self {
-            Lang::Ja => "日本語",
-            Lang::En => "English",
+            Lang::JaEasy => Some(Lang::Ja),
+            _ => Some(Lang::En),
         }
     }
 
@@ -70,12 +113,21 @@ impl Lang {
         best.map(|(_, lang)| lang)
     }
 
-    /// Ours for a BCP 47 tag: by its primary language subtag.
+    /// Ours for a BCP 47 tag, by its language (Chinese only in simplified characters;
+    /// Filipino is Tagalog).
     fn of_tag(tag: &str) -> Option<Lang> {
-        let primary = tag.split(['-', '_']).next().unwrap_or_default();
-        Lang::ALL
-            .into_iter()
-            .find(|lang| lang.code().eq_ignore_ascii_case(primary))
+        let tag = tag.to_ascii_lowercase().replace('_', "-");
+        let mut subtags = tag.split('-');
+        match (subtags.next().unwrap_or_default(), subtags.next()) {
+            ("ja", _) => Some(Lang::Ja),
+            ("en", _) => Some(Lang::En),
+            ("pt", _) => Some(Lang::PtBr),
+            ("vi", _) => Some(Lang::Vi),
+            ("zh", None | Some("cn" | "sg" | "hans")) => Some(Lang::ZhHans),
+            ("ko", _) => Some(Lang::Ko),
+            ("tl" | "fil", _) => Some(Lang::Tl),
+            _ => None,
+        }
     }
 }
 
@@ -90,6 +142,10 @@ struct Files {
 }
 
 fn files(lang: Lang) -> Files {
+    let resident_only = |resident| Files {
+        resident,
+        console: None,
+    };
     match lang {
         Lang::Ja => Files {
             resident: include_str!("../locales/ja/resident.ftl"),
@@ -99,11 +155,18 @@ fn files(lang: Lang) -> Files {
             resident: include_str!("../locales/en/resident.ftl"),
             console: Some(include_str!("../locales/en/console.ftl")),
         },
+        Lang::JaEasy => resident_only(include_str!("../locales/ja-easy/resident.ftl")),
+        Lang::PtBr => resident_only(include_str!("../locales/pt-BR/resident.ftl")),
+        Lang::Vi => resident_only(include_str!("../locales/vi/resident.ftl")),
+        Lang::ZhHans => resident_only(include_str!("../locales/zh-Hans/resident.ftl")),
+        Lang::Ko => resident_only(include_str!("../locales/ko/resident.ftl")),
+        Lang::Tl => resident_only(include_str!("../locales/tl/resident.ftl")),
     }
 }
 
 fn load(lang: Lang) -> Bundle {
-    let id: LanguageIdentifier = lang.code().parse().unwrap_or_default();
+    // Plural rules and number forms come from the language tag.
+    let id: LanguageIdentifier = lang.html_lang().parse().unwrap_or_default();
     let mut bundle = Bundle::new_concurrent(vec![id]);
     // Pages and mail are plain text and HTML without bidirectional text: no isolation marks
     // around the values.
@@ -119,14 +182,11 @@ fn load(lang: Lang) -> Bundle {
     bundle
 }
 
-static JA: LazyLock<Bundle> = LazyLock::new(|| load(Lang::Ja));
-static EN: LazyLock<Bundle> = LazyLock::new(|| load(Lang::En));
+static BUNDLES: LazyLock<Vec<Bundle>> = LazyLock::new(|| Lang::ALL.into_iter().map(load).collect());
 
 fn bundle(lang: Lang) -> &'static Bundle {
-    match lang {
-        Lang::Ja => &JA,
-        Lang::En => &EN,
-    }
+    let place = Lang::ALL.iter().position(|l| *l == lang).unwrap_or(0);
+    &BUNDLES[place]
 }
 
 fn format(lang: Lang, key: &str, args: Option<&FluentArgs>) -> String {
@@ -347,6 +407,16 @@ mod tests {
         assert_eq!(Lang::from_accept_language("de, fr"), None);
         assert_eq!(Lang::from_accept_language(""), None);
         assert_eq!(Lang::from_accept_language("JA-jp"), Some(Lang::Ja));
+        assert_eq!(
+            Lang::from_accept_language("pt-BR,pt;q=0.9"),
+            Some(Lang::PtBr)
+        );
+        assert_eq!(Lang::from_accept_language("zh-TW,en;q=0.5"), Some(Lang::En));
+        assert_eq!(Lang::from_accept_language("zh-CN"), Some(Lang::ZhHans));
+        assert_eq!(Lang::from_accept_language("fil-PH"), Some(Lang::Tl));
+        for lang in Lang::ALL {
+            assert_eq!(Lang::from_code(lang.code()), Some(lang));
+        }
     }
 
     #[test]

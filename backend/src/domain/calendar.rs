@@ -176,9 +176,10 @@ pub fn visit_label(
     ends_at: chrono::DateTime<chrono::Utc>,
 ) -> String {
     format!(
-        "{} {}〜{}",
+        "{} {}{}{}",
         date_label(lang, clock.local_date(starts_at)),
         starts_at.with_timezone(&clock.tz).format("%H:%M"),
+        madoguchi_frontend::i18n::t(lang, "range_separator"),
         ends_at.with_timezone(&clock.tz).format("%H:%M")
     )
 }

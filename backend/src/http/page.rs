@@ -122,11 +122,13 @@ pub fn field_error(field: &str, message: String) -> FieldError {
     }
 }
 
-/// The English text where there is one, else the Japanese.
+/// The city's Japanese text for readers of Japanese, its English one (where there is one)
+/// for everyone else.
 pub fn pick(lang: Lang, ja: &str, en: &str) -> String {
-    match lang {
-        Lang::En if !en.is_empty() => en.to_string(),
-        _ => ja.to_string(),
+    if lang.reads_japanese() || en.is_empty() {
+        ja.to_string()
+    } else {
+        en.to_string()
     }
 }
 

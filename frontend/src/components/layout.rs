@@ -23,7 +23,7 @@ pub fn Layout(frame: PageFrame, children: Children) -> impl IntoView {
         frame.title.clone()
     };
     view! {
-        <html lang=lang.code()>
+        <html lang=lang.html_lang()>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
@@ -35,7 +35,7 @@ pub fn Layout(frame: PageFrame, children: Children) -> impl IntoView {
                     <p class="site-name">{t(lang, "site_name")}</p>
                     <nav class="lang-switch-list" aria-label=t(lang, "language_choice")>
                         {others.into_iter().map(|(other, href)| view! {
-                            <a class="lang-switch" href=href hreflang=other.code() lang=other.code()>
+                            <a class="lang-switch" href=href hreflang=other.html_lang() lang=other.html_lang()>
                                 {other.own_name()}
                             </a>
                         }).collect_view()}

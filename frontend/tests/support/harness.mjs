@@ -193,7 +193,8 @@ export async function chooseDay(page, nth = 0) {
       return;
     }
     left -= count;
-    const next = page.getByRole('link', { name: '次の月' });
+    // The month navigation's next link, whatever the page's language.
+    const next = page.locator('nav.month-nav a[rel=next]');
     assert.ok(await next.count() > 0, `fewer than ${nth + 1} bookable days in the booking window`);
     await next.click();
   }

@@ -271,6 +271,7 @@ fn times_vm(
         Channel::Web,
     )?;
     let tz = cx.clock.tz;
+    let to = cx.text("range_separator");
     let times = slots
         .into_iter()
         .map(|a| {
@@ -278,7 +279,7 @@ fn times_vm(
             TimeVm {
                 slot_id: a.slot.id,
                 label: format!(
-                    "{}〜{}",
+                    "{}{to}{}",
                     a.slot.starts_at.with_timezone(&tz).format("%H:%M"),
                     a.slot.ends_at.with_timezone(&tz).format("%H:%M")
                 ),
