@@ -235,6 +235,7 @@ diesel::table! {
         one_time_code -> Nullable<Text>,
         requested_from -> Nullable<Text>,
         note -> Nullable<Text>,
+        lang -> Nullable<Text>,
     }
 }
 

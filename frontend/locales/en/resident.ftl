@@ -223,6 +223,38 @@ error_throttled = There have been many booking requests from the same place in a
 training_mark = Training
 training_banner = This site is for training. Bookings made here are not real.
 
+# Mail in the booking's language (languages other than Japanese and English; those two get
+# the bilingual templates of email-templates/).
+mail_site = { $tenant } – My Number card counter booking
+mail_confirmation_subject = [{ $tenant }] Your booking is confirmed
+mail_confirmation_lead = Your visit is booked as below. Show the booking code (or its QR code) at the counter.
+mail_change_subject = [{ $tenant }] Your booking has been changed
+mail_change_lead = Your booking has been moved as below.
+mail_cancellation_subject = [{ $tenant }] Your booking has been cancelled
+mail_cancellation_lead = The booking below has been cancelled.
+mail_reminder_subject = [{ $tenant }] Reminder of your visit tomorrow
+mail_reminder_lead = You have the visit below tomorrow.
+mail_address_code_subject = [{ $tenant }] Your confirmation code { $code }
+mail_address_code_lead = { $minutes ->
+    [one] Enter this confirmation code on the booking page. It is valid for { $minutes } minute.
+   *[other] Enter this confirmation code on the booking page. It is valid for { $minutes } minutes.
+  }
+mail_address_code_ignore = If you did not ask for this code, delete this message; nothing will be booked.
+mail_label_code = Booking code
+mail_label_one_time_code = Confirmation code
+mail_label_when = Date and time
+mail_label_counter = Counter
+mail_label_map = Map
+mail_label_procedure = Procedure
+mail_label_people = People
+mail_label_bring = What to bring
+mail_qr_alt = QR code of booking { $code }
+mail_show_qr = Show this QR code at the counter.
+mail_manage = See, change or cancel your booking
+mail_deadline = You can change or cancel online until { $deadline }.
+mail_message_from_counter = A message from the counter:
+mail_no_reply = This address does not receive replies. Questions: { $phone }
+
 # Refusals of input, by the service (the API, the booking rules, uploads).
 invalid_address_control_characters = The address contains characters that cannot be used (control characters).
 invalid_birth_date_format = Enter a real date of birth, such as 1980-04-01.

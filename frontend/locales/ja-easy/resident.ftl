@@ -214,6 +214,35 @@ error_throttled = 短い時間に、同じ場所から予約がたくさんあ�
 training_mark = 練習用
 training_banner = このサイトは練習用です。ここでした予約は、本当の予約ではありません。
 
+# 予約のことばで送るメールです（日本語と英語のほかのことば。日本語と英語の予約には、
+# email-templates/ の日本語と英語のひな形を使います）。
+mail_site = { $tenant } マイナンバーカードの窓口の予約
+mail_confirmation_subject = 【{ $tenant }】予約ができました
+mail_confirmation_lead = 下のように予約ができました。窓口で予約コード（またはQRコード）を見せてください。
+mail_change_subject = 【{ $tenant }】予約を変えました
+mail_change_lead = 予約を下のように変えました。
+mail_cancellation_subject = 【{ $tenant }】予約をやめました
+mail_cancellation_lead = 下の予約をやめました。
+mail_reminder_subject = 【{ $tenant }】明日は予約の日です
+mail_reminder_lead = 明日、下の予約があります。
+mail_address_code_subject = 【{ $tenant }】確認コード { $code }
+mail_address_code_lead = 予約のページに、この確認コードを入力してください。このコードは{ $minutes }分の間、使えます。
+mail_address_code_ignore = あなたがこのコードをたのんでいないときは、このメールを消してください。予約はされません。
+mail_label_code = 予約コード
+mail_label_one_time_code = 確認コード
+mail_label_when = 日と時間
+mail_label_counter = 窓口
+mail_label_map = 地図
+mail_label_procedure = 手続き
+mail_label_people = 人数
+mail_label_bring = 持ってくるもの
+mail_qr_alt = 予約 { $code } のQRコード
+mail_show_qr = 窓口で、このQRコードを見せてください。
+mail_manage = 予約を見る・変える・やめる
+mail_deadline = { $deadline }まで、インターネットで予約を変えたり、やめたりできます。
+mail_message_from_counter = 窓口からのお知らせ：
+mail_no_reply = このメールに返信しても、とどきません。わからないことは、{ $phone }に電話してください。
+
 # サービスが入力を受け付けないときのメッセージです（API、予約のきまり、アップロード）。
 invalid_address_control_characters = アドレスに使えない文字（制御文字）があります。
 invalid_birth_date_format = 本当にある生まれた日を入力してください。れい：1980-04-01

@@ -217,6 +217,35 @@ error_throttled = 短い間に同じ場所からの予約の操作が続いた�
 training_mark = 研修用
 training_banner = このサイトは研修用です。ここでの予約は実際の予約になりません。
 
+# 予約の言語でのメール（日本語と英語以外の言語。日本語と英語の予約には email-templates/ の
+# 日英併記のひな形を使う）。
+mail_site = { $tenant } マイナンバーカード窓口予約
+mail_confirmation_subject = 【{ $tenant }】予約を受け付けました
+mail_confirmation_lead = 次の内容で予約を受け付けました。当日は予約番号（またはQRコード）を窓口でお見せください。
+mail_change_subject = 【{ $tenant }】予約を変更しました
+mail_change_lead = 予約の日時を次のとおり変更しました。
+mail_cancellation_subject = 【{ $tenant }】予約を取り消しました
+mail_cancellation_lead = 次の予約を取り消しました。
+mail_reminder_subject = 【{ $tenant }】明日のご予約のお知らせ
+mail_reminder_lead = 明日、次の予約があります。お気をつけてお越しください。
+mail_address_code_subject = 【{ $tenant }】確認コード { $code }
+mail_address_code_lead = 予約の画面に次の確認コードを入力してください。コードは{ $minutes }分間有効です。
+mail_address_code_ignore = このメールに心当たりのない場合は、何もせずに削除してください。
+mail_label_code = 予約番号
+mail_label_one_time_code = 確認コード
+mail_label_when = 日時
+mail_label_counter = 窓口
+mail_label_map = 地図
+mail_label_procedure = 手続き
+mail_label_people = 人数
+mail_label_bring = 持ち物
+mail_qr_alt = 予約番号 { $code } のQRコード
+mail_show_qr = 窓口でこのQRコードをお見せください。
+mail_manage = 予約の確認・変更・取消
+mail_deadline = 変更・取消は{ $deadline }までできます。
+mail_message_from_counter = 窓口からのお知らせ：
+mail_no_reply = このメールは送信専用です。お問い合わせ：{ $phone }
+
 # Refusals of input, by the service (the API, the booking rules, uploads).
 invalid_address_control_characters = アドレスに使えない文字（改行などの制御文字）が含まれています。
 invalid_birth_date_format = 生年月日は実在する日付で入力してください（例 1980-04-01、昭和55年4月1日）。

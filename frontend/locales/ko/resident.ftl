@@ -217,6 +217,35 @@ error_throttled = 짧은 시간에 같은 곳에서 예약 요청이 많아 접�
 training_mark = 연수용
 training_banner = 이 사이트는 연수용입니다. 여기에서 한 예약은 실제 예약이 아닙니다.
 
+# 예약한 언어로 보내는 메일(일본어와 영어 이외의 언어. 일본어와 영어 예약에는
+# email-templates/의 일본어·영어 병기 템플릿을 사용합니다).
+mail_site = { $tenant } 마이넘버 카드 창구 예약
+mail_confirmation_subject = [{ $tenant }] 예약이 완료되었습니다
+mail_confirmation_lead = 아래와 같이 방문 예약이 완료되었습니다. 방문하실 때 창구에서 예약 코드(또는 QR 코드)를 보여 주세요.
+mail_change_subject = [{ $tenant }] 예약이 변경되었습니다
+mail_change_lead = 예약 일시를 아래와 같이 변경했습니다.
+mail_cancellation_subject = [{ $tenant }] 예약이 취소되었습니다
+mail_cancellation_lead = 아래 예약이 취소되었습니다.
+mail_reminder_subject = [{ $tenant }] 내일 방문 예약 안내
+mail_reminder_lead = 내일 아래와 같이 방문 예약이 있습니다.
+mail_address_code_subject = [{ $tenant }] 확인 코드 { $code }
+mail_address_code_lead = 예약 페이지에 이 확인 코드를 입력하세요. 코드는 { $minutes }분 동안 유효합니다.
+mail_address_code_ignore = 이 코드를 요청하지 않으셨다면 이 메일을 삭제하세요. 예약은 이루어지지 않습니다.
+mail_label_code = 예약 코드
+mail_label_one_time_code = 확인 코드
+mail_label_when = 일시
+mail_label_counter = 창구
+mail_label_map = 지도
+mail_label_procedure = 절차
+mail_label_people = 인원
+mail_label_bring = 준비물
+mail_qr_alt = 예약 { $code }의 QR 코드
+mail_show_qr = 창구에서 이 QR 코드를 보여 주세요.
+mail_manage = 예약 확인·변경·취소
+mail_deadline = { $deadline }까지 온라인으로 변경하거나 취소할 수 있습니다.
+mail_message_from_counter = 창구에서 알려 드립니다:
+mail_no_reply = 이 주소는 발신 전용이므로 회신을 받지 않습니다. 문의: { $phone }
+
 # 서비스(API, 예약 규칙, 업로드)가 입력을 거부할 때의 메시지.
 invalid_address_control_characters = 주소에 사용할 수 없는 문자(제어 문자)가 들어 있습니다.
 invalid_birth_date_format = 실제로 있는 생년월일을 입력하세요(예: 1980-04-01).

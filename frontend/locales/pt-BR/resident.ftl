@@ -223,6 +223,38 @@ error_throttled = Houve muitas solicitações de agendamento do mesmo lugar em p
 training_mark = Treinamento
 training_banner = Este site é para treinamento. Os agendamentos feitos aqui não são reais.
 
+# E-mails no idioma do agendamento (idiomas além do japonês e do inglês; esses dois usam
+# os modelos bilíngues de email-templates/).
+mail_site = { $tenant } – Agendamento no guichê do cartão My Number
+mail_confirmation_subject = [{ $tenant }] O seu agendamento está confirmado
+mail_confirmation_lead = A sua visita foi agendada conforme abaixo. No dia, mostre o código do agendamento (ou o código QR) no guichê.
+mail_change_subject = [{ $tenant }] O seu agendamento foi alterado
+mail_change_lead = A data e o horário do seu agendamento foram alterados conforme abaixo.
+mail_cancellation_subject = [{ $tenant }] O seu agendamento foi cancelado
+mail_cancellation_lead = O agendamento abaixo foi cancelado.
+mail_reminder_subject = [{ $tenant }] Lembrete da sua visita amanhã
+mail_reminder_lead = Você tem a visita abaixo agendada para amanhã.
+mail_address_code_subject = [{ $tenant }] O seu código de confirmação { $code }
+mail_address_code_lead = { $minutes ->
+    [one] Digite este código de confirmação na página de agendamento. Ele é válido por { $minutes } minuto.
+   *[other] Digite este código de confirmação na página de agendamento. Ele é válido por { $minutes } minutos.
+  }
+mail_address_code_ignore = Se você não pediu este código, apague esta mensagem; nenhum agendamento será feito.
+mail_label_code = Código do agendamento
+mail_label_one_time_code = Código de confirmação
+mail_label_when = Data e horário
+mail_label_counter = Guichê
+mail_label_map = Mapa
+mail_label_procedure = Procedimento
+mail_label_people = Pessoas
+mail_label_bring = O que levar
+mail_qr_alt = Código QR do agendamento { $code }
+mail_show_qr = Mostre este código QR no guichê.
+mail_manage = Consultar, alterar ou cancelar o seu agendamento
+mail_deadline = Você pode alterar ou cancelar o agendamento pela internet até { $deadline }.
+mail_message_from_counter = Mensagem do guichê:
+mail_no_reply = Este endereço não recebe respostas. Dúvidas: { $phone }
+
 # Recusas de dados pelo serviço (a API, as regras de agendamento, os envios de arquivos).
 invalid_address_control_characters = O endereço contém caracteres que não podem ser usados (caracteres de controle).
 invalid_birth_date_format = Digite uma data de nascimento real, como 1980-04-01.

@@ -223,6 +223,38 @@ error_throttled = Maraming booking request mula sa iisang lugar sa maikling pana
 training_mark = Pagsasanay
 training_banner = Ang site na ito ay para sa pagsasanay. Hindi totoo ang mga booking na ginawa rito.
 
+# Mail sa wika ng booking (mga wikang hindi Japanese o English; ang dalawang iyon ay gumagamit
+# ng mga template na nasa dalawang wika sa email-templates/).
+mail_site = { $tenant } – Booking sa counter ng My Number card
+mail_confirmation_subject = [{ $tenant }] Kumpirmado na po ang inyong booking
+mail_confirmation_lead = Naka-book na po ang inyong pagpunta ayon sa nasa ibaba. Ipakita po ang booking code (o ang QR code nito) sa counter.
+mail_change_subject = [{ $tenant }] Nabago na po ang inyong booking
+mail_change_lead = Nailipat na po ang inyong booking ayon sa nasa ibaba.
+mail_cancellation_subject = [{ $tenant }] Nakansela na po ang inyong booking
+mail_cancellation_lead = Nakansela na po ang booking sa ibaba.
+mail_reminder_subject = [{ $tenant }] Paalala ng inyong pagpunta bukas
+mail_reminder_lead = Mayroon po kayong booking bukas, ayon sa nasa ibaba. Mag-ingat po sa inyong pagpunta.
+mail_address_code_subject = [{ $tenant }] Ang inyong confirmation code { $code }
+mail_address_code_lead = { $minutes ->
+    [one] Ilagay po ang confirmation code na ito sa pahina ng booking. Gumagana ito sa loob ng { $minutes } minuto.
+   *[other] Ilagay po ang confirmation code na ito sa pahina ng booking. Gumagana ito sa loob ng { $minutes } minuto.
+  }
+mail_address_code_ignore = Kung hindi kayo humingi ng code na ito, burahin na lang po ang mensaheng ito; walang mabu-book.
+mail_label_code = Booking code
+mail_label_one_time_code = Confirmation code
+mail_label_when = Petsa at oras
+mail_label_counter = Counter
+mail_label_map = Mapa
+mail_label_procedure = Proseso
+mail_label_people = Bilang ng tao
+mail_label_bring = Mga dapat dalhin
+mail_qr_alt = QR code ng booking { $code }
+mail_show_qr = Ipakita po ang QR code na ito sa counter.
+mail_manage = Suriin, baguhin o kanselahin ang inyong booking
+mail_deadline = Maaari ninyong baguhin o kanselahin ang booking online hanggang { $deadline }.
+mail_message_from_counter = Mensahe mula sa counter:
+mail_no_reply = Hindi tumatanggap ng sagot ang address na ito. Para sa mga tanong: { $phone }
+
 # Mga pagtanggi ng serbisyo sa input (ang API, ang mga patakaran sa booking, mga upload).
 invalid_address_control_characters = May mga character sa address na hindi maaaring gamitin (control characters).
 invalid_birth_date_format = Maglagay ng totoong petsa ng kapanganakan, tulad ng 1980-04-01.

@@ -214,6 +214,35 @@ error_throttled = Có quá nhiều yêu cầu đặt lịch từ cùng một nơ
 training_mark = Đào tạo
 training_banner = Trang web này dùng để đào tạo. Các lịch hẹn đặt tại đây không phải là lịch hẹn thật.
 
+# Thư điện tử bằng ngôn ngữ của lịch hẹn (các ngôn ngữ khác ngoài tiếng Nhật và tiếng Anh; hai ngôn ngữ đó
+# dùng các mẫu song ngữ trong email-templates/).
+mail_site = { $tenant } – Đặt lịch tại quầy thẻ My Number
+mail_confirmation_subject = [{ $tenant }] Lịch hẹn của quý vị đã được xác nhận
+mail_confirmation_lead = Lịch hẹn của quý vị đã được đặt như dưới đây. Vui lòng xuất trình mã đặt lịch (hoặc mã QR của mã này) tại quầy.
+mail_change_subject = [{ $tenant }] Lịch hẹn của quý vị đã được thay đổi
+mail_change_lead = Lịch hẹn của quý vị đã được chuyển như dưới đây.
+mail_cancellation_subject = [{ $tenant }] Lịch hẹn của quý vị đã được hủy
+mail_cancellation_lead = Lịch hẹn dưới đây đã được hủy.
+mail_reminder_subject = [{ $tenant }] Nhắc lịch hẹn ngày mai của quý vị
+mail_reminder_lead = Ngày mai quý vị có lịch hẹn dưới đây.
+mail_address_code_subject = [{ $tenant }] Mã xác nhận của quý vị: { $code }
+mail_address_code_lead = Vui lòng nhập mã xác nhận này trên trang đặt lịch. Mã có hiệu lực trong { $minutes } phút.
+mail_address_code_ignore = Nếu quý vị không yêu cầu mã này, vui lòng xóa thư này; sẽ không có lịch hẹn nào được đặt.
+mail_label_code = Mã đặt lịch
+mail_label_one_time_code = Mã xác nhận
+mail_label_when = Ngày và giờ
+mail_label_counter = Quầy
+mail_label_map = Bản đồ
+mail_label_procedure = Thủ tục
+mail_label_people = Số người
+mail_label_bring = Những thứ cần mang theo
+mail_qr_alt = Mã QR của lịch hẹn { $code }
+mail_show_qr = Vui lòng xuất trình mã QR này tại quầy.
+mail_manage = Kiểm tra, thay đổi hoặc hủy lịch hẹn
+mail_deadline = Quý vị có thể thay đổi hoặc hủy lịch hẹn trực tuyến đến { $deadline }.
+mail_message_from_counter = Thông báo từ quầy:
+mail_no_reply = Địa chỉ này không nhận thư trả lời. Mọi thắc mắc xin liên hệ: { $phone }
+
 # Các trường hợp dịch vụ từ chối dữ liệu nhập (API, quy tắc đặt lịch, tải lên).
 invalid_address_control_characters = Địa chỉ có chứa ký tự không thể sử dụng (ký tự điều khiển).
 invalid_birth_date_format = Nhập ngày sinh có thật, ví dụ 1980-04-01.

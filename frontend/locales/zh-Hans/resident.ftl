@@ -214,6 +214,35 @@ error_throttled = 短时间内来自同一位置的预约操作过多，已暂�
 training_mark = 培训用
 training_banner = 本网站用于培训。在此进行的预约不是真实预约。
 
+# 以预约语言发送的邮件（日语和英语以外的语言；日语和英语的预约使用 email-templates/ 中
+# 日英双语的模板）。
+mail_site = { $tenant } 个人编号卡（My Number卡）窗口预约
+mail_confirmation_subject = 【{ $tenant }】您的预约已确认
+mail_confirmation_lead = 您已成功预约，内容如下。当天请在窗口出示预约码（或二维码）。
+mail_change_subject = 【{ $tenant }】您的预约已更改
+mail_change_lead = 您的预约日期和时间已更改如下。
+mail_cancellation_subject = 【{ $tenant }】您的预约已取消
+mail_cancellation_lead = 以下预约已取消。
+mail_reminder_subject = 【{ $tenant }】明天的预约提醒
+mail_reminder_lead = 您明天有以下预约。
+mail_address_code_subject = 【{ $tenant }】您的确认码 { $code }
+mail_address_code_lead = 请在预约页面输入此确认码。确认码在{ $minutes }分钟内有效。
+mail_address_code_ignore = 如果您没有申请此确认码，请直接删除本邮件，不会产生任何预约。
+mail_label_code = 预约码
+mail_label_one_time_code = 确认码
+mail_label_when = 日期和时间
+mail_label_counter = 窗口
+mail_label_map = 地图
+mail_label_procedure = 手续
+mail_label_people = 人数
+mail_label_bring = 需携带的物品
+mail_qr_alt = 预约码 { $code } 的二维码
+mail_show_qr = 请在窗口出示此二维码。
+mail_manage = 查看、修改或取消预约
+mail_deadline = 在{ $deadline }之前，您可以在网上修改或取消预约。
+mail_message_from_counter = 来自窗口的通知：
+mail_no_reply = 此邮件地址仅用于发送，无法接收回复。咨询电话：{ $phone }
+
 # 服务拒绝的输入（API、预约规则、上传）。
 invalid_address_control_characters = 地址中含有无法使用的字符（控制字符）。
 invalid_birth_date_format = 请输入真实存在的出生日期，例如 1980-04-01。

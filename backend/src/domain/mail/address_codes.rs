@@ -61,6 +61,13 @@ fn hash(salt: &str, email: &str, code: &str) -> String {
     crate::domain::secret::hex(&Sha256::digest(format!("{salt}\n{email}\n{code}")))
 }
 
+/// Who asks for a code: their network (`domain::client_key`), and the language of the page,
+/// which the message is written in.
+pub struct Asker<'a> {
+    pub network: Option<&'a str>,
+    pub lang: madoguchi_frontend::i18n::Lang,
+}
+
 /// Queues a new code for `email` in the caller's transaction and returns what the session
 /// keeps; `None` once `MAX_SENDS` codes went out. `salt` is private to the session.
 pub fn send(
@@ -69,9 +76,10 @@ pub fn send(
     email: &str,
     salt: &str,
     previous: Option<&PendingCode>,
-    requested_from: Option<&str>,
+    asker: Asker,
     now: DateTime<Utc>,
 ) -> Result<Option<PendingCode>, AppError> {
+    let requested_from = asker.network;
     let sends = previous.map_or(0, |p| p.sends) + 1;
     if sends > MAX_SENDS {
         return Ok(None);
@@ -99,6 +107,7 @@ pub fn send(
         one_time_code: Some(&code),
         dedupe_key: &dedupe_key,
         requested_from,
+        lang: Some(asker.lang.code()),
     };
     outbox::enqueue(conn, &message, now)?;
     Ok(Some(PendingCode {

@@ -18,8 +18,9 @@ use crate::domain::calendar::visit_label;
 use crate::domain::Clock;
 use crate::error::AppError;
 
-/// The default templates, built into the binary.
-const TEMPLATES: [(&str, &str); 17] = [
+/// The default templates, built into the binary: the Japanese–English ones, and the one
+/// set every other language fills with its catalogue's texts (`translated/`).
+const TEMPLATES: [(&str, &str); 24] = [
     (
         "base.txt",
         include_str!("../../../../email-templates/base.txt"),
@@ -87,6 +88,34 @@ const TEMPLATES: [(&str, &str); 17] = [
     (
         "address_code/body.html",
         include_str!("../../../../email-templates/address_code/body.html"),
+    ),
+    (
+        "translated/base.txt",
+        include_str!("../../../../email-templates/translated/base.txt"),
+    ),
+    (
+        "translated/base.html",
+        include_str!("../../../../email-templates/translated/base.html"),
+    ),
+    (
+        "translated/subject.txt",
+        include_str!("../../../../email-templates/translated/subject.txt"),
+    ),
+    (
+        "translated/body.txt",
+        include_str!("../../../../email-templates/translated/body.txt"),
+    ),
+    (
+        "translated/body.html",
+        include_str!("../../../../email-templates/translated/body.html"),
+    ),
+    (
+        "translated/address_code.txt",
+        include_str!("../../../../email-templates/translated/address_code.txt"),
+    ),
+    (
+        "translated/address_code.html",
+        include_str!("../../../../email-templates/translated/address_code.html"),
     ),
 ];
 
@@ -163,11 +192,22 @@ pub fn default_set(kind: &str) -> TemplateSet {
 /// Renders `set` with `values`. Unknown variables are errors, so a typo cannot reach a
 /// resident as an empty gap.
 pub fn render(set: &TemplateSet, values: &minijinja::Value) -> Result<Rendered, TemplateProblem> {
+    render_on(set, values, "")
+}
+
+/// Renders `set` on the layouts under `layouts` (`""` or `"translated/"`).
+fn render_on(
+    set: &TemplateSet,
+    values: &minijinja::Value,
+    layouts: &str,
+) -> Result<Rendered, TemplateProblem> {
     let mut env = Environment::new();
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    let base_txt = default_source(&format!("{layouts}base.txt"));
+    let base_html = default_source(&format!("{layouts}base.html"));
     let parts = [
-        ("base.txt", default_source("base.txt"), "base.txt"),
-        ("base.html", default_source("base.html"), "base.html"),
+        ("base.txt", base_txt, "base.txt"),
+        ("base.html", base_html, "base.html"),
         ("subject.txt", set.subject.as_str(), "subject"),
         ("body.txt", set.text.as_str(), "text"),
         ("body.html", set.html.as_str(), "html"),
@@ -217,8 +257,26 @@ struct Facts<'a> {
     lang: &'a str,
 }
 
+/// Whether a message in `lang` is the Japanese–English one (the city may write its own) or
+/// the one in the reader's language from the catalogue.
+fn bilingual(lang: Lang) -> bool {
+    matches!(lang, Lang::Ja | Lang::En)
+}
+
+/// The city's Japanese text for readers of Japanese, its English one for the others.
+fn city_text<'a>(lang: Lang, ja: &'a str, en: &'a str) -> &'a str {
+    if lang.reads_japanese() || en.is_empty() {
+        ja
+    } else {
+        en
+    }
+}
+
 fn facts_values(facts: &Facts, clock: &Clock, settings: &MailSettings) -> minijinja::Value {
-    let when = visit_label(Lang::Ja, clock, facts.starts_at, facts.ends_at);
+    let lang = Lang::from_code(facts.lang).unwrap_or(Lang::Ja);
+    // The Japanese–English message states the facts in Japanese; another language's in its own.
+    let shown_in = if bilingual(lang) { Lang::Ja } else { lang };
+    let when = visit_label(shown_in, clock, facts.starts_at, facts.ends_at);
     let shown = crate::domain::input::BookingCode::parse(facts.code)
         .map(|c| c.display())
         .unwrap_or_else(|| facts.code.to_string());
@@ -247,17 +305,85 @@ fn facts_values(facts: &Facts, clock: &Clock, settings: &MailSettings) -> miniji
         tenant_en => &facts.tenant.name_en,
         code => shown,
         when => when,
-        location => &facts.location.name,
+        location => city_text(shown_in, &facts.location.name, &facts.location.name_en),
         address => &facts.location.address,
         map_url => facts.location.map_href(),
-        procedure => &facts.procedure.name_ja,
+        procedure => city_text(shown_in, &facts.procedure.name_ja, &facts.procedure.name_en),
         party_size => facts.party_size,
-        bring => &facts.procedure.notes_ja,
+        bring => city_text(shown_in, &facts.procedure.notes_ja, &facts.procedure.notes_en),
         manage_url => manage_url,
         qr_src => format!("cid:{QR_CONTENT_ID}"),
         inquiry_phone => &facts.tenant.inquiry_phone,
-        deadline => deadline(Lang::Ja),
+        deadline => deadline(shown_in),
         deadline_en => deadline(Lang::En),
+    }
+}
+
+/// The texts of the message `kind` in `lang`, from the catalogue, for the `translated/`
+/// templates.
+fn catalogue_texts(
+    lang: Lang,
+    kind: &str,
+    tenant: &Tenant,
+    code: &str,
+    deadline: &str,
+) -> minijinja::Value {
+    use madoguchi_frontend::i18n::{t, tf};
+    let name = city_text(lang, &tenant.name, &tenant.name_en);
+    let minutes = super::address_codes::VALID_MINUTES.to_string();
+    let filled = |key: &str| {
+        tf(
+            lang,
+            key,
+            &[
+                ("tenant", name),
+                ("code", code),
+                ("deadline", deadline),
+                ("phone", &tenant.inquiry_phone),
+                ("minutes", &minutes),
+            ],
+        )
+    };
+    let mut texts = std::collections::BTreeMap::new();
+    texts.insert("site", filled("mail_site"));
+    texts.insert("subject", filled(&format!("mail_{kind}_subject")));
+    texts.insert("lead", filled(&format!("mail_{kind}_lead")));
+    for (name, key) in [
+        ("label_code", "mail_label_code"),
+        ("label_one_time_code", "mail_label_one_time_code"),
+        ("label_when", "mail_label_when"),
+        ("label_counter", "mail_label_counter"),
+        ("label_map", "mail_label_map"),
+        ("label_procedure", "mail_label_procedure"),
+        ("label_people", "mail_label_people"),
+        ("label_bring", "mail_label_bring"),
+        ("show_qr", "mail_show_qr"),
+        ("manage", "mail_manage"),
+        ("message_from_counter", "mail_message_from_counter"),
+        ("ignore", "mail_address_code_ignore"),
+    ] {
+        texts.insert(name, t(lang, key));
+    }
+    texts.insert("qr_alt", filled("mail_qr_alt"));
+    texts.insert("deadline", filled("mail_deadline"));
+    texts.insert("no_reply", filled("mail_no_reply"));
+    minijinja::Value::from_serialize(&texts)
+}
+
+/// The built-in `translated/` set of `kind`.
+fn translated_set(kind: &str) -> TemplateSet {
+    let (text, html) = if kind == "address_code" {
+        (
+            "translated/address_code.txt",
+            "translated/address_code.html",
+        )
+    } else {
+        ("translated/body.txt", "translated/body.html")
+    };
+    TemplateSet {
+        subject: default_source("translated/subject.txt").to_string(),
+        text: default_source(text).to_string(),
+        html: default_source(html).to_string(),
     }
 }
 
@@ -330,10 +456,23 @@ pub fn compose_address_code(
         minutes => super::address_codes::VALID_MINUTES,
         inquiry_phone => &tenant.inquiry_phone,
     };
-    let rendered = marked_for_training(
-        tenant,
-        render(&default_set("address_code"), &values).map_err(|p| fail(p.part, &p.reason))?,
-    );
+    let lang = row
+        .lang
+        .as_deref()
+        .and_then(Lang::from_code)
+        .unwrap_or(Lang::Ja);
+    let rendered = if bilingual(lang) {
+        render(&default_set("address_code"), &values)
+    } else {
+        let values = context! {
+            text => catalogue_texts(lang, "address_code", tenant, code, ""),
+            html_lang => lang.html_lang(),
+            ..values
+        };
+        render_on(&translated_set("address_code"), &values, "translated/")
+    }
+    .map_err(|p| fail(p.part, &p.reason))?;
+    let rendered = marked_for_training(tenant, rendered);
     message_builder(row, settings)
         .map_err(|e| fail("recipient", &e))?
         .subject(rendered.subject)
@@ -405,10 +544,30 @@ pub fn compose(
     };
     let values = values(tenant, details, change_until, clock, settings);
     let values = context! { message => row.note.as_deref().unwrap_or_default(), ..values };
-    let rendered = marked_for_training(
-        tenant,
-        render(set, &values).map_err(|p| fail(p.part, &p.reason))?,
-    );
+    let lang = Lang::from_code(&details.booking.lang).unwrap_or(Lang::Ja);
+    // A booking in a language other than Japanese and English is written to in its
+    // language; the city's own templates are in Japanese and English.
+    let rendered = if bilingual(lang) {
+        render(set, &values)
+    } else {
+        let code = values
+            .get_attr("code")
+            .map(|c| c.to_string())
+            .unwrap_or_default();
+        let deadline = values
+            .get_attr("deadline")
+            .map(|d| d.to_string())
+            .unwrap_or_default();
+        let values = context! {
+            text => catalogue_texts(lang, &row.kind, tenant, &code, &deadline),
+            html_lang => lang.html_lang(),
+            show_qr => row.kind != "cancellation",
+            ..values
+        };
+        render_on(&translated_set(&row.kind), &values, "translated/")
+    }
+    .map_err(|p| fail(p.part, &p.reason))?;
+    let rendered = marked_for_training(tenant, rendered);
     let (subject, text, html) = (rendered.subject, rendered.text, rendered.html);
     let slot = &details.slot;
     let location = &details.location;

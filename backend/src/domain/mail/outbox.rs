@@ -33,6 +33,9 @@ pub struct OutboxRow {
     /// What staff wrote to the resident with this change (a cancellation's reason).
     #[diesel(sql_type = Nullable<Text>)]
     pub note: Option<String>,
+    /// The language of a message without a booking (an address code).
+    #[diesel(sql_type = Nullable<Text>)]
+    pub lang: Option<String>,
 }
 
 /// A message to queue. Booking changes and reminders queue theirs in set-based SQL of their
@@ -48,6 +51,8 @@ pub struct NewMessage<'a> {
     pub dedupe_key: &'a str,
     /// The network that asked for it (address codes), see `domain::client_key`.
     pub requested_from: Option<&'a str>,
+    /// The language to write it in when no booking says (address codes).
+    pub lang: Option<&'a str>,
 }
 
 /// Adds a message to send, due now, once: a second call with the same key changes nothing.
@@ -58,8 +63,8 @@ pub fn enqueue(
 ) -> QueryResult<usize> {
     diesel::sql_query(
         "INSERT INTO mail_outbox (tenant_id, booking_id, kind, recipient, one_time_code,
-                                  dedupe_key, next_attempt_at, created_at, requested_from)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8)
+                                  dedupe_key, next_attempt_at, created_at, requested_from, lang)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9)
          ON CONFLICT (tenant_id, dedupe_key) DO NOTHING",
     )
     .bind::<BigInt, _>(message.tenant_id)
@@ -70,6 +75,7 @@ pub fn enqueue(
     .bind::<Text, _>(message.dedupe_key)
     .bind::<Timestamptz, _>(now)
     .bind::<Nullable<Text>, _>(message.requested_from)
+    .bind::<Nullable<Text>, _>(message.lang)
     .execute(conn)
 }
 
@@ -112,7 +118,8 @@ pub fn claim(
                         ORDER BY next_attempt_at, id
                         LIMIT $3
                         FOR UPDATE SKIP LOCKED)
-         RETURNING id, tenant_id, booking_id, kind, recipient, attempts, one_time_code, note",
+         RETURNING id, tenant_id, booking_id, kind, recipient, attempts, one_time_code, note,
+                   lang",
     )
     .bind::<Timestamptz, _>(now)
     .bind::<Timestamptz, _>(now + LEASE)

@@ -62,7 +62,10 @@ fn send_code(conn: &mut PgConnection, cx: &mut Cx) -> Result<bool, AppError> {
         &flow.email,
         &cx.session.token,
         flow.email_code.as_ref(),
-        network.as_deref(),
+        address_codes::Asker {
+            network: network.as_deref(),
+            lang: cx.lang,
+        },
         cx.clock.now,
     )?;
     let Some(sent) = sent else {

@@ -2,6 +2,7 @@
 //! exactly once, to files or a real SMTP server; reminders, templates and signed links.
 
 mod address_code;
+mod languages;
 mod outbox;
 mod reminders;
 mod sent_messages;
@@ -40,7 +41,7 @@ pub async fn book_with_email(app: &TestApp, email: &str) -> String {
 }
 
 /// The raw bytes of the one message the mailer wrote to `folder`.
-fn sent_raw(folder: &std::path::Path) -> Vec<u8> {
+pub fn sent_raw(folder: &std::path::Path) -> Vec<u8> {
     let file = std::fs::read_dir(folder)
         .unwrap()
         .next()

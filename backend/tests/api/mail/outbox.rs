@@ -43,6 +43,7 @@ async fn two_workers_deliver_500_queued_messages_exactly_once() {
             one_time_code: None,
             dedupe_key: key,
             requested_from: None,
+            lang: None,
         }
     }
     for i in 0..499 {
