@@ -8,6 +8,7 @@ issues_cards = Cards are handed over here
 no_locations = No counter takes bookings at the moment.
 tenants = Choose your municipality
 book_this = Book this procedure
+in_brackets = { " " }({ $text })
 back = Back
 continue = Continue
 required = required

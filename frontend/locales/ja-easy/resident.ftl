@@ -8,6 +8,7 @@ issues_cards = ここでカードをわたします
 no_locations = いま予約ができる窓口はありません。
 tenants = あなたが住んでいる市や町を選んでください
 book_this = この手続きを予約する
+in_brackets = （{ $text }）
 back = もどる
 continue = つぎへ
 required = かならず入力

@@ -8,6 +8,7 @@ issues_cards = カードの交付を行います
 no_locations = 現在予約を受け付けている窓口はありません。
 tenants = 自治体を選んでください
 book_this = この手続きを予約する
+in_brackets = （{ $text }）
 back = 戻る
 continue = 次へ進む
 required = 必須

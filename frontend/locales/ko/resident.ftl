@@ -8,6 +8,7 @@ issues_cards = 이 창구에서 카드를 교부합니다
 no_locations = 현재 예약을 받는 창구가 없습니다.
 tenants = 지자체를 선택하세요
 book_this = 이 절차 예약하기
+in_brackets = { " " }({ $text })
 back = 뒤로
 continue = 다음
 required = 필수

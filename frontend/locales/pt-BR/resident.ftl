@@ -8,6 +8,7 @@ issues_cards = Os cartões são entregues aqui
 no_locations = No momento, nenhum guichê está aceitando agendamentos.
 tenants = Escolha o seu município
 book_this = Agendar este procedimento
+in_brackets = { " " }({ $text })
 back = Voltar
 continue = Continuar
 required = obrigatório

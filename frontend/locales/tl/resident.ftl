@@ -8,6 +8,7 @@ issues_cards = Dito ibinibigay ang mga card
 no_locations = Wala pong counter na tumatanggap ng booking sa ngayon.
 tenants = Piliin ang inyong munisipyo
 book_this = I-book ang prosesong ito
+in_brackets = { " " }({ $text })
 back = Bumalik
 continue = Magpatuloy
 required = kailangan

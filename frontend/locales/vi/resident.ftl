@@ -8,6 +8,7 @@ issues_cards = Thẻ được trao tại đây
 no_locations = Hiện không có quầy nào nhận đặt lịch.
 tenants = Chọn chính quyền địa phương (thành phố, thị trấn, làng) của quý vị
 book_this = Đặt lịch thủ tục này
+in_brackets = { " " }({ $text })
 back = Quay lại
 continue = Tiếp tục
 required = bắt buộc

@@ -8,6 +8,7 @@ issues_cards = 本窗口办理卡片交付
 no_locations = 目前没有接受预约的窗口。
 tenants = 请选择您所在的市区町村
 book_this = 预约此手续
+in_brackets = （{ $text }）
 back = 返回
 continue = 下一步
 required = 必填

@@ -25,7 +25,7 @@ pub fn TenantHome(vm: TenantHomeVm) -> impl IntoView {
                             {p.needs_card.then(|| view! { <p class="hint">{t(lang, "needs_card")}</p> })}
                             <a class="button" href=p.book_href>
                                 {t(lang, "book_this")}
-                                <span class="visually-hidden">{format!("（{}）", p.name)}</span>
+                                <span class="visually-hidden">{crate::i18n::tf(lang, "in_brackets", &[("text", &p.name)])}</span>
                             </a>
                         </li>
                     }).collect_view()}

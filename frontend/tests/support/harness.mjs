@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -141,16 +141,43 @@ export async function expectAccessible(browser, page) {
       route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html }));
     await checker.goto(url);
     await checker.addScriptTag({ content: axeSource });
-    const violations = await checker.evaluate(async () => {
+    const result = await checker.evaluate(async () => {
       const result = await globalThis.axe.run(document, {
         runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] },
       });
-      return result.violations.map((v) => `${v.id}: ${v.help} @ ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`);
+      const rules = (outcome, list) => list.map((r) => ({ id: r.id, outcome, tags: r.tags }));
+      return {
+        version: result.testEngine.version,
+        lang: document.documentElement.lang,
+        title: document.title,
+        rules: [...rules('passed', result.passes), ...rules('violated', result.violations),
+          ...rules('incomplete', result.incomplete), ...rules('inapplicable', result.inapplicable)],
+        violations: result.violations.map((v) => `${v.id}: ${v.help} @ ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`),
+      };
     });
-    assert.deepEqual(violations, [], `accessibility violations on ${url}`);
+    recordAxe(url, result);
+    assert.deepEqual(result.violations, [], `accessibility violations on ${url}`);
   } finally {
     await context.close();
   }
+}
+
+/**
+ * Keeps what axe-core found on a page for the accessibility report
+ * (frontend/accessibility/build-report.mjs reads target/accessibility-run/ after the run).
+ */
+function recordAxe(url, result) {
+  const folder = path.join(repoRoot, 'target/accessibility-run');
+  mkdirSync(folder, { recursive: true });
+  const address = new URL(url);
+  const line = JSON.stringify({
+    path: address.pathname,
+    lang: result.lang,
+    title: result.title,
+    version: result.version,
+    rules: result.rules,
+  });
+  appendFileSync(path.join(folder, `${process.pid}.jsonl`), `${line}\n`);
 }
 
 /** Writes a screenshot of the page for the user guide. */
