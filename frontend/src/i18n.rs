@@ -135,25 +135,30 @@ impl Lang {
 type Bundle = FluentBundle<FluentResource>;
 
 /// The messages of one language: those of the resident pages and mail, which every
-/// language has, and those of the staff console, which Japanese and English have.
+/// language has, and those of the staff console and of the formal documents (the
+/// accessibility report and the policies), which Japanese and English have.
 struct Files {
     resident: &'static str,
     console: Option<&'static str>,
+    documents: Option<&'static str>,
 }
 
 fn files(lang: Lang) -> Files {
     let resident_only = |resident| Files {
         resident,
         console: None,
+        documents: None,
     };
     match lang {
         Lang::Ja => Files {
             resident: include_str!("../locales/ja/resident.ftl"),
             console: Some(include_str!("../locales/ja/console.ftl")),
+            documents: Some(include_str!("../locales/ja/documents.ftl")),
         },
         Lang::En => Files {
             resident: include_str!("../locales/en/resident.ftl"),
             console: Some(include_str!("../locales/en/console.ftl")),
+            documents: Some(include_str!("../locales/en/documents.ftl")),
         },
         Lang::JaEasy => resident_only(include_str!("../locales/ja-easy/resident.ftl")),
         Lang::PtBr => resident_only(include_str!("../locales/pt-BR/resident.ftl")),
@@ -172,7 +177,10 @@ fn load(lang: Lang) -> Bundle {
     // around the values.
     bundle.set_use_isolating(false);
     let files = files(lang);
-    for text in std::iter::once(files.resident).chain(files.console) {
+    for text in std::iter::once(files.resident)
+        .chain(files.console)
+        .chain(files.documents)
+    {
         // The files are part of the build; a broken entry fails the catalogue tests, and
         // the entries around it still load.
         let resource =
@@ -341,6 +349,13 @@ mod tests {
         let console = messages(files(Lang::Ja).console.unwrap());
         let resident_en = messages(files(Lang::En).resident);
         let console_en = messages(files(Lang::En).console.unwrap());
+        let documents = messages(files(Lang::Ja).documents.unwrap());
+        let documents_en = messages(files(Lang::En).documents.unwrap());
+        let in_documents: Vec<&String> = documents
+            .keys()
+            .filter(|k| resident.contains_key(*k) || console.contains_key(*k))
+            .collect();
+        assert!(in_documents.is_empty(), "in two files: {in_documents:?}");
         assert!(resident.len() > 40, "the Japanese catalogue did not load");
         let shared: Vec<&String> = resident
             .keys()
@@ -352,6 +367,9 @@ mod tests {
             same_messages(&resident, &resident_en, lang, files.resident);
             if let Some(text) = files.console {
                 same_messages(&console, &console_en, lang, text);
+            }
+            if let Some(text) = files.documents {
+                same_messages(&documents, &documents_en, lang, text);
             }
         }
         assert!(

@@ -26,6 +26,32 @@ pub struct PageFrame {
     pub banner: Option<String>,
     /// The city is set up for training: every page says 研修用.
     pub training: bool,
+    /// On a city's resident pages, `/{city}`: the footer links its accessibility report,
+    /// accessibility policy and privacy policy.
+    pub footer_base: Option<String>,
+}
+
+/// A formal document of a city (accessibility report, policies): its blocks in order.
+#[derive(Clone, Debug)]
+pub struct DocumentVm {
+    pub frame: PageFrame,
+    pub blocks: Vec<DocumentBlock>,
+}
+
+#[derive(Clone, Debug)]
+pub enum DocumentBlock {
+    Heading(String),
+    Paragraph(String),
+    /// Label and value pairs.
+    Facts(Vec<(String, String)>),
+    List(Vec<String>),
+    Link(String, String),
+    /// A table with its caption, header row and rows.
+    Table {
+        caption: String,
+        headers: Vec<String>,
+        rows: Vec<Vec<String>>,
+    },
 }
 
 /// The logged-in account on every console page.

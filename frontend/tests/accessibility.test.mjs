@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { PHONE, launchBrowser, sampleCard, startServer } from './support/harness.mjs';
+import { PHONE, expectAccessible, launchBrowser, sampleCard, startServer } from './support/harness.mjs';
 
 let server;
 let browser;
@@ -131,5 +131,22 @@ test('the calendar reads as days with their state, in landmarks and headings', a
   }
   // The weekday headings are table headers.
   assert.equal(await page.locator('table.calendar th').count() >= 7, true);
+  await context.close();
+});
+
+test('the report and the policies linked from every page are accessible themselves', async () => {
+  const context = await browser.newContext(PHONE);
+  const page = await context.newPage();
+  for (const lang of ['ja', 'en', 'vi']) {
+    await page.goto(`${server.base}/demo/?lang=${lang}`);
+    for (const name of ['accessibility', 'accessibility-policy', 'privacy']) {
+      await page.goto(`${server.base}/demo/?lang=${lang}`);
+      await page.locator(`footer a[href^="/demo/${name}?"]`).click();
+      assert.equal(new URL(page.url()).pathname, `/demo/${name}`);
+      await expectAccessible(browser, page);
+    }
+  }
+  await page.goto(`${server.base}/demo/accessibility?lang=ja`);
+  assert.equal(await page.locator('table.checklist tbody tr').count(), 38);
   await context.close();
 });

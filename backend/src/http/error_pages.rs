@@ -92,6 +92,7 @@ pub fn page_for(
             staff: None,
             banner: None,
             training: false,
+            footer_base: None,
         },
         text: message,
         link_href: format!("{link_href}?lang={}", lang.code()),

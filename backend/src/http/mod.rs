@@ -2,6 +2,7 @@
 
 mod api;
 mod console;
+mod documents;
 pub(crate) mod error_pages;
 mod extract;
 mod guard;
@@ -39,6 +40,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/static/site.css", web::get().to(pages::stylesheet))
         .configure(resident::routes)
+        .configure(documents::routes)
         .configure(console::routes)
         .route("/", web::get().to(pages::tenant_list))
         .route("/{tenant}", web::get().to(pages::add_slash))

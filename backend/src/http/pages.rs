@@ -32,6 +32,7 @@ fn frame(lang: Lang, title: String, here: String) -> PageFrame {
         staff: None,
         banner: None,
         training: false,
+        footer_base: None,
     }
 }
 
@@ -118,6 +119,7 @@ pub async fn tenant_home(
         Ok(TenantHomeVm {
             frame: PageFrame {
                 training: tenant.training,
+                footer_base: Some(format!("/{}", tenant.code)),
                 ..frame(
                     lang,
                     pick(lang, &tenant.name, &tenant.name_en),

@@ -9,6 +9,7 @@ mod booking_rules;
 mod card_import;
 mod consistency;
 mod console;
+mod documents;
 mod embedded_server;
 mod error_pages;
 mod hostile_input;

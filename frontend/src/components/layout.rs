@@ -83,6 +83,18 @@ pub fn Layout(frame: PageFrame, children: Children) -> impl IntoView {
                     <h1>{frame.title}</h1>
                     {children()}
                 </main>
+                {frame.footer_base.map(|base| {
+                    let link = |page: &str| crate::view_models::in_language(&format!("{base}/{page}"), lang);
+                    view! {
+                        <footer class="site-footer">
+                            <nav aria-label=t(lang, "footer_label")>
+                                <a href=link("accessibility")>{t(lang, "footer_accessibility")}</a>
+                                <a href=link("accessibility-policy")>{t(lang, "footer_policy")}</a>
+                                <a href=link("privacy")>{t(lang, "footer_privacy")}</a>
+                            </nav>
+                        </footer>
+                    }
+                })}
             </body>
         </html>
     }

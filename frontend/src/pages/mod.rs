@@ -1,5 +1,6 @@
 pub mod booking;
 pub mod console;
+pub mod document;
 pub mod manage;
 pub mod message;
 pub mod tenant_home;

@@ -62,6 +62,7 @@ impl StaffCx {
             here: self.here(),
             banner: self.banner.clone(),
             training: self.tenant.training,
+            footer_base: None,
             back_href: None,
             errors: Vec::new(),
             staff: Some(madoguchi_frontend::view_models::StaffBarVm {

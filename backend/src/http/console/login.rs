@@ -64,6 +64,7 @@ fn page(
             staff: None,
             banner: None,
             training,
+            footer_base: None,
         },
         form: FormVm {
             action: format!("/{tenant}/staff/login?lang={}{keep}", lang.code()),

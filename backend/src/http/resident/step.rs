@@ -54,6 +54,7 @@ impl Cx {
             staff: None,
             banner: self.banner.clone(),
             training: self.tenant.training,
+            footer_base: Some(format!("/{}", self.tenant.code)),
         }
     }
 

@@ -1,0 +1,52 @@
+# Messages of the formal documents (the accessibility report and policy, the privacy policy). Japanese and English have every one, with the same variables; other languages show them in English.
+report_title = Accessibility test report
+report_lead = The result of testing { $tenant }'s My Number card counter booking site against JIS X 8341-3:2016 (WCAG 2.0). The tests run automatically with every update of the service, and this page is made from their result.
+report_summary = Summary
+report_date = Date of the statement (tested on)
+report_standard = Standard and year of revision
+report_target = Target level
+report_conformance = Level of conformance
+report_conformance_full = AA, fully conforming
+report_conformance_partial = AA, partially conforming
+report_technologies = Web content technologies relied upon
+report_tool = Tools used
+report_page_checks = Pages tested (per language, in all)
+report_pages = Pages tested
+report_checklist = Success criteria checklist
+report_col_criterion = Success criterion
+report_col_level = Level
+report_col_applies = Applies
+report_col_result = Result
+report_col_notes = How it was checked, notes
+report_applies_yes = yes
+report_applies_no = no
+report_result_pass = ○
+report_result_fail = ×
+report_result_not_applicable = –
+report_result_unchecked = not yet checked
+report_legend = ○: conforms; ×: does not conform; –: does not apply (no such content); not yet checked: no conclusion yet.
+report_manual_note = Criteria that axe-core cannot check are judged by browser tests of their own (keyboard only, text at 200 %, the accessibility tree) and by review of the content. No check with a real screen reader has been made yet.
+policy_title = Web accessibility policy
+policy_text = { $tenant } works to keep the My Number card counter booking usable by everyone, older residents, residents with disabilities and foreign residents included.
+policy_target_heading = Scope
+policy_target = The residents' booking site (booking, and looking up, changing or cancelling a booking).
+policy_goal_heading = Target level and timing
+policy_goal = The target is conformance to JIS X 8341-3:2016 level AA; the site is tested with every update of the service and the result is published.
+policy_exceptions_heading = Exceptions
+policy_exceptions = Notices and procedure descriptions are written by the city.
+policy_report_link = See the latest test report
+privacy_title = Privacy policy
+privacy_text = { $tenant } handles the following information to book visits to the My Number card counter.
+privacy_collected_heading = What is handled
+privacy_collected = What you book (procedure, counter, date and time, people); the contact details the city asks for (e-mail address, phone number, name); for a card pickup, the number on the issuance notice and the date of birth. Your individual number (My Number) is never handled.
+privacy_use_heading = Purpose
+privacy_use = Only to take the booking, to tell you about it or its changes, and to receive you at the counter.
+privacy_keep_heading = How long it is kept
+privacy_keep = { $days ->
+    [0] Contact details are kept with the booking's record.
+   *[other] Contact details are erased { $days } days after the visit (counts such as the number of bookings remain).
+  }
+privacy_cookies_heading = Cookies
+privacy_cookies = One cookie keeps your answers while you book (it ends when the browser closes) and one remembers the language you chose (one year). No cookies for advertising or analytics.
+privacy_contact_heading = Contact
+privacy_contact = { $tenant }, phone { $phone }

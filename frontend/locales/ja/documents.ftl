@@ -1,0 +1,52 @@
+# 正式な文書（アクセシビリティの試験結果と方針、プライバシーポリシー）のメッセージ。日本語と英語で同じメッセージを同じ変数で持つこと。ほかの言語では英語で表示する。
+report_title = アクセシビリティ試験結果
+report_lead = { $tenant }のマイナンバーカード窓口予約サイトについて、JIS X 8341-3:2016 に基づいて試験した結果です。試験は、サービスの更新ごとに自動テストで行い、このページはその結果から作られます。
+report_summary = 試験の概要
+report_date = 表明日（試験日）
+report_standard = 規格の規格番号及び改正年
+report_target = 目標とする適合レベル
+report_conformance = 適合レベル
+report_conformance_full = AA 準拠
+report_conformance_partial = AA 一部準拠
+report_technologies = 依存しているウェブコンテンツ技術
+report_tool = 試験に使ったツール
+report_page_checks = 試験したページ数（言語別・のべ）
+report_pages = 試験したページ
+report_checklist = 達成基準チェックリスト
+report_col_criterion = 達成基準
+report_col_level = レベル
+report_col_applies = 適用
+report_col_result = 結果
+report_col_notes = 確認の方法と注記
+report_applies_yes = あり
+report_applies_no = なし
+report_result_pass = ○
+report_result_fail = ×
+report_result_not_applicable = －
+report_result_unchecked = 未確認
+report_legend = ○：適合している　×：適合していない　－：適用なし（該当するコンテンツがない）　未確認：判断が終わっていない
+report_manual_note = 自動テスト（axe-core）で確認できない項目は、ブラウザーでの操作テスト（キーボード操作、文字200%表示、アクセシビリティツリー）と内容の確認で判断しています。スクリーンリーダーの実機による確認は、まだ行っていません。
+policy_title = ウェブアクセシビリティ方針
+policy_text = { $tenant }は、高齢の方や障害のある方、外国籍の方を含む誰もが、マイナンバーカード窓口の予約を利用できるよう、ウェブアクセシビリティの確保と向上に取り組みます。
+policy_target_heading = 対象範囲
+policy_target = 住民向けの予約サイト（予約、予約の確認・変更・取消の各ページ）
+policy_goal_heading = 目標とする適合レベルと期限
+policy_goal = JIS X 8341-3:2016 の適合レベル AA に準拠することを目標とし、サービスの更新ごとに試験して、結果を公開します。
+policy_exceptions_heading = 例外事項
+policy_exceptions = 市が入力するお知らせや手続きの説明の文章は、市が作成します。
+policy_report_link = 最新の試験結果を見る
+privacy_title = プライバシーポリシー
+privacy_text = { $tenant }は、マイナンバーカード窓口の予約のために、次の情報を取り扱います。
+privacy_collected_heading = 取り扱う情報
+privacy_collected = 予約の内容（手続き、窓口、日時、人数）、連絡先（メールアドレス、電話番号、氏名のうち市が求めるもの）、カードの受け取りでは交付通知書の番号と生年月日。個人番号（マイナンバー）は取り扱いません。
+privacy_use_heading = 利用の目的
+privacy_use = 予約の受付、確認や変更のご連絡、窓口での受付のためだけに使います。
+privacy_keep_heading = 保存する期間
+privacy_keep = { $days ->
+    [0] 連絡先は、予約の記録として保存します。
+   *[other] 連絡先は、来庁日から{ $days }日後に消去します（予約の件数などの統計は残ります）。
+  }
+privacy_cookies_heading = Cookie の利用
+privacy_cookies = 入力の途中の内容を保つための Cookie（ブラウザーを閉じると無効）と、選んだ表示言語を覚えておく Cookie（1年間）を使います。広告や分析のための Cookie は使いません。
+privacy_contact_heading = お問い合わせ
+privacy_contact = { $tenant }　電話 { $phone }
