@@ -45,9 +45,16 @@ pub async fn calendar_file(request: PageRequest, path: CodePath) -> HttpResponse
         .resident_step(move |conn, cx| {
             let details = owned_booking(conn, cx, &code)?;
             let summary = format!(
-                "{}（{}）",
+                "{}{}",
                 cx.pick(&details.procedure.name_ja, &details.procedure.name_en),
-                cx.pick(&details.location.name, &details.location.name_en)
+                madoguchi_frontend::i18n::tf(
+                    cx.lang,
+                    "in_brackets",
+                    &[(
+                        "text",
+                        &cx.pick(&details.location.name, &details.location.name_en)
+                    )]
+                )
             );
             let code_display = BookingCode::parse(&details.booking.code)
                 .map(|c| c.display())

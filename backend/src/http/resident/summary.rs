@@ -34,9 +34,9 @@ pub(super) fn when_label(cx: &Cx, slot: &Slot) -> String {
 
 pub(super) fn location_label(cx: &Cx, location: &Location) -> String {
     format!(
-        "{}（{}）",
+        "{}{}",
         cx.pick(&location.name, &location.name_en),
-        location.address
+        madoguchi_frontend::i18n::tf(cx.lang, "in_brackets", &[("text", &location.address)])
     )
 }
 
