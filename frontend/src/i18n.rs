@@ -84,6 +84,16 @@ impl Lang {
         matches!(self, Lang::Ja | Lang::JaEasy)
     }
 
+    /// Of a city's text in Japanese and in English, the one for readers of this language:
+    /// the Japanese for readers of Japanese, the English (where there is one) for the others.
+    pub fn pick<'a>(self, ja: &'a str, en: &'a str) -> &'a str {
+        if self.reads_japanese() || en.is_empty() {
+            ja
+        } else {
+            en
+        }
+    }
+
     /// The language whose messages stand in for those this one lacks (the console's).
     pub fn fallback(self) -> Option<Lang> {
         match self {

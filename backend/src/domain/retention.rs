@@ -156,15 +156,13 @@ fn prune_log(
     let Some(end) = end else {
         return Ok(0);
     };
-    diesel::sql_query("SELECT set_config('madoguchi.erasing_tenant', $1, true)")
-        .bind::<Text, _>(tenant_id.to_string())
-        .execute(conn)?;
+    crate::domain::tenant_lifecycle::allow_erasing(conn, Some(tenant_id))?;
     let removed =
         diesel::sql_query("DELETE FROM audit_log WHERE tenant_id = $1 AND chain_position <= $2")
             .bind::<BigInt, _>(tenant_id)
             .bind::<BigInt, _>(end.chain_position)
             .execute(conn)?;
-    diesel::sql_query("SELECT set_config('madoguchi.erasing_tenant', '', true)").execute(conn)?;
+    crate::domain::tenant_lifecycle::allow_erasing(conn, None)?;
     NewAuditEntry {
         tenant_id: Some(tenant_id),
         actor: "system",

@@ -76,10 +76,17 @@ pub const TRAINING_DATA: [&str; 12] = [
 /// Rows removed per table, in the order they went.
 pub type Removed = Vec<(&'static str, usize)>;
 
-fn erase(conn: &mut PgConnection, tenant_id: i64, tables: &[&'static str]) -> QueryResult<Removed> {
+/// Names the one city whose history rows the rest of this transaction may delete (`None`:
+/// none again); the history tables' trigger refuses every other deletion.
+pub fn allow_erasing(conn: &mut PgConnection, tenant_id: Option<i64>) -> QueryResult<()> {
     diesel::sql_query("SELECT set_config('madoguchi.erasing_tenant', $1, true)")
-        .bind::<diesel::sql_types::Text, _>(tenant_id.to_string())
-        .execute(conn)?;
+        .bind::<diesel::sql_types::Text, _>(tenant_id.map(|id| id.to_string()).unwrap_or_default())
+        .execute(conn)
+        .map(|_| ())
+}
+
+fn erase(conn: &mut PgConnection, tenant_id: i64, tables: &[&'static str]) -> QueryResult<Removed> {
+    allow_erasing(conn, Some(tenant_id))?;
     let mut removed = Vec::new();
     for &table in tables {
         // Table names come from the lists above, never from input.

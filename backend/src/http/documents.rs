@@ -104,14 +104,13 @@ pub async fn report(
         AppError::Internal(anyhow::anyhow!("the accessibility report does not parse"))
     })?;
     let name = pick(lang, &tenant.name, &tenant.name_en);
-    let japanese = lang.reads_japanese();
     let result = |c: &Criterion| t(lang, &format!("report_result_{}", c.result));
     let rows = report
         .criteria
         .iter()
         .map(|c| {
-            let title = if japanese { &c.title_ja } else { &c.title_en };
-            let note = if japanese { &c.note_ja } else { &c.note_en };
+            let title = lang.pick(&c.title_ja, &c.title_en);
+            let note = lang.pick(&c.note_ja, &c.note_en);
             let rules = if c.axe_rules.is_empty() {
                 String::new()
             } else {

@@ -122,14 +122,9 @@ pub fn field_error(field: &str, message: String) -> FieldError {
     }
 }
 
-/// The city's Japanese text for readers of Japanese, its English one (where there is one)
-/// for everyone else.
+/// The city's text for the page's readers (`Lang::pick`), owned.
 pub fn pick(lang: Lang, ja: &str, en: &str) -> String {
-    if lang.reads_japanese() || en.is_empty() {
-        ja.to_string()
-    } else {
-        en.to_string()
-    }
+    lang.pick(ja, en).to_string()
 }
 
 /// The same page in the other language: its path with the query it had, `lang` switched.

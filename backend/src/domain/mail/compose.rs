@@ -263,15 +263,6 @@ fn bilingual(lang: Lang) -> bool {
     matches!(lang, Lang::Ja | Lang::En)
 }
 
-/// The city's Japanese text for readers of Japanese, its English one for the others.
-fn city_text<'a>(lang: Lang, ja: &'a str, en: &'a str) -> &'a str {
-    if lang.reads_japanese() || en.is_empty() {
-        ja
-    } else {
-        en
-    }
-}
-
 fn facts_values(facts: &Facts, clock: &Clock, settings: &MailSettings) -> minijinja::Value {
     let lang = Lang::from_code(facts.lang).unwrap_or(Lang::Ja);
     // The Japanese–English message states the facts in Japanese; another language's in its own.
@@ -305,12 +296,12 @@ fn facts_values(facts: &Facts, clock: &Clock, settings: &MailSettings) -> miniji
         tenant_en => &facts.tenant.name_en,
         code => shown,
         when => when,
-        location => city_text(shown_in, &facts.location.name, &facts.location.name_en),
+        location => shown_in.pick(&facts.location.name, &facts.location.name_en),
         address => &facts.location.address,
         map_url => facts.location.map_href(),
-        procedure => city_text(shown_in, &facts.procedure.name_ja, &facts.procedure.name_en),
+        procedure => shown_in.pick(&facts.procedure.name_ja, &facts.procedure.name_en),
         party_size => facts.party_size,
-        bring => city_text(shown_in, &facts.procedure.notes_ja, &facts.procedure.notes_en),
+        bring => shown_in.pick(&facts.procedure.notes_ja, &facts.procedure.notes_en),
         manage_url => manage_url,
         qr_src => format!("cid:{QR_CONTENT_ID}"),
         inquiry_phone => &facts.tenant.inquiry_phone,
@@ -329,7 +320,7 @@ fn catalogue_texts(
     deadline: &str,
 ) -> minijinja::Value {
     use madoguchi_frontend::i18n::{t, tf};
-    let name = city_text(lang, &tenant.name, &tenant.name_en);
+    let name = lang.pick(&tenant.name, &tenant.name_en);
     let minutes = super::address_codes::VALID_MINUTES.to_string();
     let filled = |key: &str| {
         tf(
