@@ -260,6 +260,20 @@ async fn every_exported_column_is_described() {
     let app = TestApp::spawn().await;
     let catalogue = archive::catalogue(&mut app.conn()).unwrap();
     assert_eq!(archive::undescribed(&catalogue), Vec::<String>::new());
+    // Every table a disposal erases is exported or said to be left out, and no other.
+    let mut archived: Vec<&str> = archive::TABLES
+        .iter()
+        .copied()
+        .chain(archive::LEFT_OUT.iter().map(|(table, _)| *table))
+        .collect();
+    let mut erased: Vec<&str> = madoguchi::domain::tenant_lifecycle::CITY_TABLES
+        .iter()
+        .copied()
+        .chain(["tenants"])
+        .collect();
+    archived.sort_unstable();
+    erased.sort_unstable();
+    assert_eq!(archived, erased);
 }
 
 /// The commands an operator runs: export to a file, a dry run and the import itself.
