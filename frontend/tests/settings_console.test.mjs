@@ -210,3 +210,27 @@ test('the pages to add counters, lanes and procedures, and the staff notice boar
   assert.match(await page.locator('details.staff-notices').textContent(), /北支所の定員が20人/);
   await expectAccessible(browser, page);
 });
+
+test('an administrator writes a procedure name in Vietnamese and a Vietnamese reader sees it; the rest falls back to English', async () => {
+  const page = await adminPage();
+  await page.getByRole('link', { name: 'ほかの言語の文面' }).click();
+  assert.equal(await heading(page), 'ほかの言語の文面');
+  await page.getByLabel('言語', { exact: true }).selectOption('vi');
+  await page.getByRole('button', { name: '開く' }).click();
+  const name = page.getByLabel('マイナンバーカードの申請: 手続きの名前');
+  assert.match(await page.locator('#procedure-apply-name-hint').textContent(), /日本語: マイナンバーカードの申請/);
+  await name.fill('Đăng ký thẻ My Number');
+  await page.getByRole('button', { name: '変更内容を確認する' }).click();
+  assert.match(await page.locator('pre').textContent(), /procedure apply name in vi/);
+  await expectAccessible(browser, page);
+  await page.getByRole('button', { name: '保存する' }).click();
+  assert.match(await notice(page), /設定を保存しました。/);
+
+  const resident = await (await browser.newContext(PHONE)).newPage();
+  await resident.goto(`${server.base}/demo/?lang=vi`);
+  const main = await resident.locator('main').textContent();
+  assert.match(main, /Đăng ký thẻ My Number/);
+  assert.match(main, /Card pickup/, 'not written in Vietnamese: the English name');
+  assert.doesNotMatch(main, /マイナンバーカードの申請/);
+  await expectAccessible(browser, resident);
+});

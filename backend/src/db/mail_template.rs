@@ -1,4 +1,5 @@
-//! A tenant's own mail texts per procedure and kind (`mail_templates`).
+//! A tenant's own mail texts per procedure, kind and language (`mail_templates`; `ja` is
+//! the Japanese–English message).
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -22,24 +23,27 @@ impl MailTemplate {
         tenant_id: i64,
         procedure_id: i64,
         kind: &str,
+        lang: &str,
     ) -> QueryResult<Option<MailTemplate>> {
         templates::table
             .filter(templates::tenant_id.eq(tenant_id))
             .filter(templates::procedure_id.eq(procedure_id))
             .filter(templates::kind.eq(kind))
+            .filter(templates::lang.eq(lang))
             .select(MailTemplate::as_select())
             .first(conn)
             .optional()
     }
 }
 
-/// A template as saved: new, or replacing the one for the same procedure and kind.
+/// A template as saved: new, or replacing the one for the same procedure, kind and language.
 #[derive(Insertable)]
 #[diesel(table_name = templates)]
 pub struct SavedTemplate<'a> {
     pub tenant_id: i64,
     pub procedure_id: i64,
     pub kind: &'a str,
+    pub lang: &'a str,
     pub subject: &'a str,
     pub body_text: &'a str,
     pub body_html: &'a str,
@@ -55,6 +59,7 @@ impl SavedTemplate<'_> {
                 templates::tenant_id,
                 templates::procedure_id,
                 templates::kind,
+                templates::lang,
             ))
             .do_update()
             .set((

@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod booking;
 pub mod card;
+pub mod city_text;
 pub mod embedded;
 pub mod hold;
 pub mod identification_failure;

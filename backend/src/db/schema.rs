@@ -136,6 +136,26 @@ diesel::table! {
 }
 
 diesel::table! {
+    city_text_fallbacks (tenant_id, lang) {
+        tenant_id -> Int8,
+        lang -> Text,
+        fallbacks -> Text,
+    }
+}
+
+diesel::table! {
+    city_texts (id) {
+        id -> Int8,
+        tenant_id -> Int8,
+        lang -> Text,
+        procedure_id -> Nullable<Int8>,
+        location_id -> Nullable<Int8>,
+        field -> Text,
+        body -> Text,
+    }
+}
+
+diesel::table! {
     closures (id) {
         id -> Int8,
         tenant_id -> Int8,
@@ -240,7 +260,7 @@ diesel::table! {
 }
 
 diesel::table! {
-    mail_templates (tenant_id, procedure_id, kind) {
+    mail_templates (tenant_id, procedure_id, kind, lang) {
         tenant_id -> Int8,
         procedure_id -> Int8,
         kind -> Text,
@@ -249,6 +269,7 @@ diesel::table! {
         body_html -> Text,
         updated_by -> Text,
         updated_at -> Timestamptz,
+        lang -> Text,
     }
 }
 
@@ -455,6 +476,8 @@ diesel::joinable!(audit_log -> tenants (tenant_id));
 diesel::joinable!(availability_exclusions -> tenants (tenant_id));
 diesel::joinable!(card_imports -> tenants (tenant_id));
 diesel::joinable!(card_records -> tenants (tenant_id));
+diesel::joinable!(city_text_fallbacks -> tenants (tenant_id));
+diesel::joinable!(city_texts -> tenants (tenant_id));
 diesel::joinable!(closures -> tenants (tenant_id));
 diesel::joinable!(idempotency_keys -> tenants (tenant_id));
 diesel::joinable!(identification_failures -> tenants (tenant_id));
@@ -479,6 +502,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     card_events,
     card_imports,
     card_records,
+    city_text_fallbacks,
+    city_texts,
     closures,
     holds,
     idempotency_keys,

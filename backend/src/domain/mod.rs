@@ -9,6 +9,7 @@ pub mod calendar;
 pub mod card_import;
 pub mod card_search;
 pub mod card_status;
+pub mod city_texts;
 pub mod closures;
 pub mod consistency;
 pub mod counter;

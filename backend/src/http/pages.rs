@@ -14,6 +14,7 @@ use crate::db::location::Location;
 use crate::db::maintenance::MaintenanceWindow;
 use crate::db::procedure::Procedure;
 use crate::db::tenant::Tenant;
+use crate::domain::city_texts::CityTexts;
 use crate::error::AppError;
 use crate::http::extract::load_tenant;
 use crate::http::state::AppState;
@@ -111,10 +112,11 @@ pub async fn tenant_home(
                 .filter(|(location, _)| open.contains(location))
                 .map(|(_, procedure)| procedure)
                 .collect();
+        let texts = CityTexts::load(conn, tenant.id, lang)?;
         // An announced stop speaks first; otherwise the city's standing maintenance text.
         let maintenance = match MaintenanceWindow::showing(conn, tenant.id, now)? {
             Some(window) => pick(lang, &window.text_ja, &window.text_en),
-            None => pick(lang, &tenant.maintenance_ja, &tenant.maintenance_en),
+            None => texts.maintenance(&tenant),
         };
         Ok(TenantHomeVm {
             frame: PageFrame {
@@ -126,7 +128,7 @@ pub async fn tenant_home(
                     format!("/{}/", tenant.code),
                 )
             },
-            notice: pick(lang, &tenant.notice_ja, &tenant.notice_en),
+            notice: texts.notice(&tenant),
             maintenance,
             manage_href: format!("/{}/booking?lang={}", tenant.code, lang.code()),
             tenant_code: tenant.code.clone(),
@@ -134,11 +136,11 @@ pub async fn tenant_home(
                 .into_iter()
                 .filter(|l| l.active)
                 .map(|l| LocationVm {
-                    name: pick(lang, &l.name, &l.name_en),
-                    access: pick(lang, &l.access_ja, &l.access_en),
+                    name: texts.location_name(&l),
+                    access: texts.location_access(&l),
+                    address: texts.location_address(&l),
                     map_href: l.map_href(),
                     code: l.code,
-                    address: l.address,
                     issues_cards: l.issues_cards,
                 })
                 .collect(),
@@ -147,8 +149,8 @@ pub async fn tenant_home(
                 .filter(|p| p.active && !p.phone_only && offered.contains(&p.id))
                 .map(|p| ProcedureVm {
                     book_href: format!("/{}/book/{}/?lang={}", tenant.code, p.code, lang.code()),
-                    name: pick(lang, &p.name_ja, &p.name_en),
-                    notes: pick(lang, &p.notes_ja, &p.notes_en),
+                    name: texts.procedure_name(&p),
+                    notes: texts.procedure_notes(&p),
                     code: p.code,
                     needs_card: p.needs_card,
                 })

@@ -131,9 +131,14 @@ pub async fn city_with_every_kind_of_row(app: &TestApp) -> Tenant {
            VALUES ({id}, 'city', now(), now() + interval '1 hour', '庁内工事', now());
          INSERT INTO mail_templates (tenant_id, procedure_id, kind, subject, body_text, body_html, updated_by, updated_at)
            SELECT {id}, id, 'confirmation', '件名', '本文', '<p>本文</p>', 'admin', now() FROM procedures WHERE tenant_id = {id} LIMIT 1;
+         INSERT INTO mail_templates (tenant_id, procedure_id, kind, lang, subject, body_text, body_html, updated_by, updated_at)
+           SELECT {id}, id, 'reminder', 'vi', 'Nhắc lịch', 'Ngày mai', '<p>Ngày mai</p>', 'admin', now() FROM procedures WHERE tenant_id = {id} LIMIT 1;
          INSERT INTO tenant_mail_settings (tenant_id, reminder_hour, confirm_email) VALUES ({id}, 9, false)
            ON CONFLICT DO NOTHING;
          INSERT INTO tenant_card_columns (tenant_id, standard_name, file_name) VALUES ({id}, '予約番号', '受付番号');
+         INSERT INTO city_texts (tenant_id, lang, procedure_id, field, body)
+           SELECT {id}, 'vi', id, 'name', 'Nộp đơn' FROM procedures WHERE tenant_id = {id} LIMIT 1;
+         INSERT INTO city_text_fallbacks (tenant_id, lang, fallbacks) VALUES ({id}, 'ko', 'ja-easy,ja');
          INSERT INTO card_imports (tenant_id, actor, file_name, sha256, encoding, rows_read, new_cards,
                                    changed_cards, unchanged_cards, created_at)
            VALUES ({id}, 'admin', 'cards.csv', repeat('ab', 32), 'UTF-8', 1, 1, 0, 0, now());

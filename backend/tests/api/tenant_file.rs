@@ -94,6 +94,44 @@ fn a_bad_file_names_each_mistake_by_its_place() {
     assert!(unknown_key.unwrap_err().to_string().contains("colour"));
 }
 
+#[test]
+fn a_bad_translation_or_fallback_order_is_named_by_its_place() {
+    let file = tenant_file::parse(
+        r#"code = "x"
+name = "x"
+locations = []
+[fallbacks]
+vi = ["ja", "en"]
+ko = ["ko"]
+en = ["ja"]
+[[procedures]]
+code = "apply"
+name_ja = "申請"
+[procedures.translations.vi]
+name = "Nộp\u0007đơn"
+colour = "đỏ"
+[procedures.translations.fr]
+name = "Demande"
+"#,
+    )
+    .unwrap();
+    let db = crate::helpers::TestDatabase::create();
+    let mut conn = PgConnection::establish(&db.url).unwrap();
+    let error = tenant_file::apply(&mut conn, &file, false)
+        .unwrap_err()
+        .to_string();
+    for expected in [
+        "fallbacks.vi: \"ja\" ends the order",
+        "fallbacks.ko: \"ko\" is not another language",
+        "fallbacks.en: \"en\" has no order of its own to set",
+        "procedures[0].translations.vi.name: contains a control character",
+        "procedures[0].translations.vi.colour: only name, notes may be translated",
+        "procedures[0].translations: \"fr\" is not one of ja-easy, pt-BR, vi, zh-Hans, ko, tl",
+    ] {
+        assert!(error.contains(expected), "missing {expected} in {error}");
+    }
+}
+
 /// The demo city grown to 40 locations, each with a lane, a timetable changing on a later
 /// date and a closed day of its own.
 fn city_of_forty() -> String {

@@ -12,10 +12,12 @@ pub const FORMAT: &str = "1";
 
 /// Every table of a city's data, parents before children (the order of import).
 /// Sessions, retry keys (short-lived, and sessions are credentials) stay out.
-pub const TABLES: [&str; 26] = [
+pub const TABLES: [&str; 28] = [
     "tenants",
     "locations",
     "procedures",
+    "city_texts",
+    "city_text_fallbacks",
     "lanes",
     "lane_procedures",
     "timetables",

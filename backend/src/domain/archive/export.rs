@@ -79,7 +79,14 @@ fn write_archive<W: Write>(
     zip.start_file("tenant.toml", options)?;
     zip.write_all(tenant_file::to_toml(&settings, &now.to_rfc3339())?.as_bytes())?;
     for template in mail_templates(conn, tenant.id)? {
-        let name = format!("mail-templates/{}-{}", template.procedure, template.kind);
+        // The Japanese–English text keeps the name it has always had.
+        let name = match template.lang.as_str() {
+            "ja" => format!("mail-templates/{}-{}", template.procedure, template.kind),
+            lang => format!(
+                "mail-templates/{}-{}-{lang}",
+                template.procedure, template.kind
+            ),
+        };
         zip.start_file(format!("{name}.txt"), options)?;
         zip.write_all(
             format!(
@@ -222,6 +229,8 @@ struct Template {
     #[diesel(sql_type = Text)]
     kind: String,
     #[diesel(sql_type = Text)]
+    lang: String,
+    #[diesel(sql_type = Text)]
     subject: String,
     #[diesel(sql_type = Text)]
     body_text: String,
@@ -231,9 +240,9 @@ struct Template {
 
 fn mail_templates(conn: &mut PgConnection, tenant_id: i64) -> QueryResult<Vec<Template>> {
     diesel::sql_query(
-        "SELECT p.code AS procedure, m.kind, m.subject, m.body_text, m.body_html
+        "SELECT p.code AS procedure, m.kind, m.lang, m.subject, m.body_text, m.body_html
          FROM mail_templates m JOIN procedures p ON p.id = m.procedure_id
-         WHERE m.tenant_id = $1 ORDER BY p.code, m.kind",
+         WHERE m.tenant_id = $1 ORDER BY p.code, m.kind, m.lang",
     )
     .bind::<BigInt, _>(tenant_id)
     .load(conn)
@@ -273,7 +282,7 @@ fn readme(tables: &[(&'static str, Vec<Column>)]) -> String {
          \x20             id は表ごとに1から振り直した番号で、*_id 列はその番号で行を指します。日時はUTC、真偽は true/false。\r\n\
          \x20             Ids are renumbered from 1 per table, and *_id columns refer to those numbers. Times are UTC; booleans true/false.\r\n\
          tenant.toml   市の設定（テナントファイル） / the city's settings as a tenant file (madoguchi tenant apply)\r\n\
-         mail-templates/  メールの文面（手続-種類.txt / .html） / mail templates, per procedure and kind\r\n\
+         mail-templates/  メールの文面（手続-種類[-言語].txt / .html） / mail templates, per procedure, kind [and language]\r\n\
          manifest.txt  形式の版・出力元・出力日時・行数 / format version, source code, time of export, rows per file\r\n\r\n\
          含まれない表 / tables left out:\r\n",
     );

@@ -15,6 +15,7 @@ use crate::db::procedure::Procedure;
 use crate::db::tenant::Tenant;
 use crate::domain::booking::BookingDetails;
 use crate::domain::calendar::visit_label;
+use crate::domain::city_texts::CityTexts;
 use crate::domain::Clock;
 use crate::error::AppError;
 
@@ -195,6 +196,54 @@ pub fn render(set: &TemplateSet, values: &minijinja::Value) -> Result<Rendered, 
     render_on(set, values, "")
 }
 
+/// The language whose city template and built-in texts a booking in `lang` receives:
+/// Japanese and English bookings share the Japanese–English message (`ja`).
+pub fn template_lang(lang: Lang) -> Lang {
+    if bilingual(lang) {
+        Lang::Ja
+    } else {
+        lang
+    }
+}
+
+/// The built-in texts of `kind` for a booking in `lang`.
+pub fn default_set_in(kind: &str, lang: Lang) -> TemplateSet {
+    if bilingual(lang) {
+        default_set(kind)
+    } else {
+        translated_set(kind)
+    }
+}
+
+/// Renders `set` for a booking in `lang`: on the Japanese–English layouts, or on those of
+/// the other languages with the catalogue's texts of `kind` in `lang`.
+pub fn render_for(
+    lang: Lang,
+    kind: &str,
+    tenant: &Tenant,
+    set: &TemplateSet,
+    values: &minijinja::Value,
+) -> Result<Rendered, TemplateProblem> {
+    if bilingual(lang) {
+        return render(set, values);
+    }
+    let value_of = |name: &str| {
+        values
+            .get_attr(name)
+            .ok()
+            .filter(|v| !v.is_undefined() && !v.is_none())
+            .map(|v| v.to_string())
+            .unwrap_or_default()
+    };
+    let values = context! {
+        text => catalogue_texts(lang, kind, tenant, &value_of("code"), &value_of("deadline")),
+        html_lang => lang.html_lang(),
+        show_qr => kind != "cancellation",
+        ..values.clone()
+    };
+    render_on(set, &values, "translated/")
+}
+
 /// Renders `set` on the layouts under `layouts` (`""` or `"translated/"`).
 fn render_on(
     set: &TemplateSet,
@@ -255,6 +304,8 @@ struct Facts<'a> {
     change_until: Option<chrono::DateTime<chrono::Utc>>,
     /// The language the booking was made in: its link opens the page in it.
     lang: &'a str,
+    /// The city's texts in the language the message states the facts in.
+    texts: &'a CityTexts,
 }
 
 /// Whether a message in `lang` is the Japanese–English one (the city may write its own) or
@@ -296,12 +347,12 @@ fn facts_values(facts: &Facts, clock: &Clock, settings: &MailSettings) -> miniji
         tenant_en => &facts.tenant.name_en,
         code => shown,
         when => when,
-        location => shown_in.pick(&facts.location.name, &facts.location.name_en),
-        address => &facts.location.address,
+        location => facts.texts.location_name(facts.location),
+        address => facts.texts.location_address(facts.location),
         map_url => facts.location.map_href(),
-        procedure => shown_in.pick(&facts.procedure.name_ja, &facts.procedure.name_en),
+        procedure => facts.texts.procedure_name(facts.procedure),
         party_size => facts.party_size,
-        bring => shown_in.pick(&facts.procedure.notes_ja, &facts.procedure.notes_en),
+        bring => facts.texts.procedure_notes(facts.procedure),
         manage_url => manage_url,
         qr_src => format!("cid:{QR_CONTENT_ID}"),
         inquiry_phone => &facts.tenant.inquiry_phone,
@@ -379,13 +430,14 @@ fn translated_set(kind: &str) -> TemplateSet {
 }
 
 /// The variables of a message about `details`, which can be changed online until
-/// `change_until`.
+/// `change_until`, with the city's `texts` in the language it states the facts in.
 pub fn values(
     tenant: &Tenant,
     details: &BookingDetails,
     change_until: Option<chrono::DateTime<chrono::Utc>>,
     clock: &Clock,
     settings: &MailSettings,
+    texts: &CityTexts,
 ) -> minijinja::Value {
     let facts = Facts {
         tenant,
@@ -397,18 +449,20 @@ pub fn values(
         party_size: details.booking.party_size,
         change_until,
         lang: &details.booking.lang,
+        texts,
     };
     facts_values(&facts, clock, settings)
 }
 
-/// Variables of a made-up booking tomorrow at 10:00, for previews and for checking a
-/// template before it is saved.
+/// Variables of a made-up booking tomorrow at 10:00 in `texts`' language, for previews and
+/// for checking a template before it is saved.
 pub fn sample_values(
     tenant: &Tenant,
     procedure: &Procedure,
     location: &Location,
     clock: &Clock,
     settings: &MailSettings,
+    texts: &CityTexts,
 ) -> minijinja::Value {
     let starts_at =
         clock.start_of(clock.today() + chrono::Duration::days(1)) + chrono::Duration::hours(10);
@@ -422,7 +476,8 @@ pub fn sample_values(
         party_size: 1,
         // A made-up deadline the day before at 17:00, as most cities set it.
         change_until: Some(starts_at - chrono::Duration::hours(17)),
-        lang: "ja",
+        lang: texts.lang().code(),
+        texts,
     };
     facts_values(&facts, clock, settings)
 }
@@ -517,7 +572,10 @@ fn message_builder(
         .date_now())
 }
 
-/// Renders and assembles the message for `row` about `details`.
+/// Renders and assembles the message for `row` about `details`: with the city's own
+/// template for the booking's language (`own`) or the built-in one, and the city's `texts`
+/// in the language the message states the facts in.
+#[allow(clippy::too_many_arguments)]
 pub fn compose(
     row: &OutboxRow,
     tenant: &Tenant,
@@ -525,7 +583,8 @@ pub fn compose(
     change_until: Option<chrono::DateTime<chrono::Utc>>,
     clock: &Clock,
     settings: &MailSettings,
-    set: &TemplateSet,
+    own: Option<TemplateSet>,
+    texts: &CityTexts,
 ) -> Result<Message, AppError> {
     let fail = |what: &str, e: &dyn std::fmt::Display| {
         AppError::Internal(anyhow::anyhow!(
@@ -533,31 +592,12 @@ pub fn compose(
             row.kind
         ))
     };
-    let values = values(tenant, details, change_until, clock, settings);
+    let values = values(tenant, details, change_until, clock, settings, texts);
     let values = context! { message => row.note.as_deref().unwrap_or_default(), ..values };
     let lang = Lang::from_code(&details.booking.lang).unwrap_or(Lang::Ja);
-    // A booking in a language other than Japanese and English is written to in its
-    // language; the city's own templates are in Japanese and English.
-    let rendered = if bilingual(lang) {
-        render(set, &values)
-    } else {
-        let code = values
-            .get_attr("code")
-            .map(|c| c.to_string())
-            .unwrap_or_default();
-        let deadline = values
-            .get_attr("deadline")
-            .map(|d| d.to_string())
-            .unwrap_or_default();
-        let values = context! {
-            text => catalogue_texts(lang, &row.kind, tenant, &code, &deadline),
-            html_lang => lang.html_lang(),
-            show_qr => row.kind != "cancellation",
-            ..values
-        };
-        render_on(&translated_set(&row.kind), &values, "translated/")
-    }
-    .map_err(|p| fail(p.part, &p.reason))?;
+    let set = own.unwrap_or_else(|| default_set_in(&row.kind, lang));
+    let rendered =
+        render_for(lang, &row.kind, tenant, &set, &values).map_err(|p| fail(p.part, &p.reason))?;
     let rendered = marked_for_training(tenant, rendered);
     let (subject, text, html) = (rendered.subject, rendered.text, rendered.html);
     let slot = &details.slot;

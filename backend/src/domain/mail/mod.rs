@@ -84,8 +84,11 @@ fn prepare(
         .ok_or(AppError::NotFound(crate::error::Resource::Booking))?;
     let booking = Booking::by_id(conn, row.tenant_id, booking_id)?;
     let details = BookingDetails::load(conn, &tenant, booking)?;
-    let set = templates::stored(conn, tenant.id, details.procedure.id, &row.kind)?
-        .unwrap_or_else(|| compose::default_set(&row.kind));
+    let lang = compose::template_lang(
+        madoguchi_frontend::i18n::Lang::from_code(&details.booking.lang).unwrap_or_default(),
+    );
+    let own = templates::stored(conn, tenant.id, details.procedure.id, &row.kind, lang)?;
+    let texts = crate::domain::city_texts::CityTexts::load(conn, tenant.id, lang)?;
     // A cancelled booking has nothing left to change.
     let change_until = (details.booking.status == BookingStatus::Booked)
         .then(|| {
@@ -98,7 +101,16 @@ fn prepare(
             )
         })
         .transpose()?;
-    compose(row, &tenant, &details, change_until, clock, settings, &set)
+    compose(
+        row,
+        &tenant,
+        &details,
+        change_until,
+        clock,
+        settings,
+        own,
+        &texts,
+    )
 }
 
 /// Whether the booking of a reminder is still ahead (not cancelled since it was queued).

@@ -186,6 +186,14 @@ fn apply_plan(conn: &mut PgConnection, plan: &Plan) -> Result<ApplyReport, Stop>
     super::closures::apply(conn, tenant_id, &plan.closures, &location_ids, &mut changes)?;
     super::card_columns::apply(conn, tenant_id, &plan.card_columns, &mut changes)?;
     super::mail_settings::apply(conn, tenant_id, &plan.mail, &mut changes)?;
+    super::translations::apply(
+        conn,
+        tenant_id,
+        &plan.translations,
+        &procedure_ids,
+        &location_ids,
+        &mut changes,
+    )?;
     Ok(ApplyReport { tenant_id, changes })
 }
 

@@ -25,6 +25,7 @@ pub const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"
 pub fn export(conn: &mut PgConnection, tenant: &Tenant) -> anyhow::Result<TenantFile> {
     let settings = &tenant.settings;
     let mail = MailRules::of_tenant(conn, tenant.id)?;
+    let mut translated = super::translations::export(conn, tenant.id)?;
     let procedures: Vec<Procedure> = Procedure::for_tenant(conn, tenant.id)?
         .into_iter()
         .filter(|p| p.active)
@@ -92,6 +93,10 @@ pub fn export(conn: &mut PgConnection, tenant: &Tenant) -> anyhow::Result<Tenant
             access_en: location.access_en.clone(),
             map_url: location.map_url.clone(),
             lanes: lane_files,
+            translations: translated
+                .locations
+                .remove(&location.id)
+                .unwrap_or_default(),
         });
     }
     let mut closures: Vec<ClosureFile> = Closure::for_tenant(conn, tenant.id)?
@@ -143,6 +148,7 @@ pub fn export(conn: &mut PgConnection, tenant: &Tenant) -> anyhow::Result<Tenant
             notice_en: settings.notice_en.clone(),
             maintenance_ja: settings.maintenance_ja.clone(),
             maintenance_en: settings.maintenance_en.clone(),
+            translations: translated.city,
         },
         procedures: procedures
             .into_iter()
@@ -160,11 +166,13 @@ pub fn export(conn: &mut PgConnection, tenant: &Tenant) -> anyhow::Result<Tenant
                         at: at.format("%H:%M").to_string(),
                     }
                 }),
+                translations: translated.procedures.remove(&p.id).unwrap_or_default(),
             })
             .collect(),
         locations: location_files,
         closures,
         card_columns: card_column_names(conn, tenant.id)?,
+        fallbacks: translated.fallbacks,
     })
 }
 

@@ -26,7 +26,16 @@ pub struct TenantFile {
     /// Header names this tenant's J-LIS files use instead of the standard ones.
     #[serde(default)]
     pub card_columns: std::collections::BTreeMap<String, String>,
+    /// Per language beyond Japanese and English, the languages whose texts stand in for a
+    /// text the city has not written in it, in turn (`vi = ["en", "ja"]`). Japanese ends
+    /// every order; a language not listed keeps the default (やさしい日本語 → 日本語,
+    /// others → English → 日本語).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub fallbacks: BTreeMap<String, Vec<String>>,
 }
+
+/// The city's texts in one language beyond Japanese and English: field → text.
+pub type Translations = BTreeMap<String, BTreeMap<String, String>>;
 
 #[derive(Deserialize, Serialize, Debug, Clone)]
 #[serde(deny_unknown_fields, default)]
@@ -126,6 +135,9 @@ pub struct TextsFile {
     pub notice_en: String,
     pub maintenance_ja: String,
     pub maintenance_en: String,
+    /// `notice` and `maintenance` in other languages, per language code.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub translations: Translations,
 }
 
 #[derive(Deserialize, Serialize, Debug, Clone)]
@@ -147,6 +159,9 @@ pub struct ProcedureFile {
     /// Its own change/cancel deadline; none: the city's (`rules.change_deadline`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub change_deadline: Option<DeadlineFile>,
+    /// `name` and `notes` in other languages, per language code.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub translations: Translations,
 }
 
 #[derive(Deserialize, Serialize, Debug, Clone)]
@@ -170,6 +185,9 @@ pub struct LocationFile {
     pub map_url: String,
     #[serde(default)]
     pub lanes: Vec<LaneFile>,
+    /// `name`, `address` and `access` in other languages, per language code.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub translations: Translations,
 }
 
 fn yes() -> bool {

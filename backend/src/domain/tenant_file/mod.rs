@@ -9,10 +9,11 @@ mod export;
 mod file;
 mod mail_settings;
 mod plan;
+mod translations;
 
 pub use self::apply::apply;
 pub use self::export::{date_text, export, to_toml, WEEKDAYS};
 pub use self::file::{
     parse, ApplyReport, ClosureFile, ContactFile, DateText, DeadlineFile, LaneFile, LocationFile,
-    ProcedureFile, RulesFile, TenantFile, TextsFile, TimetableFile,
+    ProcedureFile, RulesFile, TenantFile, TextsFile, TimetableFile, Translations,
 };

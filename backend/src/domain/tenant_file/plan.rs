@@ -20,6 +20,7 @@ pub(super) struct Plan {
     /// Header names of this tenant's card files, standard → file.
     pub(super) card_columns: std::collections::BTreeMap<String, String>,
     pub(super) mail: crate::domain::mail::settings::MailRules,
+    pub(super) translations: super::translations::TranslationPlan,
 }
 
 pub(super) struct LanePlan {
@@ -232,6 +233,7 @@ pub(super) fn plan(file: &TenantFile) -> Result<Plan, Vec<String>> {
         }
         closures.push((closure.location.clone(), day, closure.reason.clone()));
     }
+    let translations = super::translations::plan(file, &mut errors);
     if errors.is_empty() {
         Ok(Plan {
             settings,
@@ -243,6 +245,7 @@ pub(super) fn plan(file: &TenantFile) -> Result<Plan, Vec<String>> {
                 reminder_hour: rules.reminder_hour,
                 confirm_email: rules.confirm_email,
             },
+            translations,
         })
     } else {
         Err(errors)

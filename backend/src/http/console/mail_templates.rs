@@ -1,6 +1,6 @@
-//! A tenant's own e-mail texts, per procedure and kind: open one (the default until the
-//! tenant has its own), preview it on a made-up booking, and save it. A text that does not
-//! render is refused with the part and line where it fails.
+//! A tenant's own e-mail texts, per procedure, kind and language: open one (the default
+//! until the tenant has its own), preview it on a made-up booking, and save it. A text that
+//! does not render is refused with the part and line where it fails.
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
@@ -11,8 +11,9 @@ use serde_json::json;
 
 use crate::db::location::Location;
 use crate::db::procedure::Procedure;
+use crate::domain::city_texts::{CityTexts, TRANSLATED};
 use crate::domain::mail::compose::{
-    default_set, render, sample_values, MailSettings, TemplateSet, VARIABLES,
+    default_set_in, render_for, sample_values, MailSettings, TemplateSet, VARIABLES,
 };
 use crate::domain::mail::templates;
 use crate::domain::staff::Permission;
@@ -33,6 +34,27 @@ const KINDS: [&str; 4] = ["confirmation", "change", "cancellation", "reminder"];
 struct Choice {
     procedure: Procedure,
     kind: &'static str,
+    /// The language of the message: Japanese (the Japanese–English one) or another.
+    lang: madoguchi_frontend::i18n::Lang,
+}
+
+impl Choice {
+    /// This template's place in the console, as a path below it.
+    fn path(&self) -> String {
+        format!(
+            "mail/templates?procedure={}&kind={}&template_lang={}",
+            self.procedure.code,
+            self.kind,
+            self.lang.code()
+        )
+    }
+}
+
+/// The languages a city writes its messages in, as the selector lists them.
+fn template_languages() -> Vec<madoguchi_frontend::i18n::Lang> {
+    let mut all = vec![madoguchi_frontend::i18n::Lang::Ja];
+    all.extend(TRANSLATED);
+    all
 }
 
 fn choice(conn: &mut PgConnection, cx: &StaffCx) -> Result<Choice, AppError> {
@@ -46,7 +68,16 @@ fn choice(conn: &mut PgConnection, cx: &StaffCx) -> Result<Choice, AppError> {
         .param("kind")
         .and_then(|k| KINDS.iter().find(|known| **known == k).copied())
         .unwrap_or("confirmation");
-    Ok(Choice { procedure, kind })
+    let lang = cx
+        .param("template_lang")
+        .and_then(|code| madoguchi_frontend::i18n::Lang::from_code(&code))
+        .filter(|l| template_languages().contains(l))
+        .unwrap_or_default();
+    Ok(Choice {
+        procedure,
+        kind,
+        lang,
+    })
 }
 
 fn settings(public_url: &str) -> MailSettings {
@@ -95,15 +126,28 @@ fn page(
                     .collect(),
                 chosen: chosen.kind.to_string(),
             },
+            Input::Select {
+                id: "template_lang".into(),
+                label: cx.text("mail_templates_language"),
+                options: template_languages()
+                    .into_iter()
+                    .map(|l| {
+                        let name = if l == madoguchi_frontend::i18n::Lang::Ja {
+                            cx.text("mail_templates_japanese_english")
+                        } else {
+                            l.own_name().to_string()
+                        };
+                        (l.code().to_string(), name)
+                    })
+                    .collect(),
+                chosen: chosen.lang.code().to_string(),
+            },
         ],
         submit: cx.text("mail_templates_open"),
         inline: true,
     };
     let editor = Form {
-        action: cx.console_url(&format!(
-            "mail/templates?procedure={}&kind={}",
-            chosen.procedure.code, chosen.kind
-        )),
+        action: cx.console_url(&chosen.path()),
         post: true,
         csrf: Some(cx.session.csrf_token.clone()),
         inputs: vec![
@@ -136,6 +180,9 @@ fn page(
             &[("list", &variables)],
         )),
     ];
+    if chosen.lang != madoguchi_frontend::i18n::Lang::Ja {
+        blocks.push(Block::Text(cx.text("mail_templates_translated_hint")));
+    }
     if let Some(preview) = preview {
         blocks.push(Block::Heading(cx.text("mail_templates_preview")));
         blocks.extend(preview);
@@ -148,8 +195,14 @@ pub async fn show(request: PageRequest) -> HttpResponse {
     request
         .staff_step(Permission::ManageMail, |conn, cx| {
             let chosen = choice(conn, cx)?;
-            let set = templates::stored(conn, cx.tenant.id, chosen.procedure.id, chosen.kind)?
-                .unwrap_or_else(|| default_set(chosen.kind));
+            let set = templates::stored(
+                conn,
+                cx.tenant.id,
+                chosen.procedure.id,
+                chosen.kind,
+                chosen.lang,
+            )?
+            .unwrap_or_else(|| default_set_in(chosen.kind, chosen.lang));
             let notice = cx.notice_among(&[Notice::TemplatesSaved]);
             page(conn, cx, &chosen, &set, StatusCode::OK, notice, None)
         })
@@ -184,12 +237,14 @@ pub async fn submit(request: Posted<TemplateForm>) -> HttpResponse {
                 .into_iter()
                 .next()
                 .ok_or(AppError::NotFound(Resource::Location))?;
+            let texts = CityTexts::load(conn, cx.tenant.id, chosen.lang)?;
             let sample = sample_values(
                 &cx.tenant,
                 &chosen.procedure,
                 &location,
                 &cx.clock,
                 &settings(&public_url),
+                &texts,
             );
             let refused = |cx: &StaffCx, problem: crate::domain::mail::compose::TemplateProblem| {
                 let line = problem.line.map(|l| l.to_string()).unwrap_or_default();
@@ -207,7 +262,7 @@ pub async fn submit(request: Posted<TemplateForm>) -> HttpResponse {
                 )
             };
             if form.preview.is_some() {
-                return match render(&set, &sample) {
+                return match render_for(chosen.lang, chosen.kind, &cx.tenant, &set, &sample) {
                     Ok(rendered) => {
                         let preview = vec![
                             Block::Facts(vec![(
@@ -236,9 +291,10 @@ pub async fn submit(request: Posted<TemplateForm>) -> HttpResponse {
             let actor = format!("staff:{}", cx.account.login);
             match templates::save(
                 conn,
-                cx.tenant.id,
+                &cx.tenant,
                 chosen.procedure.id,
                 chosen.kind,
+                chosen.lang,
                 &set,
                 &sample,
                 &actor,
@@ -249,13 +305,9 @@ pub async fn submit(request: Posted<TemplateForm>) -> HttpResponse {
                         conn,
                         "mail.template_saved",
                         &format!("{}/{}", chosen.procedure.code, chosen.kind),
-                        json!({}),
+                        json!({ "lang": chosen.lang.code() }),
                     )?;
-                    let shown = format!(
-                        "mail/templates?procedure={}&kind={}",
-                        chosen.procedure.code, chosen.kind
-                    );
-                    Ok(cx.back_with(&shown, Notice::TemplatesSaved))
+                    Ok(cx.back_with(&chosen.path(), Notice::TemplatesSaved))
                 }
                 Err(problem) => {
                     let text = refused(cx, problem);

@@ -46,14 +46,11 @@ pub async fn calendar_file(request: PageRequest, path: CodePath) -> HttpResponse
             let details = owned_booking(conn, cx, &code)?;
             let summary = format!(
                 "{}{}",
-                cx.pick(&details.procedure.name_ja, &details.procedure.name_en),
+                cx.texts.procedure_name(&details.procedure),
                 madoguchi_frontend::i18n::tf(
                     cx.lang,
                     "in_brackets",
-                    &[(
-                        "text",
-                        &cx.pick(&details.location.name, &details.location.name_en)
-                    )]
+                    &[("text", &cx.texts.location_name(&details.location))]
                 )
             );
             let code_display = BookingCode::parse(&details.booking.code)
@@ -62,7 +59,7 @@ pub async fn calendar_file(request: PageRequest, path: CodePath) -> HttpResponse
             let description = format!(
                 "{} {code_display}\n{}",
                 cx.text("manage_code"),
-                cx.pick(&details.procedure.notes_ja, &details.procedure.notes_en)
+                cx.texts.procedure_notes(&details.procedure)
             );
             let body = crate::domain::ics::render(&crate::domain::ics::CalendarEvent {
                 uid: format!("{}@{}.madoguchi", details.booking.code, cx.tenant.code),

@@ -204,7 +204,7 @@ pub async fn check_form(request: PageRequest) -> HttpResponse {
             let rows = vec![
                 SummaryRow {
                     label: cx.text("check_procedure"),
-                    value: cx.pick(&procedure_row.name_ja, &procedure_row.name_en),
+                    value: cx.texts.procedure_name(&procedure_row),
                     change_href: None,
                 },
                 SummaryRow {
@@ -328,7 +328,7 @@ pub async fn done(request: PageRequest, path: web::Path<(String, String)>) -> Ht
                 links: super::booking_files::booking_links(cx, &details),
                 code_display: code.display(),
                 rows,
-                bring: cx.pick(&details.procedure.notes_ja, &details.procedure.notes_en),
+                bring: cx.texts.procedure_notes(&details.procedure),
                 manage_href: cx.url(&format!("/{}/booking/{}", cx.tenant.code, code.as_str())),
             }))
         })

@@ -12,6 +12,7 @@ use madoguchi_frontend::view_models::{FieldError, FormVm, MessageVm, PageFrame};
 
 use super::session::{self, Session};
 use crate::db::procedure::Procedure;
+use crate::domain::city_texts::CityTexts;
 use crate::domain::Actor;
 use crate::error::{AppError, Resource};
 use crate::http::error_pages::error_page;
@@ -23,6 +24,8 @@ use crate::http::page::{Arrival, Outcome, PageCx, PageRequest, Posted};
 pub struct Cx {
     pub page: PageCx,
     pub session: Session,
+    /// The city's own texts (procedures, counters) in the reader's language.
+    pub texts: CityTexts,
 }
 
 impl Deref for Cx {
@@ -87,9 +90,11 @@ fn step<F>(
     let secure = arrival.secure;
     let clock = arrival.clock;
     let session = Session::open(conn, &clock, &tenant, cookie.as_deref(), form.is_some())?;
+    let texts = CityTexts::load(conn, tenant.id, arrival.lang)?;
     let mut cx = Cx {
         page: arrival.at(tenant),
         session,
+        texts,
     };
     cx.page.load_banner(conn)?;
     let tenant_id = cx.tenant.id;

@@ -237,10 +237,10 @@ fn location_vm(
         .filter(|l| l.active && offered.contains(&(l.id, procedure_id)))
         .map(|l| LocationOptionVm {
             selected: chosen.as_deref() == Some(l.code.as_str()),
-            name: cx.pick(&l.name, &l.name_en),
-            access: cx.pick(&l.access_ja, &l.access_en),
+            name: cx.texts.location_name(&l),
+            access: cx.texts.location_access(&l),
+            address: cx.texts.location_address(&l),
             code: l.code,
-            address: l.address,
         })
         .collect();
     let errors = error

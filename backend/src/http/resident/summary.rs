@@ -35,8 +35,12 @@ pub(super) fn when_label(cx: &Cx, slot: &Slot) -> String {
 pub(super) fn location_label(cx: &Cx, location: &Location) -> String {
     format!(
         "{}{}",
-        cx.pick(&location.name, &location.name_en),
-        madoguchi_frontend::i18n::tf(cx.lang, "in_brackets", &[("text", &location.address)])
+        cx.texts.location_name(location),
+        madoguchi_frontend::i18n::tf(
+            cx.lang,
+            "in_brackets",
+            &[("text", &cx.texts.location_address(location))]
+        )
     )
 }
 
@@ -69,7 +73,7 @@ pub(super) fn booking_summary(cx: &Cx, details: &BookingDetails) -> Vec<SummaryR
     vec![
         row(
             "check_procedure",
-            cx.pick(&details.procedure.name_ja, &details.procedure.name_en),
+            cx.texts.procedure_name(&details.procedure),
         ),
         row("check_location", location_label(cx, &details.location)),
         row("check_when", when_label(cx, &details.slot)),

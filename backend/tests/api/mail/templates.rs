@@ -1,7 +1,9 @@
 //! A tenant's own texts, checked before they are saved, and the signed link.
 
+use madoguchi::domain::city_texts::CityTexts;
 use madoguchi::domain::mail::deliver_due;
 use madoguchi::domain::mail::transport::Mailer;
+use madoguchi_frontend::i18n::Lang;
 
 use super::{book_with_email, sent_text, settings};
 use crate::helpers::TestApp;
@@ -21,14 +23,23 @@ async fn a_template_that_does_not_render_cannot_be_saved_and_a_saved_one_is_used
     let location = madoguchi::db::location::Location::for_tenant(&mut conn, tenant.id)
         .unwrap()
         .remove(0);
-    let sample = sample_values(&tenant, &procedure, &location, &app.clock(), &settings());
+    let japanese = CityTexts::columns_only(Lang::Ja);
+    let sample = sample_values(
+        &tenant,
+        &procedure,
+        &location,
+        &app.clock(),
+        &settings(),
+        &japanese,
+    );
     let mut broken = default_set("confirmation");
     broken.text = "ご予約ありがとうございます。\n{{ cod }}\n".into();
     let problem = save(
         &mut conn,
-        tenant.id,
+        &tenant,
         procedure.id,
         "confirmation",
+        Lang::Ja,
         &broken,
         &sample,
         "staff:admin",
@@ -45,9 +56,10 @@ async fn a_template_that_does_not_render_cannot_be_saved_and_a_saved_one_is_used
     unclosed.html = "<p>{% if code %}</p>".into();
     let problem = save(
         &mut conn,
-        tenant.id,
+        &tenant,
         procedure.id,
         "confirmation",
+        Lang::Ja,
         &unclosed,
         &sample,
         "staff:admin",
@@ -57,7 +69,7 @@ async fn a_template_that_does_not_render_cannot_be_saved_and_a_saved_one_is_used
     .unwrap_err();
     assert_eq!(problem.part, "html");
     assert!(
-        stored(&mut conn, tenant.id, procedure.id, "confirmation")
+        stored(&mut conn, tenant.id, procedure.id, "confirmation", Lang::Ja)
             .unwrap()
             .is_none(),
         "nothing was saved"
@@ -70,9 +82,10 @@ async fn a_template_that_does_not_render_cannot_be_saved_and_a_saved_one_is_used
     };
     save(
         &mut conn,
-        tenant.id,
+        &tenant,
         procedure.id,
         "confirmation",
+        Lang::Ja,
         &own,
         &sample,
         "staff:admin",

@@ -106,6 +106,7 @@ pub enum Input {
         id: String,
         label: String,
         value: String,
+        hint: Option<String>,
         error: Option<String>,
     },
     Select {
@@ -190,6 +191,7 @@ impl Input {
             id: id.into(),
             label,
             value,
+            hint: None,
             error: None,
         }
     }
@@ -362,10 +364,12 @@ fn input_view(input: Input, inline: bool) -> AnyView {
             id,
             label,
             value,
+            hint,
             error,
         } => {
             // Room for what is there, within reason.
             let rows = (value.lines().count() + 1).clamp(3, 20).to_string();
+            let hint_id = format!("{id}-hint");
             let error_id = format!("{id}-error");
             let class = if error.is_some() {
                 format!("{wrapper} field-error")
@@ -373,13 +377,20 @@ fn input_view(input: Input, inline: bool) -> AnyView {
                 wrapper.to_string()
             };
             let invalid = error.is_some().then_some("true");
-            let described = error.as_ref().map(|_| error_id.clone());
+            let described: Vec<String> = [
+                hint.as_ref().map(|_| hint_id.clone()),
+                error.as_ref().map(|_| error_id.clone()),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
             view! {
                 <div class=class>
                     <label for=id.clone()>{label}</label>
+                    {hint.map(|hint| view! { <p class="hint" id=hint_id.clone()>{hint}</p> })}
                     {error.map(|error| view! { <p class="error" id=error_id.clone()>{error}</p> })}
                     <textarea id=id.clone() name=id rows=rows aria-invalid=invalid
-                        aria-describedby=described>{value}</textarea>
+                        aria-describedby=(!described.is_empty()).then(|| described.join(" "))>{value}</textarea>
                 </div>
             }
             .into_any()

@@ -273,6 +273,7 @@ pub async fn create(request: Posted<LocationForm>) -> HttpResponse {
                 access_en: String::new(),
                 map_url: String::new(),
                 lanes: Vec::new(),
+                translations: Default::default(),
             };
             let mut errors = form.apply_to(cx, &mut location).err().unwrap_or_default();
             check_new_code(

@@ -12,6 +12,7 @@ mod procedures;
 mod rules;
 mod texts;
 mod timetable;
+mod translations;
 
 use actix_web::web;
 
@@ -32,6 +33,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         web::post().to(rules::submit),
     );
     cfg.route("/{tenant}/staff/settings/texts", web::get().to(texts::show));
+    cfg.route(
+        "/{tenant}/staff/settings/translations",
+        web::get().to(translations::show),
+    );
+    cfg.route(
+        "/{tenant}/staff/settings/translations",
+        web::post().to(translations::submit),
+    );
     cfg.route(
         "/{tenant}/staff/settings/texts",
         web::post().to(texts::submit),

@@ -154,6 +154,7 @@ pub async fn show(request: PageRequest) -> HttpResponse {
                 for (page, label) in [
                     ("settings/rules", "settings_edit_rules"),
                     ("settings/texts", "texts_title"),
+                    ("settings/translations", "translations_title"),
                     ("settings/maintenance", "maintenance_title"),
                     ("settings/notices", "staff_notices_title"),
                 ] {

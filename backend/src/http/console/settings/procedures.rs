@@ -343,6 +343,7 @@ pub async fn create(request: Posted<ProcedureForm>) -> HttpResponse {
                 notes_en: String::new(),
                 phone_only: false,
                 change_deadline: None,
+                translations: Default::default(),
             };
             let mut errors = form.apply_to(cx, &mut procedure).err().unwrap_or_default();
             check_new_code(

@@ -4,6 +4,7 @@ mod closures;
 mod counters;
 mod procedures;
 mod timetables;
+mod translations;
 
 use diesel::prelude::*;
 use madoguchi::db::schema::audit_log;
