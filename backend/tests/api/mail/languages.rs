@@ -109,13 +109,7 @@ async fn the_city_writes_its_own_vietnamese_mail_and_names_the_procedure_in_viet
     let app = TestApp::spawn().await;
     let tenant = app.with_demo_tenant();
     let mut conn = app.conn();
-    let procedure =
-        madoguchi::db::procedure::Procedure::active_by_code(&mut conn, tenant.id, "apply")
-            .unwrap()
-            .unwrap();
-    let location = madoguchi::db::location::Location::for_tenant(&mut conn, tenant.id)
-        .unwrap()
-        .remove(0);
+    let (procedure, location) = super::application_and_counter(&mut conn, &tenant);
     CityText::replace_all(
         &mut conn,
         tenant.id,

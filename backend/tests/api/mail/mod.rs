@@ -21,6 +21,24 @@ pub fn settings() -> MailSettings {
     }
 }
 
+/// The demo city's application procedure and its first counter, which template previews
+/// are made on.
+pub fn application_and_counter(
+    conn: &mut diesel::PgConnection,
+    tenant: &madoguchi::db::tenant::Tenant,
+) -> (
+    madoguchi::db::procedure::Procedure,
+    madoguchi::db::location::Location,
+) {
+    let procedure = madoguchi::db::procedure::Procedure::active_by_code(conn, tenant.id, "apply")
+        .unwrap()
+        .unwrap();
+    let location = madoguchi::db::location::Location::for_tenant(conn, tenant.id)
+        .unwrap()
+        .remove(0);
+    (procedure, location)
+}
+
 /// A booking of the demo city with an address, made through the API; its confirmation is
 /// queued. Returns the booking's code.
 pub async fn book_with_email(app: &TestApp, email: &str) -> String {

@@ -16,13 +16,7 @@ async fn a_template_that_does_not_render_cannot_be_saved_and_a_saved_one_is_used
     let app = TestApp::spawn().await;
     let tenant = app.with_demo_tenant();
     let mut conn = app.conn();
-    let procedure =
-        madoguchi::db::procedure::Procedure::active_by_code(&mut conn, tenant.id, "apply")
-            .unwrap()
-            .unwrap();
-    let location = madoguchi::db::location::Location::for_tenant(&mut conn, tenant.id)
-        .unwrap()
-        .remove(0);
+    let (procedure, location) = super::application_and_counter(&mut conn, &tenant);
     let japanese = CityTexts::columns_only(Lang::Ja);
     let sample = sample_values(
         &tenant,
