@@ -30,17 +30,29 @@ CREATE TABLE city_text_fallbacks (
     PRIMARY KEY (tenant_id, lang)
 );
 
--- A city's mail text per language too. `ja` is the Japanese–English message that bookings
--- in Japanese and English receive; every other language has its own.
-ALTER TABLE mail_templates
-    ADD COLUMN lang text NOT NULL DEFAULT 'ja'
-        CHECK (lang IN ('ja', 'ja-easy', 'pt-BR', 'vi', 'zh-Hans', 'ko', 'tl'));
-ALTER TABLE mail_templates DROP CONSTRAINT mail_templates_pkey,
-    ADD PRIMARY KEY (tenant_id, procedure_id, kind, lang);
+-- A city's mail text in the languages beyond Japanese and English. `mail_templates` keeps
+-- the Japanese–English message that bookings in Japanese and English receive (a table of
+-- its own, so that a server of the previous release still saves those while both run).
+CREATE TABLE translated_mail_templates (
+    tenant_id bigint NOT NULL REFERENCES tenants (id),
+    procedure_id bigint NOT NULL,
+    kind text NOT NULL CHECK (kind IN ('confirmation', 'change', 'cancellation', 'reminder')),
+    lang text NOT NULL CHECK (lang IN ('ja-easy', 'pt-BR', 'vi', 'zh-Hans', 'ko', 'tl')),
+    subject text NOT NULL,
+    body_text text NOT NULL,
+    body_html text NOT NULL,
+    updated_by text NOT NULL,
+    updated_at timestamptz NOT NULL,
+    PRIMARY KEY (tenant_id, procedure_id, kind, lang),
+    FOREIGN KEY (tenant_id, procedure_id) REFERENCES procedures (tenant_id, id)
+);
 
 ALTER TABLE city_texts ENABLE ROW LEVEL SECURITY;
 CREATE POLICY tenant_only ON city_texts TO madoguchi_app
     USING (tenant_id = nullif(current_setting('madoguchi.tenant_id', true), '')::bigint);
 ALTER TABLE city_text_fallbacks ENABLE ROW LEVEL SECURITY;
 CREATE POLICY tenant_only ON city_text_fallbacks TO madoguchi_app
+    USING (tenant_id = nullif(current_setting('madoguchi.tenant_id', true), '')::bigint);
+ALTER TABLE translated_mail_templates ENABLE ROW LEVEL SECURITY;
+CREATE POLICY tenant_only ON translated_mail_templates TO madoguchi_app
     USING (tenant_id = nullif(current_setting('madoguchi.tenant_id', true), '')::bigint);

@@ -260,7 +260,7 @@ diesel::table! {
 }
 
 diesel::table! {
-    mail_templates (tenant_id, procedure_id, kind, lang) {
+    mail_templates (tenant_id, procedure_id, kind) {
         tenant_id -> Int8,
         procedure_id -> Int8,
         kind -> Text,
@@ -269,7 +269,6 @@ diesel::table! {
         body_html -> Text,
         updated_by -> Text,
         updated_at -> Timestamptz,
-        lang -> Text,
     }
 }
 
@@ -462,6 +461,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    translated_mail_templates (tenant_id, procedure_id, kind, lang) {
+        tenant_id -> Int8,
+        procedure_id -> Int8,
+        kind -> Text,
+        lang -> Text,
+        subject -> Text,
+        body_text -> Text,
+        body_html -> Text,
+        updated_by -> Text,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     web_sessions (token) {
         token -> Text,
         tenant_id -> Int8,
@@ -491,6 +504,7 @@ diesel::joinable!(staff_notices -> tenants (tenant_id));
 diesel::joinable!(tenant_card_columns -> tenants (tenant_id));
 diesel::joinable!(tenant_mail_settings -> tenants (tenant_id));
 diesel::joinable!(timetable_periods -> timetables (timetable_id));
+diesel::joinable!(translated_mail_templates -> tenants (tenant_id));
 diesel::joinable!(web_sessions -> tenants (tenant_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -527,5 +541,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     tenants,
     timetable_periods,
     timetables,
+    translated_mail_templates,
     web_sessions,
 );

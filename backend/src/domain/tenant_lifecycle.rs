@@ -24,7 +24,7 @@ use crate::error::AppError;
 /// never trips a foreign key. `timetable_periods` belongs to the city through `timetables`;
 /// every other table carries `tenant_id`. The disposal test walks the database's own
 /// catalogue, so a table added without a place here fails it.
-pub const CITY_TABLES: [&str; 30] = [
+pub const CITY_TABLES: [&str; 31] = [
     "booking_members",
     "booking_events",
     "mail_outbox",
@@ -46,6 +46,7 @@ pub const CITY_TABLES: [&str; 30] = [
     "timetables",
     "lanes",
     "mail_templates",
+    "translated_mail_templates",
     "tenant_mail_settings",
     "tenant_card_columns",
     "city_texts",

@@ -131,7 +131,7 @@ pub async fn city_with_every_kind_of_row(app: &TestApp) -> Tenant {
            VALUES ({id}, 'city', now(), now() + interval '1 hour', '庁内工事', now());
          INSERT INTO mail_templates (tenant_id, procedure_id, kind, subject, body_text, body_html, updated_by, updated_at)
            SELECT {id}, id, 'confirmation', '件名', '本文', '<p>本文</p>', 'admin', now() FROM procedures WHERE tenant_id = {id} LIMIT 1;
-         INSERT INTO mail_templates (tenant_id, procedure_id, kind, lang, subject, body_text, body_html, updated_by, updated_at)
+         INSERT INTO translated_mail_templates (tenant_id, procedure_id, kind, lang, subject, body_text, body_html, updated_by, updated_at)
            SELECT {id}, id, 'reminder', 'vi', 'Nhắc lịch', 'Ngày mai', '<p>Ngày mai</p>', 'admin', now() FROM procedures WHERE tenant_id = {id} LIMIT 1;
          INSERT INTO tenant_mail_settings (tenant_id, reminder_hour, confirm_email) VALUES ({id}, 9, false)
            ON CONFLICT DO NOTHING;

@@ -12,7 +12,7 @@ pub const FORMAT: &str = "1";
 
 /// Every table of a city's data, parents before children (the order of import).
 /// Sessions, retry keys (short-lived, and sessions are credentials) stay out.
-pub const TABLES: [&str; 28] = [
+pub const TABLES: [&str; 29] = [
     "tenants",
     "locations",
     "procedures",
@@ -35,6 +35,7 @@ pub const TABLES: [&str; 28] = [
     "mail_outbox",
     "tenant_mail_settings",
     "mail_templates",
+    "translated_mail_templates",
     "identification_failures",
     "staff_accounts",
     "staff_notices",

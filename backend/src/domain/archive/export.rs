@@ -240,9 +240,14 @@ struct Template {
 
 fn mail_templates(conn: &mut PgConnection, tenant_id: i64) -> QueryResult<Vec<Template>> {
     diesel::sql_query(
-        "SELECT p.code AS procedure, m.kind, m.lang, m.subject, m.body_text, m.body_html
+        "SELECT p.code AS procedure, m.kind, 'ja' AS lang, m.subject, m.body_text, m.body_html
          FROM mail_templates m JOIN procedures p ON p.id = m.procedure_id
-         WHERE m.tenant_id = $1 ORDER BY p.code, m.kind, m.lang",
+         WHERE m.tenant_id = $1
+         UNION ALL
+         SELECT p.code, t.kind, t.lang, t.subject, t.body_text, t.body_html
+         FROM translated_mail_templates t JOIN procedures p ON p.id = t.procedure_id
+         WHERE t.tenant_id = $1
+         ORDER BY 1, 2, 3",
     )
     .bind::<BigInt, _>(tenant_id)
     .load(conn)
