@@ -29,13 +29,43 @@ pub mod web_session;
 use anyhow::Context;
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
-use diesel::r2d2::{ConnectionManager, Pool, PooledConnection};
+use diesel::r2d2::{ConnectionManager, ManageConnection, Pool, PooledConnection, R2D2Connection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 use crate::error::AppError;
 
-pub type PgPool = Pool<ConnectionManager<PgConnection>>;
-pub type PooledPg = PooledConnection<ConnectionManager<PgConnection>>;
+pub type PgPool = Pool<Manager>;
+pub type PooledPg = PooledConnection<Manager>;
+
+/// diesel's connection manager, with the check of a connection taken from the pool being
+/// the reset of its tenant (`act_for_tenant(None)`): one round trip that both proves the
+/// connection alive (a dead one is replaced, as r2d2 does with any failed check) and makes
+/// sure no request inherits the previous one's tenant.
+#[derive(Debug)]
+pub struct Manager(ConnectionManager<PgConnection>);
+
+impl Manager {
+    pub fn new(url: &str) -> Manager {
+        Manager(ConnectionManager::new(url))
+    }
+}
+
+impl ManageConnection for Manager {
+    type Connection = PgConnection;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<PgConnection, Self::Error> {
+        self.0.connect()
+    }
+
+    fn is_valid(&self, conn: &mut PgConnection) -> Result<(), Self::Error> {
+        act_for_tenant(conn, None).map_err(diesel::r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut PgConnection) -> bool {
+        std::thread::panicking() || conn.is_broken()
+    }
+}
 
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations");
 
@@ -46,7 +76,7 @@ pub fn pool(url: &str, size: u32) -> PgPool {
         .max_size(size)
         .min_idle(Some(1))
         .connection_timeout(std::time::Duration::from_secs(5))
-        .build_unchecked(ConnectionManager::new(url))
+        .build_unchecked(Manager::new(url))
 }
 
 /// The role request handlers work as (see the `application_role` migration).
@@ -74,7 +104,7 @@ pub fn application_pool(owner_url: &str, app_url: Option<&str>, size: u32) -> Pg
             .min_idle(Some(1))
             .connection_timeout(std::time::Duration::from_secs(5))
             .connection_customizer(Box::new(ActAsApplication))
-            .build_unchecked(ConnectionManager::new(owner_url)),
+            .build_unchecked(Manager::new(owner_url)),
     }
 }
 
@@ -234,8 +264,8 @@ pub async fn run<T: Send + 'static>(
 ) -> Result<T, AppError> {
     let pool = pool.clone();
     actix_web::web::block(move || {
+        // The pool's check has reset the connection's tenant (see `Manager`).
         let mut conn = pool.get()?;
-        act_for_tenant(&mut conn, None)?;
         work(&mut conn)
     })
     .await?

@@ -488,7 +488,6 @@ diesel::table! {
 diesel::joinable!(audit_log -> tenants (tenant_id));
 diesel::joinable!(availability_exclusions -> tenants (tenant_id));
 diesel::joinable!(card_imports -> tenants (tenant_id));
-diesel::joinable!(card_records -> tenants (tenant_id));
 diesel::joinable!(city_text_fallbacks -> tenants (tenant_id));
 diesel::joinable!(city_texts -> tenants (tenant_id));
 diesel::joinable!(closures -> tenants (tenant_id));

@@ -61,6 +61,22 @@ pub struct TenantSettings {
 }
 
 impl Tenant {
+    /// The tenant of `code`, naming it at once as the one whose rows this connection may
+    /// see (`act_for_tenant`): one round trip for both.
+    pub fn by_code_acting_for(conn: &mut PgConnection, code: &str) -> QueryResult<Option<Tenant>> {
+        let found: Option<(Tenant, String)> = tenants::table
+            .filter(tenants::code.eq(code))
+            .select((
+                Tenant::as_select(),
+                diesel::dsl::sql::<diesel::sql_types::Text>(
+                    "set_config('madoguchi.tenant_id', tenants.id::text, false)",
+                ),
+            ))
+            .first(conn)
+            .optional()?;
+        Ok(found.map(|(tenant, _)| tenant))
+    }
+
     pub fn by_code(conn: &mut PgConnection, code: &str) -> QueryResult<Option<Tenant>> {
         tenants::table
             .filter(tenants::code.eq(code))

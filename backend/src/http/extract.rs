@@ -237,9 +237,7 @@ pub fn client_addr(req: &HttpRequest) -> Option<String> {
 }
 
 pub fn load_tenant(conn: &mut diesel::PgConnection, code: &str) -> Result<Tenant, AppError> {
-    let tenant = Tenant::by_code(conn, code)?.ok_or(AppError::NotFound(Resource::Tenant))?;
-    crate::db::act_for_tenant(conn, Some(tenant.id))?;
-    Ok(tenant)
+    Tenant::by_code_acting_for(conn, code)?.ok_or(AppError::NotFound(Resource::Tenant))
 }
 
 pub use crate::domain::input::url_encode;

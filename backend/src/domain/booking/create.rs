@@ -35,17 +35,32 @@ pub fn book(
     let procedure = Procedure::by_id(conn, tenant.id, request.procedure_id)
         .optional()?
         .ok_or(AppError::NotFound(Resource::Procedure))?;
+    book_procedure(conn, clock, tenant, &procedure, request, actor)
+}
+
+/// `book`, for a caller that has read the request's procedure already.
+pub fn book_procedure(
+    conn: &mut PgConnection,
+    clock: &Clock,
+    tenant: &Tenant,
+    procedure: &Procedure,
+    request: &BookingRequest,
+    actor: &Actor,
+) -> Result<BookingDetails, AppError> {
+    if procedure.id != request.procedure_id {
+        return Err(AppError::NotFound(Resource::Procedure));
+    }
     let network = actor.network();
     let cards = identify_party(
         conn,
         clock,
         tenant,
-        &procedure,
+        procedure,
         &request.party,
         network.as_deref(),
     )?;
     let places = match &request.party {
-        Party::Cards(_) | Party::IdentifiedCards(_) => cards.len() as i32,
+        Party::Cards(_) | Party::IdentifiedCards(_) | Party::CheckedCards(_) => cards.len() as i32,
         Party::People(count) => *count,
     };
     ensure_party_size(tenant, places)?;
@@ -59,7 +74,7 @@ pub fn book(
         let slot_id = match &request.placement {
             Placement::Slot { slot_id } => *slot_id,
             Placement::Hold { client_token } => {
-                take_hold(conn, clock, tenant, client_token, &procedure, places)?
+                take_hold(conn, clock, tenant, client_token, procedure, places)?
             }
         };
         let slot = lock_slot(conn, tenant, slot_id)?;
@@ -112,6 +127,11 @@ pub fn book(
             };
             card_status::change(conn, tenant.id, card.id, &booked)?;
         }
+        // The details from what this transaction holds, rather than reading them back; the
+        // counter before the record, whose operation-log line takes the city's log lock
+        // until the commit (the lock every booking of the city waits for: see
+        // docs/performance.md).
+        let location = Location::by_id(conn, tenant.id, slot.location_id)?;
         record_change(
             conn,
             clock,
@@ -122,8 +142,6 @@ pub fn book(
             (None, Some(slot.id)),
             json!({ "party_size": places, "procedure": procedure.code }),
         )?;
-        // The details from what this transaction holds, rather than reading them back.
-        let location = Location::by_id(conn, tenant.id, slot.location_id)?;
         Ok(BookingDetails {
             booking,
             slot: Slot {
@@ -153,7 +171,7 @@ pub fn identify_members(
     }
     let network = actor.network();
     let cards = identify_party(conn, clock, tenant, procedure, &party, network.as_deref())?;
-    Ok(Party::IdentifiedCards(cards.iter().map(|c| c.id).collect()))
+    Ok(Party::CheckedCards(cards))
 }
 
 fn identify_party(
@@ -190,7 +208,10 @@ fn identify_party(
             }
             Ok(cards)
         }
-        Party::Cards(_) | Party::IdentifiedCards(_) => {
+        Party::CheckedCards(cards) if procedure.needs_card && !cards.is_empty() => {
+            Ok(cards.clone())
+        }
+        Party::Cards(_) | Party::IdentifiedCards(_) | Party::CheckedCards(_) => {
             Err(AppError::invalid("members", "invalid_members_not_taken"))
         }
         Party::People(_) if procedure.needs_card => {

@@ -10,7 +10,7 @@ mod request;
 pub(crate) mod rules;
 
 pub use change::{cancel, cancel_saying, move_booking, set_note};
-pub use create::{book, identify_members};
+pub use create::{book, book_procedure, identify_members};
 pub use hold::{ensure_address_share, place_hold};
 pub use identify::{find_owned, identify_card, CardIdentification, CardProof, OwnerProof};
 pub(crate) use request::record_change;

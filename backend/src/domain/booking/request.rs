@@ -40,6 +40,8 @@ pub enum Party {
     Cards(Vec<CardIdentification>),
     /// Cards already identified earlier in the same web session, by id.
     IdentifiedCards(Vec<i64>),
+    /// Cards identified earlier in this same request, as they were read then.
+    CheckedCards(Vec<crate::db::card::CardRecord>),
     People(i32),
 }
 

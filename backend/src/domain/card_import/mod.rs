@@ -129,6 +129,9 @@ fn import(
     diesel::sql_query("SELECT pg_advisory_xact_lock(72, $1::integer)")
         .bind::<BigInt, _>(tenant.id)
         .execute(conn)?;
+    // The file's keys are sorted and hashed whole (repeats, clashes, the merge): in memory
+    // rather than on disk, for this transaction only.
+    diesel::sql_query("SET LOCAL work_mem = '64MB'").execute(conn)?;
     stage::create_table(conn)?;
     let aliases = crate::db::tenant::card_column_names(conn, tenant.id)?;
     let locations: HashMap<String, i64> = Location::for_tenant(conn, tenant.id)?
@@ -183,7 +186,14 @@ fn import(
         ))
         .returning(card_imports::id)
         .get_result(conn)?;
-    stage::apply(conn, tenant.id, request.actor, clock.now, import_id)?;
+    stage::apply(
+        conn,
+        tenant.id,
+        request.actor,
+        clock.now,
+        import_id,
+        (new_cards, changed_cards),
+    )?;
     if tenant.pickup_proof_kind == PickupProofKind::Password && new_cards > 0 {
         report.notices = Some(notices::issue(conn, tenant.id, import_id)?);
     }

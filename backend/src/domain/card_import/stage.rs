@@ -141,13 +141,33 @@ const CHANGES: &str = "jsonb_strip_nulls(jsonb_build_object(
     'manufactured_on', CASE WHEN c.manufactured_on IS DISTINCT FROM r.manufactured_on THEN jsonb_build_array(c.manufactured_on, r.manufactured_on) END))";
 
 /// Inserts the new cards and updates the changed ones, each with an event naming the import.
+/// `counts` (new, changed) as `compare` found them: a statement with nothing to do is not
+/// run, as most imports only add cards and a join over every card costs as much as it finds.
 pub fn apply(
     conn: &mut PgConnection,
     tenant_id: i64,
     actor: &str,
     now: DateTime<Utc>,
     import_id: i64,
+    counts: (i64, i64),
 ) -> QueryResult<()> {
+    let (new_cards, changed_cards) = counts;
+    if changed_cards > 0 {
+        update_changed(conn, tenant_id, actor, now, import_id)?;
+    }
+    if new_cards > 0 {
+        insert_new(conn, tenant_id, actor, now, import_id)?;
+    }
+    Ok(())
+}
+
+fn update_changed(
+    conn: &mut PgConnection,
+    tenant_id: i64,
+    actor: &str,
+    now: DateTime<Utc>,
+    import_id: i64,
+) -> QueryResult<usize> {
     diesel::sql_query(format!(
         "WITH changed AS (
             SELECT c.id, {CHANGES} AS changes
@@ -173,7 +193,16 @@ pub fn apply(
     .bind::<Text, _>(actor)
     .bind::<Timestamptz, _>(now)
     .bind::<BigInt, _>(import_id)
-    .execute(conn)?;
+    .execute(conn)
+}
+
+fn insert_new(
+    conn: &mut PgConnection,
+    tenant_id: i64,
+    actor: &str,
+    now: DateTime<Utc>,
+    import_id: i64,
+) -> QueryResult<usize> {
     diesel::sql_query(
         "WITH inserted AS (
             INSERT INTO card_records (tenant_id, application_id, manufacture_number,
@@ -199,6 +228,5 @@ pub fn apply(
     .bind::<BigInt, _>(import_id)
     .bind::<Text, _>(CardEventKind::Imported)
     .bind::<Text, _>(CardStatus::Received)
-    .execute(conn)?;
-    Ok(())
+    .execute(conn)
 }

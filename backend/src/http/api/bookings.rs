@@ -155,7 +155,8 @@ pub async fn create(
             lang,
         };
         idempotency::once(conn, tenant.id, retry.as_ref(), clock.now, 201, |conn| {
-            let details = booking::book(conn, &clock, &tenant, &request, &actor)?;
+            let details =
+                booking::book_procedure(conn, &clock, &tenant, &procedure, &request, &actor)?;
             Ok(booking_json(&details, &clock))
         })
     })
