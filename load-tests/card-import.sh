@@ -21,8 +21,8 @@ server=""
 cleanup() { [ -z "$server" ] || { kill "$server" 2>/dev/null; wait "$server" 2>/dev/null || true; }; rm -rf "$work"; }
 trap cleanup EXIT
 
-echo "| rows | file MB | import s | import rows/s | import peak RSS MB | plain COPY s | import ÷ plain COPY | indexed COPY s | import ÷ indexed COPY | goals (≥ 100,000 rows/s; ≤ 3× indexed COPY) |"
-echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+echo "| rows | file MB | import s | import rows/s | import peak RSS MB | plain COPY s | import ÷ plain COPY | indexed COPY s | import ÷ indexed COPY | at least 100,000 rows/s | within 3× of indexed COPY |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|"
 for rows in "${sizes[@]}"; do
   var="$work/var-$rows"
   mkdir -p "$var"
@@ -79,7 +79,7 @@ import os, sys
 rows, path = int(sys.argv[1]), sys.argv[2]
 seconds, peak_kb, copy_seconds, indexed_seconds = float(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]), float(sys.argv[6])
 rate, ratio = rows / seconds, seconds / indexed_seconds
-verdict = "met" if rate >= 100_000 and ratio <= 3 else "**missed**"
+verdict = " | ".join("met" if met else "**missed**" for met in (rate >= 100_000, ratio <= 3))
 print(f"| {rows:,} | {os.path.getsize(path) / 1e6:.1f} | {seconds:.2f} | {rate:,.0f} | "
       f"{peak_kb / 1024:.0f} | {copy_seconds:.2f} | {seconds / copy_seconds:.1f} | "
       f"{indexed_seconds:.2f} | {ratio:.1f} | {verdict} |")

@@ -10,14 +10,7 @@ use super::{logged_in, page_of, town};
 use crate::helpers::TestApp;
 
 async fn resident_page(app: &TestApp, lang: &str) -> String {
-    app.client
-        .get(app.url(&format!("/town/?lang={lang}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
+    app.page_text(&format!("/town/?lang={lang}")).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
