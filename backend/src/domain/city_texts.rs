@@ -48,25 +48,6 @@ pub fn parse_fallbacks(text: &str) -> Vec<Lang> {
     order
 }
 
-/// The city's fallback orders for every translated language (the default where unset).
-pub fn fallbacks_of(
-    conn: &mut PgConnection,
-    tenant_id: i64,
-) -> QueryResult<Vec<(Lang, Vec<Lang>)>> {
-    let stored = Fallback::of_tenant(conn, tenant_id, None)?;
-    Ok(TRANSLATED
-        .into_iter()
-        .map(|lang| {
-            let order = stored
-                .iter()
-                .find(|f| f.lang == lang.code())
-                .map(|f| parse_fallbacks(&f.fallbacks))
-                .unwrap_or_else(|| default_fallbacks(lang));
-            (lang, order)
-        })
-        .collect())
-}
-
 /// What a text belongs to.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 enum Item {

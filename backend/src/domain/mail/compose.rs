@@ -317,7 +317,7 @@ fn bilingual(lang: Lang) -> bool {
 fn facts_values(facts: &Facts, clock: &Clock, settings: &MailSettings) -> minijinja::Value {
     let lang = Lang::from_code(facts.lang).unwrap_or(Lang::Ja);
     // The Japanese–English message states the facts in Japanese; another language's in its own.
-    let shown_in = if bilingual(lang) { Lang::Ja } else { lang };
+    let shown_in = template_lang(lang);
     let when = visit_label(shown_in, clock, facts.starts_at, facts.ends_at);
     let shown = crate::domain::input::BookingCode::parse(facts.code)
         .map(|c| c.display())
@@ -334,7 +334,7 @@ fn facts_values(facts: &Facts, clock: &Clock, settings: &MailSettings) -> miniji
             facts.code,
             facts.ends_at + chrono::Duration::days(1)
         ),
-        Lang::from_code(facts.lang).unwrap_or(Lang::Ja).code()
+        lang.code()
     );
     let deadline = |lang| {
         facts
