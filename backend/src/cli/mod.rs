@@ -587,17 +587,25 @@ fn verify_audit_chains(conn: &mut PgConnection, only: Option<&str>) -> anyhow::R
     let mut broken = 0;
     for (name, tenant_id) in chains {
         let report = crate::domain::audit_chain::verify(conn, tenant_id)?;
-        let head = report
-            .head
-            .as_ref()
-            .map(|(position, hash)| format!("; last #{position} {hash}"))
-            .unwrap_or_default();
+        // Strand 0's head as before; any other strand's after it, by number.
+        let head: String = report
+            .heads
+            .iter()
+            .map(|h| match h.strand {
+                0 => format!("; last #{} {}", h.position, h.hash),
+                strand => format!("; strand {strand} last #{} {}", h.position, h.hash),
+            })
+            .collect();
         match report.first_break {
             None => println!("{name}: {} rows, chain intact{head}", report.rows),
             Some(at) => {
                 broken += 1;
+                let strand = match at.strand {
+                    0 => String::new(),
+                    strand => format!(" of strand {strand}"),
+                };
                 println!(
-                    "{name}: {} rows, chain BROKEN at #{} (row id {}): {}",
+                    "{name}: {} rows, chain BROKEN at #{}{strand} (row id {}): {}",
                     report.rows,
                     at.position,
                     at.id,

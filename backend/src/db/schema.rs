@@ -13,6 +13,7 @@ diesel::table! {
         chain_position -> Int8,
         prev_hash -> Text,
         row_hash -> Text,
+        chain_strand -> Int2,
     }
 }
 

@@ -3,7 +3,7 @@
 //! database with the same function that made the hashes.
 
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bool, Nullable, Text};
+use diesel::sql_types::{Array, BigInt, Bool, Jsonb, SmallInt, Text};
 use diesel::PgConnection;
 
 /// What is wrong at the first place the chain breaks.
@@ -29,17 +29,31 @@ impl Problem {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Break {
+    /// The strand (see the `audit_chain_strands` migration) the row belongs to.
+    pub strand: i16,
     pub position: i64,
     pub id: i64,
     pub problem: Problem,
 }
 
+/// The last row of one strand: its place and hash, written down elsewhere, show later that
+/// no rows were cut from the strand's end.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StrandHead {
+    pub strand: i16,
+    pub position: i64,
+    pub hash: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChainReport {
     pub rows: i64,
-    /// The last row's place and hash: written down elsewhere, it also shows later that no
-    /// rows were cut from the end.
+    /// The last place and hash of strand 0, the one every line joins unless another
+    /// transaction is writing to it at the same moment.
     pub head: Option<(i64, String)>,
+    /// The last row of every strand that has rows, strand 0 included, by strand.
+    pub heads: Vec<StrandHead>,
+    /// The earliest written row at which a strand breaks.
     pub first_break: Option<Break>,
 }
 
@@ -47,6 +61,8 @@ pub struct ChainReport {
 struct Checked {
     #[diesel(sql_type = BigInt)]
     id: i64,
+    #[diesel(sql_type = SmallInt)]
+    chain_strand: i16,
     #[diesel(sql_type = BigInt)]
     chain_position: i64,
     #[diesel(sql_type = Bool)]
@@ -58,58 +74,96 @@ struct Checked {
 }
 
 #[derive(QueryableByName)]
-struct Start {
-    #[diesel(sql_type = BigInt)]
-    position: i64,
-    #[diesel(sql_type = Text)]
-    hash: String,
+struct Pruned {
+    #[diesel(sql_type = Jsonb)]
+    details: serde_json::Value,
 }
 
 #[derive(QueryableByName)]
-struct Head {
+struct HeadRow {
+    #[diesel(sql_type = SmallInt)]
+    chain_strand: i16,
+    #[diesel(sql_type = BigInt)]
+    chain_position: i64,
+    #[diesel(sql_type = Text)]
+    row_hash: String,
     #[diesel(sql_type = BigInt)]
     rows: i64,
-    #[diesel(sql_type = Nullable<BigInt>)]
-    position: Option<i64>,
-    #[diesel(sql_type = Nullable<Text>)]
-    hash: Option<String>,
 }
 
-/// Checks the chain of `tenant_id` (`None`: the platform's own rows).
-pub fn verify(conn: &mut PgConnection, tenant_id: Option<i64>) -> QueryResult<ChainReport> {
-    let chain = tenant_id.unwrap_or(0);
-    // Rows past the retention period are removed oldest first; the newest `log.pruned` row
-    // says where the remaining chain starts, so it is checked from there.
-    let start: Start = diesel::sql_query(
-        "SELECT coalesce(max((details->>'through_position')::bigint), 0) AS position,
-             coalesce(max(details->>'through_hash'), 'genesis') AS hash
-         FROM (SELECT details FROM audit_log
-               WHERE coalesce(tenant_id, 0) = $1 AND action = 'log.pruned'
-               ORDER BY chain_position DESC LIMIT 1) newest",
+/// Where each strand's remaining rows start after pruning: rows past the retention period are
+/// removed oldest first, and each `log.pruned` row records, per strand it cut, the place and
+/// hash of the last row removed (`through_position`/`through_hash` for strand 0,
+/// `through_strands` for the others). Later records override earlier ones strand by strand.
+fn strand_starts(conn: &mut PgConnection, chain: i64) -> QueryResult<Vec<StrandHead>> {
+    let records: Vec<Pruned> = diesel::sql_query(
+        "SELECT details FROM audit_log
+         WHERE coalesce(tenant_id, 0) = $1 AND action = 'log.pruned'
+         ORDER BY id",
     )
     .bind::<BigInt, _>(chain)
-    .get_result(conn)?;
+    .load(conn)?;
+    let mut starts: std::collections::BTreeMap<i16, (i64, String)> = Default::default();
+    for Pruned { details } in records {
+        if let (Some(position), Some(hash)) = (
+            details["through_position"].as_i64(),
+            details["through_hash"].as_str(),
+        ) {
+            starts.insert(0, (position, hash.to_string()));
+        }
+        if let Some(strands) = details["through_strands"].as_object() {
+            for (strand, end) in strands {
+                if let (Ok(strand), Some(position), Some(hash)) = (
+                    strand.parse::<i16>(),
+                    end["position"].as_i64(),
+                    end["hash"].as_str(),
+                ) {
+                    starts.insert(strand, (position, hash.to_string()));
+                }
+            }
+        }
+    }
+    Ok(starts
+        .into_iter()
+        .map(|(strand, (position, hash))| StrandHead {
+            strand,
+            position,
+            hash,
+        })
+        .collect())
+}
+
+/// Checks the chain of `tenant_id` (`None`: the platform's own rows), every strand of it.
+pub fn verify(conn: &mut PgConnection, tenant_id: Option<i64>) -> QueryResult<ChainReport> {
+    let chain = tenant_id.unwrap_or(0);
+    let starts = strand_starts(conn, chain)?;
     let first_break = diesel::sql_query(
-        "SELECT id, chain_position, intact, linked, step FROM (
-             SELECT id, chain_position,
-                 row_hash = audit_row_hash(prev_hash, chain_position, tenant_id, actor, action,
-                     target, client_addr, details, created_at) AS intact,
-                 prev_hash = coalesce(lag(row_hash) OVER w, $3) AS linked,
-                 chain_position - coalesce(lag(chain_position) OVER w, $2) AS step
-             FROM audit_log
-             WHERE coalesce(tenant_id, 0) = $1
-             WINDOW w AS (ORDER BY chain_position)
+        "SELECT id, chain_strand, chain_position, intact, linked, step FROM (
+             SELECT a.id, a.chain_strand, a.chain_position,
+                 a.row_hash = audit_row_hash(a.prev_hash, a.chain_position, a.tenant_id,
+                     a.actor, a.action, a.target, a.client_addr, a.details, a.created_at)
+                     AS intact,
+                 a.prev_hash = coalesce(lag(a.row_hash) OVER w, s.hash, 'genesis') AS linked,
+                 a.chain_position - coalesce(lag(a.chain_position) OVER w, s.position, 0)
+                     AS step
+             FROM audit_log a
+             LEFT JOIN unnest($2::smallint[], $3::bigint[], $4::text[])
+                 AS s(strand, position, hash) ON s.strand = a.chain_strand
+             WHERE coalesce(a.tenant_id, 0) = $1
+             WINDOW w AS (PARTITION BY a.chain_strand ORDER BY a.chain_position)
          ) checked
          WHERE NOT intact OR NOT linked OR step <> 1
-         ORDER BY chain_position
+         ORDER BY id
          LIMIT 1",
     )
     .bind::<BigInt, _>(chain)
-    .bind::<BigInt, _>(start.position)
-    .bind::<Text, _>(start.hash)
+    .bind::<Array<SmallInt>, _>(starts.iter().map(|s| s.strand).collect::<Vec<_>>())
+    .bind::<Array<BigInt>, _>(starts.iter().map(|s| s.position).collect::<Vec<_>>())
+    .bind::<Array<Text>, _>(starts.into_iter().map(|s| s.hash).collect::<Vec<_>>())
     .get_result::<Checked>(conn)
     .optional()?
     .map(|row| Break {
+        strand: row.chain_strand,
         position: row.chain_position,
         id: row.id,
         problem: if !row.intact {
@@ -121,19 +175,31 @@ pub fn verify(conn: &mut PgConnection, tenant_id: Option<i64>) -> QueryResult<Ch
             Problem::Relinked
         },
     });
-    let head = diesel::sql_query(
-        "SELECT count(*) AS rows,
-             (SELECT chain_position FROM audit_log WHERE coalesce(tenant_id, 0) = $1
-                 ORDER BY chain_position DESC LIMIT 1) AS position,
-             (SELECT row_hash FROM audit_log WHERE coalesce(tenant_id, 0) = $1
-                 ORDER BY chain_position DESC LIMIT 1) AS hash
-         FROM audit_log WHERE coalesce(tenant_id, 0) = $1",
+    // `rows` counts the whole log: the window runs before DISTINCT ON keeps one row a strand.
+    let heads: Vec<HeadRow> = diesel::sql_query(
+        "SELECT DISTINCT ON (chain_strand) chain_strand, chain_position, row_hash,
+             count(*) OVER () AS rows
+         FROM audit_log WHERE coalesce(tenant_id, 0) = $1
+         ORDER BY chain_strand, chain_position DESC",
     )
     .bind::<BigInt, _>(chain)
-    .get_result::<Head>(conn)?;
+    .load(conn)?;
+    let rows = heads.first().map_or(0, |h| h.rows);
+    let heads: Vec<StrandHead> = heads
+        .into_iter()
+        .map(|h| StrandHead {
+            strand: h.chain_strand,
+            position: h.chain_position,
+            hash: h.row_hash,
+        })
+        .collect();
     Ok(ChainReport {
-        rows: head.rows,
-        head: head.position.zip(head.hash),
+        rows,
+        head: heads
+            .iter()
+            .find(|h| h.strand == 0)
+            .map(|h| (h.position, h.hash.clone())),
+        heads,
         first_break,
     })
 }

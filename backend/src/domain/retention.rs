@@ -83,6 +83,8 @@ impl Applied {
 
 #[derive(QueryableByName)]
 struct ChainEnd {
+    #[diesel(sql_type = diesel::sql_types::SmallInt)]
+    chain_strand: i16,
     #[diesel(sql_type = BigInt)]
     chain_position: i64,
     #[diesel(sql_type = Text)]
@@ -131,50 +133,73 @@ pub fn apply(
     Ok(applied)
 }
 
-/// Removes the log rows older than the rule from the start of the chain up to the first
-/// row still within it (a row is never removed before an older one), and links what stays
-/// to what went: one `log.pruned` row records the place and hash of the last row removed, where
-/// `audit verify` starts the remaining chain.
+/// Removes the log rows older than the rule from the start of each strand of the chain up
+/// to the strand's first row still within it (a row is never removed before an older one of
+/// its strand). A strand's newest row always stays, however old, so that the next line of
+/// the strand links to it rather than starting over. What stays is linked to what went: one
+/// `log.pruned` row records, per strand cut, the place and hash of the last row removed,
+/// where `audit verify` starts the remaining strand (strand 0 as `through_position` and
+/// `through_hash`, the others under `through_strands`).
 fn prune_log(
     conn: &mut PgConnection,
     tenant_id: i64,
     rules: Rules,
     now: DateTime<Utc>,
 ) -> QueryResult<usize> {
+    use diesel::sql_types::{Array, SmallInt};
     let keep_from = now - Duration::days(i64::from(rules.operation_log_days.max(MIN_LOG_DAYS)));
-    let end: Option<ChainEnd> = diesel::sql_query(
-        "SELECT chain_position, row_hash FROM audit_log
-         WHERE tenant_id = $1 AND chain_position < coalesce(
-             (SELECT min(chain_position) FROM audit_log
-              WHERE tenant_id = $1 AND created_at >= $2), 9223372036854775807)
-         ORDER BY chain_position DESC LIMIT 1",
+    let ends: Vec<ChainEnd> = diesel::sql_query(
+        "WITH kept AS (
+             SELECT chain_strand,
+                 coalesce(min(chain_position) FILTER (WHERE created_at >= $2),
+                          max(chain_position)) AS first
+             FROM audit_log WHERE tenant_id = $1 GROUP BY chain_strand)
+         SELECT DISTINCT ON (a.chain_strand) a.chain_strand, a.chain_position, a.row_hash
+         FROM audit_log a JOIN kept USING (chain_strand)
+         WHERE a.tenant_id = $1
+           AND a.chain_position < kept.first
+         ORDER BY a.chain_strand, a.chain_position DESC",
     )
     .bind::<BigInt, _>(tenant_id)
     .bind::<Timestamptz, _>(keep_from)
-    .get_result(conn)
-    .optional()?;
-    let Some(end) = end else {
+    .load(conn)?;
+    if ends.is_empty() {
         return Ok(0);
-    };
+    }
     crate::domain::tenant_lifecycle::allow_erasing(conn, Some(tenant_id))?;
-    let removed =
-        diesel::sql_query("DELETE FROM audit_log WHERE tenant_id = $1 AND chain_position <= $2")
-            .bind::<BigInt, _>(tenant_id)
-            .bind::<BigInt, _>(end.chain_position)
-            .execute(conn)?;
+    let removed = diesel::sql_query(
+        "DELETE FROM audit_log a
+         USING unnest($2::smallint[], $3::bigint[]) AS e(strand, position)
+         WHERE a.tenant_id = $1 AND a.chain_strand = e.strand AND a.chain_position <= e.position",
+    )
+    .bind::<BigInt, _>(tenant_id)
+    .bind::<Array<SmallInt>, _>(ends.iter().map(|e| e.chain_strand).collect::<Vec<_>>())
+    .bind::<Array<BigInt>, _>(ends.iter().map(|e| e.chain_position).collect::<Vec<_>>())
+    .execute(conn)?;
     crate::domain::tenant_lifecycle::allow_erasing(conn, None)?;
+    let mut details = json!({ "rows": removed, "kept_days": rules.operation_log_days });
+    let mut others = serde_json::Map::new();
+    for end in ends {
+        if end.chain_strand == 0 {
+            details["through_position"] = json!(end.chain_position);
+            details["through_hash"] = json!(end.row_hash);
+        } else {
+            others.insert(
+                end.chain_strand.to_string(),
+                json!({ "position": end.chain_position, "hash": end.row_hash }),
+            );
+        }
+    }
+    if !others.is_empty() {
+        details["through_strands"] = serde_json::Value::Object(others);
+    }
     NewAuditEntry {
         tenant_id: Some(tenant_id),
         actor: "system",
         action: "log.pruned",
         target: "audit_log",
         client_addr: None,
-        details: json!({
-            "rows": removed,
-            "through_position": end.chain_position,
-            "through_hash": end.row_hash,
-            "kept_days": rules.operation_log_days,
-        }),
+        details,
         created_at: now,
     }
     .insert(conn)?;

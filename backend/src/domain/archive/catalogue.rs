@@ -111,7 +111,11 @@ impl Column {
 fn left_out(table: &str, column: &str) -> bool {
     column == "tenant_id"
         || (table == "tenants" && matches!(column, "id" | "code"))
-        || (table == "audit_log" && matches!(column, "chain_position" | "prev_hash" | "row_hash"))
+        || (table == "audit_log"
+            && matches!(
+                column,
+                "chain_strand" | "chain_position" | "prev_hash" | "row_hash"
+            ))
 }
 
 #[derive(QueryableByName)]

@@ -230,6 +230,7 @@ fn chain_status(
                 "log_chain_broken",
                 &[
                     ("position", &at.position.to_string()),
+                    ("strand", &at.strand.to_string()),
                     ("id", &at.id.to_string()),
                     (
                         "problem",
@@ -248,7 +249,14 @@ fn chain_status(
                     ("position", &position.to_string()),
                     ("hash", &hash.chars().take(16).collect::<String>()),
                 ],
-            ),
+            ) + &match report.heads.len() {
+                0 | 1 => String::new(),
+                strands => tf(
+                    cx.lang,
+                    "log_chain_strands",
+                    &[("others", &(strands - 1).to_string())],
+                ),
+            },
             None,
         ),
         (None, None) => (cx.text("log_chain_empty"), None),

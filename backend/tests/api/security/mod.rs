@@ -2,6 +2,7 @@
 //! of each defence).
 
 mod audit_chain;
+mod audit_strands;
 mod database;
 mod guessing;
 mod limits;
