@@ -109,21 +109,21 @@ pub enum DayState {
     },
 }
 
-/// The state of every day in `days` at the location, for the procedure, online.
+/// The state of every day in `days` at the location, online, from `slots`: what `for_days`
+/// gave for those days on the web channel.
 pub fn day_states(
     conn: &mut PgConnection,
     clock: &Clock,
     tenant: &Tenant,
     location: &Location,
-    procedure: &Procedure,
+    slots: &[SlotAvailability],
     days: RangeInclusive<NaiveDate>,
 ) -> Result<Vec<(NaiveDate, DayState)>, AppError> {
-    let (from, to) = days.clone().into_inner();
-    let slots = for_days(conn, clock, tenant, location, procedure, days, Channel::Web)?;
+    let (from, to) = days.into_inner();
     let closed = ClosedDays::load(conn, tenant, from, to)?;
     // day → (has open times, has bookable times, remaining, places)
     let mut per_day: HashMap<NaiveDate, (bool, bool, i64, i64)> = HashMap::new();
-    for available in &slots {
+    for available in slots {
         let entry = per_day
             .entry(clock.local_date(available.slot.starts_at))
             .or_default();
@@ -187,15 +187,19 @@ pub fn first_free_day(
             from..=to,
             Channel::Web,
         )?;
-        if let Some(found) = slots
-            .iter()
-            .filter(|a| a.bookable && a.remaining >= places.max(1))
-            .map(|a| clock.local_date(a.slot.starts_at))
-            .min()
-        {
+        if let Some(found) = first_free_in(clock, &slots, places) {
             return Ok(Some(found));
         }
         from = to + Duration::days(1);
     }
     Ok(None)
+}
+
+/// The first day among `slots` with a time still bookable online for `places` people.
+pub fn first_free_in(clock: &Clock, slots: &[SlotAvailability], places: i32) -> Option<NaiveDate> {
+    slots
+        .iter()
+        .filter(|a| a.bookable && a.remaining >= places.max(1))
+        .map(|a| clock.local_date(a.slot.starts_at))
+        .min()
 }

@@ -67,14 +67,6 @@ pub async fn calendar(request: PageRequest) -> HttpResponse {
             let today = cx.clock.today();
             let last_day = today + Duration::days(cx.tenant.booking_opens_days.into());
             let places = cx.session.state.flow.places();
-            let earliest = availability::first_free_day(
-                conn,
-                &cx.clock,
-                &cx.tenant,
-                &location,
-                &procedure_row,
-                places,
-            )?;
             let requested = cx
                 .query
                 .get("month")
@@ -82,19 +74,49 @@ pub async fn calendar(request: PageRequest) -> HttpResponse {
                 .filter(|m| *m >= first_of_month(today) && *m <= last_day);
             // The month asked for; else the one of the day already chosen; else the month
             // of the first free day, so that the page never opens on a month of closed days.
-            let first = first_of_month(
-                requested
-                    .or(cx.session.state.flow.date)
-                    .or(earliest)
-                    .unwrap_or(today),
-            );
-            let last = next_month(first) - Duration::days(1);
+            // The month's times are read once and serve both the days and, when the month
+            // holds today, the first free day (the page's usual case).
+            let chosen = requested.or(cx.session.state.flow.date);
+            let month_of = |day: NaiveDate| {
+                let first = first_of_month(day);
+                (first, next_month(first) - Duration::days(1))
+            };
+            let read_month = |conn: &mut diesel::PgConnection, (first, last)| {
+                availability::for_days(
+                    conn,
+                    &cx.clock,
+                    &cx.tenant,
+                    &location,
+                    &procedure_row,
+                    first..=last,
+                    Channel::Web,
+                )
+            };
+            let (mut first, mut last) = month_of(chosen.unwrap_or(today));
+            let mut slots = read_month(conn, (first, last))?;
+            let earliest = match availability::first_free_in(&cx.clock, &slots, places) {
+                Some(day) if first <= today => Some(day),
+                _ => availability::first_free_day(
+                    conn,
+                    &cx.clock,
+                    &cx.tenant,
+                    &location,
+                    &procedure_row,
+                    places,
+                )?,
+            };
+            if let (None, Some(day)) = (chosen, earliest) {
+                if month_of(day).0 != first {
+                    (first, last) = month_of(day);
+                    slots = read_month(conn, (first, last))?;
+                }
+            }
             let states = availability::day_states(
                 conn,
                 &cx.clock,
                 &cx.tenant,
                 &location,
-                &procedure_row,
+                &slots,
                 first..=last,
             )?;
             let current_day = current
