@@ -19,6 +19,7 @@ END;
 $$;
 -- Going back to one chain needs one place number per row again; rows of other strands
 -- would collide, so the down migration refuses when there are any.
+LOCK TABLE audit_log IN EXCLUSIVE MODE;
 DO $$
 BEGIN
     IF EXISTS (SELECT 1 FROM audit_log WHERE chain_strand <> 0) THEN

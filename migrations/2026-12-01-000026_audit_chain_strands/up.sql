@@ -17,22 +17,32 @@ CREATE OR REPLACE FUNCTION audit_chain_link() RETURNS trigger LANGUAGE plpgsql
     SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
     chain integer := coalesce(NEW.tenant_id, 0)::integer;
+    -- The strand this transaction already writes to in this chain, if any: its later rows
+    -- stay there rather than taking more strands. Transaction-local, and undone with the
+    -- lock when a savepoint is rolled back.
+    taken text := current_setting('madoguchi.audit_strand_' || chain, true);
     strand integer;
     last_position bigint;
     last_hash text;
 BEGIN
-    -- Strand locks already held by this transaction are taken again at once, so a
-    -- transaction never waits while it holds one (no deadlock between strands).
-    FOR candidate IN 0 .. 15 LOOP
-        IF pg_try_advisory_xact_lock(20261130 + candidate, chain) THEN
-            strand := candidate;
-            EXIT;
-        END IF;
-    END LOOP;
-    IF strand IS NULL THEN
-        -- All busy: queue behind one of them, spread by transaction.
-        strand := (txid_current() % 16)::integer;
+    IF taken IS NOT NULL AND taken <> '' THEN
+        strand := taken::integer;
+        -- Already held by this transaction: granted at once.
         PERFORM pg_advisory_xact_lock(20261130 + strand, chain);
+    ELSE
+        FOR candidate IN 0 .. 15 LOOP
+            IF pg_try_advisory_xact_lock(20261130 + candidate, chain) THEN
+                strand := candidate;
+                EXIT;
+            END IF;
+        END LOOP;
+        IF strand IS NULL THEN
+            -- All busy: queue behind one of them, spread by transaction. A transaction
+            -- waits only while it holds no strand of this chain.
+            strand := (txid_current() % 16)::integer;
+            PERFORM pg_advisory_xact_lock(20261130 + strand, chain);
+        END IF;
+        PERFORM set_config('madoguchi.audit_strand_' || chain, strand::text, true);
     END IF;
     SELECT chain_position, row_hash INTO last_position, last_hash
         FROM audit_log

@@ -92,10 +92,13 @@ struct HeadRow {
 }
 
 /// Where each strand's remaining rows start after pruning: rows past the retention period are
-/// removed oldest first, and each `log.pruned` row records, per strand it cut, the place and
-/// hash of the last row removed (`through_position`/`through_hash` for strand 0,
+/// removed oldest first, and each `log.pruned` row records the place and hash of the last
+/// row removed of every strand ever cut (`through_position`/`through_hash` for strand 0,
 /// `through_strands` for the others). Later records override earlier ones strand by strand.
-fn strand_starts(conn: &mut PgConnection, chain: i64) -> QueryResult<Vec<StrandHead>> {
+/// A strand whose first row is its first place (linked to `genesis`) needs no start: so
+/// the log of a city loaded from an archive, whose rows the database linked afresh, is
+/// checked from its beginning although its `log.pruned` rows name the old places.
+pub(crate) fn strand_starts(conn: &mut PgConnection, chain: i64) -> QueryResult<Vec<StrandHead>> {
     let records: Vec<Pruned> = diesel::sql_query(
         "SELECT details FROM audit_log
          WHERE coalesce(tenant_id, 0) = $1 AND action = 'log.pruned'
@@ -143,9 +146,10 @@ pub fn verify(conn: &mut PgConnection, tenant_id: Option<i64>) -> QueryResult<Ch
                  a.row_hash = audit_row_hash(a.prev_hash, a.chain_position, a.tenant_id,
                      a.actor, a.action, a.target, a.client_addr, a.details, a.created_at)
                      AS intact,
-                 a.prev_hash = coalesce(lag(a.row_hash) OVER w, s.hash, 'genesis') AS linked,
-                 a.chain_position - coalesce(lag(a.chain_position) OVER w, s.position, 0)
-                     AS step
+                 a.prev_hash = coalesce(lag(a.row_hash) OVER w,
+                     CASE WHEN a.chain_position > 1 THEN s.hash END, 'genesis') AS linked,
+                 a.chain_position - coalesce(lag(a.chain_position) OVER w,
+                     CASE WHEN a.chain_position > 1 THEN s.position END, 0) AS step
              FROM audit_log a
              LEFT JOIN unnest($2::smallint[], $3::bigint[], $4::text[])
                  AS s(strand, position, hash) ON s.strand = a.chain_strand

@@ -137,8 +137,8 @@ pub fn apply(
 /// to the strand's first row still within it (a row is never removed before an older one of
 /// its strand). A strand's newest row always stays, however old, so that the next line of
 /// the strand links to it rather than starting over. What stays is linked to what went: one
-/// `log.pruned` row records, per strand cut, the place and hash of the last row removed,
-/// where `audit verify` starts the remaining strand (strand 0 as `through_position` and
+/// `log.pruned` row records, for every strand ever cut, the place and hash of the last row
+/// removed, where `audit verify` starts the remaining strand (strand 0 as `through_position` and
 /// `through_hash`, the others under `through_strands`).
 fn prune_log(
     conn: &mut PgConnection,
@@ -166,6 +166,16 @@ fn prune_log(
     if ends.is_empty() {
         return Ok(0);
     }
+    // Every strand's start, not only those cut now, read before the older records go: the
+    // new record may be the only one left once the earlier ones are pruned in turn.
+    let mut starts: std::collections::BTreeMap<i16, (i64, String)> =
+        crate::domain::audit_chain::strand_starts(conn, tenant_id)?
+            .into_iter()
+            .map(|s| (s.strand, (s.position, s.hash)))
+            .collect();
+    for end in &ends {
+        starts.insert(end.chain_strand, (end.chain_position, end.row_hash.clone()));
+    }
     crate::domain::tenant_lifecycle::allow_erasing(conn, Some(tenant_id))?;
     let removed = diesel::sql_query(
         "DELETE FROM audit_log a
@@ -179,14 +189,14 @@ fn prune_log(
     crate::domain::tenant_lifecycle::allow_erasing(conn, None)?;
     let mut details = json!({ "rows": removed, "kept_days": rules.operation_log_days });
     let mut others = serde_json::Map::new();
-    for end in ends {
-        if end.chain_strand == 0 {
-            details["through_position"] = json!(end.chain_position);
-            details["through_hash"] = json!(end.row_hash);
+    for (strand, (position, hash)) in starts {
+        if strand == 0 {
+            details["through_position"] = json!(position);
+            details["through_hash"] = json!(hash);
         } else {
             others.insert(
-                end.chain_strand.to_string(),
-                json!({ "position": end.chain_position, "hash": end.row_hash }),
+                strand.to_string(),
+                json!({ "position": position, "hash": hash }),
             );
         }
     }

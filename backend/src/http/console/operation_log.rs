@@ -223,7 +223,9 @@ fn chain_status(
     cx: &StaffCx,
 ) -> Result<(String, Option<(bool, String)>), AppError> {
     let report = crate::domain::audit_chain::verify(conn, Some(cx.tenant.id))?;
-    Ok(match (report.first_break, report.head) {
+    // Strand 0's head, or the lowest strand's when strand 0 has no rows.
+    let head = report.heads.first().map(|h| (h.position, h.hash.clone()));
+    Ok(match (report.first_break, head) {
         (Some(at), _) => {
             let text = tf(
                 cx.lang,
@@ -251,11 +253,14 @@ fn chain_status(
                 ],
             ) + &match report.heads.len() {
                 0 | 1 => String::new(),
-                strands => tf(
-                    cx.lang,
-                    "log_chain_strands",
-                    &[("others", &(strands - 1).to_string())],
-                ),
+                strands => {
+                    " ".to_string()
+                        + &tf(
+                            cx.lang,
+                            "log_chain_strands",
+                            &[("others", &(strands - 1).to_string())],
+                        )
+                }
             },
             None,
         ),

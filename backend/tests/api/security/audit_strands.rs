@@ -269,3 +269,151 @@ async fn pruning_cuts_every_strand_from_its_start_and_later_lines_still_link() {
     assert_eq!(report.first_break, None);
     assert_eq!(prune(&mut conn).log_rows_removed, 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_quiet_strand_still_verifies_after_the_record_of_its_pruning_is_pruned_itself() {
+    let app = TestApp::spawn().await;
+    let tenant = app.with_demo_tenant();
+    let now = app.clock().now;
+    let ago = |days| now - Duration::days(days);
+    let var = tempfile::tempdir().unwrap();
+    let mut conn = app.conn();
+    retention::set_rules(
+        &mut conn,
+        tenant.id,
+        Rules {
+            operation_log_days: 366,
+            personal_data_days: None,
+            file_days: 30,
+        },
+    )
+    .unwrap();
+    write_beside_an_open_transaction(
+        &app,
+        line(tenant.id, "strand0.old", ago(500)),
+        vec![
+            line(tenant.id, "strand1.old", ago(700)),
+            line(tenant.id, "strand1.last", ago(600)),
+        ],
+    );
+    line(tenant.id, "strand0.recent", ago(1))
+        .insert(&mut conn)
+        .unwrap();
+    let prune_at = |conn: &mut PgConnection, at: chrono::DateTime<chrono::Utc>| {
+        let today = at.with_timezone(&chrono_tz::Asia::Tokyo).date_naive();
+        retention::apply(conn, tenant.id, var.path(), at, today).unwrap()
+    };
+    assert_eq!(prune_at(&mut conn, now).log_rows_removed, 2);
+    // Strand 1 is never written again; strand 0 goes on, and a year later the first
+    // record of pruning is past the period and goes too.
+    line(tenant.id, "strand0.later", now + Duration::days(1))
+        .insert(&mut conn)
+        .unwrap();
+    let later = now + Duration::days(400);
+    assert_eq!(prune_at(&mut conn, later).log_rows_removed, 2);
+    let records: i64 = audit_log::table
+        .filter(audit_log::tenant_id.eq(tenant.id))
+        .filter(audit_log::action.eq("log.pruned"))
+        .count()
+        .get_result(&mut conn)
+        .unwrap();
+    assert_eq!(records, 1, "the first record went with the rest");
+    let report = app.query(move |conn| verify(conn, Some(tenant.id)));
+    assert_eq!(report.first_break, None);
+    assert!(
+        report.heads.iter().any(|h| h.strand == 1),
+        "{:?}",
+        report.heads
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pruned_city_loaded_from_its_archive_verifies_from_its_start() {
+    use madoguchi::domain::archive;
+    use std::io::Cursor;
+    let app = TestApp::spawn().await;
+    let tenant = app.with_demo_tenant();
+    let now = app.clock().now;
+    let var = tempfile::tempdir().unwrap();
+    let mut conn = app.conn();
+    write_beside_an_open_transaction(
+        &app,
+        line(tenant.id, "strand0.old", now - Duration::days(500)),
+        vec![
+            line(tenant.id, "strand1.old", now - Duration::days(450)),
+            line(tenant.id, "strand1.recent", now - Duration::days(2)),
+        ],
+    );
+    line(tenant.id, "strand0.recent", now - Duration::days(1))
+        .insert(&mut conn)
+        .unwrap();
+    let applied =
+        retention::apply(&mut conn, tenant.id, var.path(), now, app.clock().today()).unwrap();
+    assert_eq!(applied.log_rows_removed, 2);
+    assert_eq!(
+        app.query(move |conn| verify(conn, Some(tenant.id)))
+            .first_break,
+        None
+    );
+    let (_, zip) = archive::export(&mut conn, &tenant, Cursor::new(Vec::new()), now).unwrap();
+    archive::import(
+        &mut conn,
+        Cursor::new(zip.into_inner()),
+        "moved",
+        false,
+        now,
+    )
+    .unwrap();
+    let moved = madoguchi::db::tenant::Tenant::by_code(&mut conn, "moved")
+        .unwrap()
+        .unwrap();
+    // The loaded rows were linked afresh from the start of strand 0; the record of the old
+    // city's pruning came along but names places of the old chain.
+    let report = app.query(move |conn| verify(conn, Some(moved.id)));
+    assert_eq!(report.first_break, None);
+    // New rows of the loaded city in strand 1 link from its start too.
+    write_beside_an_open_transaction(
+        &app,
+        line(moved.id, "moved.held", now),
+        vec![line(moved.id, "moved.beside", now)],
+    );
+    let report = app.query(move |conn| verify(conn, Some(moved.id)));
+    assert_eq!(report.first_break, None);
+    assert!(
+        report.heads.iter().any(|h| h.strand == 1),
+        "{:?}",
+        report.heads
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_transaction_keeps_to_the_strand_it_started_in() {
+    let app = TestApp::spawn().await;
+    let tenant = app.with_demo_tenant();
+    let now = app.clock().now;
+    let mut holder = app.conn();
+    let mut writer = app.conn();
+    holder.batch_execute("BEGIN").unwrap();
+    line(tenant.id, "held", now).insert(&mut holder).unwrap();
+    writer.batch_execute("BEGIN").unwrap();
+    line(tenant.id, "first", now).insert(&mut writer).unwrap();
+    // Strand 0 is free again before the writer's second row.
+    holder.batch_execute("COMMIT").unwrap();
+    line(tenant.id, "second", now).insert(&mut writer).unwrap();
+    writer.batch_execute("COMMIT").unwrap();
+    let strands: Vec<(String, i16)> = strands_of(&app, tenant.id)
+        .into_iter()
+        .filter(|(action, _, _)| ["held", "first", "second"].contains(&action.as_str()))
+        .map(|(action, strand, _)| (action, strand))
+        .collect();
+    assert_eq!(
+        strands,
+        [
+            ("held".to_string(), 0),
+            ("first".to_string(), 1),
+            ("second".to_string(), 1),
+        ]
+    );
+    let report = app.query(move |conn| verify(conn, Some(tenant.id)));
+    assert_eq!(report.first_break, None);
+}
