@@ -162,8 +162,8 @@ pub fn day_states(
         .collect())
 }
 
-/// The first day, from today to the end of the booking window, with a place left online
-/// for `places` people.
+/// The first day, from `from` (or today, if later) to the end of the booking window, with
+/// a place left online for `places` people.
 pub fn first_free_day(
     conn: &mut PgConnection,
     clock: &Clock,
@@ -171,11 +171,12 @@ pub fn first_free_day(
     location: &Location,
     procedure: &Procedure,
     places: i32,
+    from: NaiveDate,
 ) -> Result<Option<NaiveDate>, AppError> {
     // Looked for a fortnight at a time: the first free day is nearly always in the first.
     const STRETCH: i64 = 14;
     let last_open_day = clock.today() + Duration::days(tenant.booking_opens_days.into());
-    let mut from = clock.today();
+    let mut from = from.max(clock.today());
     while from <= last_open_day {
         let to = (from + Duration::days(STRETCH - 1)).min(last_open_day);
         let slots = for_days(

@@ -94,16 +94,25 @@ pub async fn calendar(request: PageRequest) -> HttpResponse {
             };
             let (mut first, mut last) = month_of(chosen.unwrap_or(today));
             let mut slots = read_month(conn, (first, last))?;
+            // A month that holds today answers up to its end; the search goes on after it.
+            let month_holds_today = (first..=last).contains(&today);
             let earliest = match availability::first_free_in(&cx.clock, &slots, places) {
-                Some(day) if first <= today => Some(day),
-                _ => availability::first_free_day(
-                    conn,
-                    &cx.clock,
-                    &cx.tenant,
-                    &location,
-                    &procedure_row,
-                    places,
-                )?,
+                Some(day) if month_holds_today => Some(day),
+                found => {
+                    let from = match found {
+                        None if month_holds_today => last + Duration::days(1),
+                        _ => today,
+                    };
+                    availability::first_free_day(
+                        conn,
+                        &cx.clock,
+                        &cx.tenant,
+                        &location,
+                        &procedure_row,
+                        places,
+                        from,
+                    )?
+                }
             };
             if let (None, Some(day)) = (chosen, earliest) {
                 if month_of(day).0 != first {
