@@ -51,6 +51,19 @@ fn write_beside_an_open_transaction(
     holder.batch_execute("COMMIT").unwrap();
 }
 
+fn keep_the_log_366_days(conn: &mut PgConnection, tenant_id: i64) {
+    retention::set_rules(
+        conn,
+        tenant_id,
+        Rules {
+            operation_log_days: 366,
+            personal_data_days: None,
+            file_days: 30,
+        },
+    )
+    .unwrap();
+}
+
 fn strands_of(app: &TestApp, tenant_id: i64) -> Vec<(String, i16, i64)> {
     audit_log::table
         .filter(audit_log::tenant_id.eq(tenant_id))
@@ -155,16 +168,7 @@ async fn pruning_cuts_every_strand_from_its_start_and_later_lines_still_link() {
         retention::apply(conn, tenant.id, var.path(), now, app.clock().today()).unwrap()
     };
     let mut conn = app.conn();
-    retention::set_rules(
-        &mut conn,
-        tenant.id,
-        Rules {
-            operation_log_days: 366,
-            personal_data_days: None,
-            file_days: 30,
-        },
-    )
-    .unwrap();
+    keep_the_log_366_days(&mut conn, tenant.id);
     write_beside_an_open_transaction(
         &app,
         line(tenant.id, "strand0.old", ago(450)),
@@ -278,16 +282,7 @@ async fn a_quiet_strand_still_verifies_after_the_record_of_its_pruning_is_pruned
     let ago = |days| now - Duration::days(days);
     let var = tempfile::tempdir().unwrap();
     let mut conn = app.conn();
-    retention::set_rules(
-        &mut conn,
-        tenant.id,
-        Rules {
-            operation_log_days: 366,
-            personal_data_days: None,
-            file_days: 30,
-        },
-    )
-    .unwrap();
+    keep_the_log_366_days(&mut conn, tenant.id);
     write_beside_an_open_transaction(
         &app,
         line(tenant.id, "strand0.old", ago(500)),
